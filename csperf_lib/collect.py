@@ -1,0 +1,219 @@
+"""Stage 00: read every source, map it onto the canonical tables, record provenance.
+
+Raw files are opened read-only and never modified. Each source is streamed in chunks (bounded
+memory), mapped by :mod:`csperf_lib.mapping`, and appended to ``collected_<table>`` in the store.
+The provenance manifest records, per table: where the data came from (credentials stripped), the
+SHA-256 of the file, rows read, when it was extracted, the period the records cover and every
+assumption made while reading.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from csperf_lib.config import ReviewConfig, SourceSpec
+from csperf_lib.mapping import ISSUES_COLUMN, check_columns, map_chunk
+from csperf_lib.readers import open_source
+from csperf_lib.schemas import CANONICAL_TABLES
+from csperf_lib.store import Store
+
+#: The timestamp that says when a record of each table happened.
+EVENT_COLUMNS = {
+    "contacts": "arrived_at",
+    "surveys": "responded_at",
+    "qa_evaluations": "evaluated_at",
+    "complaints": "received_at",
+}
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """Provenance of one collected table.
+
+    Attributes
+    ----------
+    table : str
+        Canonical table.
+    location : str
+        File path, or database URL without credentials.
+    format : str
+        csv, excel, parquet or sql.
+    sha256 : str or None
+        SHA-256 of the file (of the query text for SQL).
+    rows_read : int
+        Records read from the source.
+    rows_skipped : int
+        Records that are not rows of this table by the config's ``skip_when_blank`` rule.
+    rows_in : int
+        Rows of this table handed to validation: ``rows_read - rows_skipped``.
+    rows_with_parse_issues : int
+        Records with at least one value that could not be read (quarantined by the validate stage).
+    columns_mapped : tuple of str
+        Canonical columns the mapping fills.
+    extra_columns : tuple of str
+        Source columns kept as-is for segmentation.
+    extracted_at : str
+        ISO timestamp when the source was read.
+    first_record_at, last_record_at : str or None
+        Earliest and latest event timestamp in the records (the period covered).
+    assumptions : tuple of str
+        Every assumption made while reading (encoding, delimiter, header offset, sheet).
+    """
+
+    table: str
+    location: str
+    format: str
+    sha256: str | None
+    rows_read: int
+    rows_skipped: int
+    rows_in: int
+    rows_with_parse_issues: int
+    columns_mapped: tuple[str, ...]
+    extra_columns: tuple[str, ...]
+    extracted_at: str
+    first_record_at: str | None
+    last_record_at: str | None
+    assumptions: tuple[str, ...] = field(default_factory=tuple)
+
+
+def collected_name(table: str) -> str:
+    """Store table holding the collected (not yet validated) rows of ``table``."""
+    return f"collected_{table}"
+
+
+def collect_table(
+    spec: SourceSpec, store: Store, *, timezone: str = "UTC", chunk_size: int = 250_000
+) -> SourceRecord:
+    """Read one source, map it, and (re)write ``collected_<table>`` in the store.
+
+    Raises
+    ------
+    SourceError
+        When the source cannot be read or lacks a mapped column (one line, naming both).
+    """
+    extracted_at = dt.datetime.now().replace(microsecond=0).isoformat()
+    info, chunks = open_source(spec, chunk_size=chunk_size)
+    check_columns(spec, info.columns, location=Path(info.location).name if spec.kind == "file" else info.location)
+    name = collected_name(spec.table)
+    store.drop(name)
+    rows = issues = skipped = 0
+    extra: tuple[str, ...] = ()
+    canonical = set(CANONICAL_TABLES[spec.table].columns)
+    for chunk in chunks:
+        mapped = map_chunk(chunk, spec, first_row=rows + 1, timezone=timezone)
+        if rows == 0:
+            extra = tuple(c for c in mapped.columns if c not in canonical and not c.startswith("_"))
+        if spec.skip_when_blank:
+            blank = mapped[list(spec.skip_when_blank)].isna().all(axis=1) & mapped[ISSUES_COLUMN].eq("")
+            skipped += int(blank.sum())
+            kept = mapped[~blank.to_numpy()]
+        else:
+            kept = mapped
+        store.write(name, kept, append=rows > 0)
+        rows += len(mapped)
+        issues += int(mapped[ISSUES_COLUMN].ne("").sum())
+    table = store.table(name)
+    event = EVENT_COLUMNS[spec.table]
+    bounds = table.aggregate(first=table[event].min(), last=table[event].max()).execute().iloc[0]
+    return SourceRecord(
+        table=spec.table,
+        location=info.location,
+        format=info.format,
+        sha256=info.sha256,
+        rows_read=rows,
+        rows_skipped=skipped,
+        rows_in=rows - skipped,
+        rows_with_parse_issues=issues,
+        columns_mapped=tuple(c.canonical for c in spec.columns),
+        extra_columns=extra,
+        extracted_at=extracted_at,
+        first_record_at=None if pd.isna(bounds["first"]) else pd.Timestamp(bounds["first"]).isoformat(),
+        last_record_at=None if pd.isna(bounds["last"]) else pd.Timestamp(bounds["last"]).isoformat(),
+        assumptions=info.assumptions,
+    )
+
+
+def collect(config: ReviewConfig, store: Store, *, chunk_size: int = 250_000) -> pd.DataFrame:
+    """Collect every table of the config into the store and write the ``manifest`` table.
+
+    Tables of an earlier run that this config no longer supplies are dropped, so a stage never
+    reads stale data.
+
+    Returns
+    -------
+    DataFrame
+        The manifest: one row per table with the fields of :class:`SourceRecord`.
+    """
+    records = [
+        collect_table(spec, store, timezone=config.timezone, chunk_size=chunk_size)
+        for spec in config.tables.values()
+    ]
+    for table in CANONICAL_TABLES:
+        if table not in config.tables:
+            store.drop(collected_name(table))
+        store.drop(table)
+    store.drop("quarantine")
+    manifest = manifest_frame(records)
+    store.write("manifest", manifest.assign(**{c: manifest[c].map(json.dumps) for c in LIST_FIELDS}))
+    return manifest
+
+
+LIST_FIELDS = ("columns_mapped", "extra_columns", "assumptions")
+
+
+def manifest_frame(records: list[SourceRecord]) -> pd.DataFrame:
+    """Manifest records as a DataFrame (one row per table)."""
+    columns = list(SourceRecord.__dataclass_fields__)
+    return pd.DataFrame([asdict(r) for r in records], columns=columns)
+
+
+def read_manifest(store: Store) -> pd.DataFrame:
+    """The manifest written by :func:`collect`, list fields decoded."""
+    manifest = store.to_pandas("manifest")
+    for column in LIST_FIELDS:
+        manifest[column] = manifest[column].map(lambda v: tuple(json.loads(v)))
+    return manifest
+
+
+def write_manifest_json(manifest: pd.DataFrame, path: str | Path) -> Path:
+    """Write the manifest as JSON (the audit trail of the run folder)."""
+    from csperf_lib.summary import to_jsonable
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(to_jsonable(manifest), indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def provenance_table(manifest: pd.DataFrame) -> pd.DataFrame:
+    """The manifest as a reviewer reads it: one row per table, short hash, period covered."""
+    return pd.DataFrame(
+        {
+            "table": manifest["table"],
+            "source": manifest["location"].map(lambda loc: Path(loc).name if "://" not in loc else loc),
+            "format": manifest["format"],
+            "SHA-256 (first 16)": manifest["sha256"].fillna("").str.slice(0, 16),
+            "records read": manifest["rows_read"],
+            "not rows of this table": manifest["rows_skipped"],
+            "rows in": manifest["rows_in"],
+            "with unreadable values": manifest["rows_with_parse_issues"],
+            "first record": manifest["first_record_at"],
+            "last record": manifest["last_record_at"],
+            "extracted at": manifest["extracted_at"],
+        }
+    )
+
+
+def assumptions_table(manifest: pd.DataFrame) -> pd.DataFrame:
+    """Every assumption made while reading, one row each (empty when none were needed)."""
+    rows = [
+        {"table": r.table, "assumption": a}
+        for r in manifest.itertuples()
+        for a in (r.assumptions or ())
+    ]
+    return pd.DataFrame(rows, columns=["table", "assumption"])

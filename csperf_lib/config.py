@@ -1,0 +1,533 @@
+"""The review config (``review.yaml``): what to review, where the data comes from, how to map it.
+
+The file is plain YAML. Every problem in it is reported at once, each with the offending key, as
+one :class:`~csperf_lib.errors.ConfigError`. Relative file paths are relative to the config file's
+folder, so a config and its exports can be moved together.
+
+Example
+-------
+.. code-block:: yaml
+
+    organisation: Northwind Contact Centre      # shown on the report cover
+    reviewer: Alex Reviewer                     # the candidate / quality reviewer
+    period: {start: 2026-01-05, end: 2026-03-29}  # inclusive dates; optional
+    store: {url: "duckdb:///data/processed/northwind.duckdb"}  # optional; see csperf_lib.store
+    validation: {min_usable_share: 0.9}         # stop the review below this share of usable rows
+    tables:
+      contacts:                                 # a canonical table (see csperf_lib.schemas)
+        source:
+          file: exports/calls.csv               # CSV/TSV/TXT, XLSX/XLSM/XLS, or Parquet
+          delimiter: ";"                        # optional: sniffed when absent
+          encoding: utf-8                       # optional: utf-8 (with or without BOM), else cp1252
+          skip_rows: 0                          # stray lines before the header
+          sheet: Calls                          # Excel only
+          na_values: ["N/A", "-"]               # extra strings meaning "missing"
+          decimal: "."                          # decimal separator of numbers
+        columns:                                # canonical name: source column or a spec
+          contact_id: Call Id
+          agent_id: Agent
+          queue: Topic
+          channel: {value: phone}               # a constant
+          arrived_at: {column: Date, format: "%d.%m.%Y", time_column: Time, time_format: day_fraction}
+          wait_s: {column: Speed of answer in seconds, unit: seconds}
+          talk_s: {column: AvgTalkDuration, format: clock12}
+          answered: {column: "Answered (Y/N)", values: {"Y": true, "N": false}}
+          abandoned: {column: "Answered (Y/N)", values: {"Y": false, "N": true}}
+      surveys:
+        skip_when_blank: [csat]                 # records with no rating are not survey responses
+        source:
+          sql:                                  # any SQLAlchemy URL; never put a password here
+            url: postgresql+psycopg://csperf@db.internal:5432/cc
+            password_env: CSPERF_DB_PASSWORD    # the password is read from this variable
+            query: select * from survey_responses
+
+Column specs
+------------
+A bare string names the source column. A mapping may have:
+
+``column``
+    The source column. ``value`` instead gives a constant for every row.
+``values``
+    Value mapping applied before conversion, e.g. ``{"Y": true, "N": false}``. Booleans also
+    understand y/n, yes/no, true/false, t/f, 1/0 case-insensitively without a mapping.
+``format``
+    For timestamps a ``strftime`` format (``"%d/%m/%Y %H:%M"``), ``iso``, or ``excel_serial``.
+    For durations ``seconds`` (number), ``minutes``, ``hours``, ``hh:mm:ss``, ``clock12``
+    (a duration exported as a clock time such as ``"12:02:23 AM"`` meaning 2 min 23 s), or
+    ``day_fraction`` (an Excel time as a fraction of a day). When absent it is inferred per value:
+    numbers are read in ``unit``, ``h:mm:ss`` strings and Excel time cells as durations.
+``unit``
+    Unit of plain numbers for a duration: seconds (default), minutes, hours, days.
+``dayfirst``
+    For timestamps without ``format``: read ``01/02/2026`` as 1 February.
+``time_column`` / ``time_format``
+    A separate time-of-day column added to the date: ``%H:%M:%S`` style, or ``day_fraction``.
+
+Time zone
+---------
+Canonical timestamps are *naive local time of the contact centre*. Timezone-aware source values are
+converted to ``timezone`` (default ``UTC``) and then made naive, so every table is consistently
+naive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from csperf_lib.errors import ConfigError
+from csperf_lib.schemas import CANONICAL_TABLES, REQUIRED_TABLES, column_kind
+
+#: Top-level keys a config may have. Later stages add their own sections here.
+KNOWN_SECTIONS = frozenset(
+    {
+        "organisation",
+        "reviewer",
+        "period",
+        "timezone",
+        "store",
+        "validation",
+        "tables",
+        # sections read by later stages; validated by the modules that use them
+        "kpis",
+        "segments",
+        "sampling",
+        "targets",
+        "text",
+        "staffing",
+        "recommendations",
+        "report",
+        "escalations",
+    }
+)
+FILE_OPTIONS = frozenset(
+    {"file", "format", "delimiter", "encoding", "skip_rows", "sheet", "na_values", "decimal", "thousands"}
+)
+TABLE_OPTIONS = frozenset({"source", "columns", "skip_when_blank"})
+SQL_OPTIONS = frozenset({"url", "query", "password_env"})
+COLUMN_OPTIONS = frozenset(
+    {"column", "value", "values", "format", "unit", "dayfirst", "time_column", "time_format"}
+)
+FILE_FORMATS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".xls": "excel",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+DURATION_FORMATS = frozenset({"seconds", "minutes", "hours", "hh:mm:ss", "clock12", "day_fraction"})
+DURATION_UNITS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """How one canonical column is read from a source.
+
+    Attributes
+    ----------
+    canonical : str
+        Canonical column name (see :mod:`csperf_lib.schemas`).
+    column : str or None
+        Source column, or None when ``value`` is a constant.
+    value : object
+        Constant used when ``column`` is None.
+    values : dict
+        Value mapping applied before conversion (source value -> canonical value).
+    format, unit, dayfirst, time_column, time_format
+        Parsing options; see the module docstring.
+    """
+
+    canonical: str
+    column: str | None = None
+    value: Any = None
+    values: Mapping[Any, Any] = field(default_factory=dict)
+    format: str | None = None
+    unit: str = "seconds"
+    dayfirst: bool = False
+    time_column: str | None = None
+    time_format: str | None = None
+
+    @property
+    def source_columns(self) -> tuple[str, ...]:
+        """Source columns this spec reads."""
+        return tuple(c for c in (self.column, self.time_column) if c is not None)
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Where one canonical table comes from.
+
+    Attributes
+    ----------
+    table : str
+        Canonical table name.
+    kind : {"file", "sql"}
+        File export or SQL query.
+    path : Path or None
+        Absolute path of the file (``kind == "file"``).
+    format : {"csv", "excel", "parquet", "sql"}
+        Reader to use.
+    options : dict
+        Reader options (delimiter, encoding, skip_rows, sheet, na_values, decimal, thousands).
+    url, query, password_env : str or None
+        SQL source (``kind == "sql"``); the password is read from ``password_env`` at run time.
+    columns : tuple of ColumnSpec
+        The mapping onto canonical columns.
+    skip_when_blank : tuple of str
+        Canonical columns that, when *all* blank in a source record, mean the record is not a row of
+        this table (e.g. a call export feeding ``surveys``: calls without a rating are not survey
+        responses). Such records are counted as ``rows_skipped`` in the manifest, never silently lost.
+    """
+
+    table: str
+    kind: str
+    columns: tuple[ColumnSpec, ...]
+    path: Path | None = None
+    format: str = "csv"
+    options: Mapping[str, Any] = field(default_factory=dict)
+    url: str | None = None
+    query: str | None = None
+    password_env: str | None = None
+    skip_when_blank: tuple[str, ...] = ()
+
+    @property
+    def mapped_source_columns(self) -> frozenset[str]:
+        """Source columns consumed by the mapping (the others are kept as extra columns)."""
+        return frozenset(c for spec in self.columns for c in spec.source_columns)
+
+
+@dataclass(frozen=True)
+class ValidationSettings:
+    """Thresholds of the validate stage.
+
+    Attributes
+    ----------
+    min_usable_share : float
+        Proportion 0-1 of a table's rows that must be usable, else the review stops.
+    future_tolerance_s : float
+        Seconds a timestamp may lie after the extraction time (clock skew) before it is "in the future".
+    """
+
+    min_usable_share: float = 0.9
+    future_tolerance_s: float = 300.0
+
+
+@dataclass(frozen=True)
+class ReviewConfig:
+    """A validated review config.
+
+    Attributes
+    ----------
+    path : Path
+        Absolute path of the YAML file.
+    organisation, reviewer : str
+        Names shown on reports.
+    period_start, period_end : datetime.date or None
+        Inclusive review period; None means "whatever the data covers".
+    timezone : str
+        Zone that timezone-aware source values are converted to before being made naive.
+    store_url : str or None
+        Processed store URL (None: the default DuckDB file under ``data/processed/``).
+    validation : ValidationSettings
+    tables : dict of str to SourceSpec
+        The canonical tables supplied, keyed by table name.
+    raw : dict
+        The whole parsed YAML, for the sections later stages read.
+    """
+
+    path: Path
+    organisation: str
+    reviewer: str
+    period_start: dt.date | None
+    period_end: dt.date | None
+    timezone: str
+    store_url: str | None
+    validation: ValidationSettings
+    tables: Mapping[str, SourceSpec]
+    raw: Mapping[str, Any]
+
+    @property
+    def period_label(self) -> str:
+        """The review period as text, e.g. ``2026-01-05 to 2026-03-29``."""
+        start = self.period_start.isoformat() if self.period_start else "start of data"
+        end = self.period_end.isoformat() if self.period_end else "end of data"
+        return f"{start} to {end}"
+
+
+def _suggest(key: str, known: frozenset[str] | set[str]) -> str:
+    close = difflib.get_close_matches(str(key), sorted(known), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _as_date(value: Any, key: str, problems: list[str]) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        problems.append(f"{key}: '{value}' is not a date (use YYYY-MM-DD)")
+        return None
+
+
+def _column_spec(table: str, canonical: str, raw: Any, problems: list[str]) -> ColumnSpec | None:
+    key = f"tables.{table}.columns.{canonical}"
+    if isinstance(raw, str):
+        return ColumnSpec(canonical=canonical, column=raw)
+    if not isinstance(raw, Mapping):
+        problems.append(f"{key}: give a source column name or a mapping with 'column'")
+        return None
+    for option in raw:
+        if option not in COLUMN_OPTIONS:
+            problems.append(f"{key}.{option}: unknown option{_suggest(option, COLUMN_OPTIONS)}")
+    if ("column" in raw) == ("value" in raw):
+        problems.append(f"{key}: give exactly one of 'column' or 'value'")
+        return None
+    values = raw.get("values") or {}
+    if not isinstance(values, Mapping):
+        problems.append(f"{key}.values: must be a mapping of source value to canonical value")
+        values = {}
+    kind = column_kind(table, canonical)
+    fmt = raw.get("format")
+    if fmt is not None and kind == "duration" and fmt not in DURATION_FORMATS:
+        problems.append(
+            f"{key}.format: '{fmt}' is not a duration format ({', '.join(sorted(DURATION_FORMATS))})"
+        )
+    if fmt is not None and kind not in ("duration", "datetime"):
+        problems.append(f"{key}.format: only timestamps and durations take a format")
+    unit = raw.get("unit", "seconds")
+    if unit not in DURATION_UNITS:
+        problems.append(f"{key}.unit: '{unit}' is not one of {', '.join(DURATION_UNITS)}")
+    if raw.get("time_column") is not None and kind != "datetime":
+        problems.append(f"{key}.time_column: only timestamps take a separate time column")
+    return ColumnSpec(
+        canonical=canonical,
+        column=None if raw.get("column") is None else str(raw["column"]),
+        value=raw.get("value"),
+        values=dict(values),
+        format=None if fmt is None else str(fmt),
+        unit=str(unit),
+        dayfirst=bool(raw.get("dayfirst", False)),
+        time_column=None if raw.get("time_column") is None else str(raw["time_column"]),
+        time_format=None if raw.get("time_format") is None else str(raw["time_format"]),
+    )
+
+
+def _source_spec(
+    table: str, raw: Any, base: Path, problems: list[str], *, check_files: bool
+) -> SourceSpec | None:
+    key = f"tables.{table}"
+    if not isinstance(raw, Mapping):
+        problems.append(f"{key}: must be a mapping with 'source' and 'columns'")
+        return None
+    for option in raw:
+        if option not in TABLE_OPTIONS:
+            problems.append(f"{key}.{option}: unknown key{_suggest(option, TABLE_OPTIONS)}")
+    source = raw.get("source")
+    columns_raw = raw.get("columns")
+    if not isinstance(columns_raw, Mapping) or not columns_raw:
+        problems.append(f"{key}.columns: a mapping of canonical column to source column is required")
+        columns_raw = {}
+    known_columns = CANONICAL_TABLES[table].columns
+    columns = []
+    for canonical, spec in columns_raw.items():
+        if canonical not in known_columns:
+            problems.append(
+                f"{key}.columns.{canonical}: not a canonical column of {table}"
+                f"{_suggest(canonical, set(known_columns))}"
+            )
+            continue
+        parsed = _column_spec(table, canonical, spec, problems)
+        if parsed is not None:
+            columns.append(parsed)
+    mapped = {c.canonical for c in columns}
+    skip_when_blank = raw.get("skip_when_blank") or []
+    if isinstance(skip_when_blank, str):
+        skip_when_blank = [skip_when_blank]
+    for name in skip_when_blank:
+        if name not in mapped:
+            problems.append(f"{key}.skip_when_blank: '{name}' is not a mapped canonical column")
+    for required in CANONICAL_TABLES[table].required_columns:
+        if required not in mapped and columns_raw:
+            problems.append(f"{key}.columns.{required}: required column is not mapped")
+
+    if not isinstance(source, Mapping):
+        problems.append(f"{key}.source: give 'file: PATH' or 'sql: {{url, query, password_env}}'")
+        return None
+    if "sql" in source:
+        sql = source["sql"]
+        if not isinstance(sql, Mapping):
+            problems.append(f"{key}.source.sql: must be a mapping with url, query, password_env")
+            return None
+        for option in sql:
+            if option not in SQL_OPTIONS:
+                problems.append(f"{key}.source.sql.{option}: unknown option{_suggest(option, SQL_OPTIONS)}")
+        for needed in ("url", "query"):
+            if not sql.get(needed):
+                problems.append(f"{key}.source.sql.{needed}: required")
+        url = str(sql.get("url", ""))
+        if _url_has_password(url):
+            problems.append(
+                f"{key}.source.sql.url: contains a password; remove it and name an environment "
+                "variable in password_env instead"
+            )
+        return SourceSpec(
+            table=table,
+            kind="sql",
+            columns=tuple(columns),
+            format="sql",
+            url=url,
+            query=str(sql.get("query", "")),
+            password_env=sql.get("password_env"),
+            skip_when_blank=tuple(skip_when_blank),
+        )
+    for option in source:
+        if option not in FILE_OPTIONS:
+            problems.append(f"{key}.source.{option}: unknown option{_suggest(option, FILE_OPTIONS | {'sql'})}")
+    if not source.get("file"):
+        problems.append(f"{key}.source.file: required (or give 'sql')")
+        return None
+    path = Path(os.path.expanduser(str(source["file"])))
+    if not path.is_absolute():
+        path = (base / path).resolve()
+    fmt = source.get("format") or FILE_FORMATS.get(path.suffix.lower())
+    if fmt not in {"csv", "excel", "parquet"}:
+        problems.append(
+            f"{key}.source.format: cannot tell the format of '{path.name}'; set format to csv, excel or parquet"
+        )
+        fmt = "csv"
+    if check_files and not path.is_file():
+        problems.append(f"{key}.source.file: {path} does not exist")
+    options = {k: v for k, v in source.items() if k not in {"file", "format"}}
+    if "skip_rows" in options and not (isinstance(options["skip_rows"], int) and options["skip_rows"] >= 0):
+        problems.append(f"{key}.source.skip_rows: must be a whole number >= 0")
+    return SourceSpec(
+        table=table,
+        kind="file",
+        columns=tuple(columns),
+        path=path,
+        format=fmt,
+        options=options,
+        skip_when_blank=tuple(skip_when_blank),
+    )
+
+
+def _url_has_password(url: str) -> bool:
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).password is not None
+    except Exception:  # an unparsable URL is reported when the source is opened
+        return False
+
+
+def parse_config(raw: Any, *, path: str | Path = "<config>", check_files: bool = True) -> ReviewConfig:
+    """Validate a parsed YAML document and return a :class:`ReviewConfig`.
+
+    Parameters
+    ----------
+    raw : dict
+        The parsed YAML.
+    path : str or Path
+        Where it came from; relative source paths are resolved against its folder.
+    check_files : bool, keyword-only
+        Whether missing source files are problems (True when about to run a review).
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem found, each with its key.
+    """
+    path = Path(path).resolve() if str(path) != "<config>" else Path.cwd() / "<config>"
+    problems: list[str] = []
+    if not isinstance(raw, Mapping):
+        raise ConfigError(str(path), ["the file must be a YAML mapping (key: value lines)"])
+    for key in raw:
+        if key not in KNOWN_SECTIONS:
+            problems.append(f"{key}: unknown section{_suggest(key, KNOWN_SECTIONS)}")
+
+    period = raw.get("period") or {}
+    if not isinstance(period, Mapping):
+        problems.append("period: must be a mapping with start and end")
+        period = {}
+    start = _as_date(period.get("start"), "period.start", problems)
+    end = _as_date(period.get("end"), "period.end", problems)
+    if start and end and end < start:
+        problems.append(f"period: end {end} is before start {start}")
+
+    store = raw.get("store") or {}
+    if not isinstance(store, Mapping):
+        problems.append("store: must be a mapping with url")
+        store = {}
+    validation_raw = raw.get("validation") or {}
+    share = validation_raw.get("min_usable_share", 0.9) if isinstance(validation_raw, Mapping) else 0.9
+    if not isinstance(share, int | float) or not 0 <= share <= 1:
+        problems.append("validation.min_usable_share: must be a proportion between 0 and 1")
+        share = 0.9
+    tolerance = validation_raw.get("future_tolerance_s", 300.0) if isinstance(validation_raw, Mapping) else 300.0
+
+    tables_raw = raw.get("tables")
+    tables: dict[str, SourceSpec] = {}
+    if not isinstance(tables_raw, Mapping) or not tables_raw:
+        problems.append("tables: required; map at least 'contacts' to its source")
+        tables_raw = {}
+    for table, spec in tables_raw.items():
+        if table not in CANONICAL_TABLES:
+            problems.append(f"tables.{table}: not a canonical table{_suggest(table, set(CANONICAL_TABLES))}")
+            continue
+        parsed = _source_spec(table, spec, path.parent, problems, check_files=check_files)
+        if parsed is not None:
+            tables[table] = parsed
+    for required in REQUIRED_TABLES:
+        if tables_raw and required not in tables_raw:
+            problems.append(f"tables.{required}: required table is missing")
+
+    if problems:
+        raise ConfigError(str(path), problems)
+    return ReviewConfig(
+        path=path,
+        organisation=str(raw.get("organisation", "Unnamed organisation")),
+        reviewer=str(raw.get("reviewer", "Unnamed reviewer")),
+        period_start=start,
+        period_end=end,
+        timezone=str(raw.get("timezone", "UTC")),
+        store_url=store.get("url"),
+        validation=ValidationSettings(min_usable_share=float(share), future_tolerance_s=float(tolerance)),
+        tables=tables,
+        raw=dict(raw),
+    )
+
+
+def load_config(path: str | Path, *, check_files: bool = True) -> ReviewConfig:
+    """Read and validate a ``review.yaml``.
+
+    Raises
+    ------
+    ConfigError
+        When the file is missing, is not YAML, or has any problem (all listed at once).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(str(path), ["the config file does not exist"])
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(str(path), [f"not valid YAML{where}: {getattr(exc, 'problem', exc)}"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), ["the config must be UTF-8 text"]) from None
+    return parse_config(raw, path=path, check_files=check_files)

@@ -1,0 +1,276 @@
+"""The canonical data contract: one pandera ``DataFrameModel`` per canonical table.
+
+Every source is mapped onto these tables (see :mod:`csperf_lib.config`). Conventions:
+
+* timestamps are naive local time of the contact centre (``datetime64``), never mixed with
+  timezone-aware values;
+* durations are float **seconds**; rates are proportions 0-1;
+* identifiers, categories and free text are pandas ``string`` columns, flags are nullable
+  ``boolean``.
+
+Only ``contacts`` is required. Extra source columns are kept beside the canonical ones for
+segmentation; the models are not ``strict`` so they pass through.
+
+Row-level rules that need nothing but the row live here as pandera checks, so the schema *is* the
+documentation. Rules that need the config (the review period, "not in the future") or other rows
+(duplicate IDs, references to unknown contacts) live in :mod:`csperf_lib.validate`, which runs in
+the store's engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+CHANNELS = ("phone", "email", "chat", "social", "other")
+
+#: Column kinds, used by the mapper to convert source values.
+KINDS = ("id", "category", "text", "datetime", "duration", "bool", "number")
+
+
+@dataclass(frozen=True)
+class TableDef:
+    """Plain description of a canonical table.
+
+    Attributes
+    ----------
+    name : str
+        Table name.
+    columns : dict of str to str
+        Column name -> kind (one of :data:`KINDS`), in canonical order.
+    required_columns : tuple of str
+        Columns every source of this table must map.
+    key : str or None
+        The unique identifier column.
+    """
+
+    name: str
+    columns: dict[str, str]
+    required_columns: tuple[str, ...]
+    key: str | None
+
+    @property
+    def model(self) -> type[pa.DataFrameModel]:
+        """The pandera model of this table."""
+        return MODELS[self.name]
+
+
+CANONICAL_TABLES: dict[str, TableDef] = {
+    "contacts": TableDef(
+        "contacts",
+        {
+            "contact_id": "id",
+            "channel": "category",
+            "queue": "category",
+            "team": "category",
+            "agent_id": "id",
+            "region": "category",
+            "arrived_at": "datetime",
+            "wait_s": "duration",
+            "answered": "bool",
+            "abandoned": "bool",
+            "talk_s": "duration",
+            "hold_s": "duration",
+            "wrap_s": "duration",
+            "resolved_first_contact": "bool",
+            "transferred": "bool",
+            "escalated": "bool",
+        },
+        required_columns=("contact_id", "arrived_at", "answered"),
+        key="contact_id",
+    ),
+    "surveys": TableDef(
+        "surveys",
+        {
+            "response_id": "id",
+            "contact_id": "id",
+            "responded_at": "datetime",
+            "csat": "number",
+            "nps": "number",
+            "ces": "number",
+            "comment": "text",
+        },
+        required_columns=("response_id",),
+        key="response_id",
+    ),
+    "qa_evaluations": TableDef(
+        "qa_evaluations",
+        {
+            "evaluation_id": "id",
+            "contact_id": "id",
+            "agent_id": "id",
+            "evaluator_id": "id",
+            "evaluated_at": "datetime",
+            "item": "category",
+            "score": "number",
+            "max_score": "number",
+            "critical": "bool",
+        },
+        required_columns=("evaluation_id", "agent_id", "item", "score", "max_score"),
+        key=None,  # long format: (evaluation_id, item) is unique
+    ),
+    "complaints": TableDef(
+        "complaints",
+        {
+            "complaint_id": "id",
+            "received_at": "datetime",
+            "channel": "category",
+            "category": "category",
+            "queue": "category",
+            "region": "category",
+            "acknowledged_at": "datetime",
+            "resolved_at": "datetime",
+            "upheld": "bool",
+            "text": "text",
+        },
+        required_columns=("complaint_id", "received_at"),
+        key="complaint_id",
+    ),
+}
+REQUIRED_TABLES = ("contacts",)
+
+#: pandas dtype of each kind in a canonical frame.
+KIND_DTYPES = {
+    "id": "string",
+    "category": "string",
+    "text": "string",
+    "datetime": "datetime64[ns]",
+    "duration": "float64",
+    "bool": "boolean",
+    "number": "float64",
+}
+
+
+def column_kind(table: str, column: str) -> str:
+    """Kind of a canonical column (one of :data:`KINDS`)."""
+    return CANONICAL_TABLES[table].columns[column]
+
+
+def _nonneg(**kwargs) -> pa.Field:
+    return pa.Field(ge=0, nullable=True, **kwargs)
+
+
+class ContactsModel(pa.DataFrameModel):
+    """One row per contact (call, e-mail, chat, social message) offered to the service."""
+
+    contact_id: Series[pd.StringDtype] = pa.Field(nullable=False)
+    channel: Series[pd.StringDtype] = pa.Field(isin=list(CHANNELS), nullable=True)
+    queue: Series[pd.StringDtype] = pa.Field(nullable=True)
+    team: Series[pd.StringDtype] = pa.Field(nullable=True)
+    agent_id: Series[pd.StringDtype] = pa.Field(nullable=True)
+    region: Series[pd.StringDtype] = pa.Field(nullable=True)
+    arrived_at: Series[pa.DateTime] = pa.Field(nullable=False)
+    wait_s: Series[float] = _nonneg()
+    answered: Series[pd.BooleanDtype] = pa.Field(nullable=False)
+    abandoned: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    talk_s: Series[float] = _nonneg()
+    hold_s: Series[float] = _nonneg()
+    wrap_s: Series[float] = _nonneg()
+    resolved_first_contact: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    transferred: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    escalated: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+
+    class Config:
+        strict = False
+        coerce = True
+
+    @pa.dataframe_check(name="abandoned contacts are not answered")
+    def abandoned_not_answered(cls, df: pd.DataFrame) -> Series[bool]:
+        return ~(df["abandoned"].fillna(False) & df["answered"].fillna(False))
+
+    @pa.dataframe_check(name="answered contacts have an agent")
+    def answered_has_agent(cls, df: pd.DataFrame) -> Series[bool]:
+        # Only enforceable when the source maps agents at all.
+        if df["agent_id"].isna().all():
+            return pd.Series(True, index=df.index)
+        return ~(df["answered"].fillna(False) & df["agent_id"].isna())
+
+
+class SurveysModel(pa.DataFrameModel):
+    """One row per survey response; scores on their published scales."""
+
+    response_id: Series[pd.StringDtype] = pa.Field(nullable=False)
+    contact_id: Series[pd.StringDtype] = pa.Field(nullable=True)
+    responded_at: Series[pa.DateTime] = pa.Field(nullable=True)
+    csat: Series[float] = pa.Field(in_range={"min_value": 1, "max_value": 5}, nullable=True)
+    nps: Series[float] = pa.Field(in_range={"min_value": 0, "max_value": 10}, nullable=True)
+    ces: Series[float] = pa.Field(in_range={"min_value": 1, "max_value": 7}, nullable=True)
+    comment: Series[pd.StringDtype] = pa.Field(nullable=True)
+
+    class Config:
+        strict = False
+        coerce = True
+
+    @pa.dataframe_check(name="at least one of csat, nps, ces is given")
+    def has_a_score(cls, df: pd.DataFrame) -> Series[bool]:
+        return df[["csat", "nps", "ces"]].notna().any(axis=1)
+
+    @pa.dataframe_check(name="nps is a whole number 0-10")
+    def nps_whole(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["nps"].isna() | (df["nps"] == df["nps"].round())
+
+
+class QaEvaluationsModel(pa.DataFrameModel):
+    """Long format: one row per scorecard item of a QA evaluation."""
+
+    evaluation_id: Series[pd.StringDtype] = pa.Field(nullable=False)
+    contact_id: Series[pd.StringDtype] = pa.Field(nullable=True)
+    agent_id: Series[pd.StringDtype] = pa.Field(nullable=False)
+    evaluator_id: Series[pd.StringDtype] = pa.Field(nullable=True)
+    evaluated_at: Series[pa.DateTime] = pa.Field(nullable=True)
+    item: Series[pd.StringDtype] = pa.Field(nullable=False)
+    score: Series[float] = pa.Field(ge=0, nullable=False)
+    max_score: Series[float] = pa.Field(gt=0, nullable=False)
+    critical: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+
+    class Config:
+        strict = False
+        coerce = True
+
+    @pa.dataframe_check(name="score is within 0..max_score")
+    def score_within_max(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["score"].isna() | df["max_score"].isna() | (df["score"] <= df["max_score"])
+
+
+class ComplaintsModel(pa.DataFrameModel):
+    """One row per complaint."""
+
+    complaint_id: Series[pd.StringDtype] = pa.Field(nullable=False)
+    received_at: Series[pa.DateTime] = pa.Field(nullable=False)
+    channel: Series[pd.StringDtype] = pa.Field(nullable=True)
+    category: Series[pd.StringDtype] = pa.Field(nullable=True)
+    queue: Series[pd.StringDtype] = pa.Field(nullable=True)
+    region: Series[pd.StringDtype] = pa.Field(nullable=True)
+    acknowledged_at: Series[pa.DateTime] = pa.Field(nullable=True)
+    resolved_at: Series[pa.DateTime] = pa.Field(nullable=True)
+    upheld: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    text: Series[pd.StringDtype] = pa.Field(nullable=True)
+
+    class Config:
+        strict = False
+        coerce = True
+
+    @pa.dataframe_check(name="acknowledged_at is not before received_at")
+    def ack_after_receipt(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["acknowledged_at"].isna() | (df["acknowledged_at"] >= df["received_at"])
+
+    @pa.dataframe_check(name="resolved_at is not before received_at")
+    def resolved_after_receipt(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["resolved_at"].isna() | (df["resolved_at"] >= df["received_at"])
+
+
+MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "contacts": ContactsModel,
+    "surveys": SurveysModel,
+    "qa_evaluations": QaEvaluationsModel,
+    "complaints": ComplaintsModel,
+}
+
+
+def empty_frame(table: str) -> pd.DataFrame:
+    """An empty canonical frame of ``table`` with the canonical dtypes."""
+    columns = CANONICAL_TABLES[table].columns
+    return pd.DataFrame({c: pd.Series(dtype=KIND_DTYPES[k]) for c, k in columns.items()})

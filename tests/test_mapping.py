@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from csperf_lib.mapping import apply_values, to_bool, to_datetime, to_duration, to_number, to_time_of_day
+
+
+def test_duration_spellings_of_real_exports():
+    values, bad = to_duration(pd.Series(["0:02:23", "1:00:00", "4:32", "17", "-0:00:05", None, "", "25:61:00", "n/a"]))
+    assert values.iloc[:5].tolist() == [143.0, 3600.0, 272.0, 17.0, -5.0]
+    assert values.iloc[5:7].isna().all() and not bad.iloc[5:7].any()  # blank is missing, not bad
+    assert bad.iloc[7] and bad.iloc[8]  # minutes 61 and free text are unreadable, flagged
+
+
+def test_clock12_duration_means_elapsed_time():
+    # The PwC semicolon export writes 2 min 23 s as "12:02:23 AM"; 12 PM is noon.
+    values, bad = to_duration(pd.Series(["12:02:23 AM", "12:59:59 AM", "01:00:00 PM", "13:00:00 PM"]), fmt="clock12")
+    assert values.iloc[:3].tolist() == [143.0, 3599.0, 13 * 3600.0]
+    assert bad.tolist() == [False, False, False, True]
+
+
+def test_durations_from_excel_cells_units_and_day_fractions():
+    values, _ = to_duration(pd.Series([dt.time(0, 2, 23), dt.timedelta(minutes=1)], dtype=object))
+    assert values.tolist() == [143.0, 60.0]
+    minutes, _ = to_duration(pd.Series(["1.5", "2"]), unit="minutes")
+    assert minutes.tolist() == [90.0, 120.0]
+    fraction, _ = to_duration(pd.Series([0.5, 0.25]), fmt="day_fraction")
+    assert fraction.tolist() == [43200.0, 21600.0]
+
+
+def test_booleans_and_value_mappings():
+    values, bad = to_bool(pd.Series(["Y", "n", "YES", "false", "1", "maybe", None]))
+    assert values.iloc[:5].tolist() == [True, False, True, False, True]
+    assert bad.tolist() == [False] * 5 + [True, False]
+    mapped = apply_values(pd.Series(["Voice", "Email", "Fax", None]), {"Voice": "phone", "Email": "email"})
+    assert mapped.tolist()[:3] == ["phone", "email", "Fax"] and mapped.iloc[3] is None
+
+
+def test_numbers_with_comma_decimals_thousands_and_percent():
+    values, bad = to_number(pd.Series(["1.234,5", "94,01%", "x"]), decimal=",", thousands=".")
+    assert values.iloc[0] == pytest.approx(1234.5) and values.iloc[1] == pytest.approx(94.01)
+    assert bad.tolist() == [False, False, True]
+
+
+def test_datetimes_formats_dayfirst_excel_serial_and_time_zones():
+    fixed, bad = to_datetime(pd.Series(["01/02/2026 10:00:00", "31/13/2026 10:00:00"]), fmt="%d/%m/%Y %H:%M:%S")
+    assert fixed.iloc[0] == pd.Timestamp("2026-02-01 10:00") and bad.tolist() == [False, True]
+    dayfirst, _ = to_datetime(pd.Series(["01/02/2026 10:00"]), dayfirst=True)
+    assert dayfirst.iloc[0] == pd.Timestamp("2026-02-01 10:00")
+    serial, _ = to_datetime(pd.Series([45658.5]), fmt="excel_serial")
+    assert serial.iloc[0] == pd.Timestamp("2025-01-01 12:00")  # Excel serial 45658 = 2025-01-01
+    aware, _ = to_datetime(pd.Series(["2026-07-01T10:00:00+00:00"]), timezone="Europe/London")
+    assert aware.iloc[0] == pd.Timestamp("2026-07-01 11:00")  # BST, then made naive
+    assert aware.dtype == np.dtype("datetime64[ns]")
+
+
+def test_time_of_day_rejects_values_past_midnight():
+    times, bad = to_time_of_day(pd.Series([0.38400462962963, 1.2]), fmt="day_fraction")
+    assert times.iloc[0] == pd.Timedelta(seconds=round(0.38400462962963 * 86400))
+    assert bad.tolist() == [False, True]

@@ -67,10 +67,11 @@ def file_sha256(path: str | Path) -> str:
 def safe_location(url: str) -> str:
     """A database URL with its password and user name removed, fit for manifests and reports."""
     try:
-        from sqlalchemy.engine import make_url
+        from sqlalchemy.engine import URL, make_url
 
         parsed = make_url(url)
-        return parsed.set(username=None, password=None).render_as_string(hide_password=True)
+        bare = URL.create(parsed.drivername, host=parsed.host, port=parsed.port, database=parsed.database)
+        return bare.render_as_string(hide_password=True)
     except Exception:
         return "<unparsable database URL>"
 

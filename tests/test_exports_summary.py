@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from csperf_lib.exports import neutralise_formulas, write_csv
+from csperf_lib.readers import detect_encoding, detect_layout, safe_location
+from csperf_lib.summary import read_summary, update_summary
+
+
+def test_formula_cells_are_neutralised_numbers_untouched(tmp_path):
+    frame = pd.DataFrame(
+        {"text": ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "\tcmd", "ok"], "n": [-1.5, 2, 3, 4, 5, 6]}
+    )
+    safe = neutralise_formulas(frame)
+    assert safe["text"].tolist() == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "'\tcmd", "ok"]
+    assert safe["n"].tolist() == frame["n"].tolist()
+    assert frame["text"].iloc[0].startswith("=")  # the input is not mutated
+    text = write_csv(frame, tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+    assert "\n=" not in text and ",=" not in text
+
+
+def test_summary_is_plain_json_and_updates_merge(tmp_path):
+    update_summary(tmp_path, run_date="2026-11-22", kpis=pd.DataFrame({"kpi": ["a"], "value": [np.nan]}))
+    summary = update_summary(tmp_path, sources=[{"rows": np.int64(3), "at": pd.Timestamp("2026-01-01")}])
+    assert summary == read_summary(tmp_path)
+    raw = json.loads((tmp_path / "summary.json").read_text())
+    assert raw["run_date"] == "2026-11-22"
+    assert raw["kpis"] == [{"kpi": "a", "value": None}]
+    assert raw["sources"] == [{"rows": 3, "at": "2026-01-01T00:00:00"}]
+
+
+def test_layout_detection_on_real_export_shapes():
+    assert detect_layout("a;b;c\r\n1;2;3\r\n4;5;6\r\n") == (";", 0)
+    assert detect_layout("a\tb\n1\t2\n") == ("\t", 0)
+    stray = "Archive:  x.zip\n  inflating: y.csv\nDate,Product,Issue\n1,2,3\n4,\"5,5\",6\n"
+    assert detect_layout(stray) == (",", 2)
+    assert detect_encoding("café au lait".encode()) == "utf-8-sig"
+    assert detect_encoding("café au lait".encode("cp1252")) == "cp1252"
+
+
+def test_database_locations_lose_user_and_password():
+    shown = safe_location("postgresql+psycopg://alice:s3cret@db.example:5432/cc")
+    assert "s3cret" not in shown and "alice" not in shown and "db.example:5432/cc" in shown

@@ -104,19 +104,24 @@ def collect_table(
     rows = issues = skipped = 0
     extra: tuple[str, ...] = ()
     canonical = set(CANONICAL_TABLES[spec.table].columns)
-    for chunk in chunks:
-        mapped = map_chunk(chunk, spec, first_row=rows + 1, timezone=timezone)
-        if rows == 0:
-            extra = tuple(c for c in mapped.columns if c not in canonical and not c.startswith("_"))
-        if spec.skip_when_blank:
-            blank = mapped[list(spec.skip_when_blank)].isna().all(axis=1) & mapped[ISSUES_COLUMN].eq("")
-            skipped += int(blank.sum())
-            kept = mapped[~blank.to_numpy()]
-        else:
-            kept = mapped
-        store.write(name, kept, append=rows > 0)
-        rows += len(mapped)
-        issues += int(mapped[ISSUES_COLUMN].ne("").sum())
+    try:
+        for chunk in chunks:
+            mapped = map_chunk(chunk, spec, first_row=rows + 1, timezone=timezone)
+            if rows == 0:
+                extra = tuple(c for c in mapped.columns if c not in canonical and not c.startswith("_"))
+            if spec.skip_when_blank:
+                blank = mapped[list(spec.skip_when_blank)].isna().all(axis=1) & mapped[ISSUES_COLUMN].eq("")
+                skipped += int(blank.sum())
+                kept = mapped[~blank.to_numpy()]
+            else:
+                kept = mapped
+            store.write(name, kept, append=rows > 0)
+            rows += len(mapped)
+            issues += int(mapped[ISSUES_COLUMN].ne("").sum())
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:  # release a database cursor or file even when mapping fails
+            close()
     table = store.table(name)
     event = EVENT_COLUMNS[spec.table]
     bounds = table.aggregate(first=table[event].min(), last=table[event].max()).execute().iloc[0]

@@ -143,7 +143,8 @@ def to_duration(series: pd.Series, *, fmt: str | None = None, unit: str = "secon
     """
     present = _present(series)
     out = pd.Series(np.nan, index=series.index, dtype="float64")
-    native = series.map(lambda v: isinstance(v, dt.time | dt.datetime | dt.timedelta | pd.Timedelta))
+    # NaT is an instance of datetime: a missing value must not be taken for a native cell.
+    native = present & series.map(lambda v: isinstance(v, dt.time | dt.datetime | dt.timedelta | pd.Timedelta))
     if native.any():
         out[native] = series[native].map(_time_of_day_seconds).astype("float64")
     rest = present & ~native
@@ -182,7 +183,7 @@ def to_datetime(
     out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
     if not present.any():
         return out, present
-    native = series.map(lambda v: isinstance(v, dt.datetime | dt.date | pd.Timestamp))
+    native = present & series.map(lambda v: isinstance(v, dt.datetime | dt.date | pd.Timestamp))
     if native.any():
         out[native] = _naive(pd.to_datetime(series[native], utc=True), timezone) if any(
             getattr(v, "tzinfo", None) for v in series[native]

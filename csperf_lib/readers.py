@@ -11,6 +11,7 @@ Files are opened read-only and never modified.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import os
@@ -263,18 +264,31 @@ def _open_sql(spec: SourceSpec, chunk_size: int) -> tuple[SourceInfo, Iterator[p
             )
         url = url.set(password=password)
     digest = hashlib.sha256(spec.query.encode("utf-8")).hexdigest()
+    engine = connection = None
+
+    def release() -> None:
+        # A failed query must not leave its connection open until garbage collection.
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
+        if engine is not None:
+            with contextlib.suppress(Exception):
+                engine.dispose()
+
     try:
         engine = create_engine(url)
         connection = engine.connect()
         result = connection.execution_options(stream_results=True).execute(text(spec.query))
         columns = tuple(str(c) for c in result.keys())
     except SQLAlchemyError as exc:
+        release()
         # The driver's message can echo the URL; never let a password through.
         message = _first_line(exc.orig if getattr(exc, "orig", None) else exc)
         if spec.password_env and os.environ.get(spec.password_env):
             message = message.replace(os.environ[spec.password_env], "***")
         raise SourceError(f"{spec.table}: cannot query {location}: {message}") from None
     except ModuleNotFoundError as exc:
+        release()
         raise SourceError(
             f"{spec.table}: the database driver '{exc.name}' is not installed "
             "(pip install 'csperf[postgres]' for PostgreSQL)"

@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csperf_lib.mapping import apply_values, to_bool, to_datetime, to_duration, to_number, to_time_of_day
+from csperf_lib.mapping import (
+    apply_values,
+    to_bool,
+    to_datetime,
+    to_duration,
+    to_number,
+    to_time_of_day,
+)
 
 
 def test_duration_spellings_of_real_exports():

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import ROOT, shared_path
+
 from csperf_lib.collect import collect
 from csperf_lib.config import load_config
 from csperf_lib.store import Store

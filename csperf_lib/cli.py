@@ -1,0 +1,282 @@
+"""The ``csperf`` command line: run a review, generate demo data.
+
+Every error a user can cause is reported as one line ``csperf: error: <message>`` on stderr, never a
+traceback. Exit codes: 0 success, 1 a failed review or other csperf error, 2 an invalid config or
+invalid command-line arguments, 130 interrupted (Ctrl-C).
+
+Heavy libraries (papermill, nbconvert, pandas) are imported only by the command that needs them,
+so ``csperf --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from csperf_lib import __version__
+from csperf_lib.errors import ConfigError, CsperfError
+
+__all__ = ["build_parser", "main"]
+
+PROG = "csperf"
+
+MAIN_DESCRIPTION = """\
+csperf reviews contact-centre customer-service performance.
+
+A review reads the exports named in a review.yaml (contacts, surveys, ...), runs the stage
+notebooks in order (collect, validate, KPIs, ...) and publishes a dated report folder: one HTML page
+per stage (code hidden), the executed notebooks, summary.json and an index.html to start from."""
+
+MAIN_EPILOG = """\
+examples:
+  csperf demo-data --out data/raw/demo              generate a synthetic contact centre
+  csperf review --config data/raw/demo/review.yaml  review it; open reports/<date>/index.html
+  csperf review --help                              all options of a command
+
+exit codes: 0 ok, 1 a stage or other step failed, 2 invalid config or arguments, 130 interrupted"""
+
+REVIEW_DESCRIPTION = """\
+Run a review: validate the config, execute every stage notebook NN_name.ipynb in numeric order
+and publish <out>/<date>/ with one HTML report per stage, the executed notebooks, summary.json and
+index.html.
+
+The new report replaces an earlier one of the same date only once every stage ran. When a stage
+fails, the run is kept as <out>/<date>.failed-HHMMSS/ (executed notebook included) and the exit
+code is 1."""
+
+REVIEW_EPILOG = """\
+examples:
+  csperf review --config review.yaml
+  csperf review --config review.yaml --date 2026-03-31 --out /srv/reports
+  csperf review --config review.yaml --store duckdb:///data/processed/northwind.duckdb --quiet
+
+The report folder is printed on stdout at the end; progress goes to stderr."""
+
+DEMO_DESCRIPTION = """\
+Generate a synthetic but realistic contact centre (contacts, agents, surveys, ...) as export files
+plus a ready-to-use review.yaml, reproducible from the seed."""
+
+DEMO_EPILOG = """\
+examples:
+  csperf demo-data --out data/raw/demo
+  csperf demo-data --out /tmp/demo --contacts 5000 --seed 1 --weeks 4
+  csperf review --config data/raw/demo/review.yaml   then review what was generated"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, like every other csperf error."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``csperf: error: <message>`` and exit with code 2."""
+        self.exit(2, f"{PROG}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _iso_date(text: str) -> str:
+    """argparse type: a YYYY-MM-DD date, returned as ISO text."""
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a valid date (use YYYY-MM-DD, e.g. 2026-03-31)"
+        ) from None
+
+
+def _positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _int(text: str) -> int:
+    """argparse type: a whole number."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``csperf`` argument parser with its sub-commands.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(
+        prog=PROG,
+        description=MAIN_DESCRIPTION,
+        epilog=MAIN_EPILOG,
+        formatter_class=formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+
+    review = commands.add_parser(
+        "review",
+        help="run a review and publish the dated report folder",
+        description=REVIEW_DESCRIPTION,
+        epilog=REVIEW_EPILOG,
+        formatter_class=formatter,
+    )
+    review.add_argument(
+        "--config", required=True, metavar="FILE", help="the review's review.yaml (required)"
+    )
+    review.add_argument(
+        "--date",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="review date naming the report folder (default: today)",
+    )
+    review.add_argument(
+        "--out",
+        default="reports",
+        metavar="DIR",
+        help="folder the dated report folders go to (default: ./reports)",
+    )
+    review.add_argument(
+        "--store",
+        metavar="URL",
+        help="processed store URL, e.g. duckdb:///path/store.duckdb (default: the config's "
+        "store, else data/processed/<name>.duckdb); never include a password",
+    )
+    review.add_argument(
+        "--notebooks",
+        metavar="DIR",
+        help="folder of the stage notebooks (default: the project's notebooks/)",
+    )
+    review.add_argument(
+        "--quiet", action="store_true", help="no progress output, only the report folder"
+    )
+    review.set_defaults(handler=_cmd_review)
+
+    demo = commands.add_parser(
+        "demo-data",
+        help="generate synthetic contact-centre exports and a review.yaml",
+        description=DEMO_DESCRIPTION,
+        epilog=DEMO_EPILOG,
+        formatter_class=formatter,
+    )
+    demo.add_argument(
+        "--out",
+        default="data/raw/demo",
+        metavar="DIR",
+        help="folder to write the exports and review.yaml to (default: data/raw/demo)",
+    )
+    demo.add_argument(
+        "--contacts",
+        type=_positive_int,
+        default=100_000,
+        metavar="N",
+        help="number of contacts to generate (default: 100000)",
+    )
+    demo.add_argument("--seed", type=_int, default=7, metavar="N", help="random seed (default: 7)")
+    demo.add_argument(
+        "--weeks",
+        type=_positive_int,
+        default=12,
+        metavar="N",
+        help="weeks of history (default: 12)",
+    )
+    demo.set_defaults(handler=_cmd_demo_data)
+    return parser
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    """``csperf review``: run the review and print the report folder."""
+    from csperf_lib.report import run_review
+
+    result = run_review(
+        args.config,
+        out_dir=args.out,
+        run_date=args.date,
+        store_url=args.store,
+        notebooks_dir=args.notebooks,
+        progress=not args.quiet,
+        log=_silent if args.quiet else None,
+    )
+    print(result.run_dir)
+    return 0
+
+
+def _cmd_demo_data(args: argparse.Namespace) -> int:
+    """``csperf demo-data``: generate the demo data and say what was written."""
+    try:
+        from csperf_lib.demo import generate_demo
+    except ModuleNotFoundError as exc:
+        if exc.name != "csperf_lib.demo":
+            raise
+        raise CsperfError("the demo data generator (csperf_lib.demo) is not installed") from None
+
+    out = Path(args.out)
+    result = generate_demo(out, contacts=args.contacts, seed=args.seed, weeks=args.weeks)
+    rows = dict(getattr(result, "rows", {}) or {})
+    print(f"demo data written to {out} (seed {args.seed}, {args.weeks} weeks):")
+    width = max((len(str(table)) for table in rows), default=0)
+    for table, count in rows.items():
+        print(f"  {str(table):<{width}}  {int(count):>10,} rows")
+    print(f"config: {result.config_path}")
+    print(f"next:   csperf review --config {result.config_path}")
+    return 0
+
+
+def _silent(message: str) -> None:
+    """A log function that drops progress messages (``--quiet``)."""
+
+
+def _error(message: str) -> None:
+    text = " ".join(str(message).split())
+    print(f"{PROG}: error: {text}", file=sys.stderr, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``csperf`` command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit code: 0 ok, 1 a csperf error, 2 a config or usage error, 130 interrupted.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    if getattr(args, "handler", None) is None:
+        _error(f"choose a command ({', '.join(('review', 'demo-data'))}); see '{PROG} --help'")
+        return 2
+    try:
+        return args.handler(args)
+    except ConfigError as exc:
+        _error(str(exc))
+        return 2
+    except CsperfError as exc:
+        _error(str(exc))
+        return 1
+    except KeyboardInterrupt:
+        # a kernel killed mid-cell leaves an unretrieved asyncio task whose report is only noise
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+        print(f"{PROG}: interrupted", file=sys.stderr, flush=True)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -9,15 +9,21 @@ DEMO_SUBDIR = Path("data") / "raw" / "demo"
 
 
 def project_root(start: str | Path | None = None) -> Path:
-    """The project folder: ``CSPERF_HOME`` if set, else the nearest folder above ``start``
-    (default: the current folder) holding ``pyproject.toml`` and ``notebooks/``, else ``start``."""
+    """The project folder.
+
+    ``CSPERF_HOME`` if set; else the nearest folder above ``start`` (default: the current folder)
+    holding ``pyproject.toml`` and ``notebooks/``; else the checkout this package was installed
+    from (``pip install -e``), so ``csperf review`` works from any folder; else ``start``.
+    """
     env = os.environ.get("CSPERF_HOME")
     if env:
         return Path(env).resolve()
     here = Path(start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").is_file() and (folder / "notebooks").is_dir():
-            return folder
+    package = Path(__file__).resolve().parent
+    for base in (here, package):
+        for folder in (base, *base.parents):
+            if (folder / "pyproject.toml").is_file() and (folder / "notebooks").is_dir():
+                return folder
     return here
 
 

@@ -131,9 +131,15 @@ def _issue_failures(chunk: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=[ROW_COLUMN, "column", "check"])
     split = bad[ISSUES_COLUMN].str.split("; ").explode()
     column = split.str.extract(r"^([a-z_]+):")[0].fillna(TABLE_LEVEL)
+    detail = split.str.replace(r"^[a-z_]+: ", "", regex=True)
     return pd.DataFrame(
-        {ROW_COLUMN: bad.loc[split.index, ROW_COLUMN].to_numpy(), "column": column.to_numpy(),
-         "check": split.str.replace(r"^[a-z_]+: ", "", regex=True).to_numpy()}
+        {
+            ROW_COLUMN: bad.loc[split.index, ROW_COLUMN].to_numpy(),
+            "column": column.to_numpy(),
+            # grouped without the value so one summary row covers every unreadable value
+            "check": detail.str.replace(r"cannot read '.*' from", "cannot read the value from", regex=True).to_numpy(),
+            "detail": detail.to_numpy(),
+        }
     )
 
 
@@ -214,6 +220,16 @@ def _validate_table(
     failures += [_duplicate_failures(store, table), _reference_failures(store, table)]
     failures = [f for f in failures if not f.empty]
     frame = pd.concat(failures, ignore_index=True) if failures else pd.DataFrame(columns=[ROW_COLUMN, "column", "check"])
+    if "detail" not in frame:
+        frame["detail"] = pd.NA
+    frame["detail"] = frame["detail"].fillna(frame["check"])
+    # An unreadable value also leaves the column null: report it once, as unreadable.
+    unreadable = frame.loc[frame["check"].str.startswith("cannot read"), [ROW_COLUMN, "column"]]
+    flagged = frame[[ROW_COLUMN, "column"]].merge(
+        unreadable.drop_duplicates().assign(_unreadable=True), on=[ROW_COLUMN, "column"], how="left"
+    )["_unreadable"]
+    echo = frame["check"].eq("is missing").to_numpy() & flagged.eq(True).to_numpy()
+    frame = frame[~echo].reset_index(drop=True)
     frame.insert(0, "table", table)
 
     score_rows = []
@@ -303,7 +319,7 @@ def validate(
         scorecards.append(scorecard)
         all_failures.append(failures)
         reasons = (
-            failures.assign(reason=failures["column"].where(failures["column"].ne(TABLE_LEVEL), "row") + ": " + failures["check"])
+            failures.assign(reason=failures["column"].where(failures["column"].ne(TABLE_LEVEL), "row") + ": " + failures["detail"])
             .drop_duplicates([ROW_COLUMN, "reason"])
             .groupby(ROW_COLUMN, sort=True)["reason"]
             .agg("; ".join)

@@ -104,6 +104,9 @@ def test_every_bad_row_is_quarantined_with_its_reason(sources):
     for row, words in expect.items():
         assert words in reasons.loc[("contacts", row)], (row, reasons.loc[("contacts", row)])
     assert set(reasons.loc["contacts"].index) == set(expect)
+    assert "is missing" not in reasons.loc[("contacts", 7)]  # reported once, as unreadable
+    grouped = result.failures.set_index(["table", "column", "check"])
+    assert ("contacts", "arrived_at", "cannot read the value from 'Start' as datetime") in grouped.index
     assert sorted(usable["contact_id"]) == sorted(["C1", "C2", "C3", "C10", "C11"])
     survey_reasons = reasons.loc["surveys"]
     assert "csat: must be between 1 and 5" in survey_reasons.loc[2]

@@ -69,3 +69,23 @@ def test_time_of_day_rejects_values_past_midnight():
     times, bad = to_time_of_day(pd.Series([0.38400462962963, 1.2]), fmt="day_fraction")
     assert times.iloc[0] == pd.Timedelta(seconds=round(0.38400462962963 * 86400))
     assert bad.tolist() == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("convert", "values", "options"),
+    [
+        (to_duration, ["0:02:23", "1:00:00", None, "25:61:00", "17", ""], {}),
+        (to_bool, ["Y", "N", None, "maybe", "yes"], {}),
+        (to_number, ["1,5", "2", None, "x"], {"decimal": ","}),
+        (to_datetime, ["05/01/2026 09:00:00", None, "bad"], {"fmt": "%d/%m/%Y %H:%M:%S"}),
+    ],
+)
+def test_converting_distinct_values_equals_converting_every_row(convert, values, options):
+    from csperf_lib.mapping import per_unique
+
+    rng = np.random.default_rng(3)
+    series = pd.Series(rng.choice(np.array(values, dtype=object), size=5_000), index=np.arange(5_000) + 10)
+    fast, fast_bad = per_unique(series, convert, **options)
+    slow, slow_bad = convert(series, **options)
+    pd.testing.assert_series_equal(fast, slow, check_dtype=False, check_names=False)
+    assert fast_bad.tolist() == slow_bad.tolist()

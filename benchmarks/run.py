@@ -1,0 +1,190 @@
+"""Speed and memory of csperf, printed as a table (never asserted in tests).
+
+Usage::
+
+    python benchmarks/run.py                      # 100k and 1M demo contacts
+    python benchmarks/run.py --sizes 100000 1000000 10000000
+    python benchmarks/run.py --sizes 1000000 --skip-review   # only the aggregation comparison
+
+For each size it generates the seeded demo data, runs ``csperf review`` end to end in a separate
+process (wall time, peak resident memory of the review and its notebook kernels, seconds per
+stage from summary.json), and compares KPI-style aggregation side by side in one run over the same
+Parquet file: one hand-written DuckDB ``GROUPING SETS`` query against a plain pandas groupby of the
+same sums and counts. Comparisons are reported as ratios, measured in the same process one after
+the other. Targets (from the foundation issue): full review of 1M contacts <= 45 s, of 10M <= 3 min
+with peak memory <= 2 GB; csperf's KPI aggregation within 1.3x of the DuckDB query and >= 5x faster
+than pandas at 10M (the KPI engine arrives with the quantitative-analysis stage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Runs inside a child process so its peak memory (and that of the notebook kernels it starts and
+# reaps) is measured on its own: RUSAGE_CHILDREN of this child covers every kernel.
+REVIEW_PROBE = """
+import json, resource, sys, time
+from csperf_lib.report import run_review
+start = time.perf_counter()
+result = run_review(sys.argv[1], out_dir=sys.argv[2], run_date="2026-11-22", store_url=sys.argv[3], progress=False, log=lambda *a, **k: None)
+wall = time.perf_counter() - start
+peak_kib = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(json.dumps({"wall_s": wall, "peak_mib": peak_kib / 1024, "stages": [[s.name, s.seconds] for s in result.stages]}))
+"""
+
+GROUPING_SETS_SQL = """
+SELECT queue, team, channel, date_trunc('week', arrived_at) AS week,
+       count(*) AS offered,
+       sum(CASE WHEN answered THEN 1 ELSE 0 END) AS answered,
+       sum(CASE WHEN abandoned THEN 1 ELSE 0 END) AS abandoned,
+       sum(CASE WHEN answered AND wait_s <= 20 THEN 1 ELSE 0 END) AS within_20s,
+       sum(wait_s) FILTER (WHERE answered) AS wait_sum,
+       sum(coalesce(talk_s, 0) + coalesce(hold_s, 0) + coalesce(wrap_s, 0)) FILTER (WHERE answered) AS handle_sum,
+       sum(power(coalesce(talk_s, 0) + coalesce(hold_s, 0) + coalesce(wrap_s, 0), 2)) FILTER (WHERE answered) AS handle_sq
+FROM read_parquet('{path}')
+GROUP BY GROUPING SETS ((), (queue), (team), (channel), (week), (team, week))
+"""
+
+
+def _table(rows: list[dict], columns: list[str]) -> str:
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
+    line = "| " + " | ".join(c.ljust(widths[c]) for c in columns) + " |"
+    rule = "|-" + "-|-".join("-" * widths[c] for c in columns) + "-|"
+    body = ["| " + " | ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns) + " |" for r in rows]
+    return "\n".join([line, rule, *body])
+
+
+def generate(size: int, folder: Path) -> tuple[Path, float]:
+    from csperf_lib.demo import generate_demo
+
+    start = time.perf_counter()
+    result = generate_demo(folder, contacts=size, seed=7)
+    return result.config_path, time.perf_counter() - start
+
+
+def review(config: Path, folder: Path) -> dict:
+    store = f"duckdb://{folder / 'store.duckdb'}"
+    done = subprocess.run(
+        [sys.executable, "-c", REVIEW_PROBE, str(config), str(folder / "reports"), store],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"review failed at this size:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def aggregation(folder: Path, repeats: int = 3) -> dict:
+    """DuckDB GROUPING SETS vs pandas groupby over the same Parquet (best of ``repeats``)."""
+    import duckdb
+    import pandas as pd
+
+    parquet = folder / "contacts.parquet"
+    con = duckdb.connect(str(folder / "store.duckdb"), read_only=True)
+    con.execute(f"COPY contacts TO '{parquet}' (FORMAT parquet)")
+    con.close()
+    con = duckdb.connect()
+    sql = GROUPING_SETS_SQL.format(path=parquet)
+
+    def duck() -> int:
+        return len(con.execute(sql).fetchall())
+
+    def pandas_groupby() -> int:
+        frame = pd.read_parquet(parquet, columns=["queue", "team", "channel", "arrived_at", "answered", "abandoned", "wait_s", "talk_s", "hold_s", "wrap_s"])
+        answered = frame["answered"].fillna(False).astype(bool)
+        handle = frame[["talk_s", "hold_s", "wrap_s"]].fillna(0).sum(axis=1)
+        work = pd.DataFrame(
+            {
+                "queue": frame["queue"], "team": frame["team"], "channel": frame["channel"],
+                "week": frame["arrived_at"].dt.to_period("W").dt.start_time,
+                "offered": 1, "answered": answered.astype(int),
+                "abandoned": frame["abandoned"].fillna(False).astype(int),
+                "within_20s": (answered & (frame["wait_s"] <= 20)).astype(int),
+                "wait_sum": frame["wait_s"].where(answered), "handle_sum": handle.where(answered),
+                "handle_sq": (handle**2).where(answered),
+            }
+        )
+        measures = ["offered", "answered", "abandoned", "within_20s", "wait_sum", "handle_sum", "handle_sq"]
+        parts = [work[measures].sum().to_frame().T]
+        for keys in (["queue"], ["team"], ["channel"], ["week"], ["team", "week"]):
+            parts.append(work.groupby(keys, dropna=False)[measures].sum().reset_index())
+        return len(pd.concat(parts, ignore_index=True))
+
+    timings = {}
+    for name, func in (("duckdb_s", duck), ("pandas_s", pandas_groupby)):
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.perf_counter()
+            func()
+            best = min(best, time.perf_counter() - start)
+        timings[name] = best
+    timings["pandas_over_duckdb"] = timings["pandas_s"] / timings["duckdb_s"]
+    return timings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000], help="demo contacts")
+    parser.add_argument("--skip-review", action="store_true", help="only generate and compare aggregation")
+    parser.add_argument("--keep", action="store_true", help="keep the generated data (prints where)")
+    args = parser.parse_args(argv)
+
+    review_rows, stage_rows, agg_rows = [], [], []
+    for size in args.sizes:
+        folder = Path(tempfile.mkdtemp(prefix=f"csperf-bench-{size}-"))
+        try:
+            config, gen_s = generate(size, folder / "demo")
+            if args.skip_review:
+                from csperf_lib.collect import collect
+                from csperf_lib.config import load_config
+                from csperf_lib.store import Store
+                from csperf_lib.validate import validate
+
+                cfg = load_config(config)
+                with Store(f"duckdb://{folder / 'store.duckdb'}") as store:
+                    collect(cfg, store)
+                    validate(cfg, store)
+            else:
+                measured = review(config, folder)
+                review_rows.append(
+                    {"contacts": f"{size:,}", "generate demo (s)": f"{gen_s:.1f}",
+                     "csperf review wall (s)": f"{measured['wall_s']:.1f}",
+                     "peak memory (MiB)": f"{measured['peak_mib']:.0f}"}
+                )
+                for stage, seconds in measured["stages"]:
+                    stage_rows.append({"contacts": f"{size:,}", "stage": stage, "seconds": f"{seconds:.1f}"})
+            timing = aggregation(folder)
+            agg_rows.append(
+                {"contacts": f"{size:,}", "DuckDB GROUPING SETS (s)": f"{timing['duckdb_s']:.3f}",
+                 "pandas groupby (s)": f"{timing['pandas_s']:.3f}",
+                 "pandas / DuckDB": f"{timing['pandas_over_duckdb']:.1f}x",
+                 "csperf compute_kpis / DuckDB": "n/a (KPI engine: quantitative-analysis issue)"}
+            )
+        finally:
+            if args.keep:
+                print(f"kept {folder}", file=sys.stderr)
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    if review_rows:
+        print("## End-to-end `csperf review` on demo data\n")
+        print(_table(review_rows, list(review_rows[0])))
+        print("\n## Seconds per stage (kernel start included)\n")
+        print(_table(stage_rows, ["contacts", "stage", "seconds"]))
+    print("\n## KPI aggregation over the same Parquet, side by side (best of 3)\n")
+    print(_table(agg_rows, list(agg_rows[0])))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

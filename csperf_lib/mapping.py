@@ -152,6 +152,8 @@ def to_duration(series: pd.Series, *, fmt: str | None = None, unit: str = "secon
     time cells and timedeltas are read as durations; ``clock12`` reads "12:02:23 AM" as 2 min 23 s;
     ``day_fraction`` reads 0.5 as 12 hours.
     """
+    if pd.api.types.is_timedelta64_dtype(series.dtype):  # Parquet/SQL durations
+        return series.dt.total_seconds().astype("float64"), pd.Series(False, index=series.index)
     present = _present(series)
     out = pd.Series(np.nan, index=series.index, dtype="float64")
     # NaT is an instance of datetime: a missing value must not be taken for a native cell.
@@ -190,6 +192,8 @@ def to_datetime(
     timezone: str = "UTC",
 ) -> tuple[pd.Series, pd.Series]:
     """Naive timestamps (see :mod:`csperf_lib.config` for the time-zone rule)."""
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):  # Parquet/SQL timestamps
+        return _naive(series, timezone), pd.Series(False, index=series.index)
     present = _present(series)
     out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
     if not present.any():

@@ -176,3 +176,34 @@ def test_stray_lines_cp1252_and_literal_na(tmp_path, write_yaml):
     assert "skipped 2 line(s) before the header (detected)" in assumptions
     assert rows["queue"].tolist()[0] == "Café"
     assert pd.isna(rows["answered"].tolist()[1])  # N/A is missing, not unreadable
+
+
+def test_parquet_source_with_native_types(tmp_path, write_yaml):
+    frame = pd.DataFrame(
+        {
+            "id": ["P1", "P2", "P3"],
+            "started": pd.to_datetime(["2026-01-05 09:00", "2026-01-05 09:30", None]),
+            "answered": [True, False, True],
+            "wait": pd.to_timedelta([10, 95, None], unit="s"),
+            "talk_min": [2.5, None, 1.0],
+        }
+    )
+    frame.to_parquet(tmp_path / "calls.parquet")
+    config = load_config(
+        write_yaml(
+            "period: {start: 2026-01-05, end: 2026-01-05}\n"
+            "tables:\n  contacts:\n    source: {file: calls.parquet}\n"
+            "    columns:\n      contact_id: id\n      arrived_at: started\n      answered: answered\n"
+            "      wait_s: wait\n      talk_s: {column: talk_min, unit: minutes}\n"
+        )
+    )
+    with Store("duckdb://") as store:
+        manifest = collect(config, store)
+        result = validate(config, store)
+        usable = store.to_pandas("contacts").set_index("contact_id")
+    assert manifest.loc[0, "format"] == "parquet" and manifest.loc[0, "rows_in"] == 3
+    assert usable.loc["P1", "wait_s"] == 10.0 and usable.loc["P1", "talk_s"] == 150.0
+    assert usable.loc["P2", "answered"] == False  # noqa: E712 (numpy bool)
+    # P3 has no arrival time: quarantined, not dropped
+    assert result.quarantine["record_id"].tolist() == ["P3"]
+    assert "arrived_at: is missing" in result.quarantine["reasons"].iloc[0]

@@ -130,3 +130,25 @@ def test_bad_source_file_is_one_clear_line(tmp_path):
     lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
     assert "'Answered' (for answered) not found in calls.csv" in lines[0]
+
+
+def test_hostile_text_in_a_source_is_escaped_in_every_report(tmp_path):
+    hostile = "<img src=x onerror=\"document.title='pwned'\">"
+    rows = ["id,when,ans"] + [f"C{i},2026-01-05 10:{i:02d},Y" for i in range(40)] + [f"BAD,{hostile},Y"]
+    (tmp_path / "calls.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "review.yaml").write_text(
+        "organisation: \"<script>alert(1)</script> Ltd\"\n"
+        "tables:\n  contacts:\n    source: {file: calls.csv}\n"
+        "    columns: {contact_id: id, arrived_at: when, answered: ans}\n"
+    )
+    cmd = [sys.executable, "-m", "csperf_lib", "review", "--config", str(tmp_path / "review.yaml"), "--date", "2026-11-22",
+           "--out", str(tmp_path / "reports"), "--store", f"duckdb://{tmp_path / 's.duckdb'}", "--quiet"]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "reports" / "2026-11-22"
+    validate_html = (folder / "01_validate.html").read_text()
+    assert "&lt;img src=x onerror" in validate_html  # shown, as text
+    for page in folder.glob("*.html"):
+        text = page.read_text()
+        assert "<img src=x onerror" not in text, page.name
+        assert "<script>alert(1)</script>" not in text, page.name

@@ -12,6 +12,7 @@ Example
     reviewer: Alex Reviewer                     # the candidate / quality reviewer
     period: {start: 2026-01-05, end: 2026-03-29}  # inclusive dates; optional
     store: {url: "duckdb:///data/processed/northwind.duckdb"}  # optional; see csperf_lib.store
+    # or a database: {url: "postgres://csperf@warehouse/review", password_env: CSPERF_STORE_PASSWORD}
     validation: {min_usable_share: 0.9}         # stop the review below this share of usable rows
     tables:
       contacts:                                 # a canonical table (see csperf_lib.schemas)
@@ -238,6 +239,8 @@ class ReviewConfig:
         Zone that timezone-aware source values are converted to before being made naive.
     store_url : str or None
         Processed store URL (None: the default DuckDB file under ``data/processed/``).
+    store_password_env : str or None
+        Environment variable holding the store's password, for a database store.
     validation : ValidationSettings
     tables : dict of str to SourceSpec
         The canonical tables supplied, keyed by table name.
@@ -255,6 +258,7 @@ class ReviewConfig:
     validation: ValidationSettings
     tables: Mapping[str, SourceSpec]
     raw: Mapping[str, Any]
+    store_password_env: str | None = None
 
     @property
     def period_label(self) -> str:
@@ -472,6 +476,11 @@ def parse_config(raw: Any, *, path: str | Path = "<config>", check_files: bool =
     if not isinstance(store, Mapping):
         problems.append("store: must be a mapping with url")
         store = {}
+    for option in store:
+        if option not in {"url", "password_env"}:
+            problems.append(f"store.{option}: unknown option{_suggest(option, {'url', 'password_env'})}")
+    if store.get("url") and _url_has_password(str(store["url"])):
+        problems.append("store.url: contains a password; name an environment variable in store.password_env instead")
     validation_raw = raw.get("validation") or {}
     share = validation_raw.get("min_usable_share", 0.9) if isinstance(validation_raw, Mapping) else 0.9
     if not isinstance(share, int | float) or not 0 <= share <= 1:
@@ -505,6 +514,7 @@ def parse_config(raw: Any, *, path: str | Path = "<config>", check_files: bool =
         period_end=end,
         timezone=str(raw.get("timezone", "UTC")),
         store_url=store.get("url"),
+        store_password_env=store.get("password_env"),
         validation=ValidationSettings(min_usable_share=float(share), future_tolerance_s=float(tolerance)),
         tables=tables,
         raw=dict(raw),

@@ -40,7 +40,7 @@ class StageContext:
 
     def open_store(self) -> Store:
         """Open the processed store (close it, or use ``with``, when done)."""
-        return Store(self.store_url)
+        return Store(self.store_url, password_env=self.config.store_password_env)
 
 
 def stage_context(

@@ -19,8 +19,10 @@ Tables
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import ibis
 import pandas as pd
@@ -28,12 +30,47 @@ import pandas as pd
 from csperf_lib.errors import StoreError
 
 
-def _connect(url: str):
+def _passwords(url: str) -> list[str]:
+    """The password of ``url`` as written and decoded (empty when it has none)."""
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return []
+    return [p for p in {password, unquote(password or "")} if p]
+
+
+def mask_password(url: str) -> str:
+    """``url`` with its password shown as ``***`` (fit for messages and logs)."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        user, _, host = parts.netloc.rpartition("@")
+        user = user.partition(":")[0]
+        return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+    except ValueError:
+        return "<unparsable store URL>"
+
+
+#: DuckDB's own default is 80 % of RAM; a bounded buffer pool (it spills to disk beyond it) keeps a
+#: 10M-contact review inside the 2 GB budget on a shared machine.
+DEFAULT_DUCKDB_MEMORY = "1GB"
+
+
+def _with_password(url: str, password: str) -> str:
+    parts = urlsplit(url)
+    user, _, host = parts.netloc.rpartition("@")
+    if not user:
+        raise StoreError("store.password_env is set but the store URL names no user (user@host)")
+    return urlunsplit(parts._replace(netloc=f"{user.partition(':')[0]}:{quote(password, safe='')}@{host}"))
+
+
+def _connect(url: str, *, memory_limit: str):
     if url.startswith("duckdb://"):
         path = url[len("duckdb://") :]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return ibis.duckdb.connect(path or ":memory:")
+        return ibis.duckdb.connect(path or ":memory:", memory_limit=memory_limit)
     return ibis.connect(url)
 
 
@@ -43,16 +80,28 @@ class Store:
     Parameters
     ----------
     url : str
-        ``duckdb:///abs/path.duckdb``, ``duckdb://`` (in memory), or any Ibis backend URL.
+        ``duckdb:///abs/path.duckdb``, ``duckdb://`` (in memory), or any Ibis backend URL
+        without a password (e.g. ``postgres://csperf@db.internal/review``).
+    password_env : str, optional, keyword-only
+        Environment variable holding the store's password (never put it in the URL or config).
+    memory_limit : str, keyword-only
+        DuckDB buffer-pool limit (DuckDB spills to disk beyond it); ignored by other backends.
     """
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, password_env: str | None = None, memory_limit: str = DEFAULT_DUCKDB_MEMORY):
         self.url = url
+        if password_env:
+            password = os.environ.get(password_env)
+            if password is None:
+                raise StoreError(f"environment variable {password_env} (store.password_env) is not set")
+            url = _with_password(url, password)
         try:
-            self.con = _connect(url)
+            self.con = _connect(url, memory_limit=memory_limit)
         except Exception as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StoreError(f"cannot open the processed store {url}: {first}") from None
+            for secret in _passwords(url):
+                first = first.replace(secret, "***")
+            raise StoreError(f"cannot open the processed store {mask_password(url)}: {first}") from None
 
     def __enter__(self) -> Store:
         return self
@@ -80,10 +129,28 @@ class Store:
 
     def write(self, name: str, data: pd.DataFrame | ibis.Table, *, append: bool = False) -> None:
         """Create (or replace) table ``name`` from a DataFrame or an expression; append if asked."""
-        if append and self.has(name):
-            self.con.insert(name, data)
-        else:
-            self.con.create_table(name, obj=data, overwrite=True)
+        source = ibis.memtable(data) if isinstance(data, pd.DataFrame) else data
+        try:
+            if append and self.has(name):
+                self.con.insert(name, source)
+            else:
+                self.con.create_table(name, obj=source, overwrite=True)
+        finally:
+            if source is not data:
+                self._release(source)
+
+    def _release(self, memtable: ibis.Table) -> None:
+        """Free the copy a backend made of an in-memory table.
+
+        Ibis keeps it until the interpreter exits (DuckDB: a registered view holding the
+        DataFrame; PostgreSQL: a temporary table); collect writes chunk after chunk, so each
+        copy is released at once to keep memory bounded.
+        """
+        copy = memtable.op().name
+        if self.con.name == "duckdb":
+            self.con.con.unregister(copy)
+        elif copy in self.con.list_tables():
+            self.con.drop_table(copy, force=True)
 
     def drop(self, name: str) -> None:
         """Drop table ``name`` if it exists."""

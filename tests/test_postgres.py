@@ -33,7 +33,7 @@ import pytest
 
 from csperf_lib.collect import collect, read_manifest
 from csperf_lib.config import load_config
-from csperf_lib.errors import SourceError
+from csperf_lib.errors import SourceError, StoreError
 from csperf_lib.store import Store
 from csperf_lib.validate import validate
 
@@ -416,3 +416,153 @@ def test_full_review_never_writes_the_password(pg_server, tmp_path, monkeypatch)
     manifest_text = (result.run_dir / "manifest.json").read_text(encoding="utf-8")
     assert f"127.0.0.1:{pg_server.port}/{DB_NAME}" in manifest_text  # the source is named...
     assert PG_SUPERUSER not in manifest_text  # ...without its user name
+
+
+# --- The processed store itself on PostgreSQL -------------------------------------------------
+
+STORE_DB = "csperf_store"
+STORE_CALLS = """Call ID;Start;Ans;Aband;Agent;Queue Time;Talk;Team;Memo
+C1;05/01/2026 09:00:00;Y;N;A1;0:00:10;120;Red;
+C2;05/01/2026 09:05:00;Y;N;A2;0:00:20;200;Red;
+C3;05/01/2026 09:10:00;N;Y;;0:01:30;;Blue;
+C4;05/01/2026 09:15:00;Y;Y;A1;0:00:05;90;Blue;
+C5;05/01/2026 09:20:00;Y;N;;0:00:05;90;Blue;
+C6;05/01/2026 09:25:00;Y;N;A2;-0:00:05;60;Red;call back
+C7;32/01/2026 09:30:00;Y;N;A2;0:00:05;60;Red;
+C2;05/01/2026 09:05:00;Y;N;A2;0:00:20;200;Red;
+C8;05/03/2026 09:00:00;Y;N;A1;0:00:05;60;Red;
+C9;05/01/2026 10:00:00;Y;N;A1;25:61:00;60;Red;
+C10;06/01/2026 10:00:00;Y;N;A1;0:00:07;70;;Café ✓
+C11;06/01/2026 10:05:00;Y;N;A2;0:00:08;80;Blue;
+"""
+STORE_SURVEYS = """rid,call,csat,comment
+R1,C1,5,great
+R2,C2,7,hmm
+R3,C99,4,unknown call
+R4,C10,,no score
+R5,C11,3,=HYPERLINK("http://x")
+"""
+STORE_CONFIG = """
+organisation: Store Test Centre
+reviewer: Tester
+period: {start: 2026-01-05, end: 2026-01-31}
+validation: {min_usable_share: 0.3}
+tables:
+  contacts:
+    source: {file: calls.csv}
+    columns:
+      contact_id: Call ID
+      arrived_at: {column: Start, format: "%d/%m/%Y %H:%M:%S"}
+      answered: Ans
+      abandoned: Aband
+      agent_id: Agent
+      wait_s: Queue Time
+      talk_s: Talk
+      channel: {value: phone}
+  surveys:
+    source: {file: surveys.csv}
+    columns: {response_id: rid, contact_id: call, csat: csat, comment: comment}
+"""
+#: Quarantined rows of STORE_CALLS (record number -> a reason) and STORE_SURVEYS. "Memo" is blank
+#: in the whole first chunk of 5 records, so the table is created with an all-null text column.
+STORE_BAD_CONTACTS = {
+    4: "abandoned contacts are not answered",
+    5: "answered contacts have an agent",
+    6: "wait_s: must be >= 0",
+    7: "arrived_at: cannot read '32/01/2026 09:30:00'",
+    8: "contact_id: duplicate contact_id of an earlier record",
+    9: "arrived_at: is outside the review period",
+    10: "wait_s: cannot read '25:61:00'",
+}
+STORE_BAD_SURVEYS = {2: "csat: must be between 1 and 5", 3: "contact_id: refers to an unknown contact", 4: "at least one of"}
+
+
+def _review_on(store_url: str, config) -> dict:
+    """Collect + validate into the store at ``store_url``; what a reviewer would compare."""
+    with Store(store_url) as store:
+        manifest = collect(config, store, chunk_size=5)  # several appends per table
+        # each chunk's in-memory copy (a temporary table on PostgreSQL) is released once written
+        assert not [t for t in store.con.list_tables() if t.startswith("ibis_")]
+        result = validate(config, store, chunk_size=4)  # several streamed batches per table
+        usable = {t: store.to_pandas(t).sort_values("_row").reset_index(drop=True) for t in ("contacts", "surveys")}
+        quarantine_table = store.to_pandas("quarantine")
+        tables = {t for t in store.con.list_tables() if not t.startswith("ibis_")}
+    accounting = result.accounting.set_index("table")[["rows_in", "rows_usable", "rows_quarantined", "passed"]]
+    quarantine = result.quarantine.sort_values(["table", "_row"]).reset_index(drop=True)
+    stored = quarantine_table.sort_values(["table", "_row"]).reset_index(drop=True)
+    return {
+        "manifest": manifest.drop(columns="extracted_at"),
+        "accounting": accounting,
+        "quarantine": quarantine,
+        "stored_quarantine": stored,
+        "failures": result.failures.sort_values(["table", "column", "check"]).reset_index(drop=True),
+        "scorecard": result.scorecard,
+        "usable": usable,
+        "tables": tables,
+    }
+
+
+def test_store_on_postgres_gives_the_same_result_as_duckdb(pg_server, tmp_path, write_yaml, monkeypatch):
+    import psycopg
+
+    with psycopg.connect(
+        host="127.0.0.1", port=pg_server.port, user=PG_SUPERUSER, password=pg_server.password,
+        dbname="postgres", autocommit=True,
+    ) as admin:
+        admin.execute(f"drop database if exists {STORE_DB}")
+        admin.execute(f"create database {STORE_DB}")
+    (tmp_path / "calls.csv").write_text(STORE_CALLS, encoding="utf-8")
+    (tmp_path / "surveys.csv").write_text(STORE_SURVEYS, encoding="utf-8")
+    config = load_config(write_yaml(STORE_CONFIG))
+    pg_url = f"postgres://{PG_SUPERUSER}:{pg_server.password}@127.0.0.1:{pg_server.port}/{STORE_DB}"
+
+    duck = _review_on("duckdb://", config)
+    pg = _review_on(pg_url, config)
+    again = _review_on(pg_url, config)  # a second run replaces every table of the first
+
+    # the planted bad rows are found at all (so equality below is not equality of two failures)
+    reasons = duck["quarantine"].set_index(["table", "_row"])["reasons"]
+    for table, bad in (("contacts", STORE_BAD_CONTACTS), ("surveys", STORE_BAD_SURVEYS)):
+        assert set(reasons.loc[table].index) == set(bad)
+        for row, words in bad.items():
+            assert words in reasons.loc[(table, row)], (table, row, reasons.loc[(table, row)])
+
+    for run in (pg, again):
+        pd.testing.assert_frame_equal(run["accounting"], duck["accounting"])
+        pd.testing.assert_frame_equal(run["quarantine"], duck["quarantine"])
+        pd.testing.assert_frame_equal(run["stored_quarantine"], duck["stored_quarantine"])
+        pd.testing.assert_frame_equal(run["manifest"], duck["manifest"])
+        pd.testing.assert_frame_equal(run["failures"], duck["failures"])
+        pd.testing.assert_frame_equal(run["scorecard"], duck["scorecard"])
+        assert run["tables"] == duck["tables"]
+        for table in ("contacts", "surveys"):
+            assert run["usable"][table]["_row"].tolist() == duck["usable"][table]["_row"].tolist()
+            # values round-trip through PostgreSQL: booleans, nullable numbers, timestamps, text
+            pd.testing.assert_frame_equal(run["usable"][table], duck["usable"][table])
+    assert pg["usable"]["contacts"]["contact_id"].tolist() == ["C1", "C2", "C3", "C10", "C11"]
+    assert pg["usable"]["contacts"]["Memo"].tolist()[3] == "Café ✓"
+
+    # a password in the store URL is never echoed by a failed connection
+    wrong = "wrong-" + secrets.token_urlsafe(16)
+    bad_url = f"postgres://{PG_SUPERUSER}:{wrong}@127.0.0.1:{pg_server.port}/{STORE_DB}"
+    with pytest.raises(StoreError) as err:
+        Store(bad_url)
+    message = str(err.value)
+    assert "\n" not in message, message
+    assert_no_password(message, wrong, pg_server.password)
+    assert_no_password("".join(traceback.format_exception(err.value)), wrong, pg_server.password)
+    assert f"postgres://{PG_SUPERUSER}:***@127.0.0.1:{pg_server.port}/{STORE_DB}" in message, message
+    assert "password authentication failed" in message, message
+
+    # as a centre runs it: no password in the URL (run_review refuses one), libpq reads PGPASSWORD
+    monkeypatch.setenv("PGPASSWORD", pg_server.password)
+    with Store(f"postgres://{PG_SUPERUSER}@127.0.0.1:{pg_server.port}/{STORE_DB}") as store:
+        assert store.count("contacts") == 5
+
+    # or as the config says it: store.password_env names the variable holding the password
+    monkeypatch.delenv("PGPASSWORD")
+    monkeypatch.setenv("CSPERF_TEST_STORE_PASSWORD", pg_server.password)
+    url = f"postgres://{PG_SUPERUSER}@127.0.0.1:{pg_server.port}/{STORE_DB}"
+    with Store(url, password_env="CSPERF_TEST_STORE_PASSWORD") as store:
+        assert store.count("contacts") == 5
+        assert pg_server.password not in store.url

@@ -32,7 +32,7 @@ review: $(STAMP) $(DEMO_CONFIG)
 
 # Unit, notebook-execution and end-to-end tests, then every notebook with its defaults (nbval).
 test: $(STAMP) $(DEMO_CONFIG)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/ -q
 
 test-fast: $(STAMP)

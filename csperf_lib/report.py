@@ -85,6 +85,9 @@ NOISE_PATTERNS = (
     # logged by a kernel interrupted while papermill shuts it down after the last cell; a real
     # Ctrl-C is reported by the command line itself
     re.compile(r"KeyboardInterrupt caught in kernel"),
+    # libzmq's shutdown race (zeromq/libzmq#1307, #3715) when a kernel is torn down after a stage
+    # failed; a kernel that really dies mid-stage is reported by papermill as the stage's error
+    re.compile(r"Assertion failed: pfd\.revents & POLLIN"),
 )
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,3 +30,48 @@ def write_yaml(tmp_path):
         return path
 
     return _write
+
+
+PARAMETERS_SOURCE = "config_path = None\nrun_dir = None\nstore_url = None\nrun_date = None\n"
+
+
+def make_stage(folder: Path, name: str, source: str, *, title: str | None = None) -> Path:
+    """Write a minimal papermill-ready stage notebook ``folder/name.ipynb``."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    parameters = nbformat.v4.new_code_cell(PARAMETERS_SOURCE)
+    parameters.metadata["tags"] = ["parameters"]
+    cells = [parameters, nbformat.v4.new_code_cell(source)]
+    if title:
+        cells.insert(0, nbformat.v4.new_markdown_cell(f"# {title}\n\nWhat this stage does."))
+    nb.cells = cells
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+#: Config of the hand-made exports with planted bad rows (tests/test_collect_validate.py, the
+#: PostgreSQL store test): calls.csv and surveys.csv beside it.
+SAMPLE_CONFIG = """
+organisation: Test Org
+reviewer: Tester
+period: {start: 2026-01-05, end: 2026-01-31}
+validation: {min_usable_share: 0.3}
+tables:
+  contacts:
+    source: {file: calls.csv}
+    columns:
+      contact_id: Call ID
+      arrived_at: {column: Start, format: "%d/%m/%Y %H:%M:%S"}
+      answered: Ans
+      abandoned: Aband
+      agent_id: Agent
+      wait_s: Queue Time
+      talk_s: Talk
+      channel: {value: phone}
+  surveys:
+    source: {file: surveys.csv}
+    columns: {response_id: rid, contact_id: call, csat: csat, comment: comment}
+"""

@@ -8,15 +8,13 @@ import types
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 import pytest
+from conftest import make_stage
 
 import csperf_lib
 import csperf_lib.report
 from csperf_lib.cli import main
 from csperf_lib.errors import CsperfError
-
-PARAMETERS_SOURCE = "config_path = None\nrun_dir = None\nstore_url = None\nrun_date = None\n"
 
 
 def error_lines(err: str) -> list[str]:
@@ -44,21 +42,6 @@ def config_path(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return path
-
-
-def make_stage(folder: Path, name: str, source: str) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.metadata["language_info"] = {"name": "python"}
-    parameters = nbformat.v4.new_code_cell(PARAMETERS_SOURCE)
-    parameters.metadata["tags"] = ["parameters"]
-    nb.cells = [parameters, nbformat.v4.new_code_cell(source)]
-    folder.mkdir(exist_ok=True)
-    nbformat.write(nb, folder / f"{name}.ipynb")
 
 
 @pytest.mark.parametrize(

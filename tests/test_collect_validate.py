@@ -6,6 +6,7 @@ import os
 
 import pandas as pd
 import pytest
+from conftest import SAMPLE_CONFIG
 
 from csperf_lib.collect import collect, read_manifest
 from csperf_lib.config import load_config
@@ -35,34 +36,13 @@ R3,C99,4,unknown call
 R4,C10,,no score
 R5,C11,3,=HYPERLINK("http://x")
 """
-CONFIG = """
-organisation: Test Org
-reviewer: Tester
-period: {start: 2026-01-05, end: 2026-01-31}
-validation: {min_usable_share: 0.3}
-tables:
-  contacts:
-    source: {file: calls.csv}
-    columns:
-      contact_id: Call ID
-      arrived_at: {column: Start, format: "%d/%m/%Y %H:%M:%S"}
-      answered: Ans
-      abandoned: Aband
-      agent_id: Agent
-      wait_s: Queue Time
-      talk_s: Talk
-      channel: {value: phone}
-  surveys:
-    source: {file: surveys.csv}
-    columns: {response_id: rid, contact_id: call, csat: csat, comment: comment}
-"""
 
 
 @pytest.fixture
 def sources(tmp_path, write_yaml):
     (tmp_path / "calls.csv").write_text(CALLS, encoding="utf-8")
     (tmp_path / "surveys.csv").write_text(SURVEYS, encoding="utf-8")
-    return load_config(write_yaml(CONFIG))
+    return load_config(write_yaml(SAMPLE_CONFIG))
 
 
 def test_collect_records_provenance_and_never_touches_raw_files(sources, tmp_path):

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import SAMPLE_CONFIG
 
 from csperf_lib.collect import collect, read_manifest
 from csperf_lib.config import load_config
@@ -442,27 +443,7 @@ R3,C99,4,unknown call
 R4,C10,,no score
 R5,C11,3,=HYPERLINK("http://x")
 """
-STORE_CONFIG = """
-organisation: Store Test Centre
-reviewer: Tester
-period: {start: 2026-01-05, end: 2026-01-31}
-validation: {min_usable_share: 0.3}
-tables:
-  contacts:
-    source: {file: calls.csv}
-    columns:
-      contact_id: Call ID
-      arrived_at: {column: Start, format: "%d/%m/%Y %H:%M:%S"}
-      answered: Ans
-      abandoned: Aband
-      agent_id: Agent
-      wait_s: Queue Time
-      talk_s: Talk
-      channel: {value: phone}
-  surveys:
-    source: {file: surveys.csv}
-    columns: {response_id: rid, contact_id: call, csat: csat, comment: comment}
-"""
+STORE_CONFIG = SAMPLE_CONFIG.replace("organisation: Test Org", "organisation: Store Test Centre")
 #: Quarantined rows of STORE_CALLS (record number -> a reason) and STORE_SURVEYS. "Memo" is blank
 #: in the whole first chunk of 5 records, so the table is created with an all-null text column.
 STORE_BAD_CONTACTS = {

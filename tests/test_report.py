@@ -8,12 +8,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import make_stage
 
 from csperf_lib.errors import ConfigError, CsperfError, StageError
 from csperf_lib.report import RunResult, discover_stages, run_review
 
 RUN_DATE = "2026-11-22"
-PARAMETERS_SOURCE = "config_path = None\nrun_dir = None\nstore_url = None\nrun_date = None\n"
 
 COLLECT_SOURCE = """\
 HIDDEN_SOURCE_MARKER_7731 = "collect"
@@ -32,26 +32,6 @@ from csperf_lib.errors import ValidationThresholdError
 print("about to fail")
 raise ValidationThresholdError("contacts: 85.0 % usable rows is below the 90 % threshold")
 """
-
-
-def make_stage(folder: Path, name: str, source: str, *, title: str | None = None) -> Path:
-    """Write a minimal papermill-ready stage notebook ``folder/name.ipynb``."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.metadata["language_info"] = {"name": "python"}
-    parameters = nbformat.v4.new_code_cell(PARAMETERS_SOURCE)
-    parameters.metadata["tags"] = ["parameters"]
-    cells = [parameters, nbformat.v4.new_code_cell(source)]
-    if title:
-        cells.insert(0, nbformat.v4.new_markdown_cell(f"# {title}\n\nWhat this stage does."))
-    nb.cells = cells
-    path = folder / f"{name}.ipynb"
-    nbformat.write(nb, path)
-    return path
 
 
 @pytest.fixture()

@@ -49,3 +49,29 @@ def row_accounting_chart(accounting: pd.DataFrame, *, ax: plt.Axes | None = None
     ax.set_ylabel("Table")
     ax.invert_yaxis()
     return ax
+
+
+def sample_mix_chart(mix: pd.DataFrame, *, ax: plt.Axes | None = None, weighted: bool = True) -> plt.Axes:
+    """Population vs sample mix (% of contacts) per category of each variable, as paired bars.
+
+    ``mix`` is :func:`csperf_lib.sampling.sample_mix`'s tidy frame; ``weighted`` plots the sample
+    as the estimates see it (design-weighted) rather than raw counts.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.28 * max(len(mix), 1) + 1.5))
+    ax.set_title("Mix of the population and of the sample, by variable")
+    if mix.empty:
+        ax.text(0.5, 0.5, "No variable to compare", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    frame = mix.assign(label=mix["variable"].astype(str) + ": " + mix["category"].astype(str))
+    share = "weighted_share" if weighted else "sample_share"
+    values = frame.set_index("label")[["population_share", share]] * 100
+    values.columns = ["population", "sample (weighted)" if weighted else "sample"]
+    values.plot.barh(ax=ax, color=["#90a4ae", "#1565c0"], width=0.8)
+    ax.invert_yaxis()
+    ax.set_title("Mix of the population and of the sample, by variable")
+    ax.set_xlabel("% of contacts")
+    ax.set_ylabel("Variable: category")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return ax

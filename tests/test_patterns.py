@@ -79,7 +79,7 @@ def test_arrival_profile_matches_pandas():
     answered = rng.random(2000) < 0.9
     contacts = pd.DataFrame({"arrived_at": arrived, "answered": answered, "abandoned": ~answered})
     profile = arrival_profile(contacts).set_index(["weekday", "hour"])
-    expected = contacts.groupby([contacts.arrived_at.dt.weekday, contacts.arrived_at.dt.hour]).size()
+    expected = contacts.groupby([contacts.arrived_at.dt.day_of_week, contacts.arrived_at.dt.hour]).size()
     assert profile["offered"].sum() == 2000
     for (weekday, hour), count in expected.items():
         assert profile.loc[(weekday, hour), "offered"] == count

@@ -10,10 +10,10 @@ For each size it generates the seeded demo data, runs ``csperf review`` end to e
 process (wall time, peak resident memory of the review and its notebook kernels, seconds per
 stage from summary.json), and compares KPI-style aggregation side by side in one run over the same
 Parquet file: one hand-written DuckDB ``GROUPING SETS`` query against a plain pandas groupby of the
-same sums and counts. Comparisons are reported as ratios, measured in the same process one after
-the other. Targets (from the foundation issue): full review of 1M contacts <= 45 s, of 10M <= 3 min
+same sums and counts, and csperf's own ``compute_kpis`` (benchmarks/kpi_bench.py). Comparisons are
+reported as ratios, measured in the same process in interleaved rounds. Targets (from the foundation issue): full review of 1M contacts <= 45 s, of 10M <= 3 min
 with peak memory <= 2 GB; csperf's KPI aggregation within 1.3x of the DuckDB query and >= 5x faster
-than pandas at 10M (the KPI engine arrives with the quantitative-analysis stage).
+than pandas at 10M.
 """
 
 from __future__ import annotations
@@ -41,18 +41,6 @@ peak_kib = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getr
 print(json.dumps({"wall_s": wall, "peak_mib": peak_kib / 1024, "stages": [[s.name, s.seconds] for s in result.stages]}))
 """
 
-GROUPING_SETS_SQL = """
-SELECT queue, team, channel, date_trunc('week', arrived_at) AS week,
-       count(*) AS offered,
-       sum(CASE WHEN answered THEN 1 ELSE 0 END) AS answered,
-       sum(CASE WHEN abandoned THEN 1 ELSE 0 END) AS abandoned,
-       sum(CASE WHEN answered AND wait_s <= 20 THEN 1 ELSE 0 END) AS within_20s,
-       sum(wait_s) FILTER (WHERE answered) AS wait_sum,
-       sum(coalesce(talk_s, 0) + coalesce(hold_s, 0) + coalesce(wrap_s, 0)) FILTER (WHERE answered) AS handle_sum,
-       sum(power(coalesce(talk_s, 0) + coalesce(hold_s, 0) + coalesce(wrap_s, 0), 2)) FILTER (WHERE answered) AS handle_sq
-FROM read_parquet('{path}')
-GROUP BY GROUPING SETS ((), (queue), (team), (channel), (week), (team, week))
-"""
 
 
 def _table(rows: list[dict], columns: list[str]) -> str:
@@ -84,52 +72,19 @@ def review(config: Path, folder: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def aggregation(folder: Path, repeats: int = 3) -> dict:
-    """DuckDB GROUPING SETS vs pandas groupby over the same Parquet (best of ``repeats``)."""
+def aggregation(folder: Path) -> dict:
+    """csperf's ``compute_kpis`` vs one hand-written DuckDB GROUPING SETS query vs a pandas
+    groupby, side by side over the same Parquet export of the usable contacts (see kpi_bench)."""
     import duckdb
-    import pandas as pd
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from kpi_bench import benchmark_kpis
 
     parquet = folder / "contacts.parquet"
     con = duckdb.connect(str(folder / "store.duckdb"), read_only=True)
     con.execute(f"COPY contacts TO '{parquet}' (FORMAT parquet)")
     con.close()
-    con = duckdb.connect()
-    sql = GROUPING_SETS_SQL.format(path=parquet)
-
-    def duck() -> int:
-        return len(con.execute(sql).fetchall())
-
-    def pandas_groupby() -> int:
-        frame = pd.read_parquet(parquet, columns=["queue", "team", "channel", "arrived_at", "answered", "abandoned", "wait_s", "talk_s", "hold_s", "wrap_s"])
-        answered = frame["answered"].fillna(False).astype(bool)
-        handle = frame[["talk_s", "hold_s", "wrap_s"]].fillna(0).sum(axis=1)
-        work = pd.DataFrame(
-            {
-                "queue": frame["queue"], "team": frame["team"], "channel": frame["channel"],
-                "week": frame["arrived_at"].dt.to_period("W").dt.start_time,
-                "offered": 1, "answered": answered.astype(int),
-                "abandoned": frame["abandoned"].fillna(False).astype(int),
-                "within_20s": (answered & (frame["wait_s"] <= 20)).astype(int),
-                "wait_sum": frame["wait_s"].where(answered), "handle_sum": handle.where(answered),
-                "handle_sq": (handle**2).where(answered),
-            }
-        )
-        measures = ["offered", "answered", "abandoned", "within_20s", "wait_sum", "handle_sum", "handle_sq"]
-        parts = [work[measures].sum().to_frame().T]
-        for keys in (["queue"], ["team"], ["channel"], ["week"], ["team", "week"]):
-            parts.append(work.groupby(keys, dropna=False)[measures].sum().reset_index())
-        return len(pd.concat(parts, ignore_index=True))
-
-    timings = {}
-    for name, func in (("duckdb_s", duck), ("pandas_s", pandas_groupby)):
-        best = float("inf")
-        for _ in range(repeats):
-            start = time.perf_counter()
-            func()
-            best = min(best, time.perf_counter() - start)
-        timings[name] = best
-    timings["pandas_over_duckdb"] = timings["pandas_s"] / timings["duckdb_s"]
-    return timings
+    return benchmark_kpis(parquet)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,10 +120,12 @@ def main(argv: list[str] | None = None) -> int:
                     stage_rows.append({"contacts": f"{size:,}", "stage": stage, "seconds": f"{seconds:.1f}"})
             timing = aggregation(folder)
             agg_rows.append(
-                {"contacts": f"{size:,}", "DuckDB GROUPING SETS (s)": f"{timing['duckdb_s']:.3f}",
+                {"contacts": f"{size:,}", "csperf compute_kpis (s)": f"{timing['csperf_s']:.3f}",
+                 "DuckDB GROUPING SETS (s)": f"{timing['duckdb_s']:.3f}",
                  "pandas groupby (s)": f"{timing['pandas_s']:.3f}",
-                 "pandas / DuckDB": f"{timing['pandas_over_duckdb']:.1f}x",
-                 "csperf compute_kpis / DuckDB": "n/a (KPI engine: quantitative-analysis issue)"}
+                 "csperf / DuckDB": f"{timing['csperf_over_duckdb']:.2f}x",
+                 "pandas / csperf": f"{timing['pandas_over_csperf']:.1f}x",
+                 "max relative difference": f"{timing['max_rel_diff']:.1e}"}
             )
         finally:
             if args.keep:
@@ -181,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_table(review_rows, list(review_rows[0])))
         print("\n## Seconds per stage (kernel start included)\n")
         print(_table(stage_rows, ["contacts", "stage", "seconds"]))
-    print("\n## KPI aggregation over the same Parquet, side by side (best of 3)\n")
+    print("\n## KPI aggregation over the same Parquet, side by side (best of 5, interleaved)\n")
     print(_table(agg_rows, list(agg_rows[0])))
     return 0
 

@@ -114,12 +114,13 @@ SURVEY_P = (0.13, 0.10, 0.14, 0.08)
 EVALUATORS = ("qa.hughes", "qa.patel", "qa.oconnor", "qa.davies")
 EVALUATOR_WEIGHT = (0.32, 0.28, 0.22, 0.18)
 EVALUATOR_BIAS = (0.10, 0.0, -0.20, 0.05)  # mild severity differences, not a planted finding
-# canonical item, label on the QA form, max score, critical, mean (5-point) or pass rate (0/1)
+# canonical item, label on the QA form, max score, critical, mean (5-point) or pass rate (0/1).
+# Critical items are pass/fail (out of 1), as on most QA forms: failing one fails the evaluation.
 QA_ITEMS = (
     ("greeting", "Q1 Greeting and opening", 5, False, 4.4),
     ("identification_and_security", "Q2 ID&V completed", 1, True, 0.95),
     ("needs_analysis", "Q3 Needs analysis / probing", 5, False, 3.8),
-    ("accuracy_of_information", "Q4 Accuracy of information given", 5, True, 4.1),
+    ("accuracy_of_information", "Q4 Accuracy of information given", 5, False, 4.1),
     ("resolution", "Q5 Resolution / next steps agreed", 5, False, 3.9),
     ("empathy", "Q6 Empathy and tone", 5, False, 4.0),
     ("compliance_statement", "Q7 Compliance statement read", 1, True, 0.93),

@@ -70,7 +70,10 @@ def _connect(url: str, *, memory_limit: str):
         path = url[len("duckdb://") :]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return ibis.duckdb.connect(path or ":memory:", memory_limit=memory_limit)
+        con = ibis.duckdb.connect(path or ":memory:", memory_limit=memory_limit)
+        # no progress bars: they would be written into executed notebooks and logs
+        con.raw_sql("SET enable_progress_bar = false")
+        return con
     return ibis.connect(url)
 
 

@@ -36,7 +36,8 @@ Config section
 
 Result frame
 ------------
-``kpi, <segment columns>, period, value, ci_low, ci_high, n``: one row per KPI, segment and
+``kpi, <segment columns>, period, value, ci_low, ci_high, n, sd`` (``sd``: standard deviation of
+the values behind a mean KPI, NaN for other kinds): one row per KPI, segment and
 period; ``period`` is the start of the day, ISO week (Monday) or month (NaT without a period);
 ``n`` the denominator count (contacts offered or answered, responses, evaluations, complaints,
 values averaged). Segments and periods in which a KPI has no data (``n == 0``) have no row. KPIs
@@ -99,7 +100,7 @@ KIND_UNIT = {
     "nps": "nps",
     "rate_per_1000": "per_1000_contacts",
 }
-RESULT_COLUMNS = ("kpi", "period", "value", "ci_low", "ci_high", "n")
+RESULT_COLUMNS = ("kpi", "period", "value", "ci_low", "ci_high", "n", "sd")
 _FIELDS = frozenset(
     {
         "id",
@@ -1488,6 +1489,7 @@ def _values(
     """value, ci_low, ci_high, n of one KPI from its aggregates (vectorised over groups)."""
     p = f"k{i}_"
     nan = np.full(len(agg), np.nan)
+    sd = nan
     if kpi.kind == "nps":
         pp, pa, pd_ = (_column(agg, p + s) for s in ("p", "a", "d"))
         n = pp + pa + pd_
@@ -1526,6 +1528,7 @@ def _values(
         "ci_low": np.asarray(low, dtype=float),
         "ci_high": np.asarray(high, dtype=float),
         "n": np.asarray(n, dtype=float),
+        "sd": np.asarray(sd, dtype=float),
     }
 
 
@@ -1689,7 +1692,7 @@ def _assemble(
     order: Mapping[str, int],
 ) -> pd.DataFrame:
     """The tidy result frame from each KPI's keys and value arrays (built once, sorted)."""
-    columns = ["kpi", *by, "period", "value", "ci_low", "ci_high", "n"]
+    columns = ["kpi", *by, "period", "value", "ci_low", "ci_high", "n", "sd"]
     if not pieces:
         empty = pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
         return empty.astype(
@@ -1700,6 +1703,7 @@ def _assemble(
                 "ci_low": "float64",
                 "ci_high": "float64",
                 "n": "int64",
+                "sd": "float64",
             }
         )
     data: dict[str, Any] = {
@@ -1712,6 +1716,7 @@ def _assemble(
     for col in ("value", "ci_low", "ci_high"):
         data[col] = np.concatenate([v[col] for _, _, v in pieces])
     data["n"] = np.concatenate([v["n"] for _, _, v in pieces]).round().astype("int64")
+    data["sd"] = np.concatenate([v["sd"] for _, _, v in pieces])
     frame = pd.DataFrame(data)[columns]
     frame["period"] = frame["period"].astype("datetime64[ns]")
     frame["kpi"] = frame["kpi"].astype("str")

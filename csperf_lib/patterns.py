@@ -112,6 +112,7 @@ def segment_differences(
     kinds: dict[str, str],
     alpha: float = 0.05,
     min_n: int = 30,
+    min_effect: float = 0.2,
     lower_is_better: frozenset[str] | set[str] = frozenset(),
 ) -> pd.DataFrame:
     """Which segments differ significantly from the rest, per KPI, after FDR control.
@@ -129,6 +130,10 @@ def segment_differences(
         False discovery rate (Benjamini-Hochberg) over all segment-versus-rest comparisons.
     min_n : int, keyword-only
         Segments with fewer observations are not tested (reported as too small).
+    min_effect : float, keyword-only
+        Smallest absolute effect size worth a finding (default 0.2, Cohen's "small" for both h
+        and g): with tens of thousands of contacts, trivial differences are statistically
+        significant, so a finding needs both significance and at least this effect.
     lower_is_better : set of str, keyword-only
         KPI ids where a lower value is better (for the wording of findings).
 
@@ -137,7 +142,9 @@ def segment_differences(
     DataFrame
         One row per KPI and segment tested: ``kpi, dimension, segment, value, n, rest_value,
         rest_n, difference, effect_size, effect_measure, overall_test, overall_p, p, p_adjusted,
-        significant, finding`` (``finding`` is a sentence when significant, else empty).
+        significant, material, finding`` (``material``: significant and \|effect\| >=
+        ``min_effect``; ``finding`` is a sentence for material rows, else empty). Rows whose
+        segment is null (e.g. no team recorded for unanswered contacts) are not tested.
 
     Notes
     -----
@@ -152,7 +159,7 @@ def segment_differences(
         kind = kinds.get(kpi)
         if kind not in ("proportion", "mean"):
             continue
-        group = group.dropna(subset=["value", "n"])
+        group = group.dropna(subset=["value", "n", segment])
         group = group[group["n"] >= 1]
         if len(group) < 2:
             continue
@@ -199,7 +206,7 @@ def segment_differences(
             rows.append(record)
     columns = [
         "kpi", "dimension", "segment", "value", "n", "rest_value", "rest_n", "difference", "effect_size",
-        "effect_measure", "overall_test", "overall_p", "p", "p_adjusted", "significant", "finding",
+        "effect_measure", "overall_test", "overall_p", "p", "p_adjusted", "significant", "material", "finding",
     ]
     if not rows:
         return pd.DataFrame(columns=columns)
@@ -211,8 +218,9 @@ def segment_differences(
         reject, adjusted, _, _ = multipletests(frame.loc[tested, "p"], alpha=alpha, method="fdr_bh")
         frame.loc[tested, "p_adjusted"] = adjusted
         frame.loc[tested, "significant"] = reject
+    frame["material"] = frame["significant"] & (frame["effect_size"].abs() >= min_effect)
     frame["finding"] = [
-        _sentence(r, kinds[r.kpi], int(tested.sum()), lower_is_better) if r.significant else ""
+        _sentence(r, kinds[r.kpi], int(tested.sum()), lower_is_better) if r.material else ""
         for r in frame.itertuples()
     ]
     return frame[columns]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
@@ -74,4 +75,70 @@ def sample_mix_chart(mix: pd.DataFrame, *, ax: plt.Axes | None = None, weighted:
     ax.set_xlabel("% of contacts")
     ax.set_ylabel("Variable: category")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return ax
+
+
+def kpi_interval_chart(
+    frame: pd.DataFrame, *, kpi: str, segment: str, label: str | None = None, ax: plt.Axes | None = None
+) -> plt.Axes:
+    """One KPI per segment: the value with its 95 % interval as whiskers, n in the label.
+
+    ``frame`` is ``compute_kpis(..., by=(segment,))`` output. Overlapping whiskers mean the
+    segments cannot be told apart on this evidence.
+    """
+    rows = frame[(frame["kpi"] == kpi) & frame[segment].notna()].sort_values("value")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 0.35 * max(len(rows), 1) + 1.4))
+    labels = [f"{s} (n={n:,})" for s, n in zip(rows[segment], rows["n"], strict=True)]
+    y = range(len(rows))
+    low = (rows["value"] - rows["ci_low"]).clip(lower=0).fillna(0)
+    high = (rows["ci_high"] - rows["value"]).clip(lower=0).fillna(0)
+    ax.errorbar(rows["value"], list(y), xerr=[low, high], fmt="o", color="#1565c0", ecolor="#90a4ae", capsize=3)
+    ax.set_yticks(list(y), labels)
+    ax.set_title(f"{label or kpi} by {segment} (95% interval)")
+    ax.set_xlabel(label or kpi)
+    ax.set_ylabel(segment)
+    return ax
+
+
+def arrival_heatmap(profile: pd.DataFrame, *, value: str = "offered_per_day", ax: plt.Axes | None = None) -> plt.Axes:
+    """Weekday x hour heatmap of contact arrivals (mean contacts per hour on such a day)."""
+    table = profile.pivot_table(index="weekday_name", columns="hour", values=value, aggfunc="sum")
+    order = [d for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun") if d in table.index]
+    table = table.reindex(order)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 3.2))
+    sns.heatmap(table, ax=ax, cmap="Blues", cbar_kws={"label": "contacts per hour (mean per day)"})
+    ax.set_title("When contacts arrive: mean contacts per hour, by weekday")
+    ax.set_xlabel("Hour of arrival (local time)")
+    ax.set_ylabel("Weekday")
+    return ax
+
+
+def control_chart(
+    series: pd.DataFrame, chart, *, signals: pd.DataFrame | None = None, label: str = "value", ax: plt.Axes | None = None
+) -> plt.Axes:
+    """An individuals (XmR) chart of a KPI over periods: centre line, control limits, and the
+    points breaking a run rule in red.
+
+    ``series`` has ``period`` and ``value`` (one KPI, one segment), ``chart`` is the
+    :class:`csperf_lib.spc.ControlChart` of its values, ``signals`` the output of
+    :func:`csperf_lib.spc.run_rules`.
+    """
+    series = series.sort_values("period")
+    x = pd.to_datetime(series["period"])
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3))
+    ax.plot(x, series["value"], marker="o", color="#1565c0", label=label)
+    ax.axhline(chart.center, color="#2e7d32", linestyle="-", linewidth=1, label="centre")
+    for limit, name in ((chart.ucl, "upper limit"), (chart.lcl, "lower limit")):
+        if np.ndim(limit) == 0 and np.isfinite(limit):
+            ax.axhline(limit, color="#c62828", linestyle="--", linewidth=1, label=name)
+    if signals is not None and len(signals):
+        flagged = sorted(set(signals["position"]))
+        ax.scatter(x.iloc[flagged], series["value"].iloc[flagged], color="#c62828", zorder=3, s=60, label="special cause")
+    ax.set_title(f"{label}: individuals control chart")
+    ax.set_xlabel("Period start")
+    ax.set_ylabel(label)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
     return ax

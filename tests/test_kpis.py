@@ -324,7 +324,7 @@ def test_service_level_threshold_and_short_abandon_exclusion():
 
 def test_by_segment_and_period_is_tidy():
     frame = compute_kpis(tables(), by=("queue",), period="month")
-    assert list(frame.columns) == ["kpi", "queue", "period", "value", "ci_low", "ci_high", "n"]
+    assert list(frame.columns) == ["kpi", "queue", "period", "value", "ci_low", "ci_high", "n", "sd"]
     assert not frame.duplicated(["kpi", "queue", "period"]).any()
     assert set(frame["period"].dropna().dt.strftime("%Y-%m-%d")) == {"2026-01-01", "2026-02-01"}
     assert frame["n"].dtype == "int64" and (frame["n"] > 0).all()

@@ -1,0 +1,423 @@
+"""Stage 03 building blocks: headline KPIs, distributions, segment patterns and KPI trends.
+
+Everything here works on the small aggregates :func:`csperf_lib.kpis.compute_kpis` returns (or on
+single columns pulled from the engine for distributions), so the stage runs in bounded memory on
+millions of contacts. A trend is called a trend only when the Mann-Kendall test says so at the
+stated significance level; control-chart signals and change points are reported beside it as
+separate evidence, never instead of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from csperf_lib.changepoint import change_points
+from csperf_lib.kpis import compute_kpi_breakdowns, kpi_catalogue, kpi_definitions
+from csperf_lib.patterns import arrival_profile, segment_differences
+from csperf_lib.spc import run_rules, xmr_chart
+from csperf_lib.stats import describe
+from csperf_lib.trend import mann_kendall
+
+#: Columns whose distribution the stage describes, per table (seconds, or the scale's points).
+DISTRIBUTION_COLUMNS = {
+    "contacts": ("wait_s", "talk_s", "hold_s", "wrap_s"),
+    "surveys": ("csat", "nps", "ces"),
+}
+#: Fewest periods for a trend test to be run at all.
+MIN_TREND_PERIODS = 6
+
+
+def format_value(value: float, unit: str) -> str:
+    """A KPI value in its unit, for tables a reviewer reads (0.812 -> '81.2%')."""
+    if value is None or pd.isna(value):
+        return "n/a"
+    if unit == "proportion":
+        return f"{value:.1%}"
+    if unit == "count":
+        return f"{value:,.0f}"
+    if unit == "seconds":
+        return f"{value:,.1f} s"
+    if unit == "days":
+        return f"{value:,.2f} days"
+    return f"{value:,.2f}"
+
+
+def headline_table(kpis: pd.DataFrame, *, config=None) -> pd.DataFrame:
+    """The whole-period KPIs as a reviewer reads them: name, value, 95 % interval, n, direction.
+
+    Parameters
+    ----------
+    kpis : DataFrame
+        ``compute_kpis`` output without segments or periods.
+    config : ReviewConfig, optional, keyword-only
+        For the KPI options (thresholds in the definitions).
+    """
+    catalogue = kpi_catalogue(config).set_index("id")
+    rows = []
+    for row in kpis.itertuples():
+        entry = catalogue.loc[row.kpi]
+        unit = entry["unit"]
+        interval = (
+            f"{format_value(row.ci_low, unit)} – {format_value(row.ci_high, unit)}"
+            if pd.notna(row.ci_low)
+            else "—"
+        )
+        rows.append(
+            {
+                "KPI": entry["name"],
+                "id": row.kpi,
+                "value": format_value(row.value, unit),
+                "95% interval": interval,
+                "n": f"{row.n:,}",
+                "better when": {"higher_is_better": "higher", "lower_is_better": "lower"}.get(entry["direction"], "—"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def unavailable_table(kpis: pd.DataFrame) -> pd.DataFrame:
+    """KPIs that could not be computed, with the reason (from ``attrs["unavailable"]``)."""
+    missing = kpis.attrs.get("unavailable", {}) or {}
+    return pd.DataFrame(sorted(missing.items()), columns=["kpi", "reason"])
+
+
+def distributions(store, *, columns: dict[str, tuple[str, ...]] | None = None) -> pd.DataFrame:
+    """Central tendency and dispersion of the main numeric columns (``stats.describe``).
+
+    One column is pulled from the engine at a time (a float column of 10M rows is 80 MB).
+    Columns that are absent or entirely null are skipped.
+
+    Returns
+    -------
+    DataFrame
+        ``table, column`` then the fields of :func:`csperf_lib.stats.describe`.
+    """
+    frames = []
+    for table, names in (columns or DISTRIBUTION_COLUMNS).items():
+        if not store.has(table):
+            continue
+        expr = store.table(table)
+        for name in names:
+            if name not in expr.columns:
+                continue
+            values = expr.select(name).execute()[name].astype("float64").dropna()
+            if values.empty:
+                continue
+            stats = describe(values.to_numpy())
+            stats.insert(0, "column", name)
+            stats.insert(0, "table", table)
+            frames.append(stats)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def kpi_trends(
+    series: pd.DataFrame,
+    *,
+    segment: str | None = None,
+    alpha: float = 0.05,
+    min_periods: int = MIN_TREND_PERIODS,
+) -> pd.DataFrame:
+    """Trend, control-chart and change-point evidence per KPI (and segment) over periods.
+
+    Parameters
+    ----------
+    series : DataFrame
+        ``compute_kpis(..., period="week")`` output (optionally with one segment column).
+    segment : str, optional, keyword-only
+        The segment column, when the series is split by one.
+    alpha : float, keyword-only
+        Significance level of the Mann-Kendall test.
+    min_periods : int, keyword-only
+        Fewer periods than this: no test, ``trend`` says "too few periods".
+
+    Returns
+    -------
+    DataFrame
+        ``kpi, segment, periods, trend, slope, slope_unit, p, tau, special_causes,
+        change_point, first_value, last_value``. ``slope`` is Sen's slope per day (per period
+        step when periods are not dates); ``special_causes`` counts points breaking the Western
+        Electric rules on an XmR chart of the series; ``change_point`` is the start of the first
+        shifted segment found by :func:`csperf_lib.changepoint.change_points`, if any.
+    """
+    keys = ["kpi"] + ([segment] if segment else [])
+    rows = []
+    for key, group in series.dropna(subset=["value"]).groupby(keys, sort=False):
+        group = group.sort_values("period")
+        values = group["value"].to_numpy(dtype=float)
+        kpi = key[0] if isinstance(key, tuple) else key
+        record = {
+            "kpi": kpi,
+            "segment": key[1] if segment else "all",
+            "periods": len(values),
+            "first_value": values[0] if len(values) else np.nan,
+            "last_value": values[-1] if len(values) else np.nan,
+        }
+        if len(values) < min_periods:
+            record.update(trend="too few periods", slope=np.nan, slope_unit="", p=np.nan, tau=np.nan,
+                          special_causes=0, change_point=pd.NaT)
+            rows.append(record)
+            continue
+        dates = pd.to_datetime(group["period"]).to_numpy()
+        result = mann_kendall(values, dates, alpha=alpha)
+        chart = xmr_chart(values)
+        signals = run_rules(values, chart.center, chart.sigma, rules="western_electric") if np.isfinite(chart.sigma) else pd.DataFrame()
+        shifts = change_points(values, x=dates)
+        record.update(
+            trend=result.trend,
+            slope=result.slope,
+            slope_unit=result.slope_unit,
+            p=result.p,
+            tau=result.tau,
+            special_causes=int(signals["position"].nunique()) if len(signals) else 0,
+            change_point=pd.Timestamp(shifts.breakpoint_x[0]) if shifts.changed and len(shifts.breakpoint_x) else pd.NaT,
+        )
+        rows.append(record)
+    columns = ["kpi", "segment", "periods", "trend", "slope", "slope_unit", "p", "tau", "special_causes",
+               "change_point", "first_value", "last_value"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def adjust_trends(trends: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Control the false discovery rate over every trend test of the stage (Benjamini-Hochberg).
+
+    Dozens of KPIs and segments are tested at once; at alpha = 0.05 some would show a "trend" by
+    chance. Adds ``p_adjusted`` and keeps ``trend`` as increasing/decreasing only where the
+    adjusted p-value is below ``alpha`` (``"no trend"`` otherwise).
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    out = trends.copy()
+    out["p_adjusted"] = np.nan
+    tested = out["p"].notna()
+    if tested.any():
+        out.loc[tested, "p_adjusted"] = multipletests(out.loc[tested, "p"], method="fdr_bh")[1]
+    real = out["p_adjusted"] < alpha
+    out["trend"] = out["trend"].where(~out["trend"].isin(["increasing", "decreasing"]) | real, "no trend")
+    return out
+
+
+def trend_findings(trends: pd.DataFrame, *, lower_is_better: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """One plain-English sentence per statistically significant trend."""
+    sentences = []
+    for row in trends[trends["trend"].isin(["increasing", "decreasing"])].itertuples():
+        rising = row.trend == "increasing"
+        better = rising != (row.kpi in lower_is_better)
+        where = "overall" if row.segment == "all" else f"in {row.segment}"
+        weekly = row.slope * 7 if row.slope_unit == "per day" else row.slope
+        unit = "per week" if row.slope_unit == "per day" else row.slope_unit
+        sentences.append(
+            f"{row.kpi} {where} is {row.trend} ({'improving' if better else 'worsening'}): Sen's slope "
+            f"{weekly:+.4g} {unit}, Mann-Kendall p = {row.p:.3g} over {row.periods} periods"
+            f"{f' (FDR-adjusted p = {row.p_adjusted:.3g})' if 'p_adjusted' in trends and pd.notna(row.p_adjusted) else ''} "
+            f"({row.first_value:.4g} → {row.last_value:.4g})."
+        )
+    return sentences
+
+
+#: Segment dimensions looked at by default (those the data has).
+DEFAULT_SEGMENTS = ("channel", "queue", "team", "region", "agent_id")
+#: A dimension with more values than this is not charted segment by segment.
+MAX_SEGMENT_LEVELS = 50
+#: KPIs whose trends are also tested per team (the functional view).
+TEAM_TREND_KPIS = ("aht_s", "talk_s", "answer_rate", "fcr_rate", "csat_mean", "qa_score_mean")
+
+
+@dataclass(frozen=True)
+class QuantitativeReview:
+    """Everything stage 03 shows.
+
+    Attributes
+    ----------
+    headline : DataFrame
+        Whole-period ``compute_kpis`` frame (``attrs["unavailable"]`` holds absent KPIs).
+    by_segment : dict of str to DataFrame
+        Dimension -> ``compute_kpis`` frame split by that dimension.
+    weekly : DataFrame
+        ``compute_kpis`` by ``period`` (whole population).
+    weekly_by_team : DataFrame or None
+        Selected KPIs by team and period (None without teams).
+    segments : tuple of str
+        Dimensions present in the data.
+    skipped_segments : dict of str to str
+        Dimensions not analysed, with the reason.
+    differences : DataFrame
+        :func:`csperf_lib.patterns.segment_differences` over every dimension.
+    trends : DataFrame
+        :func:`kpi_trends` of ``weekly`` and ``weekly_by_team``.
+    profile : DataFrame
+        :func:`csperf_lib.patterns.arrival_profile`.
+    distributions : DataFrame
+        :func:`distributions`.
+    findings : tuple of str
+        Plain-English sentences: significant segment differences, then significant trends.
+    """
+
+    headline: pd.DataFrame
+    by_segment: dict
+    weekly: pd.DataFrame
+    weekly_by_team: pd.DataFrame | None
+    segments: tuple[str, ...]
+    skipped_segments: dict
+    differences: pd.DataFrame
+    trends: pd.DataFrame
+    profile: pd.DataFrame
+    distributions: pd.DataFrame
+    findings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def present_segments(
+    store, candidates=DEFAULT_SEGMENTS, *, max_levels: int = MAX_SEGMENT_LEVELS
+) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Segment columns of ``contacts`` with 2 to ``max_levels`` distinct values, and why others
+    are skipped."""
+    contacts = store.table("contacts")
+    kept, skipped = [], {}
+    for name in candidates:
+        if name not in contacts.columns:
+            skipped[name] = "not a column of the contacts table"
+            continue
+        distinct = int(contacts[name].nunique().execute())
+        if distinct < 2:
+            skipped[name] = "not supplied" if distinct == 0 else "only one value in the data"
+        elif distinct > max_levels:
+            skipped[name] = f"{distinct} distinct values, too many to compare one by one here"
+        else:
+            kept.append(name)
+    return tuple(kept), skipped
+
+
+def quantitative_review(
+    store,
+    *,
+    config=None,
+    segments=None,
+    period: str = "week",
+    alpha: float = 0.05,
+) -> QuantitativeReview:
+    """Run the quantitative analysis: one engine pass for all KPI breakdowns, then the tests.
+
+    Parameters
+    ----------
+    store : Store
+        Holds the usable canonical tables.
+    config : ReviewConfig, optional, keyword-only
+        KPI options and custom KPIs.
+    segments : sequence of str, optional, keyword-only
+        Dimensions to analyse (default: channel, queue, team, region and agent where present).
+    period : {"day", "week", "month"}, keyword-only
+        Grain of the time series.
+    alpha : float, keyword-only
+        Significance level of trend tests and the false discovery rate of segment comparisons.
+    """
+    dims, skipped = present_segments(store, tuple(segments) if segments else DEFAULT_SEGMENTS)
+    has_team = "team" in dims
+    breakdowns = [((), None), ((), period), *(((d,), None) for d in dims)]
+    frames = compute_kpi_breakdowns(store, breakdowns=breakdowns, config=config)
+    headline = frames[((), None)]
+    weekly = frames[((), period)]
+    by_segment = {d: frames[((d,), None)] for d in dims}
+    weekly_by_team = None
+    if has_team:
+        team_kpis = [k for k in TEAM_TREND_KPIS if k in set(headline["kpi"])]
+        if team_kpis:
+            weekly_by_team = compute_kpi_breakdowns(
+                store, breakdowns=[(("team",), period)], kpis=team_kpis, config=config
+            )[(("team",), period)]
+
+    definitions = {k.id: k for k in kpi_definitions(config)}
+    kinds = {kid: ("mean" if k.kind == "mean" else "proportion" if k.kind == "proportion" else k.kind) for kid, k in definitions.items()}
+    lower = {kid for kid, k in definitions.items() if k.direction == "lower_is_better"}
+    differences = pd.concat(
+        [segment_differences(frame, segment=d, kinds=kinds, alpha=alpha, lower_is_better=lower) for d, frame in by_segment.items()],
+        ignore_index=True,
+    ) if by_segment else segment_differences(pd.DataFrame(columns=["kpi", "value", "n"]), segment="none", kinds={})
+    trends = kpi_trends(weekly, alpha=alpha)
+    if weekly_by_team is not None:
+        trends = pd.concat([trends, kpi_trends(weekly_by_team, segment="team", alpha=alpha)], ignore_index=True)
+    trends = adjust_trends(trends, alpha=alpha)
+    findings = tuple(differences.loc[differences["material"].astype(bool), "finding"]) + tuple(
+        trend_findings(trends, lower_is_better=lower)
+    )
+    return QuantitativeReview(
+        headline=headline,
+        by_segment=by_segment,
+        weekly=weekly,
+        weekly_by_team=weekly_by_team,
+        segments=dims,
+        skipped_segments=skipped,
+        differences=differences,
+        trends=trends,
+        profile=arrival_profile(store.table("contacts")),
+        distributions=distributions(store),
+        findings=findings,
+    )
+
+
+def summary_entries(review: QuantitativeReview, *, config=None) -> dict:
+    """The ``kpis`` and ``trends`` entries of summary.json."""
+    from csperf_lib.kpis import kpi_summary_json
+
+    kpis = {"overall": kpi_summary_json(review.headline, config=config),
+            "weekly": kpi_summary_json(review.weekly, config=config, include_unavailable=False)}
+    for dim, frame in review.by_segment.items():
+        kpis[f"by_{dim}"] = kpi_summary_json(frame, config=config, include_unavailable=False)
+    trends = review.trends[["kpi", "segment", "trend", "slope", "slope_unit", "p", "p_adjusted", "periods", "special_causes", "change_point"]]
+    return {"kpis": kpis, "trends": trends}
+
+
+#: KPIs drawn per segment dimension (those available are shown).
+SEGMENT_CHART_KPIS = ("answer_rate", "service_level", "aht_s", "fcr_rate", "csat_mean", "qa_score_mean")
+
+
+def segment_figure(review: QuantitativeReview, dimension: str, *, kpis=SEGMENT_CHART_KPIS, config=None):
+    """Small multiples: each available KPI by one dimension, with intervals (a matplotlib Figure)."""
+    import matplotlib.pyplot as plt
+
+    from csperf_lib.plots import kpi_interval_chart
+
+    frame = review.by_segment[dimension]
+    names = kpi_catalogue(config).set_index("id")["name"]
+    # a KPI equal in every segment says nothing here (e.g. answer rate by team when a team is
+    # only recorded for answered contacts), so it is not drawn
+    shown = [k for k in kpis if frame.loc[frame["kpi"] == k, "value"].round(12).nunique() > 1]
+    cols = 2
+    rows = max(1, -(-len(shown) // cols))
+    height = 0.32 * frame[dimension].nunique() + 1.6
+    fig, axes = plt.subplots(rows, cols, figsize=(12, height * rows), squeeze=False)
+    for ax, kpi in zip(axes.flat, shown, strict=False):
+        kpi_interval_chart(frame, kpi=kpi, segment=dimension, label=names.get(kpi, kpi), ax=ax)
+    for ax in list(axes.flat)[len(shown):]:
+        ax.set_axis_off()
+    fig.suptitle(f"KPIs by {dimension}, with 95% intervals", y=1.0)
+    fig.tight_layout()
+    return fig
+
+
+def charts_worth_showing(review: QuantitativeReview) -> pd.DataFrame:
+    """Trend rows with a significant trend, a special cause or a change point (what to chart)."""
+    trends = review.trends
+    keep = trends["trend"].isin(["increasing", "decreasing"]) | (trends["special_causes"] > 0) | trends["change_point"].notna()
+    return trends[keep].reset_index(drop=True)
+
+
+def control_chart_figure(review: QuantitativeReview, kpi: str, *, segment: str = "all", config=None):
+    """The XmR chart of one KPI's period series (overall, or one team), special causes marked."""
+    import matplotlib.pyplot as plt
+
+    from csperf_lib.plots import control_chart
+
+    if segment == "all":
+        series = review.weekly[review.weekly["kpi"] == kpi]
+    else:
+        series = review.weekly_by_team[(review.weekly_by_team["kpi"] == kpi) & (review.weekly_by_team["team"] == segment)]
+    series = series.dropna(subset=["value"]).sort_values("period")
+    chart = xmr_chart(series["value"].to_numpy(dtype=float))
+    signals = run_rules(series["value"].to_numpy(dtype=float), chart.center, chart.sigma, rules="western_electric")
+    name = kpi_catalogue(config).set_index("id")["name"].get(kpi, kpi)
+    fig, ax = plt.subplots(figsize=(9, 3))
+    control_chart(series, chart, signals=signals, label=f"{name}" + ("" if segment == "all" else f" ({segment})"), ax=ax)
+    fig.tight_layout()
+    return fig

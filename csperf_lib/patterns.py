@@ -142,7 +142,7 @@ def segment_differences(
     DataFrame
         One row per KPI and segment tested: ``kpi, dimension, segment, value, n, rest_value,
         rest_n, difference, effect_size, effect_measure, overall_test, overall_p, p, p_adjusted,
-        significant, material, finding`` (``material``: significant and \|effect\| >=
+        significant, material, finding`` (``material``: significant and abs(effect) >=
         ``min_effect``; ``finding`` is a sentence for material rows, else empty). Rows whose
         segment is null (e.g. no team recorded for unanswered contacts) are not tested.
 

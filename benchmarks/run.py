@@ -94,7 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the generated data (prints where)")
     args = parser.parse_args(argv)
 
-    review_rows, stage_rows, agg_rows = [], [], []
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from sampling_bench import benchmark_draw
+
+    review_rows, stage_rows, agg_rows, sampling_rows = [], [], [], []
     for size in args.sizes:
         folder = Path(tempfile.mkdtemp(prefix=f"csperf-bench-{size}-"))
         try:
@@ -127,6 +130,13 @@ def main(argv: list[str] | None = None) -> int:
                  "pandas / csperf": f"{timing['pandas_over_csperf']:.1f}x",
                  "max relative difference": f"{timing['max_rel_diff']:.1e}"}
             )
+            draw = benchmark_draw(size)
+            sampling_rows.append(
+                {"contacts": f"{size:,}", "population (answered)": f"{draw['population']:,}",
+                 "sample": f"{draw['sample']:,}", "frame from engine (s)": f"{draw['frame_s']:.2f}",
+                 "draw (s)": f"{draw['draw_s']:.2f}", "representativeness (s)": f"{draw['representativeness_s']:.2f}",
+                 "total (s)": f"{draw['total_s']:.2f}", "peak memory (MiB)": f"{draw['peak_mib']:.0f}"}
+            )
         finally:
             if args.keep:
                 print(f"kept {folder}", file=sys.stderr)
@@ -140,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
         print(_table(stage_rows, ["contacts", "stage", "seconds"]))
     print("\n## KPI aggregation over the same Parquet, side by side (best of 5, interleaved)\n")
     print(_table(agg_rows, list(agg_rows[0])))
+    print("\n## Sampling stage: draw a stratified QA sample (synthetic store, separate process)\n")
+    print(_table(sampling_rows, list(sampling_rows[0])))
     return 0
 
 

@@ -15,8 +15,21 @@ import numpy as np
 import pandas as pd
 
 from csperf_lib.changepoint import change_points
-from csperf_lib.kpis import compute_kpi_breakdowns, kpi_catalogue, kpi_definitions
+from csperf_lib.drivers import (
+    DriversResult,
+    QualityComparison,
+    quality_vs_satisfaction,
+    satisfaction_drivers,
+)
+from csperf_lib.kpis import (
+    compute_kpi_breakdowns,
+    compute_kpis,
+    kpi_catalogue,
+    kpi_definitions,
+    kpi_options,
+)
 from csperf_lib.patterns import arrival_profile, segment_differences
+from csperf_lib.seasonality import Decomposition, decompose
 from csperf_lib.spc import run_rules, xmr_chart
 from csperf_lib.stats import describe
 from csperf_lib.trend import mann_kendall
@@ -251,6 +264,12 @@ class QuantitativeReview:
         :func:`csperf_lib.patterns.arrival_profile`.
     distributions : DataFrame
         :func:`distributions`.
+    drivers : DriversResult
+        What moves the odds of a top-2-box rating (logistic regression).
+    quality : QualityComparison or None
+        Operational and quality KPIs against CSAT per agent (else per team; None without either).
+    seasonality : Decomposition
+        STL decomposition of daily contacts offered (the weekly cycle in demand).
     findings : tuple of str
         Plain-English sentences: significant segment differences, then significant trends.
     """
@@ -265,6 +284,9 @@ class QuantitativeReview:
     trends: pd.DataFrame
     profile: pd.DataFrame
     distributions: pd.DataFrame
+    drivers: DriversResult | None = None
+    quality: QualityComparison | None = None
+    seasonality: Decomposition | None = None
     findings: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -341,7 +363,12 @@ def quantitative_review(
     findings = tuple(differences.loc[differences["material"].astype(bool), "finding"]) + tuple(
         trend_findings(trends, lower_is_better=lower)
     )
+    level = "agent_id" if "agent_id" in dims else "team" if "team" in dims else None
+    daily = compute_kpis(store, kpis=["contacts_offered"], period="day", config=config)
     return QuantitativeReview(
+        drivers=satisfaction_drivers(store, top2box_min=kpi_options(config)["csat_top2box_min"]),
+        quality=quality_vs_satisfaction(store, level=level, config=config) if level else None,
+        seasonality=decompose(daily[["period", "value"]]),
         headline=headline,
         by_segment=by_segment,
         weekly=weekly,
@@ -421,3 +448,12 @@ def control_chart_figure(review: QuantitativeReview, kpi: str, *, segment: str =
     control_chart(series, chart, signals=signals, label=f"{name}" + ("" if segment == "all" else f" ({segment})"), ax=ax)
     fig.tight_layout()
     return fig
+
+
+def significant_differences(review: QuantitativeReview, *, limit: int = 30) -> pd.DataFrame:
+    """The statistically significant segment differences, most significant first (at most ``limit``)."""
+    differences = review.differences
+    if differences.empty:
+        return differences
+    chosen = differences[differences["significant"].astype(bool)]
+    return chosen.sort_values("p_adjusted", kind="stable").head(limit).reset_index(drop=True)

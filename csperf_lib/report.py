@@ -524,9 +524,19 @@ def _forward_kernel_stderr(path: Path) -> None:
         print("\n".join(kept), file=sys.stderr, flush=True)
 
 
+#: Cells tagged so (interactive widgets) are left out of the HTML report: under papermill the
+#: widgets are inert and the static charts carry the report.
+INTERACTIVE_TAG = "interactive-only"
+
+
 def offline_html_exporter() -> HTMLExporter:
-    """An HTML exporter hiding code and prompts whose pages load nothing from the network."""
+    """An HTML exporter hiding code and prompts whose pages load nothing from the network;
+    cells tagged ``interactive-only`` are removed."""
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = {INTERACTIVE_TAG}
     return HTMLExporter(
+        config=config,
         template_name="lab",
         extra_loaders=[jinja2.DictLoader({OFFLINE_TEMPLATE_NAME: OFFLINE_TEMPLATE})],
         template_file=OFFLINE_TEMPLATE_NAME,

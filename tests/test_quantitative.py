@@ -83,3 +83,19 @@ def test_fdr_control_removes_chance_trends():
     adjusted = adjust_trends(raw)
     assert adjusted["trend"].isin(["increasing", "decreasing"]).sum() <= raw["trend"].isin(["increasing", "decreasing"]).sum()
     assert adjusted["trend"].isin(["increasing", "decreasing"]).sum() <= 1  # pure noise: (almost) nothing survives
+
+
+def test_data_without_segments_or_surveys_still_reviews(tmp_path, write_yaml):
+    from csperf_lib.config import load_config
+    from csperf_lib.quantitative import significant_differences
+
+    rows = ["id,when,ans"] + [f"C{i},2026-01-05 10:{i:02d},Y" for i in range(40)]
+    (tmp_path / "calls.csv").write_text("\n".join(rows) + "\n")
+    config = load_config(write_yaml("tables:\n  contacts:\n    source: {file: calls.csv}\n    columns: {contact_id: id, arrived_at: when, answered: ans}\n"))
+    with Store("duckdb://") as store:
+        collect(config, store)
+        validate(config, store)
+        review = quantitative_review(store, config=config)
+    assert review.segments == () and significant_differences(review).empty
+    assert review.quality is None and review.drivers.n == 0 and review.drivers.note
+    assert set(review.trends["trend"]) == {"too few periods"}

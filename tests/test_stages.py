@@ -25,26 +25,42 @@ def demo(tmp_path_factory):
     return generate_demo(tmp_path_factory.mktemp("demo"), contacts=DEMO_CONTACTS, seed=11)
 
 
+def stage_params(config_path, run_dir, store_dir=None) -> dict:
+    """The four standard stage parameters for a run folder (the store lives in ``store_dir``)."""
+    return {
+        "config_path": str(config_path),
+        "run_dir": str(run_dir),
+        "store_url": f"duckdb://{(store_dir or run_dir) / 'store.duckdb'}",
+        "run_date": "2026-11-22",
+    }
+
+
+def execute_stage(stage: str, run_dir, params: dict) -> None:
+    """Execute ``notebooks/<stage>.ipynb`` with papermill into ``run_dir``."""
+    pm.execute_notebook(
+        str(NOTEBOOKS / f"{stage}.ipynb"),
+        str(run_dir / f"{stage}.ipynb"),
+        parameters=params,
+        cwd=str(NOTEBOOKS),
+        progress_bar=False,
+        kernel_name="python3",
+    )
+
+
 @pytest.fixture(scope="module")
 def staged(demo, tmp_path_factory):
     """Run 00_collect and 01_validate into one run folder and one store."""
     run_dir = tmp_path_factory.mktemp("run")
-    params = {
-        "config_path": str(demo.config_path),
-        "run_dir": str(run_dir),
-        "store_url": f"duckdb://{run_dir / 'store.duckdb'}",
-        "run_date": "2026-11-22",
-    }
     for stage in ("00_collect", "01_validate"):
-        pm.execute_notebook(
-            str(NOTEBOOKS / f"{stage}.ipynb"),
-            str(run_dir / f"{stage}.ipynb"),
-            parameters=params,
-            cwd=str(NOTEBOOKS),
-            progress_bar=False,
-            kernel_name="python3",
-        )
+        execute_stage(stage, run_dir, stage_params(demo.config_path, run_dir))
     return run_dir
+
+
+@pytest.fixture(scope="module")
+def sampled(staged, demo):
+    """The staged run folder after 02_sample ran in it too."""
+    execute_stage("02_sample", staged, stage_params(demo.config_path, staged))
+    return staged
 
 
 def test_collect_records_every_source_row(staged, demo):
@@ -75,6 +91,63 @@ def test_validate_accounts_for_every_row_and_finds_the_planted_bad_rows(staged, 
     assert "image/png" in outputs  # the accounting chart and the quality heatmap were drawn
 
 
+def test_sample_stage_writes_the_worksheet_and_records_the_design(sampled, demo):
+    import duckdb
+    import openpyxl
+
+    sampling = read_summary(sampled)["sampling"]
+    for key in ("population", "sample_size", "margin", "confidence", "strata", "seed", "representativeness"):
+        assert key in sampling, key
+    assert (sampling["margin"], sampling["confidence"], sampling["seed"]) == (0.05, 0.95, 2026)
+    assert sampling["strata"] == ["channel", "queue", "team"]
+    con = duckdb.connect(str(sampled / "store.duckdb"), read_only=True)
+    answered = con.execute("select count(*) from contacts where answered").fetchone()[0]
+    con.close()
+    assert sampling["population"] == answered  # the population is the usable answered contacts
+    assert sampling["sample_size"] >= sampling["sample_size_for_margin"] > 0
+    assert sampling["design_weights_sum"] == pytest.approx(answered)
+    verdicts = {v["verdict"] for v in sampling["representativeness"].values()}
+    assert "not representative" not in verdicts and "representative" in verdicts
+    assert sampling["worksheet"] == {"xlsx": "sample/qa_worksheet.xlsx", "csv": "sample/qa_worksheet.csv"}
+
+    sheet = pd.read_excel(sampled / sampling["worksheet"]["xlsx"], sheet_name="worksheet")
+    assert len(sheet) == sampling["sample_size"] == len(pd.read_csv(sampled / sampling["worksheet"]["csv"], encoding="utf-8-sig"))
+    assert sheet["contact_id"].is_unique and sheet[[c for c in sheet if c.startswith("score: ")]].isna().all().all()
+    for item in demo.planted["roster"]["qa_items"]:
+        assert any(c.startswith(f"score: {item['item']} (0-{item['max_score']}") for c in sheet.columns), item
+    assert not {"comment", "text"} & set(sheet.columns)  # no free text
+    book = openpyxl.load_workbook(sampled / sampling["worksheet"]["xlsx"])
+    cells = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
+    executed = json.loads((sampled / "02_sample.ipynb").read_text())
+    outputs = json.dumps([c.get("outputs", []) for c in executed["cells"]])
+    assert "image/png" in outputs and "application/vnd.jupyter.widget-view+json" in outputs
+
+
+def test_sample_stage_reads_back_a_filled_worksheet(sampled, demo, tmp_path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(sampled / "sample" / "qa_worksheet.xlsx")
+    ws = book["worksheet"]
+    header = [c.value for c in ws[1]]
+    for row in range(2, min(ws.max_row, 121) + 1):
+        for col, name in enumerate(header, start=1):
+            if name.startswith("score: "):
+                ws.cell(row=row, column=col, value=1 if "(0-1" in name else 4 + row % 2)
+    filled = tmp_path / "filled.xlsx"
+    book.save(filled)
+    run_dir = tmp_path / "rerun"
+    run_dir.mkdir()
+    params = {**stage_params(demo.config_path, run_dir, store_dir=sampled), "filled_worksheet": str(filled)}
+    execute_stage("02_sample", run_dir, params)
+    estimates = read_summary(run_dir)["sampling"]["estimates"]
+    overall = next(e for e in estimates if e["measure"] == "QA pass rate" and e["group"] == "all")
+    assert overall["n"] == 120 and overall["estimate"] == pytest.approx(1.0)
+    assert {e["group"] for e in estimates} == {"all", "team"}
+    for entry in estimates:
+        assert entry["ci_low"] <= entry["estimate"] <= entry["ci_high"] and entry["n"] > 0
+
+
 def test_review_end_to_end_through_the_command_line(demo, tmp_path):
     out = tmp_path / "reports"
     store = f"duckdb://{tmp_path / 'store.duckdb'}"
@@ -96,6 +169,8 @@ def test_review_end_to_end_through_the_command_line(demo, tmp_path):
     assert all(f"{stage}.html" in index for stage in stages)
     html = (folder / "01_validate.html").read_text()
     assert "check_usable_share(" not in html  # code is hidden
+    quantitative = (folder / "03_quantitative.html").read_text()
+    assert "Headline KPIs" in quantitative and "Explore (interactive)" not in quantitative
     assert not list(out.glob(".*partial*"))
 
 

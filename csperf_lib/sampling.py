@@ -2292,3 +2292,110 @@ def sampling_explorer(
         control.observe(refresh, names="value")
     refresh()
     return widgets.VBox([widgets.HBox([margin_w, confidence_w]), widgets.HBox([strata_w, allocation_w]), out])
+
+
+#: Keys of the config's ``sampling:`` section and their built-in defaults.
+SAMPLING_DEFAULTS = {
+    "margin": 0.05,
+    "confidence": 0.95,
+    "strata": None,
+    "allocation": "proportional",
+    "per_agent": 2,
+    "seed": 2026,
+    "filled_worksheet": None,
+    "aql": DEFAULT_AQL,
+}
+
+
+@dataclass(frozen=True)
+class SamplingSettings:
+    """The sampling design in force for a run.
+
+    Attributes
+    ----------
+    margin, confidence : float
+        Margin of error (± proportion) and confidence level of the sample size.
+    strata : tuple of str or None
+        Stratification columns (None: channel, queue and team where the data has them).
+    allocation : str
+        ``proportional``, ``neyman`` or ``equal``.
+    per_agent : int
+        Least contacts per agent (top-up).
+    seed : int
+        Random seed of the draw.
+    filled_worksheet : Path or None
+        A worksheet filled in after an earlier run, to read back.
+    aql : float
+        ISO 2859-1 acceptable quality limit (%) for agent-month plans.
+    source : dict
+        Where each value came from: ``parameter``, ``config`` or ``default``.
+    """
+
+    margin: float
+    confidence: float
+    strata: tuple[str, ...] | None
+    allocation: str
+    per_agent: int
+    seed: int
+    filled_worksheet: Path | None
+    aql: float
+    source: dict
+
+
+def sampling_settings(config=None, **parameters) -> SamplingSettings:
+    """Resolve the sampling design: a notebook parameter that is not None wins, then the config's
+    ``sampling:`` section, then the built-in defaults (:data:`SAMPLING_DEFAULTS`).
+
+    This is how a scheduled ``csperf review`` supplies a filled worksheet, the AQL or another
+    margin: in the config, e.g. ``sampling: {margin: 0.04, filled_worksheet: qa/filled.xlsx}``
+    (paths relative to the config file).
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem in the ``sampling:`` section with its key.
+    """
+    from csperf_lib.errors import ConfigError
+
+    section = dict((config.raw.get("sampling") if config is not None else None) or {})
+    path = str(config.path) if config is not None else "<config>"
+    problems = [f"sampling.{key}: unknown option" for key in section if key not in SAMPLING_DEFAULTS]
+    values, source = {}, {}
+    for key, default in SAMPLING_DEFAULTS.items():
+        if parameters.get(key) is not None:
+            values[key], source[key] = parameters[key], "parameter"
+        elif key in section and section[key] is not None:
+            values[key], source[key] = section[key], "config"
+        else:
+            values[key], source[key] = default, "default"
+    if not (isinstance(values["margin"], int | float) and 0 < values["margin"] < 1):
+        problems.append("sampling.margin: must be a proportion between 0 and 1 (e.g. 0.05)")
+    if not (isinstance(values["confidence"], int | float) and 0 < values["confidence"] < 1):
+        problems.append("sampling.confidence: must be between 0 and 1 (e.g. 0.95)")
+    if values["allocation"] not in ("proportional", "neyman", "equal"):
+        problems.append("sampling.allocation: must be proportional, neyman or equal")
+    if not (isinstance(values["per_agent"], int) and values["per_agent"] >= 0):
+        problems.append("sampling.per_agent: must be a whole number >= 0")
+    if not isinstance(values["seed"], int):
+        problems.append("sampling.seed: must be a whole number")
+    worksheet = values["filled_worksheet"]
+    if worksheet is not None:
+        worksheet = Path(worksheet)
+        if source["filled_worksheet"] == "config" and not worksheet.is_absolute() and config is not None:
+            worksheet = (Path(config.path).parent / worksheet).resolve()
+        if not worksheet.is_file():
+            problems.append(f"sampling.filled_worksheet: {worksheet} does not exist")
+    if problems:
+        raise ConfigError(path, problems)
+    strata = values["strata"]
+    return SamplingSettings(
+        margin=float(values["margin"]),
+        confidence=float(values["confidence"]),
+        strata=None if strata is None else tuple([strata] if isinstance(strata, str) else strata),
+        allocation=values["allocation"],
+        per_agent=int(values["per_agent"]),
+        seed=int(values["seed"]),
+        filled_worksheet=worksheet,
+        aql=float(values["aql"]),
+        source=source,
+    )

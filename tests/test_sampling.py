@@ -653,3 +653,27 @@ def test_hypergeometric_pmf_matches_scipy():
     draws = np.array([4, 5, 12, 4])[:, None]
     assert np.allclose(S._hypergeom_pmf(x, total, successes, draws), stats.hypergeom.pmf(x, total, successes, draws), rtol=1e-9, atol=1e-14)
     assert S._hypergeom_pmf(np.array([0]), np.array([5]), np.array([0]), np.array([5]))[0] == pytest.approx(1)
+
+
+def test_sampling_settings_parameter_then_config_then_default(tmp_path):
+    from csperf_lib.config import parse_config
+    from csperf_lib.errors import ConfigError
+    from csperf_lib.sampling import SAMPLING_DEFAULTS, sampling_settings
+
+    (tmp_path / "calls.csv").write_text("id,when,ans\n")
+    (tmp_path / "filled.xlsx").write_bytes(b"placeholder")
+    raw = {
+        "tables": {"contacts": {"source": {"file": "calls.csv"}, "columns": {"contact_id": "id", "arrived_at": "when", "answered": "ans"}}},
+        "sampling": {"margin": 0.04, "filled_worksheet": "filled.xlsx", "aql": 0.65},
+    }
+    config = parse_config(raw, path=tmp_path / "review.yaml")
+    settings = sampling_settings(config, margin=None, confidence=0.9)
+    assert settings.margin == 0.04 and settings.source["margin"] == "config"
+    assert settings.confidence == 0.9 and settings.source["confidence"] == "parameter"
+    assert settings.seed == SAMPLING_DEFAULTS["seed"] and settings.source["seed"] == "default"
+    assert settings.filled_worksheet == (tmp_path / "filled.xlsx").resolve() and settings.aql == 0.65
+    bad = parse_config({**raw, "sampling": {"margni": 0.1, "allocation": "random", "filled_worksheet": "nope.xlsx"}}, path=tmp_path / "review.yaml")
+    with pytest.raises(ConfigError) as err:
+        sampling_settings(bad)
+    text = str(err.value)
+    assert "sampling.margni: unknown option" in text and "sampling.allocation" in text and "nope.xlsx" in text

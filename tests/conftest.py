@@ -75,3 +75,17 @@ tables:
     source: {file: surveys.csv}
     columns: {response_id: rid, contact_id: call, csat: csat, comment: comment}
 """
+
+
+def load_into_store(config_path: str | Path, url: str = "duckdb://"):
+    """Collect and validate a config into a store; returns ``(config, store)`` (close the store)."""
+    from csperf_lib.collect import collect
+    from csperf_lib.config import load_config
+    from csperf_lib.store import Store
+    from csperf_lib.validate import validate
+
+    config = load_config(config_path)
+    store = Store(url)
+    collect(config, store)
+    validate(config, store)
+    return config, store

@@ -145,16 +145,12 @@ def test_missing_or_thin_data_gives_a_note(synthetic):
 # --- on the demo store ----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory):
-    from csperf_lib.collect import collect
-    from csperf_lib.config import load_config
+    from conftest import load_into_store
+
     from csperf_lib.demo import generate_demo
-    from csperf_lib.validate import validate
 
     demo = generate_demo(tmp_path_factory.mktemp("demo"), contacts=20_000, seed=7)
-    config = load_config(demo.config_path)
-    store = Store("duckdb://")
-    collect(config, store)
-    validate(config, store)
+    config, store = load_into_store(demo.config_path)
     yield store, config
     store.close()
 

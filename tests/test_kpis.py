@@ -14,7 +14,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, shared_path
+from conftest import ROOT, load_into_store, shared_path
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
@@ -657,15 +657,7 @@ def test_breakdowns_in_one_pass_equal_separate_calls():
 @pytest.fixture(scope="module")
 def pwc():
     raw_path = shared_path("real-data", "pwc_callcentre", "call_center_dataset.xlsx")
-    from csperf_lib.collect import collect
-    from csperf_lib.config import load_config
-    from csperf_lib.store import Store
-    from csperf_lib.validate import validate
-
-    config = load_config(ROOT / "examples" / "pwc_callcentre_xlsx.yaml")
-    store = Store("duckdb://")
-    collect(config, store)
-    validate(config, store)
+    _, store = load_into_store(ROOT / "examples" / "pwc_callcentre_xlsx.yaml")
     yield store, pd.read_excel(raw_path)
     store.close()
 
@@ -736,17 +728,10 @@ def test_pwc_kpis_that_the_export_cannot_give_are_absent_with_reasons(pwc):
 # --- demo data: store vs DataFrames, aggregation stays in the engine ------------------------------
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from csperf_lib.collect import collect
-    from csperf_lib.config import load_config
     from csperf_lib.demo import generate_demo
-    from csperf_lib.store import Store
-    from csperf_lib.validate import validate
 
     result = generate_demo(tmp_path_factory.mktemp("kpi_demo"), contacts=20_000, seed=7)
-    config = load_config(result.config_path)
-    store = Store(f"duckdb://{result.out_dir / 'store.duckdb'}")
-    collect(config, store)
-    validate(config, store)
+    _, store = load_into_store(result.config_path, f"duckdb://{result.out_dir / 'store.duckdb'}")
     frames = {
         name: store.to_pandas(name)
         for name in ("contacts", "surveys", "qa_evaluations", "complaints")

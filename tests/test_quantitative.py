@@ -4,6 +4,7 @@ the control segments are not flagged."""
 from __future__ import annotations
 
 import pytest
+from conftest import load_into_store
 
 from csperf_lib.collect import collect
 from csperf_lib.demo import generate_demo
@@ -21,12 +22,7 @@ from csperf_lib.validate import validate
 @pytest.fixture(scope="module")
 def reviewed(tmp_path_factory):
     demo = generate_demo(tmp_path_factory.mktemp("demo"), contacts=60_000, seed=7)
-    from csperf_lib.config import load_config
-
-    config = load_config(demo.config_path)
-    store = Store("duckdb://")
-    collect(config, store)
-    validate(config, store)
+    config, store = load_into_store(demo.config_path)
     review = quantitative_review(store, config=config)
     yield demo, config, review
     store.close()

@@ -399,6 +399,38 @@ def summary_entries(review: QuantitativeReview, *, config=None) -> dict:
 SEGMENT_CHART_KPIS = ("answer_rate", "service_level", "aht_s", "fcr_rate", "csat_mean", "qa_score_mean")
 
 
+#: How a KPI unit is shown on an axis.
+UNIT_LABELS = {
+    "count": "count",
+    "proportion": "proportion 0–1",
+    "percent": "%",
+    "seconds": "seconds",
+    "days": "days",
+    "score_1_5": "score 1–5",
+    "score_1_7": "score 1–7",
+    "nps": "NPS −100..100",
+    "per_1000_contacts": "per 1,000 contacts",
+}
+
+
+def _varies(values: pd.Series) -> bool:
+    """Whether values differ by more than 0.1 % of their size (not all equal in practice)."""
+    values = values.dropna().to_numpy(dtype=float)
+    if len(values) < 2:
+        return False
+    return bool(np.ptp(values) > 1e-3 * max(np.abs(values).max(), 1e-12))
+
+
+def kpi_label(kpi: str, *, config=None) -> str:
+    """A KPI's display name with its unit, for axis labels (e.g. 'Average handling time (seconds)')."""
+    catalogue = kpi_catalogue(config).set_index("id")
+    if kpi not in catalogue.index:
+        return kpi
+    entry = catalogue.loc[kpi]
+    unit = UNIT_LABELS.get(entry["unit"], entry["unit"])
+    return f"{entry['name']} ({unit})" if unit else entry["name"]
+
+
 def segment_figure(review: QuantitativeReview, dimension: str, *, kpis=SEGMENT_CHART_KPIS, config=None):
     """Small multiples: each available KPI by one dimension, with intervals (a matplotlib Figure)."""
     import matplotlib.pyplot as plt
@@ -406,16 +438,15 @@ def segment_figure(review: QuantitativeReview, dimension: str, *, kpis=SEGMENT_C
     from csperf_lib.plots import kpi_interval_chart
 
     frame = review.by_segment[dimension]
-    names = kpi_catalogue(config).set_index("id")["name"]
     # a KPI equal in every segment says nothing here (e.g. answer rate by team when a team is
     # only recorded for answered contacts), so it is not drawn
-    shown = [k for k in kpis if frame.loc[frame["kpi"] == k, "value"].round(12).nunique() > 1]
+    shown = [k for k in kpis if _varies(frame.loc[frame["kpi"] == k, "value"])]
     cols = 2
     rows = max(1, -(-len(shown) // cols))
     height = 0.32 * frame[dimension].nunique() + 1.6
     fig, axes = plt.subplots(rows, cols, figsize=(12, height * rows), squeeze=False)
     for ax, kpi in zip(axes.flat, shown, strict=False):
-        kpi_interval_chart(frame, kpi=kpi, segment=dimension, label=names.get(kpi, kpi), ax=ax)
+        kpi_interval_chart(frame, kpi=kpi, segment=dimension, label=kpi_label(kpi, config=config), ax=ax)
     for ax in list(axes.flat)[len(shown):]:
         ax.set_axis_off()
     fig.suptitle(f"KPIs by {dimension}, with 95% intervals", y=1.0)
@@ -443,7 +474,7 @@ def control_chart_figure(review: QuantitativeReview, kpi: str, *, segment: str =
     series = series.dropna(subset=["value"]).sort_values("period")
     chart = xmr_chart(series["value"].to_numpy(dtype=float))
     signals = run_rules(series["value"].to_numpy(dtype=float), chart.center, chart.sigma, rules="western_electric")
-    name = kpi_catalogue(config).set_index("id")["name"].get(kpi, kpi)
+    name = kpi_label(kpi, config=config)
     fig, ax = plt.subplots(figsize=(9, 3))
     control_chart(series, chart, signals=signals, label=f"{name}" + ("" if segment == "all" else f" ({segment})"), ax=ax)
     fig.tight_layout()
@@ -457,3 +488,28 @@ def significant_differences(review: QuantitativeReview, *, limit: int = 30) -> p
         return differences
     chosen = differences[differences["significant"].astype(bool)]
     return chosen.sort_values("p_adjusted", kind="stable").head(limit).reset_index(drop=True)
+
+
+def weekly_overview_figure(review: QuantitativeReview, *, config=None):
+    """Small multiples: every KPI's period series, titled with its trend verdict (a Figure)."""
+    import matplotlib.pyplot as plt
+
+    trends = review.trends[review.trends["segment"] == "all"].set_index("kpi")
+    kpis = [k for k in review.weekly["kpi"].unique() if k in trends.index]
+    cols = 4
+    rows = max(1, -(-len(kpis) // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(16, 2.6 * rows), squeeze=False)
+    for ax, kpi in zip(axes.flat, kpis, strict=False):
+        series = review.weekly[review.weekly["kpi"] == kpi].sort_values("period")
+        ax.plot(pd.to_datetime(series["period"]), series["value"], marker=".", color="#1565c0")
+        ax.fill_between(pd.to_datetime(series["period"]), series["ci_low"], series["ci_high"], color="#90caf9", alpha=0.4)
+        verdict = trends.loc[kpi, "trend"]
+        ax.set_title(f"{kpi}: {verdict}", fontsize=9, color="#c62828" if verdict in ("increasing", "decreasing") else "black")
+        ax.set_ylabel(UNIT_LABELS.get(kpi_catalogue(config).set_index("id").loc[kpi, "unit"], ""), fontsize=8)
+        ax.tick_params(axis="x", labelsize=7, rotation=45)
+        ax.tick_params(axis="y", labelsize=7)
+    for ax in list(axes.flat)[len(kpis):]:
+        ax.set_axis_off()
+    fig.suptitle("Every KPI per period with its 95% interval; red title = statistically significant trend", y=1.0)
+    fig.tight_layout()
+    return fig

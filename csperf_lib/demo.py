@@ -793,6 +793,11 @@ def _contacts(
     }
 
 
+def _contact_end(c: dict[str, np.ndarray], idx: np.ndarray) -> np.ndarray:
+    """Epoch seconds when each contact in ``idx`` ended: arrival + wait + talk + hold + wrap."""
+    return c["t"][idx] + np.nan_to_num(c["wait"][idx]) + c["talk"][idx] + c["hold"][idx] + c["wrap"][idx]
+
+
 def _surveys(
     rng: np.random.Generator, c: dict[str, np.ndarray], plan: dict[str, Any], cutoff: int
 ) -> dict[str, np.ndarray]:
@@ -802,13 +807,7 @@ def _surveys(
     idx = np.flatnonzero(resp)
     ch = ch[idx]
     m = idx.size
-    end = (
-        c["t"][idx]
-        + np.nan_to_num(c["wait"][idx])
-        + c["talk"][idx]
-        + c["hold"][idx]
-        + c["wrap"][idx]
-    )
+    end = _contact_end(c, idx)
     ivr = ((ch == 0) & (rng.random(m) < 0.6)) | (ch == 2)
     delay = np.where(ivr, rng.uniform(20, 180, m), rng.lognormal(np.log(3 * 3600), 1.0, m))
     at = np.rint(end + delay).astype(np.int64)
@@ -1005,13 +1004,7 @@ def _complaints(
     spike = np.concatenate([spike, np.ones(extra.size, dtype=bool)])
 
     m = idx.size
-    end = (
-        c["t"][idx]
-        + np.nan_to_num(c["wait"][idx])
-        + c["talk"][idx]
-        + c["hold"][idx]
-        + c["wrap"][idx]
-    )
+    end = _contact_end(c, idx)
     on_call = rng.random(m) < 0.4
     delay = np.where(on_call, rng.uniform(0, 600, m), rng.exponential(20 * 3600, m))
     delay = np.where(spike, rng.uniform(0, 4 * 3600, m), delay)  # raised the same day

@@ -22,6 +22,7 @@ import pandas as pd
 
 from csperf_lib.config import DURATION_UNITS, ColumnSpec, SourceSpec
 from csperf_lib.errors import SourceError
+from csperf_lib.privacy import redact_series
 from csperf_lib.schemas import CANONICAL_TABLES, KIND_DTYPES
 
 ROW_COLUMN = "_row"
@@ -296,15 +297,23 @@ def null_column(kind: str, index: pd.Index) -> pd.Series:
     return pd.Series(None, index=index, dtype=object).astype(KIND_DTYPES[kind])
 
 
-def _reason(spec: ColumnSpec, kind: str, raw: pd.DataFrame) -> pd.Series | str:
+def _reason(spec: ColumnSpec, kind: str, raw: pd.DataFrame, bad: pd.Series) -> pd.Series | str:
+    """Why each bad row's value is unreadable, quoting the value (redacted first, then shortened,
+    so a truncated e-mail or phone number can never slip past redaction)."""
     if spec.column is None:
         return f"{spec.canonical}: cannot read the constant {spec.value!r} as {kind}"
-    shown = raw[spec.column].astype(str).str.slice(0, 40)
+    rows = raw.loc[bad.to_numpy(dtype=bool)]
+
+    def quoted(column: str, width: int) -> pd.Series:
+        return redact_series(rows[column].astype(str)).str.slice(0, width)
+
+    shown = quoted(spec.column, 40)
     where = f"'{spec.column}'"
     if spec.time_column is not None:
-        shown = shown + " " + raw[spec.time_column].astype(str).str.slice(0, 20)
+        shown = shown + " " + quoted(spec.time_column, 20)
         where += f" + '{spec.time_column}'"
-    return f"{spec.canonical}: cannot read '" + shown + f"' from {where} as {kind}"
+    reason = f"{spec.canonical}: cannot read '" + shown + f"' from {where} as {kind}"
+    return reason.reindex(raw.index, fill_value="")
 
 
 def _add_reason(issues: pd.Series, bad: pd.Series, reason: pd.Series | str) -> pd.Series:
@@ -366,7 +375,7 @@ def map_chunk(raw: pd.DataFrame, source: SourceSpec, *, first_row: int, timezone
             raise SourceError(f"{source.table}: cannot convert column for {name}: {exc}") from None
         out[name] = values.astype(KIND_DTYPES[kind]) if kind != "datetime" else values
         if bad.any():
-            issues = _add_reason(issues, bad, _reason(spec, kind, raw))
+            issues = _add_reason(issues, bad, _reason(spec, kind, raw, bad))
     consumed = source.mapped_source_columns
     # SQL engines compare column names case-insensitively: "Team" would clash with "team".
     taken = {c.lower() for c in (*table.columns, ROW_COLUMN, ISSUES_COLUMN)}

@@ -40,6 +40,7 @@ from csperf_lib.collect import EVENT_COLUMNS, collected_name, read_manifest
 from csperf_lib.config import ReviewConfig
 from csperf_lib.errors import ValidationThresholdError
 from csperf_lib.mapping import ISSUES_COLUMN, ROW_COLUMN
+from csperf_lib.privacy import redact_series
 from csperf_lib.readers import file_sha256
 from csperf_lib.schemas import CANONICAL_TABLES, MODELS
 from csperf_lib.store import Store
@@ -332,6 +333,8 @@ def validate(
         else:
             reasons["record_id"] = pd.Series(dtype="string")
         reasons.insert(0, "table", table)
+        # reasons quote unreadable source values, which may hold personal data
+        reasons["reasons"] = redact_series(reasons["reasons"].astype("string"))
         quarantine = reasons[["table", ROW_COLUMN, "record_id", "reasons"]].astype({ROW_COLUMN: "int64", "record_id": "string", "reasons": "string", "table": "string"})
         quarantines.append(quarantine)
         store.write("quarantine", quarantine, append=True)

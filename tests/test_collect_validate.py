@@ -187,3 +187,18 @@ def test_parquet_source_with_native_types(tmp_path, write_yaml):
     # P3 has no arrival time: quarantined, not dropped
     assert result.quarantine["record_id"].tolist() == ["P3"]
     assert "arrived_at: is missing" in result.quarantine["reasons"].iloc[0]
+
+
+def test_quarantine_reasons_never_quote_personal_data(tmp_path, write_yaml):
+    (tmp_path / "calls.csv").write_text(
+        "id,when,ans\nC1,2026-01-05 10:00,Y\nC2,call jane.doe@example.com on 07700 900123,Y\n", encoding="utf-8"
+    )
+    config = load_config(write_yaml("tables:\n  contacts:\n    source: {file: calls.csv}\n    columns: {contact_id: id, arrived_at: when, answered: ans}\n"))
+    with Store("duckdb://") as store:
+        collect(config, store)
+        result = validate(config, store)
+        stored = store.to_pandas("quarantine")
+    for reasons in (result.quarantine["reasons"], stored["reasons"]):
+        text = " ".join(reasons)
+        assert "jane.doe@example.com" not in text and "07700 900123" not in text
+        assert "[EMAIL]" in text and "[PHONE]" in text

@@ -13,7 +13,9 @@ Parquet file: one hand-written DuckDB ``GROUPING SETS`` query against a plain pa
 same sums and counts, and csperf's own ``compute_kpis`` (benchmarks/kpi_bench.py). Comparisons are
 reported as ratios, measured in the same process in interleaved rounds. Targets (from the foundation issue): full review of 1M contacts <= 45 s, of 10M <= 3 min
 with peak memory <= 2 GB; csperf's KPI aggregation within 1.3x of the DuckDB query and >= 5x faster
-than pandas at 10M.
+than pandas at 10M. Text (qualitative issue): redaction, coding and sentiment of 100k comments at
+>= 5,000 comments/s (benchmarks/text_bench.py); sentiment quality of each model on the Alexa reviews
+(benchmarks/sentiment_bench.py, macro-F1 target 0.70).
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000], help="demo contacts")
     parser.add_argument("--skip-review", action="store_true", help="only generate and compare aggregation")
     parser.add_argument("--keep", action="store_true", help="keep the generated data (prints where)")
+    parser.add_argument("--skip-text", action="store_true", help="skip the text-processing and sentiment benchmarks")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -152,6 +155,19 @@ def main(argv: list[str] | None = None) -> int:
     print(_table(agg_rows, list(agg_rows[0])))
     print("\n## Sampling stage: draw a stratified QA sample (synthetic store, separate process)\n")
     print(_table(sampling_rows, list(sampling_rows[0])))
+    if not args.skip_text:
+        from sentiment_bench import ALEXA, benchmark_sentiment
+        from text_bench import benchmark_text
+
+        print("\n## Text processing: redaction + codebook coding + sentiment, 100k comments (target >= 5,000/s)\n")
+        text = benchmark_text(100_000)
+        print(_table(text.astype(str).to_dict(orient="records"), list(text.columns)))
+        if ALEXA.is_file():
+            print("\n## Sentiment models on the Amazon Alexa reviews (labels from stars; target macro-F1 >= 0.70)\n")
+            sentiment = benchmark_sentiment(path=ALEXA)
+            print(_table(sentiment.astype(str).to_dict(orient="records"), list(sentiment.columns)))
+        else:
+            print(f"\n(sentiment quality skipped: {ALEXA} is absent)")
     return 0
 
 

@@ -106,6 +106,8 @@ KNOWN_SECTIONS = frozenset(
         "recommendations",
         "report",
         "escalations",
+        "complaints",
+        "privacy",
     }
 )
 FILE_OPTIONS = frozenset(

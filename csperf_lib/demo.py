@@ -375,6 +375,21 @@ SPIKE_TEXT = (
     "Duplicate payment taken by direct debit; customer now overdrawn.",
 )
 SPIKE_KEYWORDS = ("charged twice", "price change", "direct debit", "duplicate")
+# Personal data customers type into free text, planted so tests can prove every report redacts it.
+# Phone numbers are from Ofcom's drama range (07700 900xxx, 0161 496 0xxx), cards are published
+# Luhn-valid test numbers, e-mail domains are reserved (RFC 2606): none belongs to a real person.
+PII_COMMENT_P = 0.006
+PII_COMPLAINT_P = 0.05
+PII_TEMPLATES = (  # (text around the value, the value, kind)
+    (" Please ring me on {}.", "07700 900{n:03d}", "phone"),
+    (" Email me at {} with an update.", "jo.bloggs{n}@example.co.uk", "email"),
+    (" Call back on {} please.", "+44 161 496 0{n:03d}", "phone"),
+    (" I live at {}, send it there.", "SW1A 2AA", "postcode"),
+    (" Card used was {}.", "4539 1488 0343 6467", "card"),
+    (" My account is {}.", "12-34-56 {n:08d}", "sort code and account"),
+)
+REPEAT_COMPLAINANT_P = 0.12
+
 COMPLAINT_ASK = (
     " Wants a refund.",
     " Requests compensation.",
@@ -603,6 +618,9 @@ def generate_demo(
     s = _surveys(rng, c, plan, cutoff)
     q = _qa(rng, c, plan, start, days)
     k = _complaints(rng, c, plan, cutoff)
+    # Customers and personal data in free text come from their own stream, so adding them left
+    # every other file byte-identical.
+    pii = _customers_and_pii(np.random.default_rng([seed, 1]), s, k)
 
     bad: dict[str, dict[str, Any]] = {}
     row_index, bad["contacts"] = _bad_contacts(rng, c, contacts, n_dup, days)
@@ -618,6 +636,7 @@ def generate_demo(
         "complaints": _write_complaints(files["complaints"], k, c, epoch0),
     }
     planted = _planted(seed, contacts, start, end, weeks, plan, c, s, q, k, rows, bad)
+    planted["pii"] = pii
     text = json.dumps(planted, indent=2, ensure_ascii=False) + "\n"
     (out / PLANTED_NAME).write_text(text, encoding="utf-8")
     config_path = out / CONFIG_NAME
@@ -1117,6 +1136,45 @@ def _bad_complaints(rng: np.random.Generator, k: dict[str, np.ndarray]) -> dict[
     }
 
 
+def _customers_and_pii(
+    rng: np.random.Generator, s: dict[str, np.ndarray], k: dict[str, np.ndarray]
+) -> dict[str, Any]:
+    """Customer numbers on complaints (some customers complain again) and planted personal data.
+
+    Adds ``k["customer"]``, ``k["pii"]`` and ``s["pii"]`` (text appended to a complaint summary or a
+    comment, ``""`` for most) and returns the planted values for ``planted.json``.
+    """
+    m = k["received"].size
+    customer = np.empty(m, dtype=np.int64)
+    fresh = 1_000_000 + rng.permutation(9_000_000)[:m]
+    again = rng.random(m) < REPEAT_COMPLAINANT_P
+    for i in range(m):  # complaints are sorted by receipt, so a repeat follows an earlier one
+        customer[i] = customer[rng.integers(0, i)] if again[i] and i > 0 else fresh[i]
+    k["customer"] = customer
+
+    def plant(n: int, p: float, eligible: np.ndarray) -> tuple[np.ndarray, list[dict[str, str]]]:
+        out = np.full(n, "", dtype=object)
+        rows = np.flatnonzero(eligible & (rng.random(n) < p))
+        values = []
+        for r in rows:
+            around, value, kind = PII_TEMPLATES[int(rng.integers(0, len(PII_TEMPLATES)))]
+            value = value.format(n=int(rng.integers(0, 1000)))
+            out[r] = around.format(value)
+            values.append({"row": int(r), "kind": kind, "value": value, "text": out[r].strip()})
+        return out, values
+
+    s["pii"], in_comments = plant(s["at"].size, PII_COMMENT_P, s["has_comment"])
+    k["pii"], in_complaints = plant(m, PII_COMPLAINT_P, np.ones(m, dtype=bool))
+    repeaters = np.unique(customer, return_counts=True)[1]
+    return {
+        "description": "Personal data typed into comments and complaint summaries; no rendered report or export may contain it.",
+        "surveys.comment": in_comments,
+        "complaints.text": in_complaints,
+        "repeat_complainants": int((repeaters > 1).sum()),
+        "complainants": int(repeaters.size),
+    }
+
+
 # --- writers ------------------------------------------------------------------------------------
 def _write_contacts(
     path: Path, c: dict[str, np.ndarray], row_index: np.ndarray, epoch0: int
@@ -1196,6 +1254,8 @@ def _write_surveys(
     path: Path, s: dict[str, np.ndarray], c: dict[str, np.ndarray], epoch0: int
 ) -> int:
     comments = _comment_texts(s)
+    if "pii" in s:
+        comments = pc.binary_join_element_wise(comments, pa.array(s["pii"], type=pa.string()), "")
     ref = s["contact_ref"]
     survey_channel = np.where(
         s["ivr"],
@@ -1265,6 +1325,7 @@ def _write_complaints(
             "Status",
             "Summary",
             "Related Call ID",
+            "Customer No",
         ]
     )
     idx = k["contact"]
@@ -1274,6 +1335,8 @@ def _write_complaints(
         cat = COMPLAINT_CATEGORIES[int(k["category"][i])]
         bank = SPIKE_TEXT if k["spike"][i] else COMPLAINT_TEXT[cat]
         text = bank[int(k["variant"][i]) % len(bank)] + COMPLAINT_ASK[int(k["ask"][i])]
+        if "pii" in k:
+            text += k["pii"][i]
         resolved = bool(k["resolved"][i] != -1)
         ws.append(
             [
@@ -1289,6 +1352,7 @@ def _write_complaints(
                 "Closed" if resolved else "Open",
                 text,
                 f"C{int(idx[i]) + 1:09d}",
+                f"CUS{int(k['customer'][i]):07d}" if "customer" in k else None,
             ]
         )
     buffer = io.BytesIO()
@@ -1620,5 +1684,7 @@ tables:
       acknowledged_at: Date Acknowledged
       resolved_at: Date Resolved     # blank while the complaint is open
       upheld: "Upheld?"              # Yes/No; blank while open
-      text: Summary
+      text: Summary                  # free text: redacted before analysis or display
+      contact_id: Related Call ID    # the contact the complaint is about
+      customer_id: Customer No       # pseudonymised in reports; finds repeat complainants
 """

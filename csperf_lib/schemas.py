@@ -125,6 +125,8 @@ CANONICAL_TABLES: dict[str, TableDef] = {
             "resolved_at": "datetime",
             "upheld": "bool",
             "text": "text",
+            "contact_id": "id",
+            "customer_id": "id",
         },
         required_columns=("complaint_id", "received_at"),
         key="complaint_id",
@@ -248,6 +250,8 @@ class ComplaintsModel(pa.DataFrameModel):
     resolved_at: Series[pa.DateTime] = pa.Field(nullable=True)
     upheld: Series[pd.BooleanDtype] = pa.Field(nullable=True)
     text: Series[pd.StringDtype] = pa.Field(nullable=True)
+    contact_id: Series[pd.StringDtype] = pa.Field(nullable=True)
+    customer_id: Series[pd.StringDtype] = pa.Field(nullable=True)
 
     class Config:
         strict = False

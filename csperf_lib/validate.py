@@ -54,7 +54,7 @@ UNIQUE_KEYS = {
     "qa_evaluations": ("evaluation_id", "item"),
     "complaints": ("complaint_id",),
 }
-REFERENCES = {"surveys": "contact_id", "qa_evaluations": "contact_id"}
+REFERENCES = {"surveys": "contact_id", "qa_evaluations": "contact_id", "complaints": "contact_id"}
 TABLE_LEVEL = "(row)"
 
 

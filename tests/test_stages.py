@@ -172,6 +172,27 @@ def test_review_end_to_end_through_the_command_line(demo, tmp_path):
     quantitative = (folder / "03_quantitative.html").read_text()
     assert "Headline KPIs" in quantitative and "Explore (interactive)" not in quantitative
     assert not list(out.glob(".*partial*"))
+    assert {"themes", "calibration"} <= set(summary)
+    assert all({"theme", "count", "share", "spike"} <= set(t) for t in summary["themes"])
+    # no personal value planted in the demo's free text reaches any report, export or record
+    outputs = output_text(folder)
+    compact = "".join(outputs.split())
+    for planted in demo.planted["pii"]["surveys.comment"] + demo.planted["pii"]["complaints.text"]:
+        assert planted["value"] not in outputs and "".join(planted["value"].split()) not in compact
+
+
+def output_text(folder) -> str:
+    """Every text written into a report folder: pages, notebooks, JSON, CSV and the XML inside xlsx."""
+    import zipfile
+
+    parts = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix in {".html", ".ipynb", ".json", ".csv", ".txt", ".md"}:
+            parts.append(path.read_text(encoding="utf-8", errors="replace"))
+        elif path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as book:
+                parts += [book.read(n).decode("utf-8", "replace") for n in book.namelist() if n.endswith(".xml")]
+    return "\n".join(parts)
 
 
 def test_too_few_usable_rows_stops_with_one_line(demo, tmp_path):
@@ -211,10 +232,16 @@ def test_hostile_text_in_a_source_is_escaped_in_every_report(tmp_path):
     hostile = "<img src=x onerror=\"document.title='pwned'\">"
     rows = ["id,when,ans"] + [f"C{i},2026-01-05 10:{i:02d},Y" for i in range(40)] + [f"BAD,{hostile},Y"]
     (tmp_path / "calls.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    comments = ["rid,call,csat,comment"] + [
+        f'R{i},C{i},{1 + i % 5},"<script>alert(1)</script> rude agent, ring 07700 900{i:03d} or x{i}@example.com"' for i in range(30)
+    ]
+    (tmp_path / "surveys.csv").write_text("\n".join(comments) + "\n", encoding="utf-8")
     (tmp_path / "review.yaml").write_text(
         "organisation: \"<script>alert(1)</script> Ltd\"\n"
         "tables:\n  contacts:\n    source: {file: calls.csv}\n"
         "    columns: {contact_id: id, arrived_at: when, answered: ans}\n"
+        "  surveys:\n    source: {file: surveys.csv}\n"
+        "    columns: {response_id: rid, contact_id: call, csat: csat, comment: comment}\n"
     )
     cmd = [sys.executable, "-m", "csperf_lib", "review", "--config", str(tmp_path / "review.yaml"), "--date", "2026-11-22",
            "--out", str(tmp_path / "reports"), "--store", f"duckdb://{tmp_path / 's.duckdb'}", "--quiet"]
@@ -227,3 +254,20 @@ def test_hostile_text_in_a_source_is_escaped_in_every_report(tmp_path):
         text = page.read_text()
         assert "<img src=x onerror" not in text, page.name
         assert "<script>alert(1)</script>" not in text, page.name
+    qualitative = (folder / "04_qualitative.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; rude agent, ring [PHONE]" in qualitative  # shown as text
+    outputs = output_text(folder)
+    assert "07700 900" not in outputs and "@example.com" not in outputs
+
+
+def test_qualitative_stage_records_themes_and_calibration(staged, demo):
+    execute_stage("04_qualitative", staged, stage_params(demo.config_path, staged))
+    summary = read_summary(staged)
+    themes = pd.DataFrame(summary["themes"])
+    assert set(themes["source"]) == {"comments", "complaints"}
+    assert themes["share"].between(0, 1).all() and (themes["count"] <= themes["n"]).all()
+    assert summary["calibration"] and summary["calibration"][0]["statistic"]
+    assert summary["sentiment"]["n"] > 0
+    assert summary["complaints"]
+    executed = (staged / "04_qualitative.ipynb").read_text()
+    assert "Traceback" not in executed

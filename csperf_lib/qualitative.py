@@ -11,7 +11,6 @@ no logic.
 
 from __future__ import annotations
 
-import html
 import os
 import secrets
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from csperf_lib.errors import ConfigError
+from csperf_lib.markup import markdown_list  # noqa: F401  (re-exported for the stage notebook)
 from csperf_lib.text import (
     Codebook,
     Discovery,
@@ -146,12 +146,6 @@ class QualitativeReview:
             f"Customer identifiers are shown as keyed pseudonyms made with a one-off random key: consistent within this report, "
             f"different in the next run. Set the environment variable named by privacy.key_env (default {DEFAULT_KEY_ENV}) for stable ones."
         )
-
-
-def markdown_list(items) -> str:
-    """A Markdown bullet list of sentences, HTML-escaped (findings quote data values such as
-    categories and phrases customers typed, which must never render as markup)."""
-    return "\n".join(f"- {html.escape(str(item), quote=False)}" for item in items if item)
 
 
 def privacy_settings(config=None) -> tuple[bytes, bool]:
@@ -318,7 +312,11 @@ def qualitative_review(
                 by_theme = sentiment_by(exploded[["compound", "label"]], exploded, by="theme").reset_index()
             segs = [c for c in COMMENT_SEGMENTS if c in data.columns and data[c].nunique() > 1]
             by_segment = pd.concat(
-                [sentiment_by(data[["compound", "label"]], data, by=s).reset_index().rename(columns={s: "value"}).assign(segment=s) for s in segs],
+                [
+                    sentiment_by(data[["compound", "label"]], data.assign(**{s: data[s].astype("string").fillna("(not recorded)")}), by=s)
+                    .reset_index().rename(columns={s: "value"}).assign(segment=s)
+                    for s in segs
+                ],
                 ignore_index=True,
             ) if segs else pd.DataFrame()
     else:

@@ -19,6 +19,10 @@ that maps them onto the canonical tables of :mod:`csperf_lib.schemas`:
 ``planted.json``
     What was planted: the findings a correct review should surface, segments that must *not*
     show a finding (``controls``), and the deliberately bad rows per table and kind.
+``targets.yaml``
+    The centre's targets (see :mod:`csperf_lib.targets`), named by ``review.yaml``: consistent
+    with the planted signals (mean CSAT target 4.0, which one region misses), a realistic mix of
+    sources, and one target deliberately missing its owner and deadline for the SMART check.
 
 Why hand-written
 ----------------
@@ -68,6 +72,7 @@ FILE_NAMES = {
 }
 CONFIG_NAME = "review.yaml"
 PLANTED_NAME = "planted.json"
+TARGETS_NAME = "targets.yaml"
 ORGANISATION = "Northwind Contact Centre (demo)"
 REVIEWER = "Demo Reviewer"
 
@@ -561,7 +566,7 @@ def generate_demo(
     start: dt.date = dt.date(2026, 1, 5),
     weeks: int = 12,
 ) -> DemoResult:
-    """Write the demo exports, ``review.yaml`` and ``planted.json`` into ``out_dir``.
+    """Write the demo exports, ``review.yaml``, ``planted.json`` and ``targets.yaml`` into ``out_dir``.
 
     Parameters
     ----------
@@ -641,6 +646,7 @@ def generate_demo(
     (out / PLANTED_NAME).write_text(text, encoding="utf-8")
     config_path = out / CONFIG_NAME
     config_path.write_text(_review_yaml(start, end), encoding="utf-8")
+    (out / TARGETS_NAME).write_text(_targets_yaml(end), encoding="utf-8")
     return DemoResult(
         out_dir=out, config_path=config_path, files=files, rows=rows, planted=json.loads(text)
     )
@@ -1609,6 +1615,7 @@ organisation: {ORGANISATION}
 reviewer: {REVIEWER}
 period: {{start: {start.isoformat()}, end: {end.isoformat()}}}
 validation: {{min_usable_share: 0.9}}
+targets: {TARGETS_NAME}              # KPI targets, SMART fields and regulatory rules
 tables:
   contacts:
     source:
@@ -1687,4 +1694,95 @@ tables:
       text: Summary                  # free text: redacted before analysis or display
       contact_id: Related Call ID    # the contact the complaint is about
       customer_id: Customer No       # pseudonymised in reports; finds repeat complainants
+"""
+
+
+def _quarter_end(day: dt.date) -> dt.date:
+    """The last day of the calendar quarter containing ``day``."""
+    last_month = (day.month - 1) // 3 * 3 + 3
+    return dt.date(day.year + last_month // 12, last_month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def _targets_yaml(end: dt.date) -> str:
+    """The demo's ``targets.yaml`` (see :mod:`csperf_lib.targets`); dates follow the period's end.
+
+    Targets fall due at the end of the quarter after the period's; the review dates are a month
+    after the period. Values are chosen against the demo's typical levels (100,000 contacts, seed
+    7: service level about 35 %, abandonment about 6.7 %, FCR about 73 %, AHT about 560 s, QA
+    about 79 %, upheld about 49 %, mean CSAT about 4.1 with one region near 3.7).
+    """
+    deadline = _quarter_end(_quarter_end(end) + dt.timedelta(days=1)).isoformat()
+    review = (end + dt.timedelta(days=30)).isoformat()
+    return f"""\
+# Targets of the csperf demo centre (written by csperf_lib.demo.generate_demo); format:
+# csperf_lib.targets and templates/targets.yaml. Values are in each KPI's unit (proportions 0-1).
+# No regulatory: section, so the default complaint rules apply (acknowledged within 3 days,
+# resolved within 8 weeks, in the spirit of FCA DISP 1.6).
+use_benchmarks: true                 # KPIs without a target fall back to indicative benchmarks
+targets:
+  - kpi: csat_mean                   # planted: one region's mean CSAT falls below this target
+    target: {CSAT_TARGET}
+    tolerance: 0.1
+    source: internal target
+    owner: Head of Customer Service
+    baseline: 3.95
+    deadline: {deadline}
+    rationale: Board objective - every region at a mean CSAT of {CSAT_TARGET} or more
+  - kpi: service_level               # 80/20: answered within kpis.service_level_threshold_s (20 s)
+    target: 0.8
+    tolerance: 0.05
+    source: client SLA
+    owner: Operations Manager
+    baseline: 0.4
+    deadline: {deadline}
+    review_date: {review}
+    rationale: Service level agreed in the outsourcing contract (schedule 2)
+  - kpi: service_level
+    segment: {{queue: Complaints}}     # unhappy callers should not wait: a stricter SLA here
+    target: 0.9
+    tolerance: 0.05
+    source: client SLA
+    owner: Complaints Manager
+    baseline: 0.4
+    deadline: {deadline}
+    rationale: Contract schedule 2 - complaint calls answered faster than the rest
+  - kpi: abandonment_rate
+    target: 0.05
+    tolerance: "20%"                 # relative: 20 % of 0.05 = 0.01
+    source: internal target
+    owner: Workforce Planning Manager
+    baseline: 0.07
+    deadline: {deadline}
+    rationale: Abandonment at the low end of the commonly cited 5-8 % range
+  - kpi: fcr_rate
+    target: 0.75
+    tolerance: 0.03
+    source: internal target
+    owner: Head of Customer Service
+    baseline: 0.72
+    deadline: {deadline}
+    rationale: Fewer repeat contacts; agent-recorded resolution flag
+  # Deliberately incomplete for the SMART check: no owner and no deadline or review date.
+  - kpi: aht_s
+    target: 600                      # seconds of talk + hold + wrap per answered contact
+    tolerance: 30
+    source: internal target
+    baseline: 560
+    rationale: Planning assumption of the staffing model (10 minutes per contact)
+  - kpi: qa_score_mean
+    target: 80                       # percent of the scorecard maximum
+    tolerance: 2                     # points (a relative "2%" would be 1.6 points)
+    source: internal target
+    owner: Quality Lead
+    baseline: 78
+    review_date: {review}
+    rationale: Quality framework pass mark
+  - kpi: complaint_upheld_rate       # lower is better: fix root causes, never reject more complaints
+    target: 0.45
+    tolerance: 0.05
+    source: internal target
+    owner: Complaints Manager
+    baseline: 0.5
+    deadline: {deadline}
+    rationale: Fewer complaints that are the centre's fault
 """

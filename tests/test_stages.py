@@ -172,7 +172,7 @@ def test_review_end_to_end_through_the_command_line(demo, tmp_path):
     quantitative = (folder / "03_quantitative.html").read_text()
     assert "Headline KPIs" in quantitative and "Explore (interactive)" not in quantitative
     assert not list(out.glob(".*partial*"))
-    assert {"themes", "calibration"} <= set(summary)
+    assert {"themes", "calibration", "gaps", "target_review"} <= set(summary)
     assert all({"theme", "count", "share", "spike"} <= set(t) for t in summary["themes"])
     # no personal value planted in the demo's free text reaches any report, export or record
     outputs = output_text(folder)
@@ -271,3 +271,14 @@ def test_qualitative_stage_records_themes_and_calibration(staged, demo):
     assert summary["complaints"]
     executed = (staged / "04_qualitative.ipynb").read_text()
     assert "Traceback" not in executed
+
+
+def test_benchmark_stage_records_gaps_and_target_review(staged, demo):
+    execute_stage("05_benchmarks", staged, stage_params(demo.config_path, staged))
+    summary = read_summary(staged)
+    gaps = pd.DataFrame(summary["gaps"])
+    assert {"kpi", "dimension", "segment", "value", "ci_low", "ci_high", "n", "target", "tolerance", "gap", "gap_pct",
+            "status", "significant", "persistence", "direction"} <= set(gaps.columns)
+    assert set(gaps["status"]) <= {"met", "within_tolerance", "missed", "no_target"}
+    assert "target_review" in summary and "smart" in summary and "regulatory" in summary
+    assert "Traceback" not in (staged / "05_benchmarks.ipynb").read_text()

@@ -162,6 +162,15 @@ def main(argv: list[str] | None = None) -> int:
         print("\n## Text processing: redaction + codebook coding + sentiment, 100k comments (target >= 5,000/s)\n")
         text = benchmark_text(100_000)
         print(_table(text.astype(str).to_dict(orient="records"), list(text.columns)))
+        from staffing_bench import benchmark_staffing, summarise
+
+        staffing = benchmark_staffing()
+        if staffing.empty:
+            print(f"\n(Erlang C comparison skipped: {staffing.attrs.get('skipped', 'pyworkforce not installed')}; pip install -e '.[bench]')")
+        else:
+            print("\n## Erlang C staffing: csperf against pyworkforce, same cases side by side\n")
+            summary = summarise(staffing)
+            print(_table(summary.astype(str).to_dict(orient="records"), list(summary.columns)))
         if ALEXA.is_file():
             print("\n## Sentiment models on the Amazon Alexa reviews (labels from stars; target macro-F1 >= 0.70)\n")
             sentiment = benchmark_sentiment(path=ALEXA)

@@ -1615,6 +1615,7 @@ organisation: {ORGANISATION}
 reviewer: {REVIEWER}
 period: {{start: {start.isoformat()}, end: {end.isoformat()}}}
 validation: {{min_usable_share: 0.9}}
+staffing: {{shrinkage: 0.3, max_occupancy: 0.85}}   # 30 % of paid time off the phones (breaks, training, leave)
 targets: {TARGETS_NAME}              # KPI targets, SMART fields and regulatory rules
 tables:
   contacts:

@@ -513,8 +513,7 @@ def summary_entries(review: QualitativeReview) -> dict[str, Any]:
             "verdict": check.verdict,
         }
     out["emerging_issues"] = [
-        {k: r[k] for k in ("terms", "first_week", "last_week", "count", "expected", "rate_ratio", "p_value", "q_value") if k in r}
-        | {"source": s.name}
+        {k: v for k, v in r.items() if k != "rows"} | {"source": s.name}
         for s in (review.comments, review.complaints) if s is not None
         for r in s.emerging.issues.to_dict(orient="records")
     ]

@@ -391,7 +391,7 @@ def summary_entries(review: QuantitativeReview, *, config=None) -> dict:
             "weekly": kpi_summary_json(review.weekly, config=config, include_unavailable=False)}
     for dim, frame in review.by_segment.items():
         kpis[f"by_{dim}"] = kpi_summary_json(frame, config=config, include_unavailable=False)
-    trends = review.trends[["kpi", "segment", "trend", "slope", "slope_unit", "p", "p_adjusted", "periods", "special_causes", "change_point"]]
+    trends = review.trends[["kpi", "segment", "trend", "slope", "slope_unit", "p", "p_adjusted", "periods", "special_causes", "change_point", "first_value", "last_value"]]
     return {"kpis": kpis, "trends": trends}
 
 

@@ -172,7 +172,8 @@ def test_review_end_to_end_through_the_command_line(demo, tmp_path):
     quantitative = (folder / "03_quantitative.html").read_text()
     assert "Headline KPIs" in quantitative and "Explore (interactive)" not in quantitative
     assert not list(out.glob(".*partial*"))
-    assert {"themes", "calibration", "gaps", "target_review"} <= set(summary)
+    assert {"themes", "calibration", "gaps", "target_review", "recommendations", "staffing"} <= set(summary)
+    assert (folder / "actions.xlsx").is_file() and (folder / "actions.csv").is_file()
     assert all({"theme", "count", "share", "spike"} <= set(t) for t in summary["themes"])
     # no personal value planted in the demo's free text reaches any report, export or record
     outputs = output_text(folder)
@@ -282,3 +283,16 @@ def test_benchmark_stage_records_gaps_and_target_review(staged, demo):
     assert set(gaps["status"]) <= {"met", "within_tolerance", "missed", "no_target"}
     assert "target_review" in summary and "smart" in summary and "regulatory" in summary
     assert "Traceback" not in (staged / "05_benchmarks.ipynb").read_text()
+
+
+def test_recommendations_stage_records_actions_staffing_and_exports(staged, demo):
+    for stage in ("04_qualitative", "05_benchmarks", "06_recommendations"):
+        if not (staged / f"{stage}.ipynb").is_file():
+            execute_stage(stage, staged, stage_params(demo.config_path, staged))
+    summary = read_summary(staged)
+    assert isinstance(summary["recommendations"], list)
+    for rec in summary["recommendations"]:
+        assert {"id", "action", "kind", "evidence", "priority", "owner", "review_date"} <= set(rec)
+    assert "staffing" in summary
+    assert (staged / "actions.xlsx").is_file() and (staged / "actions.csv").is_file()
+    assert "Traceback" not in (staged / "06_recommendations.ipynb").read_text()

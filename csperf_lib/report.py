@@ -17,6 +17,12 @@ The result for run date ``D`` is ``<out_dir>/D/``::
     00_collect.ipynb  00_collect.html  01_validate.ipynb  01_validate.html  ...
     summary.json      index.html
 
+When the run has an evidence-report stage (``07_evidence_report``), its page is also written as
+``evidence_report.html`` and printed to ``evidence_report.pdf`` with headless Chromium
+(:mod:`csperf_lib.pdf`); without Chromium the review still succeeds and says why there is no PDF.
+``index.html`` links the evidence report first and ``summary.json`` records both files under
+``evidence_report``.
+
 Everything is first written to a hidden ``<out_dir>/.D.partial-<pid>/`` folder and moved into place
 only when every stage ran, so a failed or interrupted run never replaces a good report. A failed run
 is kept as ``<out_dir>/D.failed-HHMMSS/`` with the executed failing notebook (and its HTML) to read.
@@ -25,6 +31,8 @@ The HTML reports hide code and prompts and load nothing from the network: the nb
 template is used with its require.js, MathJax, Mermaid and widget loaders (CDN scripts) removed;
 its CSS is inlined and plots are embedded as data URIs, so a report opens offline. Consequently
 LaTeX in Markdown is shown as written, and a ``$`` in text (prices) is never turned into maths.
+Images without a description (nbconvert's default alt text) are described by the nearest heading
+before them ("Chart: Trends over the review period").
 
 Kernel transport: ipykernel 7 logs "Kernel is running over TCP without encryption" at every start.
 When pyzmq supports CurveZMQ (the normal wheels do) the kernels are started with transport
@@ -62,9 +70,12 @@ from csperf_lib import __version__
 from csperf_lib.config import ReviewConfig, load_config
 from csperf_lib.errors import CsperfError, StageError
 from csperf_lib.paths import notebooks_dir as default_notebooks_dir
+from csperf_lib.pdf import PRINT_CSS, PRINT_CSS_MARKER, PdfError, html_to_pdf
 from csperf_lib.summary import SUMMARY_FILE, update_summary
 
 __all__ = [
+    "EVIDENCE_HTML",
+    "EVIDENCE_PDF",
     "INDEX_FILE",
     "ReviewKernelManager",
     "RunResult",
@@ -76,6 +87,10 @@ __all__ = [
 ]
 
 INDEX_FILE = "index.html"
+#: The evidence-report stage (``NN_evidence_report``) and the files made from it.
+EVIDENCE_STAGE = re.compile(r"^\d+_evidence_report$")
+EVIDENCE_HTML = "evidence_report.html"
+EVIDENCE_PDF = "evidence_report.pdf"
 #: Stage notebooks: two or more digits, an underscore, a name.
 STAGE_PATTERN = re.compile(r"^(\d+)_[^/\\]+\.ipynb$")
 KERNEL_NAME = "python3"
@@ -143,12 +158,18 @@ class RunResult:
         The stages in the order they ran.
     summary_path : Path
         ``run_dir/summary.json``.
+    evidence_html : Path or None
+        ``run_dir/evidence_report.html`` when the run has an evidence-report stage.
+    evidence_pdf : Path or None
+        ``run_dir/evidence_report.pdf`` when it could be printed (Chromium found).
     """
 
     run_dir: Path
     run_date: str
     stages: tuple[StageResult, ...]
     summary_path: Path
+    evidence_html: Path | None = None
+    evidence_pdf: Path | None = None
 
     @property
     def index_path(self) -> Path:
@@ -322,7 +343,8 @@ def run_review(
             progress=progress,
             log=log,
         )
-        _write_index(partial, config=config, date=date, stages=done)
+        evidence = _write_evidence_report(partial, done, log=log)
+        _write_index(partial, config=config, date=date, stages=done, evidence=evidence)
         final = (out / date).resolve()
         _publish(partial, final)
     except KeyboardInterrupt:
@@ -335,6 +357,11 @@ def run_review(
             partial.rename(_failed_dir(out, date))
         raise
     log(f"report ready: {_display(final / INDEX_FILE)}")
+    evidence_files = [
+        final / name for name in (EVIDENCE_HTML, EVIDENCE_PDF) if (final / name).is_file()
+    ]
+    if evidence_files:
+        log("evidence report: " + ", ".join(_display(path) for path in evidence_files))
     return RunResult(
         run_dir=final,
         run_date=date,
@@ -349,6 +376,8 @@ def run_review(
             for s in done
         ),
         summary_path=final / SUMMARY_FILE,
+        evidence_html=final / EVIDENCE_HTML if (final / EVIDENCE_HTML).is_file() else None,
+        evidence_pdf=final / EVIDENCE_PDF if (final / EVIDENCE_PDF).is_file() else None,
     )
 
 
@@ -529,13 +558,93 @@ def _forward_kernel_stderr(path: Path) -> None:
 INTERACTIVE_TAG = "interactive-only"
 
 
+#: The alt text nbconvert gives an image that has none.
+NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
+_HEADING_OR_IMG = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1\s*>|<img\b[^>]*>", re.I | re.S)
+_ALT_ATTR = re.compile(r"""\salt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def describe_images(page: str, fallback: str = "") -> str:
+    """Give every ``<img>`` without a real description one from the nearest heading before it.
+
+    An image whose alt text is missing, empty or nbconvert's default ("No description has been
+    provided for this image") gets ``alt="Chart: <heading>"``, numbered when a section holds
+    several ("Chart 2 of 3: <heading>"); before any heading ``fallback`` (the page title) is
+    used. Other alt texts are left alone.
+
+    Parameters
+    ----------
+    page : str
+        An HTML page as nbconvert writes it.
+    fallback : str
+        The description used when no heading precedes an image.
+
+    Returns
+    -------
+    str
+        The page with the descriptions filled in.
+    """
+    tokens = list(_HEADING_OR_IMG.finditer(page))
+    section = -1
+    sections: list[str] = []
+    undescribed: list[tuple[re.Match[str], int]] = []
+    for match in tokens:
+        if match.group(1):
+            text = html.unescape(_TAG.sub("", match.group(2))).replace("\u00b6", "")
+            sections.append(" ".join(text.split()))
+            section = len(sections) - 1
+            continue
+        alt = _ALT_ATTR.search(match.group(0))
+        value = None if alt is None else html.unescape(alt.group(1) or alt.group(2) or "")
+        if value is None or not value.strip() or value.strip() == NBCONVERT_DEFAULT_ALT:
+            undescribed.append((match, section))
+    if not undescribed:
+        return page
+    per_section: dict[int, int] = {}
+    for _, index in undescribed:
+        per_section[index] = per_section.get(index, 0) + 1
+    seen: dict[int, int] = {}
+    pieces: list[str] = []
+    last = 0
+    for match, index in undescribed:
+        seen[index] = seen.get(index, 0) + 1
+        topic = (sections[index] if index >= 0 else "") or " ".join(fallback.split())
+        label = (
+            "Chart" if per_section[index] == 1 else f"Chart {seen[index]} of {per_section[index]}"
+        )
+        description = f"{label}: {topic}" if topic else label
+        tag = match.group(0)
+        alt_attr = f' alt="{html.escape(description, quote=True)}"'
+        alt = _ALT_ATTR.search(tag)
+        if alt is not None:
+            tag = tag[: alt.start()] + alt_attr + tag[alt.end() :]
+        else:
+            tag = re.sub(r"^<img\b", "<img" + alt_attr, tag, count=1, flags=re.I)
+        pieces.append(page[last : match.start()])
+        pieces.append(tag)
+        last = match.end()
+    pieces.append(page[last:])
+    return "".join(pieces)
+
+
+class OfflineHTMLExporter(HTMLExporter):
+    """nbconvert's HTML exporter plus :func:`describe_images` on every page it writes."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):  # noqa: D102 (nbconvert's API)
+        body, resources = super().from_notebook_node(nb, resources, **kw)
+        title = ((resources or {}).get("metadata") or {}).get("name") or ""
+        return describe_images(body, fallback=str(title).split(" · ")[0]), resources
+
+
 def offline_html_exporter() -> HTMLExporter:
     """An HTML exporter hiding code and prompts whose pages load nothing from the network;
-    cells tagged ``interactive-only`` are removed."""
+    cells tagged ``interactive-only`` are removed and images without alt text are described by
+    their section heading (:func:`describe_images`)."""
     config = Config()
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = {INTERACTIVE_TAG}
-    return HTMLExporter(
+    return OfflineHTMLExporter(
         config=config,
         template_name="lab",
         extra_loaders=[jinja2.DictLoader({OFFLINE_TEMPLATE_NAME: OFFLINE_TEMPLATE})],
@@ -678,6 +787,44 @@ def _page_title(executed: Path, name: str, config: ReviewConfig, date: str) -> s
     return f"{heading} · {config.organisation} · {date}"
 
 
+def _write_evidence_report(
+    folder: Path, stages: Sequence[StageResult], *, log: Callable[[str], None]
+) -> dict[str, Any] | None:
+    """Copy the evidence-report stage's page to ``evidence_report.html`` and print it to PDF.
+
+    Returns the ``evidence_report`` entry recorded in the summary (None when the run has no
+    evidence-report stage). A missing Chromium or a failed print costs only the PDF: one line is
+    logged and the entry says why.
+    """
+    stage = next(
+        (
+            s
+            for s in stages
+            if EVIDENCE_STAGE.match(s.name) and s.html is not None and s.html.is_file()
+        ),
+        None,
+    )
+    if stage is None:
+        return None
+    page = stage.html.read_text(encoding="utf-8")
+    if PRINT_CSS_MARKER not in page:  # page numbers and print layout even if the stage forgot
+        style = f'<style type="text/css">{PRINT_CSS}</style>\n'
+        head_end = page.lower().find("</head>")
+        page = page[:head_end] + style + page[head_end:] if head_end >= 0 else style + page
+    html_path = folder / EVIDENCE_HTML
+    html_path.write_text(page, encoding="utf-8")
+    entry: dict[str, Any] = {"stage": stage.name, "html": EVIDENCE_HTML, "pdf": None}
+    try:
+        html_to_pdf(html_path, folder / EVIDENCE_PDF)
+    except PdfError as exc:
+        entry["pdf_error"] = str(exc)
+        log(f"{EVIDENCE_PDF} not written: {exc}")
+    else:
+        entry["pdf"] = EVIDENCE_PDF
+    update_summary(folder, evidence_report=entry)
+    return entry
+
+
 INDEX_CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
        margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1f2328; line-height: 1.5; }
@@ -693,6 +840,9 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .ok { color: #1a7f37; font-weight: 600; }
 .failed { color: #cf222e; font-weight: 600; }
 .error { border: 1px solid #cf222e; background: #ffebe9; padding: 0.6rem 0.8rem; border-radius: 4px; }
+.evidence { border: 1px solid #d0d7de; background: #f6f8fa; padding: 0.6rem 0.8rem; border-radius: 4px; }
+.evidence a { font-weight: 600; }
+.note { color: #57606a; }
 a { color: #0969da; }
 footer { color: #57606a; font-size: 0.85rem; margin-top: 2rem; }
 @media print { a { color: inherit; text-decoration: none; } }
@@ -706,8 +856,10 @@ def _write_index(
     date: str,
     stages: Sequence[StageResult],
     error: str | None = None,
+    evidence: dict[str, Any] | None = None,
 ) -> Path:
-    """Write ``folder/index.html``: the review's cover page linking every stage report."""
+    """Write ``folder/index.html``: the review's cover page linking the evidence report (when
+    there is one) first, then every stage report."""
     esc = html.escape
     rows = []
     for stage in stages:
@@ -726,6 +878,20 @@ def _write_index(
             f'<td class="num">{stage.seconds:.1f}</td><td>{report}</td><td>{notebook}</td></tr>'
         )
     linked = {SUMMARY_FILE, INDEX_FILE}
+    evidence_html = ""
+    if evidence:
+        linked.update(name for name in (evidence.get("html"), evidence.get("pdf")) if name)
+        links = [f'<a href="{esc(evidence["html"])}">Evidence report</a> (HTML)']
+        if evidence.get("pdf"):
+            links.append(f'<a href="{esc(evidence["pdf"])}">{esc(evidence["pdf"])}</a> (PDF)')
+        else:
+            reason = evidence.get("pdf_error") or "not printed"
+            links.append(
+                f'<span class="note">{esc(EVIDENCE_PDF)} not written: {esc(reason)}</span>'
+            )
+        evidence_html = (
+            '<h2>Evidence report</h2>\n<p class="evidence">' + " &middot; ".join(links) + "</p>"
+        )
     for stage in stages:
         linked.add(stage.notebook.name)
         if stage.html is not None:
@@ -755,6 +921,7 @@ def _write_index(
 <body>
 <h1>{esc(title)}</h1>
 <p class="meta">Run date {esc(date)}</p>
+{evidence_html}
 <dl>
 <dt>Organisation</dt><dd>{esc(config.organisation)}</dd>
 <dt>Reviewer</dt><dd>{esc(config.reviewer)}</dd>

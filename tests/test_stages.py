@@ -174,6 +174,10 @@ def test_review_end_to_end_through_the_command_line(demo, tmp_path):
     assert not list(out.glob(".*partial*"))
     assert {"themes", "calibration", "gaps", "target_review", "recommendations", "staffing"} <= set(summary)
     assert (folder / "actions.xlsx").is_file() and (folder / "actions.csv").is_file()
+    assert set(summary["coverage"]) == {"CU852", "CFACSD20", "UNIT34", "UNIT403", "CFACC16"}
+    assert (folder / "evidence_report.html").is_file()
+    report = (folder / "evidence_report.html").read_text()
+    assert report.count("<h1") == 1 and "Coverage of the assessment criteria" in report
     assert all({"theme", "count", "share", "spike"} <= set(t) for t in summary["themes"])
     # no personal value planted in the demo's free text reaches any report, export or record
     outputs = output_text(folder)

@@ -1,0 +1,438 @@
+"""The evidence report for assessors: criteria catalogue, coverage, recording form and appendices.
+
+Two data files are the single source of truth:
+
+* ``csperf_lib/data/criteria.yaml`` — every assessment criterion of the five units (CU852,
+  CFACSD20, Unit 34, Unit 403, CFACC16): code, learning outcome, a paraphrase in the project's own
+  words, performance or knowledge;
+* ``notebooks/evidence_map.yaml`` — which section (stage notebook and heading) evidences which
+  criteria, how strongly (``evidenced`` or ``partly``), and which criteria need evidence only the
+  candidate can bring (witness testimony, reflective account, observation…) with a template under
+  ``templates/candidate_evidence/``.
+
+Everything here is reading those files and the run's ``summary.json`` and laying them out; it is
+hand-written because it is the project's own content, not a statistical method.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pandas as pd
+import yaml
+
+from csperf_lib.errors import ConfigError
+
+STATUS_EVIDENCED = "evidenced by the workbench"
+STATUS_PARTLY = "partly evidenced"
+STATUS_CANDIDATE = "candidate evidence required"
+STATUSES = (STATUS_EVIDENCED, STATUS_PARTLY, STATUS_CANDIDATE)
+REPORT_STAGE = "07_evidence_report"
+
+#: Stage titles as the report names them.
+STAGE_TITLES = {
+    "00_collect": "Stage 00 — Collect",
+    "01_validate": "Stage 01 — Validate",
+    "02_sample": "Stage 02 — Sample for quality review",
+    "03_quantitative": "Stage 03 — Quantitative analysis",
+    "04_qualitative": "Stage 04 — Qualitative analysis",
+    "05_benchmarks": "Stage 05 — Benchmark gaps and target review",
+    "06_recommendations": "Stage 06 — Recommendations, resourcing and coaching",
+}
+
+
+def anchor_id(heading: str) -> str:
+    """The id nbconvert gives a heading (spaces to ``-``, then URL-quoted)."""
+    return quote(heading.replace(" ", "-"), safe="?/:@!$&'()*+,;=")
+
+
+def section_href(stage: str, heading: str) -> str:
+    """Link to a heading of a rendered stage page; within the evidence report itself, a fragment."""
+    target = "" if stage == REPORT_STAGE else f"{stage}.html"
+    return f"{target}#{anchor_id(heading)}"
+
+
+# --- the two data files -------------------------------------------------------------------------
+def load_catalogue() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The criteria catalogue.
+
+    Returns
+    -------
+    (criteria, units) : tuple of DataFrame
+        ``criteria``: ``unit, code, outcome, paraphrase, kind`` in catalogue order; ``units``:
+        ``unit, name, title, reference, level, notes, evidence_requirements``.
+    """
+    raw = yaml.safe_load(resources.files("csperf_lib.data").joinpath("criteria.yaml").read_text(encoding="utf-8"))
+    rows, units = [], []
+    for unit in raw["units"]:
+        units.append({k: unit.get(k) for k in ("unit", "name", "title", "reference", "level", "notes", "evidence_requirements")})
+        for c in unit["criteria"]:
+            rows.append({"unit": unit["unit"], "code": str(c["code"]), "outcome": c.get("outcome", ""),
+                         "paraphrase": c.get("paraphrase", ""), "kind": c.get("kind", "performance")})
+    return pd.DataFrame(rows), pd.DataFrame(units)
+
+
+@dataclass(frozen=True)
+class EvidenceMap:
+    """Which sections evidence which criteria.
+
+    Attributes
+    ----------
+    sections : DataFrame
+        One row per (section, unit, code): ``stage, heading, unit, code, strength, note, href``.
+    candidate : DataFrame
+        One row per criterion needing candidate evidence: ``unit, code, evidence_type`` (list),
+        ``template, why``.
+    evidence_types : dict of str to str
+        Evidence type -> template file.
+    notes : list of str
+    """
+
+    sections: pd.DataFrame
+    candidate: pd.DataFrame
+    evidence_types: Mapping[str, str]
+    notes: list
+
+
+def load_evidence_map(path: str | Path | None = None) -> EvidenceMap:
+    """Read ``notebooks/evidence_map.yaml`` (or ``path``)."""
+    from csperf_lib.paths import notebooks_dir
+
+    path = Path(path) if path else notebooks_dir() / "evidence_map.yaml"
+    if not path.is_file():
+        raise ConfigError(str(path), ["the evidence map is missing"])
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rows = []
+    for s in raw.get("sections") or []:
+        for unit, codes in (s.get("criteria") or {}).items():
+            for code in codes:
+                rows.append({"stage": s["stage"], "heading": s["heading"], "unit": unit, "code": str(code),
+                             "strength": s.get("strength", "evidenced"), "note": s.get("note", ""),
+                             "href": section_href(s["stage"], s["heading"])})
+    candidate = pd.DataFrame(
+        [{"unit": c["unit"], "code": str(c["code"]), "evidence_type": list(c.get("evidence_type") or []),
+          "template": c.get("template"), "why": c.get("why", "")} for c in raw.get("candidate_evidence") or []],
+        columns=["unit", "code", "evidence_type", "template", "why"],
+    )
+    return EvidenceMap(
+        sections=pd.DataFrame(rows, columns=["stage", "heading", "unit", "code", "strength", "note", "href"]),
+        candidate=candidate, evidence_types=dict(raw.get("evidence_types") or {}), notes=list(raw.get("notes") or []),
+    )
+
+
+# --- coverage -----------------------------------------------------------------------------------
+def coverage(criteria: pd.DataFrame, emap: EvidenceMap, *, stages_run: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per criterion: status, the sections that evidence it, and the candidate evidence it needs.
+
+    ``status`` is ``evidenced by the workbench`` when some section fully evidences it, ``partly
+    evidenced`` when sections show part of it (the candidate brings the rest), else ``candidate
+    evidence required``. Sections of stages that did not run (``stages_run``) do not count.
+
+    Returns
+    -------
+    DataFrame
+        ``unit, code, kind, outcome, paraphrase, status, sections`` (list of (stage, heading, href,
+        strength)), ``candidate_evidence`` (text), ``template``.
+    """
+    sections = emap.sections
+    if stages_run is not None:
+        sections = sections[sections["stage"].isin([*stages_run, REPORT_STAGE])]
+    candidate = emap.candidate.set_index(["unit", "code"]) if len(emap.candidate) else emap.candidate
+    rows = []
+    for c in criteria.to_dict(orient="records"):
+        mine = sections[(sections["unit"] == c["unit"]) & (sections["code"] == c["code"])]
+        strengths = set(mine["strength"])
+        status = STATUS_EVIDENCED if "evidenced" in strengths else STATUS_PARTLY if strengths else STATUS_CANDIDATE
+        cand = candidate.loc[(c["unit"], c["code"])] if len(candidate) and (c["unit"], c["code"]) in candidate.index else None
+        template = None
+        if cand is not None:
+            template = cand["template"] or next((emap.evidence_types.get(t) for t in cand["evidence_type"] if emap.evidence_types.get(t)), None)
+        rows.append({
+            **c,
+            "status": status,
+            "sections": [(r.stage, r.heading, r.href, r.strength) for r in mine.drop_duplicates(["stage", "heading"]).itertuples()],
+            "candidate_evidence": ", ".join(cand["evidence_type"]) if cand is not None else "",
+            "template": template,
+        })
+    return pd.DataFrame(rows)
+
+
+def coverage_totals(cov: pd.DataFrame) -> pd.DataFrame:
+    """Per unit: ``total, evidenced, partly, candidate_required`` (the summary.json ``coverage``)."""
+    out = []
+    for unit, part in cov.groupby("unit", sort=False):
+        counts = part["status"].value_counts()
+        out.append({"unit": unit, "total": len(part), "evidenced": int(counts.get(STATUS_EVIDENCED, 0)),
+                    "partly": int(counts.get(STATUS_PARTLY, 0)), "candidate_required": int(counts.get(STATUS_CANDIDATE, 0))})
+    return pd.DataFrame(out)
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value))
+
+
+def html_table(frame: pd.DataFrame, *, caption: str = "", links: Mapping[str, str] | None = None) -> str:
+    """An accessible HTML table (caption, ``<th scope="col">``), every cell escaped. ``links``
+    maps a column to the column holding each cell's href."""
+    links = dict(links or {})
+    shown = [c for c in frame.columns if c not in links.values()]
+    head = "".join(f'<th scope="col">{_e(c)}</th>' for c in shown)
+    body = []
+    for row in frame.to_dict(orient="records"):
+        cells = []
+        for c in shown:
+            text = _e(row[c])
+            if c in links and row.get(links[c]):
+                text = f'<a href="{_e(row[links[c]])}">{text}</a>'
+            cells.append(f"<td>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{_e(caption)}</caption>" if caption else ""
+    return f'<table class="csperf-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def coverage_html(cov: pd.DataFrame, unit: str) -> str:
+    """The coverage matrix of one unit: criterion -> evidence links, status, candidate evidence."""
+    part = cov[cov["unit"] == unit]
+    rows = []
+    for r in part.to_dict(orient="records"):
+        links = "<br>".join(
+            f'<a href="{_e(href)}">{_e(STAGE_TITLES.get(stage, stage).split(" — ")[0])}: {_e(heading)}</a>'
+            + ("" if strength == "evidenced" else " (partly)")
+            for stage, heading, href, strength in r["sections"]
+        ) or "—"
+        cand = _e(r["candidate_evidence"])
+        if r["template"]:
+            cand += f' (template: <code>templates/candidate_evidence/{_e(r["template"])}</code>)'
+        rows.append(f"<tr><th scope=\"row\">{_e(r['code'])}</th><td>{_e(r['paraphrase'])}</td><td>{links}</td>"
+                    f"<td>{_e(r['status'])}</td><td>{cand or '—'}</td></tr>")
+    head = "".join(f'<th scope="col">{h}</th>' for h in ("criterion", "what it asks (paraphrase)", "evidence in this report", "status", "candidate evidence"))
+    return f'<table class="csperf-table"><caption>{_e(unit)}: criteria and their evidence</caption><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def recording_form(cov: pd.DataFrame, *, unit: str = "CFACC16") -> pd.DataFrame:
+    """A candidate recording form in the style of the CFACC16 form: evidence references as rows,
+    performance criteria and knowledge items as columns, ✓ where the evidence covers the criterion.
+
+    Evidence references are the report sections (``E01``…) and then one row per type of candidate
+    evidence still to be supplied (``C01``…).
+    """
+    part = cov[cov["unit"] == unit]
+    codes = list(part["code"])
+    refs: dict[tuple[str, str], dict] = {}
+    for r in part.to_dict(orient="records"):
+        for stage, heading, _href, _strength in r["sections"]:
+            refs.setdefault((stage, heading), {})[r["code"]] = "✓"
+    cand: dict[str, dict] = {}
+    for r in part.to_dict(orient="records"):
+        for kind in filter(None, (t.strip() for t in r["candidate_evidence"].split(","))):
+            cand.setdefault(kind, {})[r["code"]] = "✓"
+    rows = []
+    for i, ((stage, heading), ticks) in enumerate(refs.items(), start=1):
+        rows.append({"ref": f"E{i:02d}", "evidence": f"{STAGE_TITLES.get(stage, stage).split(' — ')[0]}: {heading}", **{c: ticks.get(c, "") for c in codes}})
+    for i, (kind, ticks) in enumerate(sorted(cand.items()), start=1):
+        rows.append({"ref": f"C{i:02d}", "evidence": f"candidate to supply: {kind}", **{c: ticks.get(c, "") for c in codes}})
+    return pd.DataFrame(rows, columns=["ref", "evidence", *codes])
+
+
+SIGNATURES = (
+    "| Role | Name | Signature | Date |\n|---|---|---|---|\n"
+    "| Candidate |  |  |  |\n| Assessor |  |  |  |\n| Internal verifier |  |  |  |"
+)
+
+
+# --- cover, executive summary, appendices -------------------------------------------------------
+def cover_facts(summary: Mapping[str, Any], *, config=None) -> pd.DataFrame:
+    """The cover page as a two-column table: organisation, candidate, period, weeks, contacts,
+    run date, workbench version."""
+    period = summary.get("period") or {}
+    start = period.get("start") or (str(config.period_start) if config is not None and config.period_start else None)
+    end = period.get("end") or (str(config.period_end) if config is not None and config.period_end else None)
+    weeks = "not stated: the config sets no review period"
+    if start and end:
+        days = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days + 1
+        weeks = f"{days / 7:.1f} weeks ({days} days)"
+    contacts = next((s for s in summary.get("sources") or [] if s.get("table") == "contacts"), {})
+    facts = [
+        ("Organisation", summary.get("organisation") or getattr(config, "organisation", "")),
+        ("Reviewer (candidate)", summary.get("reviewer") or getattr(config, "reviewer", "")),
+        ("Review period", f"{start} to {end}" if start else "not stated"),
+        ("Length of the period", weeks),
+        ("Contacts reviewed", f"{contacts.get('rows_usable', 0):,} usable of {contacts.get('rows_in', 0):,}" if contacts else ""),
+        ("Run date", summary.get("run_date", "")),
+        ("Workbench", f"csperf {summary.get('csperf_version') or _version()}"),
+    ]
+    return pd.DataFrame(facts, columns=["item", "value"])
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("csperf")
+    except PackageNotFoundError:  # pragma: no cover - running from a plain checkout
+        return "unknown"
+
+
+def sources_table(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """Data sources with row accounting and SHA-256 (authenticity)."""
+    rows = [
+        {"table": s.get("table"), "source": Path(str(s.get("location", ""))).name or s.get("location"), "rows in": s.get("rows_in"),
+         "usable": s.get("rows_usable"), "quarantined": s.get("rows_quarantined"), "SHA-256": s.get("sha256") or "(query source)"}
+        for s in summary.get("sources") or []
+    ]
+    return pd.DataFrame(rows, columns=["table", "source", "rows in", "usable", "quarantined", "SHA-256"])
+
+
+def executive_summary(summary: Mapping[str, Any], *, limit: int = 10) -> list[tuple[str, str]]:
+    """The findings that matter, one sentence each with its number and interval, and a link.
+
+    Chosen in this order: the highest-priority recommendations' first evidence (they already rank
+    gaps by size × volume × persistence), significant shortfalls against target, emerging issues,
+    the sentiment check, then calibration — without repeating a sentence.
+    """
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+
+    def add(text: str, link: str, *, core: str | None = None) -> None:
+        key = core or text
+        if text and key not in seen and len(out) < limit:
+            seen.add(key)
+            out.append((text, link))
+
+    for rec in (summary.get("recommendations") or [])[:5]:
+        primary = next((e for e in rec.get("evidence") or [] if not e.get("supporting")), None)
+        if primary:
+            text = primary["text"]
+            subject = str(rec.get("subject", ""))
+            named = subject == "the whole centre" or subject.split(" ")[-1] in text
+            add(text if named else f"{subject}: {text}", primary["link"], core=text)
+    for g in summary.get("gaps") or []:
+        if g.get("significant") and g.get("status") == "missed" and g.get("dimension") == "all":
+            add(g.get("finding", ""), section_href("05_benchmarks", "Biggest gaps, ranked by impact"))
+    for issue in summary.get("emerging_issues") or []:
+        add(issue.get("finding", ""), section_href("04_qualitative", "Theme trends, spikes and emerging issues"))
+    sentiment = summary.get("sentiment") or {}
+    if sentiment.get("verdict"):
+        add(sentiment["verdict"], section_href("04_qualitative", "Sentiment, and how far to trust it"))
+    for c in summary.get("calibration") or []:
+        if c.get("value") is not None and c.get("interval") and "alpha" in str(c.get("statistic", "")).lower():
+            add(f"{c['statistic']}: {c['value']:.2f} (95 % CI {c['interval'][0]:.2f} to {c['interval'][1]:.2f}, n = {c.get('n')}).",
+                section_href("04_qualitative", "Reviewer calibration: do QA evaluators score consistently?"))
+    return out
+
+
+def stage_digest(stage: str, summary: Mapping[str, Any]) -> list[str]:
+    """Two to five sentences on what a stage found, from summary.json."""
+    s = summary
+    if stage == "00_collect":
+        return [f"{x['table']}: {x.get('rows_in', 0):,} rows read from {Path(str(x.get('location', ''))).name}, SHA-256 {str(x.get('sha256') or '')[:12]}…" for x in s.get("sources") or []]
+    if stage == "01_validate":
+        acc = (s.get("validation") or {}).get("accounting") or []
+        return [f"{a['table']}: {a['rows_usable']:,} usable and {a['rows_quarantined']:,} quarantined of {a['rows_in']:,} ({a['usable_share']:.1%} usable)." for a in acc]
+    if stage == "02_sample":
+        samp = s.get("sampling") or {}
+        return [f"Sample of {samp.get('sample_size', samp.get('n', '?'))} contacts drawn for quality review ({samp.get('allocation', 'stratified')} allocation, seed {samp.get('seed', '?')})."] if samp else []
+    if stage == "03_quantitative":
+        out = [f"{k['name']}: {_num(k['value'], k.get('unit'))}" + (f" (95 % CI {_num(k['ci_low'], k.get('unit'))} to {_num(k['ci_high'], k.get('unit'))}, n = {k['n']:,})" if k.get("ci_low") is not None else f" (n = {k['n']:,})")
+               for k in ((s.get("kpis") or {}).get("overall") or []) if k.get("available")][:6]
+        trends = [t for t in s.get("trends") or [] if t.get("trend") in ("increasing", "decreasing")]
+        out.append(f"{len(trends)} statistically significant trends after FDR control.")
+        return out
+    if stage == "04_qualitative":
+        out = [t for t in [(s.get("sentiment") or {}).get("verdict")] if t]
+        out += [i.get("finding", "") for i in (s.get("emerging_issues") or [])[:2]]
+        return out
+    if stage == "05_benchmarks":
+        gaps = [g for g in s.get("gaps") or [] if g.get("status") != "no_target"]
+        real = [g for g in gaps if g.get("significant") and g.get("status") == "missed"]
+        return [f"{len(gaps)} KPI × segment results against targets; {len(real)} significant shortfalls.",
+                *[r.get("evidence", "") and f"Target {r['kpi']}: {r['status'].replace('_', ' ')}." for r in s.get("target_review") or [] if r.get("status") != "keep"]]
+    if stage == "06_recommendations":
+        recs = s.get("recommendations") or []
+        return [f"{len(recs)} recommendations; the first three: " + "; ".join(f"{r['id']} {r['action'][:90]}" for r in recs[:3])] if recs else ["No recommendation met the bar."]
+    return []
+
+
+def _num(value, unit) -> str:
+    from csperf_lib.benchmark import format_kpi_value
+
+    if unit == "count" and value is not None:
+        return f"{value:,.0f}"
+    return format_kpi_value(value, unit or "")
+
+
+def code_order(code: str) -> tuple:
+    """Natural order of criterion codes: ``PC 2`` before ``PC 10``, ``1.2`` before ``1.10``."""
+    import re
+
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", code))
+
+
+def methods_table() -> pd.DataFrame:
+    """Appendix A: each statistic with its formula and source (``data/methods.yaml``)."""
+    raw = yaml.safe_load(resources.files("csperf_lib.data").joinpath("methods.yaml").read_text(encoding="utf-8"))
+    return pd.DataFrame(raw["methods"], columns=["name", "stage", "formula", "source", "module"])
+
+
+def quality_scorecard(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """Appendix B: per table rows in, usable, quarantined, usable share and threshold, and the
+    failed checks with counts."""
+    acc = pd.DataFrame((summary.get("validation") or {}).get("accounting") or [])
+    fails = pd.DataFrame((summary.get("validation") or {}).get("failures") or [])
+    if len(fails):
+        per = fails.groupby("table")["rows"].sum().rename("rows failing a check")
+        acc = acc.merge(per, left_on="table", right_index=True, how="left") if len(acc) else acc
+    return acc
+
+
+def glossary(config=None) -> pd.DataFrame:
+    """Appendix C: every KPI with its definition and unit."""
+    from csperf_lib.kpis import kpi_catalogue
+
+    cat = kpi_catalogue(config)
+    keep = [c for c in ("id", "name", "definition", "unit", "direction") if c in cat.columns]
+    return cat[keep]
+
+
+def coverage_chart_html(totals: pd.DataFrame) -> str:
+    """Stacked bars of coverage per unit, as an ``<img>`` with alt text (the numbers in words)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 2.6))
+    left = [0] * len(totals)
+    for column, colour, label in (("evidenced", "#2E8B57", STATUS_EVIDENCED), ("partly", "#F0B429", STATUS_PARTLY), ("candidate_required", "#8FA3BF", STATUS_CANDIDATE)):
+        ax.barh(totals["unit"], totals[column], left=left, color=colour, label=label)
+        left = [a + b for a, b in zip(left, totals[column], strict=True)]
+    ax.invert_yaxis()
+    ax.set_xlabel("criteria (count)")
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    alt = "Coverage of the assessment criteria per unit: " + "; ".join(
+        f"{r.unit} {r.evidenced} evidenced, {r.partly} partly, {r.candidate_required} need candidate evidence, of {r.total}" for r in totals.itertuples()
+    )
+    return figure_html(fig, alt=alt)
+
+
+def figure_html(fig, *, alt: str) -> str:
+    """A matplotlib figure as an embedded PNG ``<img>`` with alt text (and the figure closed)."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
+
+
+def summary_coverage(totals: pd.DataFrame) -> dict[str, Any]:
+    """The ``coverage`` entry of summary.json."""
+    return {"coverage": {r["unit"]: {k: int(r[k]) for k in ("total", "evidenced", "partly", "candidate_required")} for r in totals.to_dict(orient="records")}}

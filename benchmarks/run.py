@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         if ALEXA.is_file():
             print("\n## Sentiment models on the Amazon Alexa reviews (labels from stars; target macro-F1 >= 0.70)\n")
             sentiment = benchmark_sentiment(path=ALEXA)
-            print(_table(sentiment.astype(str).to_dict(orient="records"), list(sentiment.columns)))
+            print(_table(sentiment.round(3).astype(str).to_dict(orient="records"), list(sentiment.columns)))
         else:
             print(f"\n(sentiment quality skipped: {ALEXA} is absent)")
     return 0

@@ -394,6 +394,15 @@ PII_TEMPLATES = (  # (text around the value, the value, kind)
     (" My account is {}.", "12-34-56 {n:08d}", "sort code and account"),
 )
 REPEAT_COMPLAINANT_P = 0.12
+# High-risk cases in complaint summaries (vulnerability, ombudsman, media, legal), so the escalation
+# section has work to do; planted after the personal data, from the same separate stream.
+HIGH_RISK_P = 0.03
+HIGH_RISK_TEXT = (
+    (" Customer was recently bereaved and is struggling to cope.", "vulnerability"),
+    (" Customer says they will take this to the Financial Ombudsman.", "regulator"),
+    (" Customer has spoken to a journalist about it.", "media"),
+    (" Customer's solicitor has written to us.", "legal"),
+)
 
 COMPLAINT_ASK = (
     " Wants a refund.",
@@ -1171,8 +1180,15 @@ def _customers_and_pii(
 
     s["pii"], in_comments = plant(s["at"].size, PII_COMMENT_P, s["has_comment"])
     k["pii"], in_complaints = plant(m, PII_COMPLAINT_P, np.ones(m, dtype=bool))
+    risky = np.flatnonzero(rng.random(m) < HIGH_RISK_P)
+    high_risk = []
+    for r in risky:
+        text, kind = HIGH_RISK_TEXT[int(rng.integers(0, len(HIGH_RISK_TEXT)))]
+        k["pii"][r] = k["pii"][r] + text
+        high_risk.append({"row": int(r), "kind": kind, "text": text.strip()})
     repeaters = np.unique(customer, return_counts=True)[1]
     return {
+        "high_risk_complaints": high_risk,
         "description": "Personal data typed into comments and complaint summaries; no rendered report or export may contain it.",
         "surveys.comment": in_comments,
         "complaints.text": in_complaints,

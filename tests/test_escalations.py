@@ -376,3 +376,33 @@ def test_review_summary_is_json_without_personal_data(store):
     assert "07700" not in text and "passed away" not in text and "Alpha-A" not in text
     assert entry["high_risk"]["by_category"] == {"vulnerability": 1}
     assert isinstance(entry["overall"]["n"], int)
+
+
+def test_demo_high_risk_complaints_are_flagged():
+    """Every high-risk sentence planted in the demo's complaint summaries is flagged, with its category."""
+    import json
+    import sys
+
+    from csperf_lib.escalations import escalation_review
+
+    root = Path(__file__).resolve().parents[1]
+    folder = root / "data" / "raw" / "demo"
+    planted = json.loads((folder / "planted.json").read_text()) if (folder / "planted.json").is_file() else {}
+    cases = (planted.get("pii") or {}).get("high_risk_complaints")
+    if not cases:
+        pytest.skip("the demo predates planted high-risk cases: run `make demo-data`")
+    sys.path.insert(0, str(root / "tests"))
+    from conftest import load_into_store
+
+    config, store = load_into_store(folder / "review.yaml")
+    with store:
+        usable = set(store.table("complaints").complaint_id.execute())
+        review = escalation_review(store, config=config, pseudonym_key=b"k")
+    flags = review.high_risk
+    flagged = dict(zip(flags["id"].astype(str), flags["categories"].astype(str), strict=True)) if len(flags) else {}
+    expected = {f"CMP-{c['row'] + 1:06d}": c["kind"] for c in cases}
+    expected = {k: v for k, v in expected.items() if k in usable}
+    found = [k for k, kind in expected.items() if k in flagged and kind in flagged[k]]
+    # measured 2026-11-22 (seed 7): every usable planted case flagged with its category
+    assert len(found) == len(expected) > 10, (expected, flagged)
+    assert not (set(flagged) - set(expected) - {i for i in flagged if not i.startswith("CMP-")})

@@ -175,6 +175,7 @@ def test_review_end_to_end_through_the_command_line(demo, tmp_path):
     assert {"themes", "calibration", "gaps", "target_review", "recommendations", "staffing"} <= set(summary)
     assert (folder / "actions.xlsx").is_file() and (folder / "actions.csv").is_file()
     assert set(summary["coverage"]) == {"CU852", "CFACSD20", "UNIT34", "UNIT403", "CFACC16"}
+    assert {"sources_evaluation", "escalations"} <= set(summary)
     assert (folder / "evidence_report.html").is_file()
     report = (folder / "evidence_report.html").read_text()
     assert report.count("<h1") == 1 and "Coverage of the assessment criteria" in report

@@ -38,11 +38,11 @@ from csperf_lib.errors import ConfigError
 
 PATTERNS = (
     "kpi_shortfall", "kpi_trend", "agent_weakness", "training_need", "complaint_issue",
-    "target_review", "calibration", "regulatory",
+    "target_review", "calibration", "regulatory", "escalation_outlier", "escalation_cause",
 )
 KINDS = (
     "resource_change", "training", "coaching", "root_cause", "target_change", "service_improvement",
-    "calibration", "compliance",
+    "calibration", "compliance", "authority_boundaries",
 )
 RULE_KEYS = ("id", "pattern", "when", "kind", "owner", "action", "measure", "review_days", "options")
 OPTION_KEYS = ("name", "customer", "benefit", "risk")
@@ -60,6 +60,7 @@ SECTIONS = {
     "calibration": ("04_qualitative.html", "Reviewer calibration: do QA evaluators score consistently?"),
     "staffing": ("06_recommendations.html", "Resourcing: agents required against agents deployed"),
     "coaching": ("06_recommendations.html", "Coaching and training"),
+    "escalations": ("04_qualitative.html", "Escalations and high-risk issues"),
 }
 
 
@@ -213,6 +214,8 @@ class Evidence:
         :class:`csperf_lib.staffing.StaffingReview`.
     coaching : object or None
         :class:`csperf_lib.coaching.CoachingReview`.
+    escalations : list of dict
+        The escalation review's significant patterns (``recommendation_evidence``).
     as_of : datetime.date
         End of the review period: review dates count from it.
     sources : dict of str to str
@@ -230,6 +233,7 @@ class Evidence:
     coaching: Any
     as_of: dt.date
     sources: Mapping[str, str] = field(default_factory=dict)
+    escalations: list = field(default_factory=list)
 
 
 def _frame(records) -> pd.DataFrame:
@@ -284,10 +288,22 @@ def gather_evidence(store, *, config=None, run_dir=None, pseudonym_key: bytes | 
 
         coaching = coaching_review(_qa_with_team(store), config=config, pseudonym_key=pseudonym_key)
         sources["coaching"] = "computed in this stage"
+    if "escalations" in summary:
+        escalations = (summary["escalations"] or {}).get("recommendation_evidence") or []
+        sources["escalations"] = "summary.json (stage 04)"
+    elif store.has("contacts"):
+        from csperf_lib.escalations import escalation_review
+        from csperf_lib.escalations import summary_entries as escalation_entries
+
+        entry = to_jsonable(escalation_entries(escalation_review(store, config=config, pseudonym_key=pseudonym_key, alpha=alpha)))
+        escalations = (entry.get("escalations") or {}).get("recommendation_evidence") or []
+        sources["escalations"] = "computed in this stage (stage 04 results not found)"
+    else:
+        escalations = []
     return Evidence(
         gaps=gaps, trends=trends, themes=themes, emerging=emerging, target_review=review_t,
         calibration=list(calibration), regulatory=regulatory, staffing=staffing, coaching=coaching,
-        as_of=_as_of(store, config), sources=sources,
+        as_of=_as_of(store, config), sources=sources, escalations=list(escalations),
     )
 
 
@@ -710,6 +726,54 @@ def _match_regulatory(rule: Rule, ev: Evidence) -> list[dict]:
     return matches
 
 
+def _p_text(p) -> str:
+    from csperf_lib.benchmark import format_p
+
+    return format_p(_finite(p, 1.0))
+
+
+def _match_escalation_outlier(rule: Rule, ev: Evidence) -> list[dict]:
+    dims = rule.when.get("dimension") or ["team"]
+    ratio_min = float(rule.when.get("min_ratio", 1.5))
+    matches = []
+    for e in ev.escalations:
+        if e.get("pattern") != "escalation_outlier" or e.get("dimension") not in dims or _finite(e.get("ratio"), 0) < ratio_min:
+            continue
+        text = (f"{e['dimension']} {e['segment']} escalates {float(e['rate']):.1%} of contacts (95 % CI {float(e['ci_low']):.1%} to "
+                f"{float(e['ci_high']):.1%}, n = {int(e['n']):,}) against {float(e['rest_rate']):.1%} elsewhere "
+                f"({float(e['ratio']):.1f}×, adjusted p {_p_text(e.get('p_adjusted'))}).")
+        matches.append({
+            "subject": f"{e['dimension']} {e['segment']}", "segment": {e["dimension"]: str(e["segment"])},
+            "context": {"subject": f"{e['dimension']} {e['segment']}", "rate_text": f"{float(e['rate']):.1%}", "rest_text": f"{float(e['rest_rate']):.1%}"},
+            "evidence": [EvidenceItem(text, section_link("escalations"))],
+            "gap": _finite(e.get("ratio"), 1.0) - 1, "volume": _finite(e.get("n"), 1.0), "persistence": 1.0,
+        })
+    return matches
+
+
+def _match_escalation_cause(rule: Rule, ev: Evidence) -> list[dict]:
+    causes = [e for e in ev.escalations if e.get("pattern") == "repeated_escalation_cause"]
+    if not causes:
+        return []
+    evidence, labels = [], []
+    for e in causes:
+        if e.get("theme"):
+            labels.append(str(e.get("label") or e["theme"]))
+            evidence.append(EvidenceItem(
+                f"'{e.get('label') or e['theme']}' is in {float(e['share_escalated']):.0%} of comments on escalated contacts against "
+                f"{float(e['share_other']):.0%} on others (n = {int(e['n_escalated']):,} escalated; adjusted p {_p_text(e.get('p_adjusted'))}).",
+                section_link("escalations")))
+        else:
+            evidence.append(EvidenceItem(
+                f"{float(e['rate_escalated']):.1%} of escalated contacts are followed by a complaint within the window against "
+                f"{float(e['rate_other']):.1%} of others (n = {int(e['n_escalated']):,}).", section_link("escalations")))
+    return [{
+        "subject": "escalated contacts", "segment": {},
+        "context": {"causes": ", ".join(labels) or "the causes found", "n": len(causes)},
+        "evidence": evidence, "gap": 0.1, "volume": max(_finite(e.get("n_escalated"), 1.0) for e in causes), "persistence": 1.0,
+    }]
+
+
 MATCHERS = {
     "kpi_shortfall": _match_kpi_shortfall,
     "kpi_trend": _match_kpi_trend,
@@ -719,6 +783,8 @@ MATCHERS = {
     "target_review": _match_target_review,
     "calibration": _match_calibration,
     "regulatory": _match_regulatory,
+    "escalation_outlier": _match_escalation_outlier,
+    "escalation_cause": _match_escalation_cause,
 }
 
 

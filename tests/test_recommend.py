@@ -242,3 +242,17 @@ def test_demo_exports_and_briefings(demo_recommendations, tmp_path):
     assert review.briefings and all("Kestrel" not in note or "AG0" not in note for note in review.briefings.values())
     for note in review.briefings.values():
         assert "AG027" not in note  # no individual in a team note
+
+
+def test_escalation_patterns(rules):
+    outlier_team = {"pattern": "escalation_outlier", "dimension": "team", "segment": "Osprey", "rate": 0.08, "ci_low": 0.07,
+                    "ci_high": 0.09, "rest_rate": 0.03, "ratio": 2.7, "n": 5000, "p_adjusted": 1e-9}
+    outlier_queue = dict(outlier_team, dimension="queue", segment="Complaints")  # by design: not an authority question
+    cause = {"pattern": "repeated_escalation_cause", "theme": "repeat_contact", "label": "Repeat contact", "share_escalated": 0.18,
+             "share_other": 0.09, "n_escalated": 226, "p_adjusted": 5e-5}
+    recs = recommend(evidence(escalations=[outlier_team, outlier_queue, cause]), rules)
+    kinds = {(r.rule, r.subject) for r in recs}
+    assert ("clarify_authority_boundaries", "team Osprey") in kinds
+    assert not any(r.subject == "queue Complaints" for r in recs)
+    assert ("prevent_escalation_recurrence", "escalated contacts") in kinds
+    assert any("Repeat contact" in r.action for r in recs)

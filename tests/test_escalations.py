@@ -406,3 +406,78 @@ def test_demo_high_risk_complaints_are_flagged():
     # measured 2026-11-22 (seed 7): every usable planted case flagged with its category
     assert len(found) == len(expected) > 10, (expected, flagged)
     assert not (set(flagged) - set(expected) - {i for i in flagged if not i.startswith("CMP-")})
+
+
+# Held-out sentences, written after the markers were tuned and never used to tune them: the honest
+# estimate of how the markers do on new text. Measured 2026-11-22: 17 of 22 high-risk sentences
+# flagged with the right category (77 %), 2 of 30 ordinary ones flagged (6.7 %: "court" in a
+# football fixture, "data protection" in praise). Misses: anxiety, partial sight, an abusive
+# ex-partner, "somebody else's bank statement", "threatened me". Do not tune on this list.
+HELD_OUT_RISKY = [
+ ("My husband passed away last month and I can't cope with all this paperwork.", "vulnerability"),
+ ("I'm a full-time carer for my mum and can't get to the phone during the day.", "vulnerability"),
+ ("I have been diagnosed with cancer and need this sorted quickly.", "vulnerability"),
+ ("I'm struggling to pay for food this month because of these charges.", "vulnerability"),
+ ("My anxiety is through the roof after your letters.", "vulnerability"),
+ ("I am partially sighted and your letters are unreadable for me.", "vulnerability"),
+ ("My ex-partner is abusive and must not be given my new address.", "vulnerability"),
+ ("I will be escalating this to the ombudsman if it is not fixed.", "regulator"),
+ ("I've already lodged a complaint with Ofgem about this.", "regulator"),
+ ("I'm reporting you to the Financial Conduct Authority.", "regulator"),
+ ("The Financial Ombudsman Service has my case reference.", "regulator"),
+ ("I'll be posting about this on Twitter so everyone knows.", "media"),
+ ("A reporter from the local paper is interested in my story.", "media"),
+ ("I'm writing a review on Trustpilot today.", "media"),
+ ("My lawyer will be in touch about the losses.", "legal"),
+ ("I'm taking you to the small claims court.", "legal"),
+ ("I intend to start legal proceedings next week.", "legal"),
+ ("You sent me somebody else's bank statement.", "data_breach"),
+ ("My account was hacked and someone changed my password.", "data_breach"),
+ ("I want to know why my personal data was shared with a third party.", "data_breach"),
+ ("Your engineer threatened me on my doorstep.", "safety"),
+ ("I feel like ending it all because of this debt.", "vulnerability"),
+]
+HELD_OUT_ORDINARY = [
+ "The engineer was friendly and fixed the router in ten minutes.",
+ "Please send me a copy of my latest bill.",
+ "I would like to change my payment date to the 15th.",
+ "The app crashed twice while I was paying.",
+ "Thanks for sorting the refund so quickly.",
+ "My parcel arrived a day late but in good condition.",
+ "Can you explain the new tariff to me?",
+ "I was on hold for twenty minutes before anyone answered.",
+ "The agent was polite but did not know the answer.",
+ "I moved house and need to update my address.",
+ "The court date for my football match clashes with the appointment.",
+ "I watched a news story about broadband speeds and wanted to check mine.",
+ "The legal small print on the contract is hard to read.",
+ "My daughter set up the account for me and it works fine.",
+ "I share the account with my partner; please add her name.",
+ "The website said my password had expired, so I reset it.",
+ "I'm not vulnerable, just busy, so please email me instead.",
+ "No need to involve anyone else, I just want the charge reversed.",
+ "The letter about data protection was clear and useful.",
+ "I'd rate the service four out of five.",
+ "Please call me back after 5 pm.",
+ "The direct debit was taken twice this month.",
+ "The chat adviser kept me updated throughout.",
+ "I'm happy to pay the balance once it's corrected.",
+ "Great service as always, thank you.",
+ "The queue message said I was number three.",
+ "The store staff told me to contact you online.",
+ "I read on your social media page that there was an outage.",
+ "My previous complaint was handled well.",
+ "The form would not let me upload a photo.",
+]
+
+
+def test_markers_on_held_out_sentences():
+    from csperf_lib.escalations import load_markers, marker_hits
+
+    texts = pd.Series([t for t, _ in HELD_OUT_RISKY] + HELD_OUT_ORDINARY, dtype="string")
+    hits = marker_hits(texts, markers=load_markers())
+    n = len(HELD_OUT_RISKY)
+    recall = sum(bool(hits.iloc[i][kind]) for i, (_, kind) in enumerate(HELD_OUT_RISKY)) / n
+    false_positive_rate = hits.iloc[n:].any(axis=1).mean()
+    print(f"held-out recall {recall:.0%}, false-positive rate {false_positive_rate:.1%}")
+    assert recall >= 0.75 and false_positive_rate <= 0.10

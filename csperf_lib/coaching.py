@@ -126,7 +126,7 @@ from scipy import stats as _st
 
 from csperf_lib.errors import ConfigError
 from csperf_lib.privacy import pseudonymise_series
-from csperf_lib.stats import wilson_interval
+from csperf_lib.stats import fdr_bh, wilson_interval
 
 __all__ = [
     "COACHING_METHODS",
@@ -598,21 +598,6 @@ def _team_map(qa: pd.DataFrame, teams: Any) -> pd.Series | None:
     return agent_teams(teams)
 
 
-def _bh(p: np.ndarray) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values; NaN stays NaN and is not counted in m."""
-    p = np.asarray(p, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(np.isfinite(p))
-    m = ok.size
-    if m == 0:
-        return out
-    order = ok[np.argsort(p[ok], kind="mergesort")]
-    ranked = p[order] * m / np.arange(1, m + 1)
-    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
-    out[order] = np.minimum(ranked, 1.0)
-    return out
-
-
 # --------------------------------------------------------------------------------------------
 # preparation: clean rows, one contact per agent x item, evaluator adjustment
 # --------------------------------------------------------------------------------------------
@@ -904,7 +889,7 @@ def _score_table(
             p[i] = float(_st.fisher_exact(table).pvalue)
     sufficient = n >= int(min_evaluations)
     p = np.where(sufficient & (n_p > 0), p, np.nan)
-    p_adj = _bh(p)
+    p_adj = fdr_bh(p)
     thr = _thresholds(s["item"], threshold)
     below_standard = sufficient & ((hi < thr) if threshold_test == "interval" else (m < thr))
     below_peers = sufficient & (d < 0) & (p_adj < alpha)

@@ -64,7 +64,7 @@ from statsmodels.stats.multitest import multipletests
 
 from csperf_lib.errors import ConfigError
 from csperf_lib.privacy import pseudonymise_series
-from csperf_lib.stats import wilson_interval
+from csperf_lib.stats import cohens_h, wilson_interval
 from csperf_lib.text import _is_plain, _term_regex, code_texts, prepare_texts
 
 DEFAULT_MARKERS = "high_risk_markers.yaml"
@@ -109,11 +109,6 @@ def _bh(p: pd.Series, alpha: float) -> tuple[pd.Series, pd.Series]:
         adjusted[tested] = adj
         reject[tested] = rej
     return adjusted, reject.astype(bool)
-
-
-def _h(p1, p2):
-    with np.errstate(invalid="ignore"):
-        return 2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p2))
 
 
 def _p_text(p: float) -> str:
@@ -191,7 +186,7 @@ def escalation_rates(
         frame["ratio"] = frame["rate"] / frame["rest_rate"].where(frame["rest_rate"] > 0)
     frame["ci_low"], frame["ci_high"] = wilson_interval(frame["escalated"].to_numpy(), frame["n"].to_numpy())
     frame["difference"] = frame["rate"] - frame["rest_rate"]
-    frame["cohens_h"] = _h(frame["rate"], frame["rest_rate"])
+    frame["cohens_h"] = cohens_h(frame["rate"], frame["rest_rate"])
     tests = [_compare(r.escalated, r.n, r.rest_escalated, r.rest_n) for r in frame.itertuples()]
     frame["test"] = [t for t, _ in tests]
     frame["p"] = [p for _, p in tests]

@@ -38,7 +38,8 @@ import pandas as pd
 from scipy import stats as _st
 
 from csperf_lib.schemas import MODELS
-from csperf_lib.stats import wilson_interval
+from csperf_lib.stats import cohens_h, hedges_g, wilson_interval
+from csperf_lib.stats import fdr_bh as benjamini_hochberg
 from csperf_lib.store import Store
 from csperf_lib.summary import to_jsonable
 
@@ -450,46 +451,6 @@ def thin_segments(store: Store, *, min_n: int = THIN_N, segments: tuple[str, ...
 # --------------------------------------------------------------------------------------------
 # non-response bias
 # --------------------------------------------------------------------------------------------
-
-
-def benjamini_hochberg(p_values) -> np.ndarray:
-    r"""Benjamini-Hochberg adjusted p-values (step-up; NaN kept as NaN).
-
-    :math:`\tilde p_{(i)} = \min_{j \ge i} \min(1, m\,p_{(j)}/j)` (Benjamini & Hochberg 1995,
-    JRSS B 57:289-300).
-    """
-    p = np.asarray(p_values, dtype=float)
-    out = np.full(p.shape, np.nan)
-    ok = ~np.isnan(p)
-    m = int(ok.sum())
-    if m == 0:
-        return out
-    order = np.argsort(p[ok])
-    ranked = p[ok][order] * m / np.arange(1, m + 1)
-    adj = np.minimum.accumulate(ranked[::-1])[::-1].clip(max=1.0)
-    vals = np.empty(m)
-    vals[order] = adj
-    out[ok] = vals
-    return out
-
-
-def hedges_g(m1: float, s1: float, n1: float, m2: float, s2: float, n2: float) -> float:
-    r"""Hedges' g of group 1 minus group 2 from summary statistics.
-
-    :math:`g = J\,(\bar x_1-\bar x_2)/s_p`, :math:`s_p^2 = ((n_1-1)s_1^2+(n_2-1)s_2^2)/(n_1+n_2-2)`,
-    :math:`J = 1 - 3/(4(n_1+n_2)-9)` (Hedges 1981, J Educ Stat 6:107-128; Cohen 1988 for d).
-    """
-    if n1 < 2 or n2 < 2:
-        return math.nan
-    sp2 = ((n1 - 1) * s1**2 + (n2 - 1) * s2**2) / (n1 + n2 - 2)
-    if not sp2 > 0:
-        return math.nan
-    return float((1 - 3 / (4 * (n1 + n2) - 9)) * (m1 - m2) / math.sqrt(sp2))
-
-
-def cohens_h(p1: float, p2: float) -> float:
-    r"""Cohen's h: :math:`2\arcsin\sqrt{p_1} - 2\arcsin\sqrt{p_2}` (Cohen 1988, ch. 6)."""
-    return float(2 * math.asin(math.sqrt(p1)) - 2 * math.asin(math.sqrt(p2)))
 
 
 def _two_proportion_z(x1: float, n1: float, x2: float, n2: float) -> tuple[float, float]:

@@ -565,3 +565,41 @@ def describe(values) -> pd.DataFrame:
         frame = pd.DataFrame([_describe_1d(values)], index=[name], columns=list(DESCRIBE_COLUMNS))
     frame["n"] = frame["n"].astype(int)
     return frame
+
+
+def fdr_bh(p_values) -> np.ndarray:
+    r"""Benjamini–Hochberg adjusted p-values; NaN stays NaN and is not counted among the tests.
+
+    :math:`\tilde p_{(i)} = \min_{j \ge i} \min(1, m\,p_{(j)}/j)` (Benjamini & Hochberg 1995,
+    JRSS B 57:289–300), computed by :func:`statsmodels.stats.multitest.multipletests`.
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="fdr_bh")[1]
+    return out
+
+
+def cohens_h(p1, p2):
+    r"""Cohen's h, :math:`2\arcsin\sqrt{p_1} - 2\arcsin\sqrt{p_2}` (Cohen 1988, ch. 6);
+    scalars give a float, arrays an array (NaN where a proportion is missing)."""
+    with np.errstate(invalid="ignore"):
+        h = 2 * np.arcsin(np.sqrt(np.asarray(p1, dtype=float))) - 2 * np.arcsin(np.sqrt(np.asarray(p2, dtype=float)))
+    return float(h) if np.ndim(h) == 0 else h
+
+
+def hedges_g(m1: float, s1: float, n1: float, m2: float, s2: float, n2: float) -> float:
+    r"""Hedges' g of group 1 minus group 2 from summary statistics.
+
+    :math:`g = J\,(\bar x_1-\bar x_2)/s_p`, :math:`s_p^2 = ((n_1-1)s_1^2+(n_2-1)s_2^2)/(n_1+n_2-2)`,
+    :math:`J = 1 - 3/(4(n_1+n_2)-9)` (Hedges 1981, J Educ Stat 6:107–128; Cohen 1988 for d).
+    """
+    if n1 < 2 or n2 < 2:
+        return math.nan
+    sp2 = ((n1 - 1) * s1**2 + (n2 - 1) * s2**2) / (n1 + n2 - 2)
+    if not sp2 > 0:
+        return math.nan
+    return float((1 - 3 / (4 * (n1 + n2) - 9)) * (m1 - m2) / math.sqrt(sp2))

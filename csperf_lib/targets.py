@@ -164,7 +164,7 @@ import pandas as pd
 import yaml
 
 from csperf_lib.complaints import duration_words
-from csperf_lib.config import ReviewConfig
+from csperf_lib.config import ReviewConfig, _as_date
 from csperf_lib.errors import ConfigError
 from csperf_lib.kpis import KpiDefinition, KpiOptions, kpi_definitions, kpi_options
 from csperf_lib.schemas import CANONICAL_TABLES
@@ -302,17 +302,7 @@ def segment_label(segment: Any) -> str:
 
 
 def _parse_date(value: Any, key: str, problems: list[str]) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        problems.append(f"{key}: '{value}' is not a date (use YYYY-MM-DD)")
-        return None
+    return _as_date(value.strip() if isinstance(value, str) else value, key, problems)
 
 
 def _optional_text(raw: Mapping[str, Any], name: str, key: str, problems: list[str]) -> str | None:

@@ -36,7 +36,7 @@ is judged only for complaints linked to a contact.
 High-risk markers
 -----------------
 A marker (``csperf_lib/data/high_risk_markers.yaml``) is a set of whole-word, case-insensitive
-keywords, phrases and regular expressions (the codebook's syntax, :func:`csperf_lib.text._term_regex`)
+keywords, phrases and regular expressions (the codebook's syntax, :func:`csperf_lib.text.compile_terms`)
 with exclusions blanked out first. Simple negation: a match with a negation word (*not, no, never,
 without, nor, none, cannot*, or a word ending in *n't*) among the three words before it, within the
 same clause (commas, full stops and other clause punctuation end the look-back), does not count —
@@ -65,7 +65,7 @@ from statsmodels.stats.multitest import multipletests
 from csperf_lib.errors import ConfigError
 from csperf_lib.privacy import pseudonymise_series
 from csperf_lib.stats import cohens_h, wilson_interval
-from csperf_lib.text import _is_plain, _term_regex, code_texts, prepare_texts
+from csperf_lib.text import code_texts, compile_exclusions, compile_terms, prepare_texts
 
 DEFAULT_MARKERS = "high_risk_markers.yaml"
 SEVERITIES = ("critical", "high", "medium")
@@ -488,17 +488,12 @@ class Marker:
     @cached_property
     def matcher(self) -> re.Pattern[str]:
         """One compiled alternation of every keyword, phrase and pattern."""
-        alternatives = [_term_regex(t) for t in (*self.keywords, *self.phrases)]
-        alternatives += [f"(?:{p})" for p in self.patterns]
-        return re.compile("|".join(alternatives) or r"(?!x)x", re.IGNORECASE)
+        return compile_terms(self.keywords, self.phrases, self.patterns)
 
     @cached_property
     def excluder(self) -> re.Pattern[str] | None:
         """Compiled exclusions, or None."""
-        if not self.exclude:
-            return None
-        alternatives = [_term_regex(t) if _is_plain(t) else f"(?:{t})" for t in self.exclude]
-        return re.compile("|".join(alternatives), re.IGNORECASE)
+        return compile_exclusions(self.exclude)
 
     def matches(self, text: str) -> bool:
         """Whether ``text`` carries the marker (exclusions blanked, negated mentions ignored)."""
@@ -573,9 +568,9 @@ def _parse_marker(name: str, spec: Mapping[str, Any], key: str, problems: list[s
             close = difflib.get_close_matches(str(option), MARKER_FIELDS, n=1)
             problems.append(f"{key}.{option}: unknown option" + (f" (did you mean {close[0]}?)" if close else ""))
     rules = {f: _strings(spec.get(f), f"{key}.{f}", problems) for f in ("keywords", "phrases", "patterns", "exclude")}
-    for pattern in (*rules["patterns"], *(e for e in rules["exclude"] if not _is_plain(e))):
+    for pattern in (*rules["patterns"], *rules["exclude"]):
         try:
-            re.compile(pattern)
+            compile_exclusions([pattern])  # plain terms compile as whole words, the rest as regexes
         except re.error as exc:
             problems.append(f"{key}: pattern {pattern!r} is not a valid regular expression ({exc})")
     if not (rules["keywords"] or rules["phrases"] or rules["patterns"]):

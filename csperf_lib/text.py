@@ -89,17 +89,12 @@ class Theme:
     @cached_property
     def matcher(self) -> re.Pattern[str]:
         """One compiled alternation of every keyword, phrase and pattern."""
-        alternatives = [_term_regex(t) for t in (*self.keywords, *self.phrases)]
-        alternatives += [f"(?:{p})" for p in self.patterns]
-        return re.compile("|".join(alternatives) or r"(?!x)x", re.IGNORECASE)
+        return compile_terms(self.keywords, self.phrases, self.patterns)
 
     @cached_property
     def excluder(self) -> re.Pattern[str] | None:
         """Compiled exclusions (terms and regexes alike), or None."""
-        if not self.exclude:
-            return None
-        alternatives = [_term_regex(t) if _is_plain(t) else f"(?:{t})" for t in self.exclude]
-        return re.compile("|".join(alternatives), re.IGNORECASE)
+        return compile_exclusions(self.exclude)
 
     def matches(self, text: str) -> bool:
         """Whether ``text`` carries this theme."""
@@ -110,6 +105,24 @@ class Theme:
 
 def _is_plain(term: str) -> bool:
     return re.fullmatch(r"[\w\s'’&*-]+", term) is not None
+
+
+def compile_terms(keywords: Iterable[str] = (), phrases: Iterable[str] = (), patterns: Iterable[str] = ()) -> re.Pattern[str]:
+    """One case-insensitive alternation of whole-word keywords (``*`` = any ending), phrases (any
+    spacing) and regular expressions; matches nothing when all are empty. Used by codebook themes
+    and by the high-risk markers of :mod:`csperf_lib.escalations`."""
+    alternatives = [_term_regex(t) for t in (*keywords, *phrases)]
+    alternatives += [f"(?:{p})" for p in patterns]
+    return re.compile("|".join(alternatives) or r"(?!x)x", re.IGNORECASE)
+
+
+def compile_exclusions(exclude: Iterable[str]) -> re.Pattern[str] | None:
+    """Exclusions (plain terms as whole words, anything else as a regex), or None when empty."""
+    exclude = tuple(exclude)
+    if not exclude:
+        return None
+    alternatives = [_term_regex(t) if _is_plain(t) else f"(?:{t})" for t in exclude]
+    return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -742,6 +742,15 @@ def benchmark_review(
     whole = stack_breakdowns({None: frames[((), None)], **{d: frames[((d,), None)] for d in dims}})
     weekly = stack_breakdowns({None: frames[((), period)], **{d: frames[((d,), period)] for d in dims}})
     whole, weekly = _drop_agent_level(whole), _drop_agent_level(weekly)
+    if store.has("intervals") and not store.has("contacts"):
+        # An interval report gives the queue KPIs (weighted, dispersion-adjusted) for the whole period.
+        from csperf_lib.intervals import interval_kpi_rows, intervals_review
+
+        rows = interval_kpi_rows(intervals_review(store, config=config).kpis)
+        if len(rows):
+            rows.insert(1, "dimension", WHOLE)
+            rows.insert(2, "segment", WHOLE)
+            whole = pd.concat([whole[~whole["kpi"].isin(rows["kpi"])], rows], ignore_index=True) if len(whole) else rows
     gaps = benchmark_gaps(whole, target_set, history=weekly, alpha=alpha, config=config)
     weekly_gaps = benchmark_gaps(weekly, target_set, alpha=alpha, config=config)
     shortfalls, strengths = shortfalls_and_strengths(gaps)
@@ -754,6 +763,13 @@ def benchmark_review(
         if found:
             previous = (found[0], change_since(gaps, found[1]["gaps"]))
     findings = kpi_findings(gaps)
+    judged = gaps[(gaps["status"] != "no_target") & gaps["value"].notna()] if len(gaps) else gaps
+    if judged.empty:
+        findings.insert(0, (
+            "None of the KPIs this review can compute has a target or an indicative benchmark ("
+            + (", ".join(sorted(wanted)) or "none is set") + " have one, but the data cannot give them), "
+            "so there are no gaps to judge: set targets for this review's KPIs in the targets file "
+            "(see templates/targets.yaml)."))
     for row in review.itertuples():
         if row.status != "keep":
             findings.append(f"Target for {row.kpi} ({'overall' if row.dimension == WHOLE else f'{row.dimension} {row.segment}'}) is {row.status.replace('_', ' ')}: {row.evidence}. {row.reasoning}")

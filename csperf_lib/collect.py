@@ -9,6 +9,7 @@ assumption made while reading.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
@@ -17,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from csperf_lib.config import ReviewConfig, SourceSpec
-from csperf_lib.mapping import ISSUES_COLUMN, check_columns, map_chunk
+from csperf_lib.mapping import ISSUES_COLUMN, check_columns, date_order, map_chunk
 from csperf_lib.readers import open_source
 from csperf_lib.schemas import CANONICAL_TABLES
 from csperf_lib.store import Store
@@ -28,6 +29,9 @@ EVENT_COLUMNS = {
     "surveys": "responded_at",
     "qa_evaluations": "evaluated_at",
     "complaints": "received_at",
+    # May be null throughout: daily queue reports often carry a row number and no date. The
+    # manifest's first/last record is then None and the period check cannot apply (see validate).
+    "intervals": "interval_start",
 }
 
 
@@ -104,8 +108,12 @@ def collect_table(
     rows = issues = skipped = 0
     extra: tuple[str, ...] = ()
     canonical = set(CANONICAL_TABLES[spec.table].columns)
+    assumptions = list(info.assumptions)
     try:
         for chunk in chunks:
+            if rows == 0:
+                spec, decided = _decide_date_order(spec, chunk)
+                assumptions += decided
             mapped = map_chunk(chunk, spec, first_row=rows + 1, timezone=timezone)
             if rows == 0:
                 extra = tuple(c for c in mapped.columns if c not in canonical and not c.startswith("_"))
@@ -139,8 +147,28 @@ def collect_table(
         extracted_at=extracted_at,
         first_record_at=None if pd.isna(bounds["first"]) else pd.Timestamp(bounds["first"]).isoformat(),
         last_record_at=None if pd.isna(bounds["last"]) else pd.Timestamp(bounds["last"]).isoformat(),
-        assumptions=info.assumptions,
+        assumptions=tuple(assumptions),
     )
+
+
+def _decide_date_order(spec: SourceSpec, chunk: pd.DataFrame) -> tuple[SourceSpec, list[str]]:
+    """Set ``dayfirst`` of each timestamp column without a format or an explicit ``dayfirst``,
+    from the first chunk's values (see :func:`csperf_lib.mapping.date_order`); the choices made."""
+    columns, said = [], []
+    for col in spec.columns:
+        kind = CANONICAL_TABLES[spec.table].columns[col.canonical]
+        if kind != "datetime" or col.format is not None or col.dayfirst is not None or col.column is None:
+            columns.append(col)
+            continue
+        if col.column not in chunk.columns:
+            columns.append(col)
+            continue
+        decided, evidence = date_order(chunk[col.column])
+        if evidence != "no dd/mm or mm/dd dates":
+            order = {True: "day-first", False: "month-first", None: "month-first (undecidable: set dayfirst)"}[decided]
+            said.append(f"dates in '{col.column}' read {order}: {evidence} (decided from the data)")
+        columns.append(dataclasses.replace(col, dayfirst=bool(decided)))
+    return dataclasses.replace(spec, columns=tuple(columns)), said
 
 
 def collect(config: ReviewConfig, store: Store, *, chunk_size: int = 250_000) -> pd.DataFrame:
@@ -164,7 +192,10 @@ def collect(config: ReviewConfig, store: Store, *, chunk_size: int = 250_000) ->
         store.drop(table)
     store.drop("quarantine")
     manifest = manifest_frame(records)
-    store.write("manifest", manifest.assign(**{c: manifest[c].map(json.dumps) for c in LIST_FIELDS}))
+    stored = manifest.assign(**{c: manifest[c].map(json.dumps) for c in LIST_FIELDS})
+    # an undated interval report has no first or last record: keep the columns typed as text
+    stored = stored.astype({"first_record_at": "string", "last_record_at": "string"})
+    store.write("manifest", stored)
     return manifest
 
 

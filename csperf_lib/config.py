@@ -57,12 +57,33 @@ A bare string names the source column. A mapping may have:
     (a duration exported as a clock time such as ``"12:02:23 AM"`` meaning 2 min 23 s), or
     ``day_fraction`` (an Excel time as a fraction of a day). When absent it is inferred per value:
     numbers are read in ``unit``, ``h:mm:ss`` strings and Excel time cells as durations.
+    For numbers ``percent``: a proportion 0-1 from ``"94.01%"``, ``"94,01 %"``, ``94.01`` or
+    ``0.9401``. A value with a ``%`` sign is a percentage. Plain numbers are ambiguous (is ``1``
+    1 % or 100 %?), so they are read per column (per chunk of a large source): when every plain
+    number lies in [0, 1] they are proportions, otherwise they are all percentages. A comma is the
+    decimal separator of a percentage unless the source's ``thousands`` is ``","``.
 ``unit``
     Unit of plain numbers for a duration: seconds (default), minutes, hours, days.
+``average_of``
+    For durations and numbers: the source value is a per-row *average* over the count held in
+    another canonical column of the same table, and the canonical value is the *total*, average x
+    count. ``wait_s_total: {column: "Answer Speed (AVG)", average_of: answered}`` turns an
+    interval's average speed of answer into its total wait of answered calls, so period figures
+    can be weighted by calls (see :mod:`csperf_lib.intervals`). The count column must be mapped,
+    be a number, and not itself use ``average_of``.
 ``dayfirst``
-    For timestamps without ``format``: read ``01/02/2026`` as 1 February.
+    For timestamps without ``format``: ``true`` reads ``01/02/2026`` as 1 February, ``false`` as
+    2 January. When absent, the collect stage decides from the data (a first field above 12 means
+    day-first, a second field above 12 month-first) and reports the choice and its evidence among
+    the reading assumptions; when every value is ambiguous it reads month-first and says so.
 ``time_column`` / ``time_format``
     A separate time-of-day column added to the date: ``%H:%M:%S`` style, or ``day_fraction``.
+``hash_of``
+    For an identifier the export lacks (product reviews, feedback forms): a list of source columns
+    whose values together identify a record, e.g. ``response_id: {hash_of: [date, rating, text]}``.
+    The identifier is a SHA-1 digest of the values, so identical records get the same identifier
+    and the validate stage quarantines the copies as duplicates instead of counting them twice.
+    The columns stay available for other mappings.
 
 Time zone
 ---------
@@ -84,7 +105,7 @@ from typing import Any
 import yaml
 
 from csperf_lib.errors import ConfigError
-from csperf_lib.schemas import CANONICAL_TABLES, REQUIRED_TABLES, column_kind
+from csperf_lib.schemas import CANONICAL_TABLES, PRIMARY_TABLES, REQUIRED_TABLES, column_kind
 
 #: Top-level keys a config may have. Later stages add their own sections here.
 KNOWN_SECTIONS = frozenset(
@@ -116,7 +137,8 @@ FILE_OPTIONS = frozenset(
 TABLE_OPTIONS = frozenset({"source", "columns", "skip_when_blank"})
 SQL_OPTIONS = frozenset({"url", "query", "password_env"})
 COLUMN_OPTIONS = frozenset(
-    {"column", "value", "values", "format", "unit", "dayfirst", "time_column", "time_format"}
+    {"column", "value", "values", "format", "unit", "dayfirst", "time_column", "time_format", "hash_of",
+     "average_of"}
 )
 FILE_FORMATS = {
     ".csv": "csv",
@@ -130,6 +152,7 @@ FILE_FORMATS = {
 }
 DURATION_FORMATS = frozenset({"seconds", "minutes", "hours", "hh:mm:ss", "clock12", "day_fraction"})
 DURATION_UNITS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
+NUMBER_FORMATS = frozenset({"percent"})
 
 
 @dataclass(frozen=True)
@@ -148,6 +171,11 @@ class ColumnSpec:
         Value mapping applied before conversion (source value -> canonical value).
     format, unit, dayfirst, time_column, time_format
         Parsing options; see the module docstring.
+    hash_of : tuple of str
+        For identifiers an export lacks: source columns whose values together identify a row.
+    average_of : str or None
+        Canonical count column this value is a per-row average over: the canonical value is
+        value x count (a total).
     """
 
     canonical: str
@@ -156,14 +184,21 @@ class ColumnSpec:
     values: Mapping[Any, Any] = field(default_factory=dict)
     format: str | None = None
     unit: str = "seconds"
-    dayfirst: bool = False
+    dayfirst: bool | None = None
     time_column: str | None = None
     time_format: str | None = None
+    hash_of: tuple[str, ...] = ()
+    average_of: str | None = None
 
     @property
     def source_columns(self) -> tuple[str, ...]:
-        """Source columns this spec reads."""
+        """Source columns this spec consumes (a hashed identifier consumes none: they stay usable)."""
         return tuple(c for c in (self.column, self.time_column) if c is not None)
+
+    @property
+    def referenced_columns(self) -> tuple[str, ...]:
+        """Every source column this spec reads, consumed or not."""
+        return (*self.source_columns, *self.hash_of)
 
 
 @dataclass(frozen=True)
@@ -299,9 +334,15 @@ def _column_spec(table: str, canonical: str, raw: Any, problems: list[str]) -> C
     for option in raw:
         if option not in COLUMN_OPTIONS:
             problems.append(f"{key}.{option}: unknown option{_suggest(option, COLUMN_OPTIONS)}")
-    if ("column" in raw) == ("value" in raw):
-        problems.append(f"{key}: give exactly one of 'column' or 'value'")
+    if sum(option in raw for option in ("column", "value", "hash_of")) != 1:
+        problems.append(f"{key}: give exactly one of 'column', 'value' or 'hash_of'")
         return None
+    hash_of = raw.get("hash_of") or ()
+    if isinstance(hash_of, str) or not all(isinstance(c, str) for c in hash_of):
+        problems.append(f"{key}.hash_of: must be a list of source column names")
+        hash_of = ()
+    if hash_of and column_kind(table, canonical) != "id":
+        problems.append(f"{key}.hash_of: only identifiers can be built from other columns")
     values = raw.get("values") or {}
     if not isinstance(values, Mapping):
         problems.append(f"{key}.values: must be a mapping of source value to canonical value")
@@ -312,8 +353,17 @@ def _column_spec(table: str, canonical: str, raw: Any, problems: list[str]) -> C
         problems.append(
             f"{key}.format: '{fmt}' is not a duration format ({', '.join(sorted(DURATION_FORMATS))})"
         )
-    if fmt is not None and kind not in ("duration", "datetime"):
-        problems.append(f"{key}.format: only timestamps and durations take a format")
+    if fmt is not None and kind == "number" and fmt not in NUMBER_FORMATS:
+        problems.append(f"{key}.format: '{fmt}' is not a number format ({', '.join(sorted(NUMBER_FORMATS))})")
+    if fmt is not None and kind not in ("duration", "datetime", "number"):
+        problems.append(f"{key}.format: only timestamps, durations and numbers (percent) take a format")
+    average_of = raw.get("average_of")
+    if average_of is not None and (not isinstance(average_of, str) or not average_of):
+        problems.append(f"{key}.average_of: give the canonical count column the value is an average over")
+        average_of = None
+    elif average_of is not None and kind not in ("duration", "number"):
+        problems.append(f"{key}.average_of: only durations and numbers can be averages over a count")
+        average_of = None
     unit = raw.get("unit", "seconds")
     if unit not in DURATION_UNITS:
         problems.append(f"{key}.unit: '{unit}' is not one of {', '.join(DURATION_UNITS)}")
@@ -326,9 +376,11 @@ def _column_spec(table: str, canonical: str, raw: Any, problems: list[str]) -> C
         values=dict(values),
         format=None if fmt is None else str(fmt),
         unit=str(unit),
-        dayfirst=bool(raw.get("dayfirst", False)),
+        dayfirst=None if raw.get("dayfirst") is None else bool(raw["dayfirst"]),
         time_column=None if raw.get("time_column") is None else str(raw["time_column"]),
         time_format=None if raw.get("time_format") is None else str(raw["time_format"]),
+        hash_of=tuple(hash_of),
+        average_of=average_of,
     )
 
 
@@ -366,6 +418,23 @@ def _source_spec(
     for name in skip_when_blank:
         if name not in mapped:
             problems.append(f"{key}.skip_when_blank: '{name}' is not a mapped canonical column")
+    by_name = {c.canonical: c for c in columns}
+    for spec in columns:
+        if spec.average_of is None:
+            continue
+        where = f"{key}.columns.{spec.canonical}.average_of"
+        count = by_name.get(spec.average_of)
+        if spec.average_of not in known_columns:
+            problems.append(
+                f"{where}: '{spec.average_of}' is not a canonical column of {table}"
+                f"{_suggest(spec.average_of, set(known_columns))}"
+            )
+        elif count is None:
+            problems.append(f"{where}: '{spec.average_of}' is not mapped (map the count the average is over)")
+        elif known_columns[spec.average_of] != "number":
+            problems.append(f"{where}: '{spec.average_of}' is not a count (number) column")
+        elif count.average_of is not None:
+            problems.append(f"{where}: '{spec.average_of}' is itself an average; give a plain count")
     for required in CANONICAL_TABLES[table].required_columns:
         if required not in mapped and columns_raw:
             problems.append(f"{key}.columns.{required}: required column is not mapped")
@@ -493,7 +562,9 @@ def parse_config(raw: Any, *, path: str | Path = "<config>", check_files: bool =
     tables_raw = raw.get("tables")
     tables: dict[str, SourceSpec] = {}
     if not isinstance(tables_raw, Mapping) or not tables_raw:
-        problems.append("tables: required; map at least 'contacts' to its source")
+        problems.append(
+            "tables: required; map at least one of " + ", ".join(PRIMARY_TABLES) + " to its source"
+        )
         tables_raw = {}
     for table, spec in tables_raw.items():
         if table not in CANONICAL_TABLES:
@@ -505,6 +576,11 @@ def parse_config(raw: Any, *, path: str | Path = "<config>", check_files: bool =
     for required in REQUIRED_TABLES:
         if tables_raw and required not in tables_raw:
             problems.append(f"tables.{required}: required table is missing")
+    if tables_raw and not any(t in tables_raw for t in PRIMARY_TABLES):
+        problems.append(
+            "tables: a review needs at least one of " + ", ".join(PRIMARY_TABLES)
+            + " (QA evaluations alone do not describe the service)"
+        )
 
     if problems:
         raise ConfigError(str(path), problems)

@@ -828,9 +828,12 @@ def escalation_review(
     notes: list[str] = []
     findings: list[str] = []
     evidence: list[dict] = []
-    contacts = store.table("contacts")
+    contacts = store.table("contacts") if store.has("contacts") else None
     overall: dict = {}
-    if _has_values(contacts, "escalated"):
+    if contacts is None:
+        notes.append("The review has no contact records, so escalation rates cannot be analysed; "
+                     "high-risk markers are still looked for in the free text.")
+    elif _has_values(contacts, "escalated"):
         f = contacts.filter(contacts.escalated.notnull())
         agg = f.aggregate(n=f.count(), x=f.escalated.cast("int64").sum()).execute().iloc[0]
         n, x = int(agg["n"]), int(agg["x"] or 0)
@@ -838,7 +841,8 @@ def escalation_review(
         overall = {"n": n, "escalated": x, "rate": x / n if n else None, "ci_low": float(lo), "ci_high": float(hi)}
     else:
         notes.append("Contacts carry no escalation flag, so escalations cannot be analysed.")
-    rates = escalation_rates(store, alpha=alpha, pseudonym_key=pseudonym_key)
+    rates = escalation_rates(store, alpha=alpha, pseudonym_key=pseudonym_key) if contacts is not None else pd.DataFrame(
+        columns=["dimension", "segment", "significant", "finding"])
     for r in rates[rates["significant"]].itertuples():
         findings.append(r.finding)
         if r.dimension in ("team", "queue") and r.difference > 0 and np.isfinite(r.ratio) and r.ratio >= outlier_ratio:
@@ -864,7 +868,8 @@ def escalation_review(
         notes.append("No survey comments on escalated contacts, so what escalations are about cannot be coded.")
 
     rec = recurrence(store, window_days=window, alpha=alpha)
-    notes.extend(n for n in rec.notes if n not in notes)
+    if contacts is not None:
+        notes.extend(n for n in rec.notes if n not in notes)
     for r in rec.table[rec.table["significant"] & (rec.table["difference"] > 0)].itertuples() if len(rec.table) else ():
         findings.append(r.finding)
         evidence.append({"pattern": "repeated_escalation_cause", "measure": r.measure,

@@ -20,7 +20,7 @@ import base64
 import datetime as dt
 import html
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -117,25 +117,50 @@ def load_evidence_map(path: str | Path | None = None) -> EvidenceMap:
             for code in codes:
                 rows.append({"stage": s["stage"], "heading": s["heading"], "unit": unit, "code": str(code),
                              "strength": s.get("strength", "evidenced"), "note": s.get("note", ""),
-                             "href": section_href(s["stage"], s["heading"])})
+                             "href": section_href(s["stage"], s["heading"]),
+                             "needs": tuple(str(n) for n in s.get("needs") or ())})
     candidate = pd.DataFrame(
         [{"unit": c["unit"], "code": str(c["code"]), "evidence_type": list(c.get("evidence_type") or []),
           "template": c.get("template"), "why": c.get("why", "")} for c in raw.get("candidate_evidence") or []],
         columns=["unit", "code", "evidence_type", "template", "why"],
     )
     return EvidenceMap(
-        sections=pd.DataFrame(rows, columns=["stage", "heading", "unit", "code", "strength", "note", "href"]),
+        sections=pd.DataFrame(rows, columns=["stage", "heading", "unit", "code", "strength", "note", "href", "needs"]),
         candidate=candidate, evidence_types=dict(raw.get("evidence_types") or {}), notes=list(raw.get("notes") or []),
     )
 
 
 # --- coverage -----------------------------------------------------------------------------------
-def coverage(criteria: pd.DataFrame, emap: EvidenceMap, *, stages_run: Sequence[str] | None = None) -> pd.DataFrame:
+def has_needs(needs: Sequence[str], tables: Iterable[str]) -> bool:
+    """Whether the review's tables satisfy a section's ``needs`` (all of them; "a|b" either)."""
+    have = set(tables)
+    return all(any(t in have for t in need.split("|")) for need in needs)
+
+
+def stages_that_ran(summary: Mapping[str, Any] | None, discovered: Sequence[str], *, tables: Iterable[str] | None = None) -> list[str]:
+    """Stages whose sections count as evidence: those summary.json records as run (``ok``); in an
+    interactive session without that record, every discovered stage the review's tables give work
+    (:func:`csperf_lib.scope.skip_reason`)."""
+    from csperf_lib.scope import skip_reason
+
+    recorded = [s for s in (summary or {}).get("stages") or [] if isinstance(s, Mapping)]
+    if recorded:
+        ran = {s.get("name") for s in recorded if s.get("status") == "ok"}
+        return [d for d in discovered if d in ran]
+    if tables is None:
+        return list(discovered)
+    tables = list(tables)
+    return [d for d in discovered if skip_reason(d, tables) is None]
+
+
+def coverage(criteria: pd.DataFrame, emap: EvidenceMap, *, stages_run: Sequence[str] | None = None,
+             tables: Iterable[str] | None = None) -> pd.DataFrame:
     """Per criterion: status, the sections that evidence it, and the candidate evidence it needs.
 
     ``status`` is ``evidenced by the workbench`` when some section fully evidences it, ``partly
     evidenced`` when sections show part of it (the candidate brings the rest), else ``candidate
-    evidence required``. Sections of stages that did not run (``stages_run``) do not count.
+    evidence required``. Sections of stages that did not run (``stages_run``) do not count, nor do
+    sections whose ``needs`` the review's ``tables`` do not satisfy.
 
     Returns
     -------
@@ -146,6 +171,9 @@ def coverage(criteria: pd.DataFrame, emap: EvidenceMap, *, stages_run: Sequence[
     sections = emap.sections
     if stages_run is not None:
         sections = sections[sections["stage"].isin([*stages_run, REPORT_STAGE])]
+    if tables is not None and "needs" in sections:
+        tables = list(tables)
+        sections = sections[[has_needs(n or (), tables) for n in sections["needs"]]]
     candidate = emap.candidate.set_index(["unit", "code"]) if len(emap.candidate) else emap.candidate
     rows = []
     for c in criteria.to_dict(orient="records"):

@@ -150,6 +150,12 @@ def _normalise_filters(filters: Mapping[str, Any] | None, valid: Sequence[str]) 
 
 
 # --- filtering in the engine -----------------------------------------------------------------------
+def base_table(store: Store) -> str:
+    """The table whose columns the explorer offers as dimensions and filters: ``contacts``, or in a
+    review without contact records the complaints, else the survey responses."""
+    return next((t for t in ("contacts", "complaints", "surveys") if store.has(t)), "contacts")
+
+
 def _filtered_tables(
     store: Store, filters: Mapping[str, tuple]
 ) -> tuple[dict[str, ibis.Table], dict[str, str]]:
@@ -165,20 +171,24 @@ def _filtered_tables(
     def keep(table: ibis.Table, column: str) -> ibis.Table:
         return table.filter(table[column].isin(list(filters[column])))
 
-    contacts = tables["contacts"]
-    for column in filters:
-        contacts = keep(contacts, column)
-    out = {"contacts": contacts}
+    contacts = tables.get("contacts")
+    out: dict[str, ibis.Table] = {}
+    if contacts is not None:
+        for column in filters:
+            contacts = keep(contacts, column)
+        out["contacts"] = contacts
     dropped: dict[str, str] = {}
     for name, table in tables.items():
         if name == "contacts":
             continue
-        own = [c for c in filters if c in table.columns]
-        linked = [c for c in filters if c not in table.columns]
+        # an unmapped (all-null) own column is not the segment: take it from the contact instead
+        own = [c for c in filters if c in table.columns
+               and (contacts is None or bool(table[c].notnull().any().execute()))]
+        linked = [c for c in filters if c not in own]
         for column in own:
             table = keep(table, column)
         if linked:
-            if name in _LINKED and "contact_id" in table.columns:
+            if name in _LINKED and "contact_id" in table.columns and contacts is not None:
                 table = table.filter(table["contact_id"].isin(contacts["contact_id"]))
             else:
                 dropped[name] = (
@@ -258,7 +268,7 @@ def explore(
         raise _choice_error("KPI", kpi, list(definitions))
     if period not in PERIODS:
         raise _choice_error("period", period, PERIODS)
-    columns = _segment_columns(store.table("contacts"))
+    columns = _segment_columns(store.table(base_table(store)))
     if dimension is not None and dimension not in columns:
         raise _choice_error("dimension", dimension, columns)
     applied = _normalise_filters(filters, columns)
@@ -310,7 +320,7 @@ def explore(
 def filter_choices(
     store: Store, *, columns: Sequence[str] = FILTER_COLUMNS, max_values: int = 200
 ) -> dict[str, list]:
-    """Distinct values of each filter column of ``contacts``, from the engine, for dropdowns.
+    """Distinct values of each filter column of :func:`base_table`, from the engine, for dropdowns.
 
     Parameters
     ----------
@@ -325,8 +335,10 @@ def filter_choices(
     dict
         Column -> sorted list of distinct non-null values.
     """
-    contacts = store.table("contacts")
     out: dict[str, list] = {}
+    if not store.has(base_table(store)):
+        return out
+    contacts = store.table(base_table(store))
     for column in columns:
         if column not in contacts.columns:
             continue
@@ -486,6 +498,10 @@ def kpi_explorer(store_url_or_store: str | Store, *, config=None):
 
     available = kpi_availability(store(), config=config)
     available = available[available["available"]]
+    if available.empty:  # e.g. a review of interval reports only: nothing to explore here
+        if owned and holder["store"] is not None:
+            holder["store"].close()
+        return w.HTML("<p>No KPI of the catalogue can be computed from this review's tables, so there is nothing to explore.</p>")
     dims, _ = present_segments(store())
     choices = filter_choices(store())
 

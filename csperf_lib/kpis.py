@@ -1121,6 +1121,11 @@ class _Plan:
         return None
 
 
+def _has_values(table: ibis.Table, column: str) -> bool:
+    """Whether ``column`` of ``table`` has at least one non-null value (one engine query)."""
+    return column in table.columns and bool(table[column].notnull().any().execute())
+
+
 def _link_plan(
     tables: dict[str, ibis.Table], table: str, rel_schema, segments: Sequence[str], period: bool
 ) -> tuple[dict[str, str], str | None]:
@@ -1129,9 +1134,12 @@ def _link_plan(
     can_link = table != "contacts" and "contact_id" in rel_schema and contacts is not None
     how: dict[str, str] = {}
     for seg in segments:
-        if seg in rel_schema:
+        linkable = can_link and seg in contacts.schema()
+        # A table's own column wins, unless it is an unmapped (all-null) canonical column and the
+        # contact can supply the segment: a survey's queue is its contact's queue.
+        if seg in rel_schema and not (linkable and not _has_values(tables[table], seg)):
             how[seg] = "own"
-        elif can_link and seg in contacts.schema():
+        elif linkable:
             how[seg] = "linked"
         elif table != "contacts" and "contact_id" not in rel_schema:
             how[seg] = f"{table} has no column {seg} and no contact_id to take it from contacts"

@@ -13,6 +13,7 @@ row-level reasons; dates and numbers are delegated to pandas' vectorised parsers
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -111,6 +112,47 @@ def to_number(
     values = pd.to_numeric(text, errors="coerce").astype("float64")
     bad = _present(series) & values.isna()
     return values, bad
+
+
+_PERCENT_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+
+
+def to_percent(
+    series: pd.Series, *, decimal: str = ".", thousands: str | None = None
+) -> tuple[pd.Series, pd.Series]:
+    """Percentages and proportions as a proportion 0-1 (``format: percent``).
+
+    Accepts ``"94.01%"``, ``"94,01 %"`` (a comma is the decimal separator unless ``thousands`` is
+    ``","``; spaces, including non-breaking ones, are ignored), Excel percent cells (stored as
+    0.9401), ``0.9401`` and ``94.01``. A value with a ``%`` sign is always a percentage. Plain
+    numbers are ambiguous (``1`` could be 1 % or 100 %), so the whole series decides: when every
+    plain number lies in [0, 1] they are proportions, otherwise all of them are percentages. A
+    series of 0s and 1s is therefore read as 0 % and 100 %. Values outside 0-1 after conversion
+    are kept (the schema quarantines them) rather than guessed at.
+    """
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        values = series.astype("float64")
+        plain = values
+        signed = pd.Series(False, index=series.index)
+    else:
+        text = _as_str(series)
+        text = text.str.replace(_PERCENT_SPACES, "", regex=True)
+        signed = text.str.endswith("%").fillna(False).astype(bool)
+        text = text.str.rstrip("%")
+        if thousands:
+            text = text.str.replace(thousands, "", regex=False)
+        if decimal != ".":
+            text = text.str.replace(decimal, ".", regex=False)
+        elif thousands != ",":  # "94,01 %": a comma in a percentage is a decimal comma
+            text = text.str.replace(",", ".", regex=False)
+        values = pd.to_numeric(text, errors="coerce").astype("float64")
+        plain = values[~signed]
+    plain = plain.dropna()
+    plain_are_percent = bool(len(plain)) and bool(((plain < 0) | (plain > 1)).any())
+    scale = signed | plain_are_percent
+    out = values.where(~scale, values / 100.0)
+    bad = _present(series) & out.isna()
+    return out.astype("float64"), bad
 
 
 def _time_of_day_seconds(value: Any) -> float:
@@ -232,6 +274,31 @@ def to_datetime(
     return out, bad
 
 
+_SLASHED_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
+
+
+def date_order(series: pd.Series) -> tuple[bool | None, str]:
+    """Whether ``nn/nn/yyyy``-style dates are day-first, decided from the values, and why.
+
+    A first field above 12 can only be a day, a second field above 12 only a day in the other
+    order. Returns ``(True, evidence)`` for day-first, ``(False, evidence)`` for month-first, and
+    ``(None, evidence)`` when the values do not say (no slashed dates, every field at most 12, or
+    both orders seen).
+    """
+    text = _as_str(series[_present(series)]).drop_duplicates()
+    parts = text.str.extract(_SLASHED_DATE).dropna().astype(int)
+    if parts.empty:
+        return None, "no dd/mm or mm/dd dates"
+    first, second = int((parts[0] > 12).sum()), int((parts[1] > 12).sum())
+    if first and second:
+        return None, f"{first} distinct values have a first field above 12 and {second} a second field above 12"
+    if first:
+        return True, f"{first:,} of {len(parts):,} distinct dates have a first field above 12 (e.g. {text[parts.index[parts[0] > 12][0]]})"
+    if second:
+        return False, f"{second:,} of {len(parts):,} distinct dates have a second field above 12 (e.g. {text[parts.index[parts[1] > 12][0]]})"
+    return None, f"all {len(parts):,} distinct dates have day and month fields of 12 or less"
+
+
 def to_time_of_day(series: pd.Series, *, fmt: str | None = None) -> tuple[pd.Series, pd.Series]:
     """Time of day as a timedelta since midnight (``%H:%M:%S`` style, ``day_fraction``, Excel cells)."""
     if fmt == "day_fraction":
@@ -266,8 +333,20 @@ def per_unique(series: pd.Series, convert, /, **options) -> tuple[pd.Series, pd.
     return taken, pd.Series(bad_rows, index=series.index)
 
 
+def hashed_id(raw: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
+    """Identifier built from ``columns``: the first 16 hex digits of SHA-1 of the values joined.
+
+    Values are joined with the unit separator (U+001F), which exports do not contain, so
+    ("a b", "c") and ("a", "b c") differ; missing values count as the empty string.
+    """
+    joined = raw[list(columns)].astype("string").fillna("").agg("\x1f".join, axis=1)
+    return joined.map(lambda text: hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]).astype(object)
+
+
 def _convert(spec: ColumnSpec, kind: str, raw: pd.DataFrame, source: SourceSpec, timezone: str):
-    if spec.column is None:
+    if spec.hash_of:
+        column = hashed_id(raw, spec.hash_of)
+    elif spec.column is None:
         column = pd.Series([spec.value] * len(raw), index=raw.index, dtype=object)
     else:
         column = raw[spec.column]
@@ -278,12 +357,16 @@ def _convert(spec: ColumnSpec, kind: str, raw: pd.DataFrame, source: SourceSpec,
         return per_unique(column, to_text)
     if kind == "bool":
         return per_unique(column, to_bool)
+    if kind == "number" and spec.format == "percent":
+        # not per_unique: the proportion-or-percentage decision is made on the whole chunk, and
+        # per_unique would make it on the distinct values, which gives the same answer anyway
+        return to_percent(column, decimal=opts.get("decimal", "."), thousands=opts.get("thousands"))
     if kind == "number":
         return per_unique(column, to_number, decimal=opts.get("decimal", "."), thousands=opts.get("thousands"))
     if kind == "duration":
         return per_unique(column, to_duration, fmt=spec.format, unit=spec.unit)
     if kind == "datetime":
-        values, bad = per_unique(column, to_datetime, fmt=spec.format, dayfirst=spec.dayfirst, timezone=timezone)
+        values, bad = per_unique(column, to_datetime, fmt=spec.format, dayfirst=bool(spec.dayfirst), timezone=timezone)
         if spec.time_column is not None:
             times, bad_time = per_unique(raw[spec.time_column], to_time_of_day, fmt=spec.time_format)
             values = values.dt.normalize() + times
@@ -327,7 +410,7 @@ def check_columns(source: SourceSpec, columns: tuple[str, ...], *, location: str
     missing = [
         (spec.canonical, col)
         for spec in source.columns
-        for col in spec.source_columns
+        for col in spec.referenced_columns
         if col not in present
     ]
     if missing:
@@ -376,6 +459,12 @@ def map_chunk(raw: pd.DataFrame, source: SourceSpec, *, first_row: int, timezone
         out[name] = values.astype(KIND_DTYPES[kind]) if kind != "datetime" else values
         if bad.any():
             issues = _add_reason(issues, bad, _reason(spec, kind, raw, bad))
+    # Averages over a count become totals once every column is converted (the count may come
+    # later in canonical order). An unreadable count already carries its own reason; the total
+    # is then null too.
+    for spec in source.columns:
+        if spec.average_of is not None and spec.canonical in out and spec.average_of in out:
+            out[spec.canonical] = (out[spec.canonical] * out[spec.average_of]).astype("float64")
     consumed = source.mapped_source_columns
     # SQL engines compare column names case-insensitively: "Team" would clash with "team".
     taken = {c.lower() for c in (*table.columns, ROW_COLUMN, ISSUES_COLUMN)}

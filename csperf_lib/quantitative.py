@@ -39,6 +39,12 @@ DISTRIBUTION_COLUMNS = {
     "contacts": ("wait_s", "talk_s", "hold_s", "wrap_s"),
     "surveys": ("csat", "nps", "ces"),
 }
+#: Complaint durations described in days (computed from the timestamps).
+COMPLAINT_DURATIONS = {
+    "days_to_acknowledge": "acknowledged_at",
+    "days_to_forward": "forwarded_at",
+    "days_to_resolve": "resolved_at",
+}
 #: Fewest periods for a trend test to be run at all.
 MIN_TREND_PERIODS = 6
 
@@ -122,6 +128,21 @@ def distributions(store, *, columns: dict[str, tuple[str, ...]] | None = None) -
             stats = describe(values.to_numpy())
             stats.insert(0, "column", name)
             stats.insert(0, "table", table)
+            frames.append(stats)
+    if columns is None and store.has("complaints"):
+        # Complaint handling times in days, from the timestamps (closed or forwarded cases only).
+        expr = store.table("complaints")
+        for name, end in COMPLAINT_DURATIONS.items():
+            if end not in expr.columns or "received_at" not in expr.columns:
+                continue
+            delta = expr.filter(expr[end].notnull() & expr.received_at.notnull())
+            seconds = delta.select(s=(delta[end].epoch_seconds() - delta.received_at.epoch_seconds())).execute()["s"]
+            values = seconds.astype("float64").dropna() / 86_400.0
+            if values.empty:
+                continue
+            stats = describe(values.to_numpy())
+            stats.insert(0, "column", name)
+            stats.insert(0, "table", "complaints")
             frames.append(stats)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
@@ -212,17 +233,23 @@ def adjust_trends(trends: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     return out
 
 
-def trend_findings(trends: pd.DataFrame, *, lower_is_better: set[str] | frozenset[str] = frozenset()) -> list[str]:
-    """One plain-English sentence per statistically significant trend."""
+def trend_findings(trends: pd.DataFrame, *, lower_is_better: set[str] | frozenset[str] = frozenset(),
+                   neutral: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """One plain-English sentence per statistically significant trend.
+
+    A KPI in ``neutral`` (volumes: contacts offered, complaints received) is neither better nor
+    worse when it rises, so its sentence makes no such judgement.
+    """
     sentences = []
     for row in trends[trends["trend"].isin(["increasing", "decreasing"])].itertuples():
         rising = row.trend == "increasing"
         better = rising != (row.kpi in lower_is_better)
+        judgement = "" if row.kpi in neutral else f" ({'improving' if better else 'worsening'})"
         where = "overall" if row.segment == "all" else f"in {row.segment}"
         weekly = row.slope * 7 if row.slope_unit == "per day" else row.slope
         unit = "per week" if row.slope_unit == "per day" else row.slope_unit
         sentences.append(
-            f"{row.kpi} {where} is {row.trend} ({'improving' if better else 'worsening'}): Sen's slope "
+            f"{row.kpi} {where} is {row.trend}{judgement}: Sen's slope "
             f"{weekly:+.4g} {unit}, Mann-Kendall p = {row.p:.3g} over {row.periods} periods"
             f"{f' (FDR-adjusted p = {row.p_adjusted:.3g})' if 'p_adjusted' in trends and pd.notna(row.p_adjusted) else ''} "
             f"({row.first_value:.4g} → {row.last_value:.4g})."
@@ -232,6 +259,8 @@ def trend_findings(trends: pd.DataFrame, *, lower_is_better: set[str] | frozense
 
 #: Segment dimensions looked at by default (those the data has).
 DEFAULT_SEGMENTS = ("channel", "queue", "team", "region", "agent_id")
+#: Tables a segment column is looked for in, in order (contacts first).
+SEGMENT_TABLES = ("contacts", "surveys", "complaints", "qa_evaluations")
 #: A dimension with more values than this is not charted segment by segment.
 MAX_SEGMENT_LEVELS = 50
 #: KPIs whose trends are also tested per team (the functional view).
@@ -260,18 +289,23 @@ class QuantitativeReview:
         :func:`csperf_lib.patterns.segment_differences` over every dimension.
     trends : DataFrame
         :func:`kpi_trends` of ``weekly`` and ``weekly_by_team``.
-    profile : DataFrame
-        :func:`csperf_lib.patterns.arrival_profile`.
+    profile : DataFrame or None
+        :func:`csperf_lib.patterns.arrival_profile`; None without contact records.
     distributions : DataFrame
         :func:`distributions`.
     drivers : DriversResult
         What moves the odds of a top-2-box rating (logistic regression).
     quality : QualityComparison or None
         Operational and quality KPIs against CSAT per agent (else per team; None without either).
-    seasonality : Decomposition
-        STL decomposition of daily contacts offered (the weekly cycle in demand).
+    seasonality : Decomposition or None
+        STL decomposition of the daily volume (contacts offered; complaints or responses received
+        in a review without contacts): the weekly cycle in demand. None without dated records.
     findings : tuple of str
         Plain-English sentences: significant segment differences, then significant trends.
+    volume_label : str
+        What the daily volume counts ("contacts offered", "complaints received"...).
+    trend_note : str
+        Why trends cannot be judged at all (the data spans too few periods), '' otherwise.
     """
 
     headline: pd.DataFrame
@@ -282,26 +316,34 @@ class QuantitativeReview:
     skipped_segments: dict
     differences: pd.DataFrame
     trends: pd.DataFrame
-    profile: pd.DataFrame
+    profile: pd.DataFrame | None
     distributions: pd.DataFrame
     drivers: DriversResult | None = None
     quality: QualityComparison | None = None
     seasonality: Decomposition | None = None
     findings: tuple[str, ...] = field(default_factory=tuple)
+    volume_label: str = "contacts offered"
+    trend_note: str = ""
 
 
 def present_segments(
     store, candidates=DEFAULT_SEGMENTS, *, max_levels: int = MAX_SEGMENT_LEVELS
 ) -> tuple[tuple[str, ...], dict[str, str]]:
-    """Segment columns of ``contacts`` with 2 to ``max_levels`` distinct values, and why others
-    are skipped."""
-    contacts = store.table("contacts")
+    """Segment columns with 2 to ``max_levels`` distinct values, and why others are skipped.
+
+    A segment is looked for in ``contacts`` first; a review without contact records takes it from
+    the tables it has (a complaint's product area, a feedback response's product variation).
+    """
+    tables = [t for t in SEGMENT_TABLES if store.has(t)]
     kept, skipped = [], {}
     for name in candidates:
-        if name not in contacts.columns:
-            skipped[name] = "not a column of the contacts table"
+        holders = [t for t in tables if name in store.table(t).columns]
+        if "contacts" in holders:
+            holders = ["contacts"]
+        if not holders:
+            skipped[name] = "not a column of " + (" or ".join(tables) or "any table")
             continue
-        distinct = int(contacts[name].nunique().execute())
+        distinct = max(int(store.table(t)[name].nunique().execute()) for t in holders)
         if distinct < 2:
             skipped[name] = "not supplied" if distinct == 0 else "only one value in the data"
         elif distinct > max_levels:
@@ -309,6 +351,61 @@ def present_segments(
         else:
             kept.append(name)
     return tuple(kept), skipped
+
+
+#: How the seasonality chart names each volume KPI.
+VOLUME_LABELS = {
+    "contacts_offered": "contacts offered",
+    "complaints_received": "complaints received",
+    "survey_responses": "responses received",
+}
+
+
+def trend_window_note(series: pd.DataFrame, *, period: str = "week", min_periods: int = MIN_TREND_PERIODS,
+                      span: pd.Timedelta | None = None) -> str:
+    """One sentence when the data spans too few periods for any trend test, else ''.
+
+    Parameters
+    ----------
+    series : DataFrame
+        A KPI time series (``period`` column), e.g. ``QuantitativeReview.weekly``.
+    period : str, keyword-only
+        Its grain, for the sentence.
+    min_periods : int, keyword-only
+        Fewest periods a trend test needs (:data:`MIN_TREND_PERIODS`).
+    span : Timedelta, optional, keyword-only
+        Time from the first to the last record, quoted in the sentence.
+    """
+    periods = pd.to_datetime(series["period"]).dropna().unique() if "period" in series else []
+    if len(periods) >= min_periods:
+        return ""
+    if span is None or pd.isna(span):
+        span = ""
+    elif span < pd.Timedelta(days=2):
+        span = f" ({span / pd.Timedelta(hours=1):.1f} hours from the first record to the last)"
+    else:
+        span = f" ({span / pd.Timedelta(days=1):.0f} days from the first record to the last)"
+    return (f"The data covers {len(periods)} {period}(s){span}, too short for trend analysis: a trend test needs "
+            f"at least {min_periods} {period}s, so no trends or control charts over time are drawn.")
+
+
+def data_span(store) -> pd.Timedelta | None:
+    """Time from the first to the last event of the review's main table (see :func:`volume_kpi`)."""
+    for table, column in (("contacts", "arrived_at"), ("complaints", "received_at"), ("surveys", "responded_at")):
+        if store.has(table) and column in store.table(table).columns:
+            t = store.table(table)
+            row = t.aggregate(first=t[column].min(), last=t[column].max()).execute().iloc[0]
+            return None if pd.isna(row["first"]) else pd.Timestamp(row["last"]) - pd.Timestamp(row["first"])
+    return None
+
+
+def volume_kpi(store) -> str | None:
+    """The KPI counting the review's main events: contacts offered, else complaints, else responses."""
+    for table, kpi in (("contacts", "contacts_offered"), ("complaints", "complaints_received"),
+                       ("surveys", "survey_responses")):
+        if store.has(table):
+            return kpi
+    return None
 
 
 def quantitative_review(
@@ -352,6 +449,7 @@ def quantitative_review(
     definitions = {k.id: k for k in kpi_definitions(config)}
     kinds = {kid: ("mean" if k.kind == "mean" else "proportion" if k.kind == "proportion" else k.kind) for kid, k in definitions.items()}
     lower = {kid for kid, k in definitions.items() if k.direction == "lower_is_better"}
+    neutral = {kid for kid, k in definitions.items() if k.direction == "neutral"}
     differences = pd.concat(
         [segment_differences(frame, segment=d, kinds=kinds, alpha=alpha, lower_is_better=lower) for d, frame in by_segment.items()],
         ignore_index=True,
@@ -361,14 +459,16 @@ def quantitative_review(
         trends = pd.concat([trends, kpi_trends(weekly_by_team, segment="team", alpha=alpha)], ignore_index=True)
     trends = adjust_trends(trends, alpha=alpha)
     findings = tuple(differences.loc[differences["material"].astype(bool), "finding"]) + tuple(
-        trend_findings(trends, lower_is_better=lower)
+        trend_findings(trends, lower_is_better=lower, neutral=neutral)
     )
     level = "agent_id" if "agent_id" in dims else "team" if "team" in dims else None
-    daily = compute_kpis(store, kpis=["contacts_offered"], period="day", config=config)
+    has_contacts = store.has("contacts")
+    events = volume_kpi(store)
+    daily = compute_kpis(store, kpis=[events], period="day", config=config) if events else None
     return QuantitativeReview(
         drivers=satisfaction_drivers(store, top2box_min=kpi_options(config)["csat_top2box_min"]),
         quality=quality_vs_satisfaction(store, level=level, config=config) if level else None,
-        seasonality=decompose(daily[["period", "value"]]),
+        seasonality=decompose(daily[["period", "value"]]) if daily is not None and len(daily) else None,
         headline=headline,
         by_segment=by_segment,
         weekly=weekly,
@@ -377,9 +477,11 @@ def quantitative_review(
         skipped_segments=skipped,
         differences=differences,
         trends=trends,
-        profile=arrival_profile(store.table("contacts")),
+        profile=arrival_profile(store.table("contacts")) if has_contacts else None,
         distributions=distributions(store),
         findings=findings,
+        volume_label=VOLUME_LABELS.get(events, "records"),
+        trend_note=trend_window_note(weekly, period=period, span=data_span(store)),
     )
 
 

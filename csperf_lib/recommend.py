@@ -220,6 +220,8 @@ class Evidence:
         End of the review period: review dates count from it.
     sources : dict of str to str
         Where each piece came from (summary.json or computed here).
+    staffing_note : str
+        Why staffing could not be reviewed, in one sentence ('' when it was).
     """
 
     gaps: pd.DataFrame
@@ -234,6 +236,7 @@ class Evidence:
     as_of: dt.date
     sources: Mapping[str, str] = field(default_factory=dict)
     escalations: list = field(default_factory=list)
+    staffing_note: str = ""
 
 
 def _frame(records) -> pd.DataFrame:
@@ -275,14 +278,23 @@ def gather_evidence(store, *, config=None, run_dir=None, pseudonym_key: bytes | 
         sources["themes"] = "computed in this stage (stage 04 results not found)"
 
     staffing = coaching = None
-    try:
-        from csperf_lib.staffing import staffing_review
+    staffing_note = ""
+    from csperf_lib.staffing import staffing_review
 
-        if store.has("contacts"):
-            staffing = staffing_review(store, config=config)
-            sources["staffing"] = "computed in this stage"
-    except ImportError:  # pragma: no cover - the module ships with the package
-        pass
+    if store.has("contacts"):
+        staffing = staffing_review(store, config=config)
+        sources["staffing"] = "computed in this stage"
+    elif store.has("intervals"):
+        # An ACD interval report with start times feeds the same Erlang review as contact records.
+        from csperf_lib.intervals import interval_staffing, staffing_unavailable
+
+        rows = store.table("intervals").execute()
+        staffing_note = staffing_unavailable(rows) or ""
+        if not staffing_note:
+            staffing = staffing_review(store, config=config, intervals=interval_staffing(rows, config=config))
+            sources["staffing"] = "computed in this stage from the interval report"
+    else:
+        staffing_note = "The review has no contact records or interval reports, so resourcing cannot be reviewed."
     if store.has("qa_evaluations"):
         from csperf_lib.coaching import coaching_review
 
@@ -303,6 +315,7 @@ def gather_evidence(store, *, config=None, run_dir=None, pseudonym_key: bytes | 
     return Evidence(
         gaps=gaps, trends=trends, themes=themes, emerging=emerging, target_review=review_t,
         calibration=list(calibration), regulatory=regulatory, staffing=staffing, coaching=coaching,
+        staffing_note=staffing_note,
         as_of=_as_of(store, config), sources=sources, escalations=list(escalations),
     )
 
@@ -967,5 +980,6 @@ def summary_entries(review: RecommendationReview) -> dict[str, Any]:
 
         out.update(staffing_module.summary_entries(staffing))
     else:
-        out["staffing"] = {"note": "No contacts with arrival times: staffing could not be reviewed."}
+        out["staffing"] = {"note": review.evidence.staffing_note
+                           or "No contacts with arrival times: staffing could not be reviewed."}
     return out

@@ -71,6 +71,7 @@ from csperf_lib.config import ReviewConfig, load_config
 from csperf_lib.errors import CsperfError, StageError
 from csperf_lib.paths import notebooks_dir as default_notebooks_dir
 from csperf_lib.pdf import PRINT_CSS, PRINT_CSS_MARKER, PdfError, html_to_pdf
+from csperf_lib.scope import skip_reason
 from csperf_lib.summary import SUMMARY_FILE, update_summary
 
 __all__ = [
@@ -127,14 +128,17 @@ class StageResult:
     ----------
     name : str
         Stage name, the notebook's file name without ``.ipynb`` (e.g. ``01_validate``).
-    status : {"ok", "failed"}
-        Whether the notebook ran to the end.
+    status : {"ok", "failed", "skipped"}
+        Whether the notebook ran to the end, or was not run because the review gives it nothing
+        to work on (see :mod:`csperf_lib.scope`).
     seconds : float
         Execution time (kernel start included, HTML rendering excluded).
     notebook : Path
         The executed notebook in the report folder.
     html : Path or None
         Its HTML rendering (None when it could not be rendered).
+    reason : str
+        Why a skipped stage was skipped, in one sentence ('' otherwise).
     """
 
     name: str
@@ -142,6 +146,7 @@ class StageResult:
     seconds: float
     notebook: Path
     html: Path | None
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -372,6 +377,7 @@ def run_review(
                 s.seconds,
                 final / s.notebook.name,
                 None if s.html is None else final / s.html.name,
+                s.reason,
             )
             for s in done
         ),
@@ -426,6 +432,15 @@ def _run_stages(
             log(f"{step} ...")
             executed = partial / notebook.name
             html_path = partial / f"{name}.html"
+            reason = skip_reason(name, config.tables)
+            if reason:
+                _write_skipped_notebook(notebook, executed, reason)
+                render_html(executed, html_path, title=_page_title(executed, name, config, date),
+                            resources_dir=nb_dir, exporter=exporter)
+                done.append(StageResult(name, "skipped", 0.0, executed, html_path, reason))
+                update_summary(partial, stages=_stage_entries(done))
+                log(f"{step} skipped: {reason}")
+                continue
             t0 = time.perf_counter()
             try:
                 papermill.execute_notebook(
@@ -762,9 +777,20 @@ def _stage_entries(stages: Sequence[StageResult]) -> list[dict[str, Any]]:
             "seconds": s.seconds,
             "notebook": s.notebook.name,
             "html": None if s.html is None else s.html.name,
+            **({"reason": s.reason} if s.reason else {}),
         }
         for s in stages
     ]
+
+
+def _write_skipped_notebook(notebook: Path, executed: Path, reason: str) -> None:
+    """The published record of a skipped stage: its title and introduction, then why it did not run."""
+    source = nbformat.read(notebook, as_version=4)
+    intro = next((c for c in source.cells if c.cell_type == "markdown"), None)
+    cells = [nbformat.v4.new_markdown_cell(intro.source)] if intro is not None else []
+    cells.append(nbformat.v4.new_markdown_cell(f"**Not run for this review.** {reason}"))
+    nb = nbformat.v4.new_notebook(cells=cells, metadata=source.metadata)
+    nbformat.write(nb, executed)
 
 
 def _stage_heading(notebook: Path) -> str | None:

@@ -176,11 +176,13 @@ HOUR_BANDS = ((0, "night 00-08"), (8, "morning 08-12"), (12, "afternoon 12-17"),
 MISSING = "(blank)"
 #: Categorical columns :func:`sampling_frame` pulls (when the contacts table has them).
 FRAME_CATEGORIES = ("channel", "queue", "team", "region", "agent_id")
+#: Categorical columns :func:`complaint_frame` pulls (when the complaints table has them).
+COMPLAINT_CATEGORIES = ("queue", "category", "channel", "region", "status")
 #: Flags :func:`sampling_frame` pulls, usable with ``oversample``.
 FRAME_FLAGS = ("escalated", "transferred")
 #: Contact details the worksheet shows (identifiers, categories, times; never free text).
 WORKSHEET_DETAILS = (
-    "contact_id", "agent_id", "team", "channel", "queue", "region", "arrived_at", "weekday",
+    "contact_id", "complaint_id", "category", "status", "agent_id", "team", "channel", "queue", "region", "arrived_at", "weekday",
     "hour_band", "handle_s", "wait_s", "escalated", "transferred",
 )
 WORKSHEET_DIR = "sample"
@@ -245,6 +247,7 @@ class SampleSizeReasoning:
     population: int | None
     n_exact: float
     n: int
+    unit: str = "contacts"
 
     def describe(self) -> str:
         """The reasoning in words and numbers (Markdown)."""
@@ -257,20 +260,25 @@ class SampleSizeReasoning:
             f"{self.margin:.3f}² = {self.n0:,.1f} (Cochran 1977, 4.2)."
         )
         if self.population is None:
-            return text + f" Rounded up: **{self.n:,} contacts** (rounding up keeps the margin within {pct})."
+            return text + f" Rounded up: **{self.n:,} {self.unit}** (rounding up keeps the margin within {pct})."
+        population = "answered contacts" if self.unit == "contacts" else self.unit
         text += (
-            f" The population is N = {self.population:,} answered contacts, so the finite-population "
+            f" The population is N = {self.population:,} {population}, so the finite-population "
             f"correction gives n = n₀ / (1 + (n₀ − 1)/N) = {self.n_exact:,.1f}"
         )
         if self.n >= self.population:
-            return text + f", which is the whole population: review **all {self.population:,} contacts**."
-        return text + f", rounded up to **{self.n:,} contacts** (rounding up keeps the margin within {pct})."
+            return text + f", which is the whole population: review **all {self.population:,} {self.unit}**."
+        return text + f", rounded up to **{self.n:,} {self.unit}** (rounding up keeps the margin within {pct})."
 
 
 def sample_size_reasoning(
-    population: int | None = None, *, confidence: float = 0.95, margin: float = 0.05, p: float = 0.5
+    population: int | None = None, *, confidence: float = 0.95, margin: float = 0.05, p: float = 0.5,
+    unit: str = "contacts",
 ) -> SampleSizeReasoning:
-    """Cochran's sample size for estimating a proportion, with the working (see :func:`sample_size`)."""
+    """Cochran's sample size for estimating a proportion, with the working (see :func:`sample_size`).
+
+    ``unit`` names what is sampled in the wording ("contacts", "complaints").
+    """
     confidence = _check_fraction("confidence", confidence)
     margin = _check_fraction("margin", margin)
     p = _check_fraction("p", p)
@@ -286,7 +294,7 @@ def sample_size_reasoning(
     n = int(math.ceil(n_exact - 1e-9))
     if population is not None:
         n = min(n, population)
-    return SampleSizeReasoning(confidence, margin, p, z, n0, population, n_exact, n)
+    return SampleSizeReasoning(confidence, margin, p, z, n0, population, n_exact, n, unit)
 
 
 def sample_size(population: int | None = None, *, confidence: float = 0.95, margin: float = 0.05, p: float = 0.5) -> int:
@@ -706,9 +714,58 @@ def sampling_frame(contacts, *, chunk_size: int = 1_000_000) -> pd.DataFrame:
     return pd.DataFrame(out, copy=False)
 
 
+def population_unit(frame: pd.DataFrame) -> str:
+    """What the rows of a sampling frame are: ``"contacts"`` or ``"complaints"`` (``frame.attrs``)."""
+    return frame.attrs.get("unit", "contacts")
+
+
+def complaint_frame(complaints) -> pd.DataFrame:
+    """The population to sample in a review without contact records: every usable complaint.
+
+    A complaint-handling quality review scores how each case was handled and answered. The frame
+    has the case identifier as ``complaint_id``, the complaint's categories (``queue`` = product or
+    service area, ``category``, ``channel``, ``region``, ``status``) as categoricals, and the
+    receipt time as ``arrived_at`` so that weekday and time-of-day bands are derived as for
+    contacts. Rows are in source-record order so the same store and seed give the same sample.
+
+    Parameters
+    ----------
+    complaints : ibis.Table
+        The usable ``complaints`` table.
+
+    Returns
+    -------
+    DataFrame
+        With ``attrs["unit"] = "complaints"`` (see :func:`population_unit`).
+    """
+    names = set(complaints.columns)
+    picks = ["complaint_id", *[c for c in COMPLAINT_CATEGORIES if c in names]]
+    order = "_row" if "_row" in names else "complaint_id"
+    frame = complaints.select(*picks, arrived_at=complaints.received_at, _order=complaints[order]).execute()
+    frame = frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+    frame["complaint_id"] = frame["complaint_id"].astype("string")
+    for column in picks[1:]:
+        frame[column] = frame[column].astype("category")
+    frame["arrived_at"] = pd.to_datetime(frame["arrived_at"])
+    frame = _with_derived(frame, ("weekday", "hour_band"))
+    frame.attrs["unit"] = "complaints"
+    return frame
+
+
+def review_population(store) -> pd.DataFrame:
+    """What a review samples for quality review: answered contacts (:func:`sampling_frame`), or in
+    a review without contact records every complaint (:func:`complaint_frame`)."""
+    if store.has("contacts"):
+        return sampling_frame(store.table("contacts"))
+    return complaint_frame(store.table("complaints"))
+
+
 def population_overview(frame: pd.DataFrame, *, agent: str = AGENT) -> pd.DataFrame:
-    """One-row description of the population: contacts, agents, first and last arrival."""
+    """One-row description of the population: contacts (or complaints), agents, first and last arrival."""
     arrived = frame["arrived_at"] if "arrived_at" in frame else pd.Series(dtype="datetime64[ns]")
+    if population_unit(frame) == "complaints":
+        return pd.DataFrame([{"complaints": len(frame), "first_received": arrived.min() if len(arrived) else pd.NaT,
+                              "last_received": arrived.max() if len(arrived) else pd.NaT}])
     return pd.DataFrame(
         [
             {
@@ -2115,7 +2172,7 @@ def strata_sentence(plan: Allocation) -> str:
 def draw_sentence(sample: pd.DataFrame, plan: Allocation, *, per_agent: int | None, coverage: pd.DataFrame) -> str:
     """What was drawn, in words (Markdown)."""
     topup = int((sample["selected_by"] == "agent minimum").sum()) if "selected_by" in sample else 0
-    text = f"Drew **{len(sample):,} contacts**: {plan.n:,} by stratified random sampling"
+    text = f"Drew **{len(sample):,} {population_unit(sample)}**: {plan.n:,} by stratified random sampling"
     if per_agent:
         text += f" and {topup:,} more so that every agent has at least {per_agent} (or all their contacts)"
     text += f", out of {plan.population:,}. The design weights add up to {sample[DESIGN_WEIGHT].sum():,.0f}."
@@ -2128,12 +2185,17 @@ def draw_sentence(sample: pd.DataFrame, plan: Allocation, *, per_agent: int | No
     return text
 
 
-def tables_sentence(available: Mapping[str, bool]) -> str:
-    """One sentence on which canonical tables the store holds (only contacts is guaranteed)."""
+def tables_sentence(available: Mapping[str, bool], *, unit: str = "contacts") -> str:
+    """One sentence on which canonical tables the store holds and which one is sampled."""
     names = {"surveys": "surveys", "qa_evaluations": "QA evaluations", "complaints": "complaints"}
+    if unit == "complaints":
+        names.pop("complaints")
     have = [names[t] for t in names if available.get(t)]
     missing = [names[t] for t in names if not available.get(t)]
-    text = "The population is the contacts table"
+    text = f"The population is the {unit} table"
+    if unit == "complaints":
+        text += (" (the review has no contact records, so the quality review samples complaint cases: "
+                 "how each complaint was handled and answered)")
     if have:
         text += f"; the store also holds {', '.join(have)}"
     if missing:

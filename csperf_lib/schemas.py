@@ -8,7 +8,7 @@ Every source is mapped onto these tables (see :mod:`csperf_lib.config`). Convent
 * identifiers, categories and free text are pandas ``string`` columns, flags are nullable
   ``boolean``.
 
-Only ``contacts`` is required. Extra source columns are kept beside the canonical ones for
+A review maps at least one of :data:`PRIMARY_TABLES`; the rest are optional. Extra source columns are kept beside the canonical ones for
 segmentation; the models are not ``strict`` so they pass through.
 
 Row-level rules that need nothing but the row live here as pandera checks, so the schema *is* the
@@ -88,6 +88,7 @@ CANONICAL_TABLES: dict[str, TableDef] = {
             "response_id": "id",
             "contact_id": "id",
             "responded_at": "datetime",
+            "queue": "category",
             "csat": "number",
             "nps": "number",
             "ces": "number",
@@ -127,12 +128,42 @@ CANONICAL_TABLES: dict[str, TableDef] = {
             "text": "text",
             "contact_id": "id",
             "customer_id": "id",
+            "sub_category": "category",
+            "status": "category",
+            "outcome": "category",
+            "timely": "bool",
+            "forwarded_at": "datetime",
         },
         required_columns=("complaint_id", "received_at"),
         key="complaint_id",
     ),
+    "intervals": TableDef(
+        "intervals",
+        {
+            "interval_index": "id",
+            "interval_start": "datetime",
+            "interval_s": "duration",
+            "queue": "category",
+            "offered": "number",
+            "answered": "number",
+            "abandoned": "number",
+            "answered_within_threshold": "number",
+            "service_level": "number",
+            "threshold_s": "duration",
+            "wait_s_total": "duration",
+            "talk_s_total": "duration",
+            "handle_s_total": "duration",
+            "agents_staffed": "number",
+        },
+        required_columns=("offered", "answered"),
+        key=None,  # (queue, interval_start) or (queue, interval_index) is unique; see validate
+    ),
 }
-REQUIRED_TABLES = ("contacts",)
+#: Tables every review must map (none on its own: see :data:`PRIMARY_TABLES`).
+REQUIRED_TABLES: tuple[str, ...] = ()
+#: A review needs at least one of these: contact records, interval reports, survey or feedback
+#: responses, or complaints. QA evaluations alone are not a review of the service.
+PRIMARY_TABLES = ("contacts", "intervals", "surveys", "complaints")
 
 #: pandas dtype of each kind in a canonical frame.
 KIND_DTYPES = {
@@ -192,11 +223,17 @@ class ContactsModel(pa.DataFrameModel):
 
 
 class SurveysModel(pa.DataFrameModel):
-    """One row per survey response; scores on their published scales."""
+    """One row per survey or feedback response; scores on their published scales.
+
+    ``queue`` is the product or service area the response is about, for feedback that is not
+    linked to a contact record (product reviews, web feedback forms); linked responses take their
+    segments from the contact.
+    """
 
     response_id: Series[pd.StringDtype] = pa.Field(nullable=False)
     contact_id: Series[pd.StringDtype] = pa.Field(nullable=True)
     responded_at: Series[pa.DateTime] = pa.Field(nullable=True)
+    queue: Series[pd.StringDtype] = pa.Field(nullable=True)
     csat: Series[float] = pa.Field(in_range={"min_value": 1, "max_value": 5}, nullable=True)
     nps: Series[float] = pa.Field(in_range={"min_value": 0, "max_value": 10}, nullable=True)
     ces: Series[float] = pa.Field(in_range={"min_value": 1, "max_value": 7}, nullable=True)
@@ -238,7 +275,14 @@ class QaEvaluationsModel(pa.DataFrameModel):
 
 
 class ComplaintsModel(pa.DataFrameModel):
-    """One row per complaint."""
+    """One row per complaint (or public-service request handled as a case).
+
+    ``sub_category`` refines ``category``; ``status`` is the case status as the source names it
+    (open, closed, in progress...); ``outcome`` the organisation's response or resolution type;
+    ``timely`` whether the source records the response as within its own deadline; ``forwarded_at``
+    when the case was passed to the organisation or department that must answer it (a regulator or
+    a 311 service forwards cases).
+    """
 
     complaint_id: Series[pd.StringDtype] = pa.Field(nullable=False)
     received_at: Series[pa.DateTime] = pa.Field(nullable=False)
@@ -252,6 +296,11 @@ class ComplaintsModel(pa.DataFrameModel):
     text: Series[pd.StringDtype] = pa.Field(nullable=True)
     contact_id: Series[pd.StringDtype] = pa.Field(nullable=True)
     customer_id: Series[pd.StringDtype] = pa.Field(nullable=True)
+    sub_category: Series[pd.StringDtype] = pa.Field(nullable=True)
+    status: Series[pd.StringDtype] = pa.Field(nullable=True)
+    outcome: Series[pd.StringDtype] = pa.Field(nullable=True)
+    timely: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    forwarded_at: Series[pa.DateTime] = pa.Field(nullable=True)
 
     class Config:
         strict = False
@@ -266,11 +315,72 @@ class ComplaintsModel(pa.DataFrameModel):
         return df["resolved_at"].isna() | (df["resolved_at"] >= df["received_at"])
 
 
+#: Count columns of the intervals table (whole numbers >= 0).
+INTERVAL_COUNTS = ("offered", "answered", "abandoned", "answered_within_threshold")
+
+
+class IntervalsModel(pa.DataFrameModel):
+    """One row per interval (and queue) of an ACD interval or daily queue report.
+
+    For centres that only have aggregate reports, not contact records. ``interval_start`` may be
+    null: some exports carry only a row number or label (``interval_index``). ``interval_s`` is the
+    length of the interval (1800 for half-hourly rows, 86400 for daily rows). Counts are whole
+    numbers; ``service_level`` is the export's own proportion 0-1 answered within ``threshold_s``,
+    for exports that give a percentage instead of the count ``answered_within_threshold``. Wait,
+    talk and handle times are interval TOTALS in seconds (an export's averages are multiplied by
+    their count when mapped, see ``average_of`` in :mod:`csperf_lib.config`), so that period
+    figures can be weighted correctly (:mod:`csperf_lib.intervals`).
+
+    ``answered + abandoned <= offered`` is enforced with no tolerance: the three are whole counts
+    from one report row, so any excess is an export or mapping error (e.g. abandoned counted over
+    a different population), not rounding. Calls that are neither answered nor abandoned (still
+    queued at the interval's end, overflowed, deflected) are allowed.
+    """
+
+    interval_index: Series[pd.StringDtype] = pa.Field(nullable=True)
+    interval_start: Series[pa.DateTime] = pa.Field(nullable=True)
+    interval_s: Series[float] = pa.Field(gt=0, nullable=True)
+    queue: Series[pd.StringDtype] = pa.Field(nullable=True)
+    offered: Series[float] = pa.Field(ge=0, nullable=False)
+    answered: Series[float] = pa.Field(ge=0, nullable=False)
+    abandoned: Series[float] = _nonneg()
+    answered_within_threshold: Series[float] = _nonneg()
+    service_level: Series[float] = pa.Field(in_range={"min_value": 0, "max_value": 1}, nullable=True)
+    threshold_s: Series[float] = _nonneg()
+    wait_s_total: Series[float] = _nonneg()
+    talk_s_total: Series[float] = _nonneg()
+    handle_s_total: Series[float] = _nonneg()
+    agents_staffed: Series[float] = _nonneg()
+
+    class Config:
+        strict = False
+        coerce = True
+
+    @pa.dataframe_check(name="counts are whole numbers")
+    def counts_whole(cls, df: pd.DataFrame) -> Series[bool]:
+        counts = df[list(INTERVAL_COUNTS)]
+        return (counts.isna() | (counts == counts.round())).all(axis=1)
+
+    @pa.dataframe_check(name="answered + abandoned is not more than offered")
+    def within_offered(cls, df: pd.DataFrame) -> Series[bool]:
+        total = df["answered"] + df["abandoned"].fillna(0)
+        return df["offered"].isna() | df["answered"].isna() | (total <= df["offered"])
+
+    @pa.dataframe_check(name="answered within threshold is not more than answered")
+    def within_answered(cls, df: pd.DataFrame) -> Series[bool]:
+        return (
+            df["answered_within_threshold"].isna()
+            | df["answered"].isna()
+            | (df["answered_within_threshold"] <= df["answered"])
+        )
+
+
 MODELS: dict[str, type[pa.DataFrameModel]] = {
     "contacts": ContactsModel,
     "surveys": SurveysModel,
     "qa_evaluations": QaEvaluationsModel,
     "complaints": ComplaintsModel,
+    "intervals": IntervalsModel,
 }
 
 

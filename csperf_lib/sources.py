@@ -165,6 +165,10 @@ class SourcesEvaluation:
         See :func:`thin_segments`.
     nonresponse : NonResponse or None
         See :func:`nonresponse_bias`; None without surveys linked to contacts.
+    nonresponse_note : str
+        Why non-response bias could not be assessed ('' when it was).
+    coverage_note : str
+        Why coverage could not be measured ('' when it was).
     reliability : tuple of Reliability
         QA scorecard and survey score questions, where available.
     method_notes : DataFrame
@@ -181,6 +185,8 @@ class SourcesEvaluation:
     reliability: tuple[Reliability, ...]
     method_notes: pd.DataFrame
     findings: tuple[str, ...]
+    nonresponse_note: str = ""
+    coverage_note: str = ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -375,6 +381,8 @@ def coverage(store: Store, *, confidence: float = 0.95) -> pd.DataFrame:
         ``measure, numerator, denominator, value, low, high, note``.
     """
     rows = []
+    if not store.has("contacts"):
+        return pd.DataFrame(columns=["measure", "numerator", "denominator", "value", "low", "high", "note"])
     contacts = store.table("contacts")
     n_contacts = int(contacts.count().execute())
     answered = _answered(store)
@@ -419,7 +427,10 @@ def thin_segments(store: Store, *, min_n: int = THIN_N, segments: tuple[str, ...
     -------
     DataFrame
         ``source, segment, value, contacts, n, thin`` for every segment value (sorted, thin first).
+        Empty when the review has no contact records.
     """
+    if not store.has("contacts"):
+        return pd.DataFrame(columns=["source", "segment", "value", "contacts", "n", "thin"])
     contacts = store.table("contacts")
     present = [s for s in segments if s in contacts.columns]
     frames = []
@@ -950,7 +961,18 @@ def evaluate_sources(
     cred = pd.DataFrame([credibility(summary, table=t, check_file=check_files) for t in tables]) if summary else pd.DataFrame()
     cov = coverage(store)
     thin = thin_segments(store)
-    nr = nonresponse_bias(store, alpha=alpha) if store.has("surveys") else None
+    has_contacts, has_surveys = store.has("contacts"), store.has("surveys")
+    nr = nonresponse_bias(store, alpha=alpha) if has_surveys and has_contacts else None
+    if not has_surveys:
+        nr_note = "The review has no survey responses, so there is no survey response rate or non-response bias to assess."
+    elif not has_contacts:
+        nr_note = ("The review has survey responses but no contact records, so non-responders are unknown: the response "
+                   "rate and non-response bias cannot be assessed, and the ratings describe only those who chose to respond.")
+    else:
+        nr_note = ""
+    cov_note = "" if has_contacts else (
+        "No contact records were mapped, so the share of contacts each source describes cannot be measured; "
+        "each source stands on its own.")
     rel = []
     if store.has("qa_evaluations"):
         rel.append(scorecard_reliability(store))
@@ -962,7 +984,7 @@ def evaluate_sources(
     if not cur.empty and "contacts" in tables:
         row = cur.set_index("table").loc["contacts"]
         ev["days_without_records"] = row["days_without_records"]
-    ev["contacts"] = store.count("contacts")
+    ev["contacts"] = store.count("contacts") if has_contacts else 0
     if nr is not None:
         ev.update(answered=nr.overall["answered"], responders=nr.overall["responders"],
                   response_rate=nr.overall["response_rate"], nonresponse_direction=nr.direction)
@@ -985,8 +1007,10 @@ def evaluate_sources(
     notes = method_notes(ev)
 
     findings = _findings(cur, cred, cov, thin, nr, rel)
+    findings += [n for n in (cov_note, nr_note) if n]
     return SourcesEvaluation(currency=cur, credibility=cred, coverage=cov, thin_segments=thin, nonresponse=nr,
-                             reliability=tuple(rel), method_notes=notes, findings=tuple(findings))
+                             reliability=tuple(rel), method_notes=notes, findings=tuple(findings),
+                             nonresponse_note=nr_note, coverage_note=cov_note)
 
 
 def _findings(cur, cred, cov, thin, nr, rel) -> list[str]:
@@ -1041,5 +1065,7 @@ def summary_entries(ev: SourcesEvaluation) -> dict[str, Any]:
             ],
             "method_notes": ev.method_notes,
             "findings": list(ev.findings),
+            "nonresponse_note": ev.nonresponse_note,
+            "coverage_note": ev.coverage_note,
         })
     }

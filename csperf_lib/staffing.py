@@ -1471,6 +1471,7 @@ def staffing_review(
     config: Any = None,
     roster: pd.DataFrame | None = None,
     min_contacts: int = 5,
+    intervals: pd.DataFrame | None = None,
 ) -> StaffingReview:
     """Agents required per interval against agents deployed, for the review's queued channels.
 
@@ -1486,12 +1487,17 @@ def staffing_review(
     min_contacts : int, keyword-only
         Calendar intervals with fewer contacts are left out of the model check (their observed
         service level is mostly noise).
+    intervals : DataFrame, optional, keyword-only
+        A ready calendar-interval profile in :func:`interval_profile`'s shape, e.g. from an ACD
+        interval report (:func:`csperf_lib.intervals.interval_staffing`); default: built from the
+        store's contacts.
 
     Returns
     -------
     StaffingReview
     """
-    intervals = interval_profile(store, config=config, roster=roster)
+    if intervals is None:
+        intervals = interval_profile(store, config=config, roster=roster)
     options: StaffingOptions = intervals.attrs["options"]
     profile = weekday_profile(intervals)
     patience = float(intervals.attrs["patience_s"])

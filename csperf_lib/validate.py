@@ -16,6 +16,14 @@ the usable ``<table>``. ``rows_in = rows_usable + rows_quarantined`` holds exact
 review stops (:class:`ValidationThresholdError`) only when a table's usable share falls below
 ``validation.min_usable_share``.
 
+Interval reports (``intervals``) have no key column: a row is identified by ``(queue,
+interval_start)``, or ``(queue, interval_index)`` for exports without timestamps, and a repeat of
+that pair is quarantined as a duplicate (it would count the same calls twice). A row without
+``interval_start`` is *kept*: the review period cannot be applied to it, so it is not judged
+outside the period (as for any null timestamp); :func:`csperf_lib.intervals.intervals_review`
+says so in its notes when a period is configured. Quarantining such rows instead would throw
+away every row of an undated daily export.
+
 Data-quality dimensions follow the usual definitions (DAMA UK, "The six primary dimensions for data
 quality assessment", 2013): completeness = non-null values / rows; validity = non-null values
 passing every check on the column / non-null values; uniqueness = distinct / non-null values of an
@@ -46,14 +54,18 @@ from csperf_lib.schemas import CANONICAL_TABLES, MODELS
 from csperf_lib.store import Store
 
 #: Validation order: contacts first, so references to them can be checked.
-TABLE_ORDER = ("contacts", "surveys", "qa_evaluations", "complaints")
+TABLE_ORDER = ("contacts", "surveys", "qa_evaluations", "complaints", "intervals")
 #: Identifier columns (one or several) that must be unique per table.
 UNIQUE_KEYS = {
     "contacts": ("contact_id",),
     "surveys": ("response_id",),
     "qa_evaluations": ("evaluation_id", "item"),
     "complaints": ("complaint_id",),
+    # the time part is interval_start, or interval_index where no row has one (see _unique_key)
+    "intervals": ("interval_start", "queue"),
 }
+#: Key parts that may be null and still identify a row (a single-queue export has no queue).
+NULLABLE_KEY_PARTS = {"intervals": ("queue",)}
 REFERENCES = {"surveys": "contact_id", "qa_evaluations": "contact_id", "complaints": "contact_id"}
 TABLE_LEVEL = "(row)"
 
@@ -172,11 +184,20 @@ def _time_failures(
     return failures, timeliness
 
 
+def _unique_key(t: ibis.Table, table: str) -> list[str]:
+    """The identifying columns of ``table``; for intervals without any start time, the index."""
+    keys = list(UNIQUE_KEYS[table])
+    if table == "intervals" and int(t.interval_start.count().execute()) == 0:
+        keys[0] = "interval_index"
+    return keys
+
+
 def _duplicate_failures(store: Store, table: str) -> pd.DataFrame:
     """Rows repeating an identifier already seen in an earlier record (engine-side)."""
-    keys = list(UNIQUE_KEYS[table])
     t = store.table(collected_name(table))
-    ranked = t.filter(*[t[k].notnull() for k in keys]).mutate(
+    keys = _unique_key(t, table)
+    nullable = NULLABLE_KEY_PARTS.get(table, ())
+    ranked = t.filter(*[t[k].notnull() for k in keys if k not in nullable]).mutate(
         _rank=ibis.row_number().over(group_by=keys, order_by=t[ROW_COLUMN])
     )
     dups = ranked.filter(ranked._rank > 0).select(ROW_COLUMN).execute()
@@ -260,7 +281,10 @@ def _record_ids(store: Store, table: str, rows: pd.Series) -> pd.DataFrame:
     key = UNIQUE_KEYS[table][0]
     t = store.table(collected_name(table))
     wanted = ibis.memtable(pd.DataFrame({"_wanted": rows.astype("int64").unique()}))
-    found = t.inner_join(wanted, t[ROW_COLUMN] == wanted._wanted).select(ROW_COLUMN, record_id=t[key]).execute()
+    record_id = t[key]
+    if table == "intervals":  # the export's row label, else the interval's start
+        record_id = t.interval_index.fill_null(t.interval_start.cast("string"))
+    found = t.inner_join(wanted, t[ROW_COLUMN] == wanted._wanted).select(ROW_COLUMN, record_id=record_id).execute()
     return found
 
 

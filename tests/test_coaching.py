@@ -442,8 +442,7 @@ def demo_review():
 
 
 def test_demo_planted_weakness_found_and_controls_clean(demo_review):
-    review, planted, seconds = demo_review
-    assert seconds < 20
+    review, planted, _seconds = demo_review  # speed is measured in benchmarks/, not asserted here
     signal = planted["signals"]["weak_agent_item"]["segment"]
     scores = review.scores
     hit = row(scores, signal["agent_id"], signal["item"])

@@ -71,12 +71,22 @@ tables:
     assert len(problems) >= 9
 
 
-def test_missing_contacts_table_and_unknown_table(tmp_path):
+def test_no_primary_table_and_unknown_table(tmp_path):
     with pytest.raises(ConfigError) as err:
         parse_config({"tables": {"calls": {}}}, path=tmp_path / "r.yaml")
     text = str(err.value)
     assert "tables.calls: not a canonical table" in text
-    assert "tables.contacts: required table is missing" in text
+    assert "a review needs at least one of contacts, intervals, surveys, complaints" in text
+
+
+def test_complaints_only_review_needs_no_contacts(tmp_path):
+    (tmp_path / "c.csv").write_text("id,date\n1,2026-01-02\n", encoding="utf-8")
+    config = parse_config(
+        {"tables": {"complaints": {"source": {"file": "c.csv"},
+                                   "columns": {"complaint_id": "id", "received_at": "date"}}}},
+        path=tmp_path / "r.yaml",
+    )
+    assert set(config.tables) == {"complaints"}
 
 
 def test_not_yaml_and_missing_file_are_one_clear_error(write_yaml, tmp_path):

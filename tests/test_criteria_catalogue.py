@@ -303,7 +303,12 @@ def test_evidence_map_loads():
             "requirements",
             "strength",
             "note",
+            "needs",
         }, section
+        from csperf_lib.schemas import CANONICAL_TABLES
+
+        for need in section.get("needs", []):
+            assert all(t in CANONICAL_TABLES for t in need.split("|")), (section["heading"], need)
         assert re.fullmatch(r"\d\d_[a-z0-9_]+", section["stage"]), section["stage"]
         assert isinstance(section["heading"], str) and section["heading"].strip()
         assert section["strength"] in STRENGTHS, section

@@ -361,6 +361,10 @@ def test_segment_missing_for_a_table_is_absent_with_reason():
         "complaint_ack_days",
         "complaint_resolution_days",
         "complaint_upheld_rate",
+        "complaints_received",
+        "complaint_open_share",
+        "complaint_forwarding_days",  # the fixture has no forwarding date
+        "complaint_timely_rate",  # nor a timely flag
     }
     # the fixture's complaints link to no contact, so they have no team to inherit
     assert "segment team is empty" in unavailable["complaint_ack_days"]

@@ -177,6 +177,12 @@ def main(argv: list[str] | None = None) -> int:
             print(_table(sentiment.round(3).astype(str).to_dict(orient="records"), list(sentiment.columns)))
         else:
             print(f"\n(sentiment quality skipped: {ALEXA} is absent)")
+    from init_accuracy import benchmark_init
+
+    _, init_rows = benchmark_init()  # csperf init against examples/*.yaml (needs ../shared)
+    if init_rows:
+        print("\n## csperf init against the hand-written example configs (benchmarks/init_accuracy.py)\n")
+        print(_table(init_rows, list(init_rows[0])))
     return 0
 
 

@@ -35,6 +35,7 @@ per stage (code hidden), the executed notebooks, summary.json and an index.html 
 
 MAIN_EPILOG = """\
 examples:
+  csperf init --from exports/calls.csv              write a first review.yaml from an export
   csperf demo-data --out data/raw/demo              generate a synthetic contact centre
   csperf review --config data/raw/demo/review.yaml  review it; open reports/<date>/index.html
   csperf review --help                              all options of a command
@@ -67,6 +68,19 @@ examples:
   csperf demo-data --out data/raw/demo
   csperf demo-data --out /tmp/demo --contacts 5000 --seed 1 --weeks 4
   csperf review --config data/raw/demo/review.yaml   then review what was generated"""
+
+
+INIT_DESCRIPTION = """\
+Inspect one or more exports (CSV/TSV/TXT, Excel, Parquet) and write a first review.yaml: the
+canonical table each file feeds, a column mapping with a confidence and the evidence for every
+column, low-confidence or ambiguous choices commented out with their alternatives, and a TODO for
+every required column that was not found. Review the file before running a review."""
+
+INIT_EPILOG = """\
+examples:
+  csperf init --from exports/calls.csv
+  csperf init --from calls.xlsx --from complaints.csv --out review/review.yaml
+  csperf review --config review.yaml                 once the config has been checked"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -192,6 +206,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="weeks of history (default: 12)",
     )
     demo.set_defaults(handler=_cmd_demo_data)
+
+    init = commands.add_parser(
+        "init",
+        help="inspect exports and write a first, commented review.yaml",
+        description=INIT_DESCRIPTION,
+        epilog=INIT_EPILOG,
+        formatter_class=formatter,
+    )
+    init.add_argument(
+        "--from",
+        dest="sources",
+        action="append",
+        required=True,
+        metavar="FILE",
+        help="an export to inspect (repeat for several files)",
+    )
+    init.add_argument(
+        "--out",
+        default="review.yaml",
+        metavar="FILE",
+        help="config to write (default: ./review.yaml); paths in it are relative to its folder",
+    )
+    init.add_argument(
+        "--force", action="store_true", help="overwrite --out if it exists"
+    )
+    init.set_defaults(handler=_cmd_init)
     return parser
 
 
@@ -233,6 +273,45 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    """``csperf init``: inspect the exports, write the config and summarise what was mapped."""
+    from csperf_lib.autoconfig import init_config
+
+    written, proposals = init_config(args.sources, out=args.out, force=args.force)
+    for proposal in proposals:
+        profile = proposal.profile
+        chosen = [t for t in written.tables if any(t is p for p in proposal.tables)]
+        if not chosen:
+            print(f"{profile.path.name}: not used (another file feeds the same table)")
+        for table in chosen:
+            active = [c for c in table.columns if c.active]
+            counts = {level: sum(c.confidence == level for c in active) for level in ("high", "medium")}
+            parked = len(table.columns) - len(active)
+            print(
+                f"{profile.path.name} -> {table.table}: {len(active)} column(s) mapped "
+                f"({counts['high']} high, {counts['medium']} medium confidence)"
+                + (f", {parked} left commented out for you to decide" if parked else "")
+            )
+            for column in table.columns:
+                state = column.confidence if column.active else f"{column.confidence}, commented out"
+                spec = column.spec if isinstance(column.spec, dict) else {}
+                if column.source:
+                    source = column.source
+                elif "value" in spec:
+                    source = f"constant {spec['value']!r}"
+                else:
+                    source = f"digest of {len(spec.get('hash_of', ()))} columns"
+                print(f"  {column.canonical:<24} <- {source}  [{state}]")
+            if table.missing_required:
+                print(f"  TODO required: {', '.join(table.missing_required)}")
+    print(f"config: {written.path}")
+    if written.loads:
+        print(f"next:   check every line, then csperf review --config {written.path}")
+    else:
+        print("it does not load yet: " + "; ".join(written.problems[:3]))
+    return 0
+
+
 def _silent(message: str) -> None:
     """A log function that drops progress messages (``--quiet``)."""
 
@@ -261,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     if getattr(args, "handler", None) is None:
-        _error(f"choose a command ({', '.join(('review', 'demo-data'))}); see '{PROG} --help'")
+        _error(f"choose a command ({', '.join(('review', 'demo-data', 'init'))}); see '{PROG} --help'")
         return 2
     try:
         return args.handler(args)

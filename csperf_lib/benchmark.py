@@ -780,6 +780,29 @@ def benchmark_review(
     )
 
 
+def targets_in_scope(review: BenchmarkReview) -> pd.DataFrame:
+    """The targets in force for KPIs this review could compute (``TargetSet.table`` rows).
+
+    A target for a KPI the data cannot give (service level in a complaints-only review) judges
+    nothing here; those are counted in ``attrs["out_of_scope"]`` (KPI ids) rather than listed.
+    """
+    table = review.targets.table()
+    computed = set(review.gaps.loc[review.gaps["value"].notna(), "kpi"]) if len(review.gaps) else set()
+    keep = table["kpi"].isin(computed)
+    out = table[keep].reset_index(drop=True)
+    out.attrs["out_of_scope"] = sorted(set(table.loc[~keep, "kpi"]))
+    return out
+
+
+def scope_sentence(targets: pd.DataFrame) -> str:
+    """One sentence on the targets left out by :func:`targets_in_scope` ('' when none)."""
+    left = targets.attrs.get("out_of_scope") or []
+    if not left:
+        return ""
+    return (f"Targets or benchmarks in force for KPIs this review's data cannot give are not listed: "
+            f"{', '.join(left)}.")
+
+
 def summary_entries(review: BenchmarkReview) -> dict[str, Any]:
     """The ``gaps``, ``target_review``, ``smart`` and ``regulatory`` entries of summary.json."""
     gaps = review.gaps.drop(columns=["period"]).copy()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -113,6 +114,8 @@ def collect_table(
         for chunk in chunks:
             if rows == 0:
                 spec, decided = _decide_date_order(spec, chunk)
+                assumptions += decided
+                spec, decided = _decide_number_format(spec, chunk)
                 assumptions += decided
             mapped = map_chunk(chunk, spec, first_row=rows + 1, timezone=timezone)
             if rows == 0:
@@ -253,3 +256,71 @@ def assumptions_table(manifest: pd.DataFrame) -> pd.DataFrame:
         for a in (r.assumptions or ())
     ]
     return pd.DataFrame(rows, columns=["table", "assumption"])
+
+
+_THOUSANDS_COMMA = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_EURO = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+,\d+$")
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
+_DECIMAL_DOT = re.compile(r"^[-+]?\d*\.\d+$")
+_CLOCK12 = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?\s*[AaPp][Mm]$")
+
+
+def _numeric_texts(spec: SourceSpec, chunk: pd.DataFrame) -> tuple[pd.Series, list]:
+    """Distinct text values of the columns read as plain numbers, and the duration specs without
+    a format (for the clock-time check)."""
+    kinds = CANONICAL_TABLES[spec.table].columns
+    texts, durations = [], []
+    for col in spec.columns:
+        if col.column is None or col.column not in chunk.columns or col.values:
+            continue
+        kind = kinds[col.canonical]
+        values = chunk[col.column]
+        if not (pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        if kind == "duration" and col.format is None:
+            durations.append(col)
+        if kind in ("number", "duration") and col.format is None:
+            texts.append(values.dropna().astype(str).str.strip())
+    distinct = pd.concat(texts).drop_duplicates() if texts else pd.Series(dtype=object)
+    return distinct, durations
+
+
+def _decide_number_format(spec: SourceSpec, chunk: pd.DataFrame) -> tuple[SourceSpec, list[str]]:
+    """Decimal and thousands separators of plain-number columns, and clock-style durations
+    ("12:02:23 AM"), decided from the first chunk when the config does not say; the choices made.
+
+    Evidence rules: ``1.234,5`` means a decimal comma with dot thousands; ``3,5`` (not three digits
+    after the comma) a decimal comma; ``1,234`` or ``1,234.5`` a thousands comma. ``1,234`` alone
+    could be either: thousands is assumed, and the assumption says so.
+    """
+    said: list[str] = []
+    options = dict(spec.options)
+    texts, durations = _numeric_texts(spec, chunk)
+    if "decimal" not in options and "thousands" not in options and len(texts):
+        euro = texts[texts.str.match(_EURO)]
+        comma = texts[texts.str.match(_DECIMAL_COMMA) & ~texts.str.match(_THOUSANDS_COMMA)]
+        grouped = texts[texts.str.match(_THOUSANDS_COMMA)]
+        dotted = texts[texts.str.match(_DECIMAL_DOT)]
+        if len(euro):
+            options.update(decimal=",", thousands=".")
+            said.append(f"numbers read with a decimal comma and '.' thousands: e.g. {euro.iloc[0]} (decided from the data)")
+        elif len(comma) and not len(dotted):
+            options["decimal"] = ","
+            said.append(f"numbers read with a decimal comma: {len(comma):,} values such as {comma.iloc[0]} (decided from the data)")
+        elif len(grouped):
+            options["thousands"] = ","
+            sure = len(dotted) or grouped.str.contains(".", regex=False).any()
+            said.append(f"numbers read with ',' as thousands separator: e.g. {grouped.iloc[0]}"
+                        + (" (decided from the data)" if sure else
+                           " (undecidable from the data: it could be a decimal comma; set decimal/thousands)"))
+    columns = list(spec.columns)
+    for col in durations:
+        values = chunk[col.column].dropna().astype(str).str.strip()
+        values = values[values != ""]
+        if len(values) and values.str.match(_CLOCK12).all():
+            columns[columns.index(col)] = dataclasses.replace(col, format="clock12")
+            said.append(f"durations in '{col.column}' are written as clock times ({values.iloc[0]}): "
+                        "read as hours, minutes and seconds from 12:00 AM (decided from the data)")
+    if not said:
+        return spec, said
+    return dataclasses.replace(spec, options=options, columns=tuple(columns)), said

@@ -368,7 +368,7 @@ def stage_digest(stage: str, summary: Mapping[str, Any]) -> list[str]:
         return [f"{a['table']}: {a['rows_usable']:,} usable and {a['rows_quarantined']:,} quarantined of {a['rows_in']:,} ({a['usable_share']:.1%} usable)." for a in acc]
     if stage == "02_sample":
         samp = s.get("sampling") or {}
-        return [f"Sample of {samp.get('sample_size', samp.get('n', '?'))} contacts drawn for quality review ({samp.get('allocation', 'stratified')} allocation, seed {samp.get('seed', '?')})."] if samp else []
+        return [f"Sample of {samp.get('sample_size', samp.get('n', '?'))} {samp.get('unit', 'contacts')} drawn for quality review ({samp.get('allocation', 'stratified')} allocation, seed {samp.get('seed', '?')})."] if samp else []
     if stage == "03_quantitative":
         out = [f"{k['name']}: {_num(k['value'], k.get('unit'))}" + (f" (95 % CI {_num(k['ci_low'], k.get('unit'))} to {_num(k['ci_high'], k.get('unit'))}, n = {k['n']:,})" if k.get("ci_low") is not None else f" (n = {k['n']:,})")
                for k in ((s.get("kpis") or {}).get("overall") or []) if k.get("available")][:6]

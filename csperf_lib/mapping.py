@@ -188,7 +188,9 @@ def _parse_clock12(text: pd.Series) -> pd.Series:
     return (hours24 * 3600 + minutes * 60 + seconds).where(valid).astype("float64")
 
 
-def to_duration(series: pd.Series, *, fmt: str | None = None, unit: str = "seconds") -> tuple[pd.Series, pd.Series]:
+def to_duration(
+    series: pd.Series, *, fmt: str | None = None, unit: str = "seconds", decimal: str = ".", thousands: str | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Durations in float seconds.
 
     Numbers are read in ``unit`` (or the unit ``fmt`` names); ``h:mm:ss``/``mm:ss`` strings, Excel
@@ -208,7 +210,7 @@ def to_duration(series: pd.Series, *, fmt: str | None = None, unit: str = "secon
         factor = DURATION_UNITS.get(fmt or unit, DURATION_UNITS[unit])
         if fmt == "day_fraction":
             factor = 86400.0
-        numbers, _ = to_number(series[rest])
+        numbers, _ = to_number(series[rest], decimal=decimal, thousands=thousands)
         if fmt == "clock12":
             out[rest] = _parse_clock12(_as_str(series[rest]))
         elif fmt == "hh:mm:ss":
@@ -364,7 +366,8 @@ def _convert(spec: ColumnSpec, kind: str, raw: pd.DataFrame, source: SourceSpec,
     if kind == "number":
         return per_unique(column, to_number, decimal=opts.get("decimal", "."), thousands=opts.get("thousands"))
     if kind == "duration":
-        return per_unique(column, to_duration, fmt=spec.format, unit=spec.unit)
+        return per_unique(column, to_duration, fmt=spec.format, unit=spec.unit,
+                          decimal=opts.get("decimal", "."), thousands=opts.get("thousands"))
     if kind == "datetime":
         values, bad = per_unique(column, to_datetime, fmt=spec.format, dayfirst=bool(spec.dayfirst), timezone=timezone)
         if spec.time_column is not None:

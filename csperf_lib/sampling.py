@@ -2243,6 +2243,7 @@ def sampling_summary(
 ) -> dict[str, Any]:
     """The ``sampling`` entry of ``summary.json`` (plain values)."""
     return {
+        "unit": reasoning.unit,
         "population": plan.population,
         "sample_size": int(len(sample)),
         "sample_size_for_margin": reasoning.n,

@@ -180,3 +180,42 @@ def test_a_rising_volume_is_not_called_an_improvement():
     volume, rate = trend_findings(trends, neutral={"complaints_received"})
     assert "is increasing:" in volume and "improving" not in volume and "worsening" not in volume
     assert "is decreasing (worsening)" in rate
+
+
+@pytest.mark.parametrize("values, expected, words", [
+    (["1.234,5", "12,25"], [1234.5, 12.25], "decimal comma and '.' thousands"),
+    (["3,5", "12,25"], [3.5, 12.25], "decimal comma: 2 values"),
+    (["1,234.5", "7.5"], [1234.5, 7.5], "',' as thousands separator: e.g. 1,234.5 (decided"),
+    (["1,234", "7"], [1234.0, 7.0], "undecidable"),
+])
+def test_separators_of_numbers_are_decided_from_the_data(tmp_path, values, expected, words):
+    from csperf_lib.collect import collect_table
+    from csperf_lib.store import Store
+
+    body = "".join(f'{i};2026-01-0{i + 1};"{v}";12:02:{10 + i} AM\n' for i, v in enumerate(values))
+    (tmp_path / "c.csv").write_text("id;date;score;talk\n" + body, encoding="utf-8")
+    config = parse_config({"tables": {"contacts": {"source": {"file": "c.csv", "delimiter": ";"}, "columns": {
+        "contact_id": "id", "arrived_at": "date", "answered": {"value": True}, "wait_s": "score", "talk_s": "talk"}}}},
+        path=tmp_path / "review.yaml")
+    with Store(f"duckdb:///{tmp_path / 's.duckdb'}") as store:
+        record = collect_table(config.tables["contacts"], store)
+        got = store.table("collected_contacts").execute().sort_values("contact_id")
+    assert got["wait_s"].tolist() == expected
+    # "12:02:10 AM" is a clock-style duration: 2 min 10 s
+    assert got["talk_s"].tolist() == [130.0 + i for i in range(len(values))]
+    text = " | ".join(record.assumptions)
+    assert words in text and "clock times" in text
+
+
+def test_targets_for_kpis_the_review_cannot_give_are_left_out_and_named():
+    from types import SimpleNamespace
+
+    from csperf_lib.benchmark import scope_sentence, targets_in_scope
+    from csperf_lib.targets import targets_from_config
+
+    review = SimpleNamespace(targets=targets_from_config(None),
+                             gaps=pd.DataFrame({"kpi": ["csat_mean", "service_level"], "value": [4.4, None]}))
+    table = targets_in_scope(review)
+    assert set(table["kpi"]) <= {"csat_mean"}
+    assert "service_level" in table.attrs["out_of_scope"]
+    assert "service_level" in scope_sentence(table)

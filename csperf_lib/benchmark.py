@@ -742,16 +742,25 @@ def benchmark_review(
     whole = stack_breakdowns({None: frames[((), None)], **{d: frames[((d,), None)] for d in dims}})
     weekly = stack_breakdowns({None: frames[((), period)], **{d: frames[((d,), period)] for d in dims}})
     whole, weekly = _drop_agent_level(whole), _drop_agent_level(weekly)
+    effective_n: dict[str, tuple[int, int]] = {}
     if store.has("intervals") and not store.has("contacts"):
         # An interval report gives the queue KPIs (weighted, dispersion-adjusted) for the whole period.
         from csperf_lib.intervals import interval_kpi_rows, intervals_review
 
-        rows = interval_kpi_rows(intervals_review(store, config=config).kpis)
+        interval_kpis = intervals_review(store, config=config).kpis
+        rows = interval_kpi_rows(interval_kpis)
+        calls = dict(zip(interval_kpis["kpi"], interval_kpis["n"], strict=True))
+        effective_n = {r.kpi: (int(r.n), int(calls[r.kpi])) for r in rows.itertuples() if int(r.n) != int(calls[r.kpi])}
         if len(rows):
             rows.insert(1, "dimension", WHOLE)
             rows.insert(2, "segment", WHOLE)
             whole = pd.concat([whole[~whole["kpi"].isin(rows["kpi"])], rows], ignore_index=True) if len(whole) else rows
     gaps = benchmark_gaps(whole, target_set, history=weekly, alpha=alpha, config=config)
+    for kpi, (n_eff, n_calls) in effective_n.items():
+        # Interval KPIs are tested on the effective n: say so where the finding quotes it.
+        at = (gaps["kpi"] == kpi) & (gaps["dimension"] == WHOLE)
+        gaps.loc[at, "finding"] = gaps.loc[at, "finding"].str.replace(
+            f"n = {n_eff:,}", f"effective n = {n_eff:,} of {n_calls:,} calls, as days vary more than chance", regex=False)
     weekly_gaps = benchmark_gaps(weekly, target_set, alpha=alpha, config=config)
     shortfalls, strengths = shortfalls_and_strengths(gaps)
     review = review_targets(weekly, target_set, current=whole, k=k, config=config)

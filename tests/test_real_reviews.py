@@ -161,3 +161,4 @@ def test_daily_interval_report_review(reviews):
     assert "no start time" in summary["staffing"]["note"]
     gaps = {g["kpi"]: g for g in summary["gaps"] if g["dimension"] == "all"}
     assert gaps["service_level"]["status"] == "missed" and gaps["service_level"]["n"] < offered  # effective n
+    assert f"of {offered:,} calls, as days vary more than chance" in gaps["service_level"]["finding"]

@@ -865,6 +865,7 @@ th { background: #f6f8fa; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .ok { color: #1a7f37; font-weight: 600; }
 .failed { color: #cf222e; font-weight: 600; }
+.skipped { color: #57606a; font-weight: 600; }
 .error { border: 1px solid #cf222e; background: #ffebe9; padding: 0.6rem 0.8rem; border-radius: 4px; }
 .evidence { border: 1px solid #d0d7de; background: #f6f8fa; padding: 0.6rem 0.8rem; border-radius: 4px; }
 .evidence a { font-weight: 600; }
@@ -900,8 +901,9 @@ def _write_index(
             else "&ndash;"
         )
         rows.append(
-            f'<tr><td>{label}</td><td class="{esc(stage.status)}">{esc(stage.status)}</td>'
-            f'<td class="num">{stage.seconds:.1f}</td><td>{report}</td><td>{notebook}</td></tr>'
+            f'<tr><td>{label}</td><td class="{esc(stage.status)}">{esc(stage.status)}'
+            + (f'<br><span class="note">{esc(stage.reason)}</span>' if stage.reason else "")
+            + f'</td><td class="num">{stage.seconds:.1f}</td><td>{report}</td><td>{notebook}</td></tr>'
         )
     linked = {SUMMARY_FILE, INDEX_FILE}
     evidence_html = ""

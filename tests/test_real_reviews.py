@@ -106,10 +106,14 @@ def test_cfpb_complaints_only_review(reviews):
 
 
 def test_alexa_feedback_only_review(reviews):
-    summary, _ = reviews("amazon_alexa_reviews")
+    summary, run_dir = reviews("amazon_alexa_reviews")
     raw = pd.read_csv(REAL / "amazon_alexa_reviews" / "amazon_alexa.tsv", sep="\t", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     status = stage_status(summary)
     assert status["02_sample"] == "skipped" and status["03_quantitative"] == "ok"
+    # the skipped stage says why, on its own page and on the index
+    reason = "no handled contacts or complaint cases to sample for quality review"
+    assert reason in (run_dir / "02_sample.html").read_text(encoding="utf-8")
+    assert reason in (run_dir / "index.html").read_text(encoding="utf-8")
     rows = accounting(summary, "surveys")
     assert rows["rows_in"] == 3150
     unique = raw.drop_duplicates()

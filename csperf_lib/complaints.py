@@ -1104,6 +1104,23 @@ def _measure_phrase(measure: str, targets: ComplaintTargets) -> str:
     return f"{verb} within {targets.label(measure)}"
 
 
+def _withhold(table: pd.DataFrame, measures: list[str], window_s: float, targets: ComplaintTargets) -> pd.DataFrame:
+    """Timeliness rows of ``measures`` with the rate and interval withheld and the reason in ``note``
+    (the data window is shorter than the target, so every completed case met it)."""
+    table = table.copy()
+    rows = table["measure"].isin(measures) & (table["note"].fillna("") == "")  # a row with a note already says why
+    if not rows.any():
+        return table
+    table.loc[rows, ["rate", "ci_low", "ci_high"]] = np.nan
+    table.loc[rows, "note"] = [
+        f"The data covers only {_days(window_s)}, less than the {targets.label(m)} target, so being "
+        f"{'acknowledged' if m == 'acknowledge' else 'resolved'} within it cannot be judged: {int(c):,} were "
+        f"{'acknowledged' if m == 'acknowledge' else 'resolved'} within the window and {int(p):,} not yet"
+        for m, c, p in zip(table.loc[rows, "measure"], table.loc[rows, "n_completed"], table.loc[rows, "n_pending"], strict=True)
+    ]
+    return table
+
+
 def _timeliness_finding(row: pd.Series, targets: ComplaintTargets, as_of: pd.Timestamp) -> str:
     measure = row["measure"]
     verb = "acknowledged" if measure == "acknowledge" else "resolved"
@@ -1335,6 +1352,13 @@ def complaints_review(
         findings.append(f"The complaints carry no {word} date, so the {targets.label(m)} {word} target cannot be checked.")
     overall = overall[~overall["measure"].isin(unrecorded)].reset_index(drop=True)
     timeliness_by = {d: t[~t["measure"].isin(unrecorded)].reset_index(drop=True) for d, t in timeliness_by.items()}
+    # Every case completed inside a window shorter than the target met it by construction: a rate
+    # there would be 100 % whatever the service did, so it is withheld and the reason given.
+    window_s = float((moment - received.min()).total_seconds())
+    too_short = [m for m in ("acknowledge", "resolve") if window_s < targets.target_s(m)]
+    if too_short:
+        overall = _withhold(overall, too_short, window_s, targets)
+        timeliness_by = {d: _withhold(t, too_short, window_s, targets) for d, t in timeliness_by.items()}
     findings += [_timeliness_finding(row, targets, moment) for _, row in overall.iterrows()]
     row = upheld.iloc[0]
     rate, interval = _rate_ci(row["rate"], row["ci_low"], row["ci_high"])

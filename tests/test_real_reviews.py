@@ -142,6 +142,9 @@ def test_nyc311_public_service_review(reviews, name, file, closed):
     # two or three hours of data: the quantitative stage says trends cannot be judged
     notebook = (run_dir / "03_quantitative.ipynb").read_text(encoding="utf-8")
     assert "too short for trend analysis" in notebook
+    # nor can an 8-week resolution target be judged on hours of data
+    resolve = summary["complaints"]["timeliness"]["resolve"]
+    assert resolve["rate"] is None and "cannot be judged" in resolve["note"]
     regions = pd.DataFrame(summary["complaints"]["handling"]["volumes"])
     regions = regions[regions["dimension"] == "region"]
     borough = "Borough" if "Borough" in raw else "borough"

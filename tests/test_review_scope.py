@@ -219,3 +219,22 @@ def test_targets_for_kpis_the_review_cannot_give_are_left_out_and_named():
     assert set(table["kpi"]) <= {"csat_mean"}
     assert "service_level" in table.attrs["out_of_scope"]
     assert "service_level" in scope_sentence(table)
+
+
+def test_a_window_shorter_than_the_target_withholds_the_timeliness_rate():
+    from csperf_lib.complaints import ComplaintTargets, complaints_review
+
+    received = pd.Timestamp("2026-01-01 00:00") + pd.to_timedelta([0, 10, 20, 30, 40], unit="min")
+    frame = pd.DataFrame({
+        "complaint_id": pd.array(list("12345"), dtype="string"),
+        "received_at": received,
+        "acknowledged_at": received + pd.Timedelta(minutes=5),
+        "resolved_at": [received[0] + pd.Timedelta(minutes=30), pd.NaT, pd.NaT, received[3] + pd.Timedelta(minutes=9), pd.NaT],
+    })
+    review = complaints_review(frame, targets=ComplaintTargets(), pseudonym_key=b"k" * 32)
+    rows = review.timeliness.set_index("measure")
+    # 40 minutes of data: every completed case met a 3-day or 8-week target by construction
+    assert rows["rate"].isna().all()
+    assert "cannot be judged: 2 were resolved within the window and 3 not yet" in rows.loc["resolve", "note"]
+    assert any("less than the 8 weeks target" in f for f in review.findings)
+    assert not any("100" in f and "within 8 weeks" in f for f in review.findings)

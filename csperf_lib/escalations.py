@@ -65,6 +65,7 @@ from statsmodels.stats.multitest import multipletests
 from csperf_lib.errors import ConfigError
 from csperf_lib.privacy import pseudonymise_series
 from csperf_lib.stats import cohens_h, wilson_interval
+from csperf_lib.store import has_values
 from csperf_lib.text import code_texts, compile_exclusions, compile_terms, prepare_texts
 
 DEFAULT_MARKERS = "high_risk_markers.yaml"
@@ -115,10 +116,6 @@ def _p_text(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
-def _has_values(table, column: str) -> bool:
-    return column in table.columns and int(table[column].count().execute()) > 0
-
-
 # --- escalation rates ---------------------------------------------------------------------------
 def escalation_rates(
     store,
@@ -151,7 +148,7 @@ def escalation_rates(
         for significant rows, else empty. Empty (with those columns) when no contact carries the flag.
     """
     contacts = store.table("contacts")
-    if not _has_values(contacts, "escalated"):
+    if not has_values(contacts, "escalated"):
         return pd.DataFrame(columns=_RATE_COLUMNS)
     flagged = contacts.filter(contacts.escalated.notnull())
     parts = []
@@ -279,7 +276,7 @@ def comments_with_escalation(store) -> pd.DataFrame:
     if not (store.has("surveys") and store.has("contacts")):
         return empty
     surveys, contacts = store.table("surveys"), store.table("contacts")
-    if "comment" not in surveys.columns or "contact_id" not in surveys.columns or not _has_values(contacts, "escalated"):
+    if "comment" not in surveys.columns or "contact_id" not in surveys.columns or not has_values(contacts, "escalated"):
         return empty
     s = surveys.filter(surveys.comment.notnull() & surveys.contact_id.notnull()).select("contact_id", "comment")
     c = contacts.filter(contacts.escalated.notnull()).select("contact_id", "escalated")
@@ -353,9 +350,9 @@ def recurrence(store, *, window_days: int = 30, alpha: float = 0.05) -> Recurren
     if not store.has("contacts"):
         return empty
     contacts = store.table("contacts")
-    if not _has_values(contacts, "escalated"):
+    if not has_values(contacts, "escalated"):
         return Recurrence(empty.table, window_days, ("Contacts carry no escalation flag, so recurrence after an escalation cannot be measured.",))
-    if not store.has("complaints") or not _has_values(store.table("complaints"), "contact_id"):
+    if not store.has("complaints") or not has_values(store.table("complaints"), "contact_id"):
         notes.append("No complaint names a contact (complaints.contact_id), so complaints cannot be linked to escalations.")
         return Recurrence(empty.table, window_days, tuple(notes))
     complaints = store.table("complaints")
@@ -371,7 +368,7 @@ def recurrence(store, *, window_days: int = 30, alpha: float = 0.05) -> Recurren
     flagged = c.left_join(h, c.cid == h.hid).mutate(hit=lambda t: t.hid.notnull().cast("int64"))
     rows.append(_recurrence_row("complaint_after_contact", flagged, window_days))
     # measure 2: a further complaint by the same customer
-    if "customer_id" in complaints.columns and _has_values(complaints, "customer_id"):
+    if "customer_id" in complaints.columns and has_values(complaints, "customer_id"):
         owners = k.filter(k.customer_id.notnull()).select(oid="contact_id", cust="customer_id").distinct()
         known = c.join(owners, c.cid == owners.oid).select("cid", "esc", "at", "cust")
         others = complaints.filter(complaints.customer_id.notnull() & complaints.received_at.notnull()).select(
@@ -439,7 +436,7 @@ def resolution_times(store, *, targets=None, as_of=None) -> pd.DataFrame:
     if not (store.has("complaints") and store.has("contacts")):
         return pd.DataFrame()
     complaints, contacts = store.table("complaints"), store.table("contacts")
-    if not _has_values(complaints, "contact_id") or not _has_values(contacts, "escalated"):
+    if not has_values(complaints, "contact_id") or not has_values(contacts, "escalated"):
         return pd.DataFrame()
     c = contacts.filter(contacts.escalated.notnull()).select(cid="contact_id", esc="escalated")
     cols = [x for x in ("complaint_id", "received_at", "acknowledged_at", "resolved_at", "contact_id") if x in complaints.columns]
@@ -833,7 +830,7 @@ def escalation_review(
     if contacts is None:
         notes.append("The review has no contact records, so escalation rates cannot be analysed; "
                      "high-risk markers are still looked for in the free text.")
-    elif _has_values(contacts, "escalated"):
+    elif has_values(contacts, "escalated"):
         f = contacts.filter(contacts.escalated.notnull())
         agg = f.aggregate(n=f.count(), x=f.escalated.cast("int64").sum()).execute().iloc[0]
         n, x = int(agg["n"]), int(agg["x"] or 0)

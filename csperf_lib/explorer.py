@@ -40,8 +40,9 @@ from matplotlib.figure import Figure
 
 from csperf_lib.kpis import PERIODS, compute_kpi_breakdowns, kpi_catalogue, kpi_definitions
 from csperf_lib.plots import control_chart, kpi_interval_chart
+from csperf_lib.quantitative import main_table
 from csperf_lib.spc import ControlChart, run_rules, xmr_chart
-from csperf_lib.store import Store
+from csperf_lib.store import Store, has_values
 from csperf_lib.trend import mann_kendall
 
 __all__ = [
@@ -150,12 +151,6 @@ def _normalise_filters(filters: Mapping[str, Any] | None, valid: Sequence[str]) 
 
 
 # --- filtering in the engine -----------------------------------------------------------------------
-def base_table(store: Store) -> str:
-    """The table whose columns the explorer offers as dimensions and filters: ``contacts``, or in a
-    review without contact records the complaints, else the survey responses."""
-    return next((t for t in ("contacts", "complaints", "surveys") if store.has(t)), "contacts")
-
-
 def _filtered_tables(
     store: Store, filters: Mapping[str, tuple]
 ) -> tuple[dict[str, ibis.Table], dict[str, str]]:
@@ -183,7 +178,7 @@ def _filtered_tables(
             continue
         # an unmapped (all-null) own column is not the segment: take it from the contact instead
         own = [c for c in filters if c in table.columns
-               and (contacts is None or bool(table[c].notnull().any().execute()))]
+               and (contacts is None or has_values(table, c))]
         linked = [c for c in filters if c not in own]
         for column in own:
             table = keep(table, column)
@@ -268,7 +263,7 @@ def explore(
         raise _choice_error("KPI", kpi, list(definitions))
     if period not in PERIODS:
         raise _choice_error("period", period, PERIODS)
-    columns = _segment_columns(store.table(base_table(store)))
+    columns = _segment_columns(store.table(main_table(store) or "contacts"))
     if dimension is not None and dimension not in columns:
         raise _choice_error("dimension", dimension, columns)
     applied = _normalise_filters(filters, columns)
@@ -320,7 +315,7 @@ def explore(
 def filter_choices(
     store: Store, *, columns: Sequence[str] = FILTER_COLUMNS, max_values: int = 200
 ) -> dict[str, list]:
-    """Distinct values of each filter column of :func:`base_table`, from the engine, for dropdowns.
+    """Distinct values of each filter column of :func:`~csperf_lib.quantitative.main_table`, for dropdowns.
 
     Parameters
     ----------
@@ -336,9 +331,10 @@ def filter_choices(
         Column -> sorted list of distinct non-null values.
     """
     out: dict[str, list] = {}
-    if not store.has(base_table(store)):
+    table = main_table(store)
+    if table is None:
         return out
-    contacts = store.table(base_table(store))
+    contacts = store.table(table)
     for column in columns:
         if column not in contacts.columns:
             continue

@@ -66,7 +66,7 @@ from csperf_lib.config import ReviewConfig
 from csperf_lib.errors import ConfigError
 from csperf_lib.schemas import CANONICAL_TABLES, CHANNELS
 from csperf_lib.stats import nps_interval, t_interval, wilson_interval
-from csperf_lib.store import Store
+from csperf_lib.store import Store, has_values
 
 __all__ = [
     "KpiDefinition",
@@ -1121,11 +1121,6 @@ class _Plan:
         return None
 
 
-def _has_values(table: ibis.Table, column: str) -> bool:
-    """Whether ``column`` of ``table`` has at least one non-null value (one engine query)."""
-    return column in table.columns and bool(table[column].notnull().any().execute())
-
-
 def _link_plan(
     tables: dict[str, ibis.Table], table: str, rel_schema, segments: Sequence[str], period: bool
 ) -> tuple[dict[str, str], str | None]:
@@ -1137,7 +1132,7 @@ def _link_plan(
         linkable = can_link and seg in contacts.schema()
         # A table's own column wins, unless it is an unmapped (all-null) canonical column and the
         # contact can supply the segment: a survey's queue is its contact's queue.
-        if seg in rel_schema and not (linkable and not _has_values(tables[table], seg)):
+        if seg in rel_schema and not (linkable and not has_values(tables[table], seg)):
             how[seg] = "own"
         elif linkable:
             how[seg] = "linked"

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from csperf_lib.changepoint import change_points
+from csperf_lib.collect import EVENT_COLUMNS
 from csperf_lib.drivers import (
     DriversResult,
     QualityComparison,
@@ -359,6 +360,13 @@ VOLUME_LABELS = {
     "complaints_received": "complaints received",
     "survey_responses": "responses received",
 }
+#: The review's main table in order of preference, with the KPI counting its events.
+MAIN_TABLES = (("contacts", "contacts_offered"), ("complaints", "complaints_received"), ("surveys", "survey_responses"))
+
+
+def main_table(store) -> str | None:
+    """The table whose events the review counts: contacts, else complaints, else survey responses."""
+    return next((table for table, _ in MAIN_TABLES if store.has(table)), None)
 
 
 def trend_window_note(series: pd.DataFrame, *, period: str = "week", min_periods: int = MIN_TREND_PERIODS,
@@ -390,22 +398,18 @@ def trend_window_note(series: pd.DataFrame, *, period: str = "week", min_periods
 
 
 def data_span(store) -> pd.Timedelta | None:
-    """Time from the first to the last event of the review's main table (see :func:`volume_kpi`)."""
-    for table, column in (("contacts", "arrived_at"), ("complaints", "received_at"), ("surveys", "responded_at")):
-        if store.has(table) and column in store.table(table).columns:
-            t = store.table(table)
-            row = t.aggregate(first=t[column].min(), last=t[column].max()).execute().iloc[0]
-            return None if pd.isna(row["first"]) else pd.Timestamp(row["last"]) - pd.Timestamp(row["first"])
-    return None
+    """Time from the first to the last event of the review's main table (:func:`main_table`)."""
+    table = main_table(store)
+    if table is None:
+        return None
+    t, column = store.table(table), EVENT_COLUMNS[table]
+    row = t.aggregate(first=t[column].min(), last=t[column].max()).execute().iloc[0]
+    return None if pd.isna(row["first"]) else pd.Timestamp(row["last"]) - pd.Timestamp(row["first"])
 
 
 def volume_kpi(store) -> str | None:
     """The KPI counting the review's main events: contacts offered, else complaints, else responses."""
-    for table, kpi in (("contacts", "contacts_offered"), ("complaints", "complaints_received"),
-                       ("surveys", "survey_responses")):
-        if store.has(table):
-            return kpi
-    return None
+    return dict(MAIN_TABLES).get(main_table(store))
 
 
 def quantitative_review(

@@ -30,6 +30,15 @@ import pandas as pd
 from csperf_lib.errors import StoreError
 
 
+def has_values(table: ibis.Table, column: str) -> bool:
+    """Whether ``table`` has ``column`` with at least one non-null value (one engine query).
+
+    Unmapped canonical columns exist in every collected table but are all null; this tells them
+    apart from mapped ones.
+    """
+    return column in table.columns and bool(table[column].notnull().any().execute())
+
+
 def _passwords(url: str) -> list[str]:
     """The password of ``url`` as written and decoded (empty when it has none)."""
     try:

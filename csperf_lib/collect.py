@@ -21,19 +21,8 @@ import pandas as pd
 from csperf_lib.config import ReviewConfig, SourceSpec
 from csperf_lib.mapping import ISSUES_COLUMN, check_columns, date_order, map_chunk
 from csperf_lib.readers import open_source
-from csperf_lib.schemas import CANONICAL_TABLES
+from csperf_lib.schemas import CANONICAL_TABLES, EVENT_COLUMNS  # noqa: F401  (EVENT_COLUMNS re-exported)
 from csperf_lib.store import Store
-
-#: The timestamp that says when a record of each table happened.
-EVENT_COLUMNS = {
-    "contacts": "arrived_at",
-    "surveys": "responded_at",
-    "qa_evaluations": "evaluated_at",
-    "complaints": "received_at",
-    # May be null throughout: daily queue reports often carry a row number and no date. The
-    # manifest's first/last record is then None and the period check cannot apply (see validate).
-    "intervals": "interval_start",
-}
 
 
 @dataclass(frozen=True)

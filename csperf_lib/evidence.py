@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pandas as pd
 import yaml
 
+from csperf_lib.core.sections import anchor_id
 from csperf_lib.errors import ConfigError
 
 STATUS_EVIDENCED = "evidenced by the workbench"
@@ -48,11 +48,6 @@ STAGE_TITLES = {
     "05_benchmarks": "Stage 05 — Benchmark gaps and target review",
     "06_recommendations": "Stage 06 — Recommendations, resourcing and coaching",
 }
-
-
-def anchor_id(heading: str) -> str:
-    """The id nbconvert gives a heading (spaces to ``-``, then URL-quoted)."""
-    return quote(heading.replace(" ", "-"), safe="?/:@!$&'()*+,;=")
 
 
 def section_href(stage: str, heading: str) -> str:

@@ -61,10 +61,9 @@ import pandas as pd
 import yaml
 from scipy import stats as _st
 
-from csperf_lib.collect import EVENT_COLUMNS
 from csperf_lib.config import ReviewConfig
 from csperf_lib.errors import ConfigError
-from csperf_lib.schemas import CANONICAL_TABLES, CHANNELS
+from csperf_lib.schemas import CANONICAL_TABLES, CHANNELS, EVENT_COLUMNS
 from csperf_lib.stats import nps_interval, t_interval, wilson_interval
 from csperf_lib.store import Store, has_values
 

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from csperf_lib.changepoint import change_points
-from csperf_lib.collect import EVENT_COLUMNS
 from csperf_lib.drivers import (
     DriversResult,
     QualityComparison,
@@ -30,6 +29,7 @@ from csperf_lib.kpis import (
     kpi_options,
 )
 from csperf_lib.patterns import arrival_profile, segment_differences
+from csperf_lib.schemas import EVENT_COLUMNS
 from csperf_lib.seasonality import Decomposition, decompose
 from csperf_lib.spc import run_rules, xmr_chart
 from csperf_lib.stats import describe

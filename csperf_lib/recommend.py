@@ -28,12 +28,13 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
 import yaml
 
+from csperf_lib.core.sections import SECTIONS as _SECTIONS
+from csperf_lib.core.sections import anchor_id, section_link
 from csperf_lib.errors import ConfigError
 
 PATTERNS = (
@@ -47,32 +48,13 @@ KINDS = (
 RULE_KEYS = ("id", "pattern", "when", "kind", "owner", "action", "measure", "review_days", "options")
 OPTION_KEYS = ("name", "customer", "benefit", "risk")
 
-#: Report sections evidence links point at: stage page and heading (anchors as nbconvert makes them).
-SECTIONS = {
-    "gaps": ("05_benchmarks.html", "Biggest gaps, ranked by impact"),
-    "strengths": ("05_benchmarks.html", "Instances of effective service"),
-    "target_review": ("05_benchmarks.html", "Target review: still challenging and achievable?"),
-    "regulatory": ("05_benchmarks.html", "Regulatory and organisational rules"),
-    "trends": ("03_quantitative.html", "Trends over the review period"),
-    "themes": ("04_qualitative.html", "Themes in survey comments"),
-    "spikes": ("04_qualitative.html", "Theme trends, spikes and emerging issues"),
-    "complaints": ("04_qualitative.html", "Complaints"),
-    "calibration": ("04_qualitative.html", "Reviewer calibration: do QA evaluators score consistently?"),
-    "staffing": ("06_recommendations.html", "Resourcing: agents required against agents deployed"),
-    "coaching": ("06_recommendations.html", "Coaching and training"),
-    "escalations": ("04_qualitative.html", "Escalations and high-risk issues"),
-}
+#: Report sections evidence links point at: stage page and heading (one registry, in core).
+SECTIONS = {key: (f"{stage}.html", heading) for key, (stage, heading) in _SECTIONS.items()}
 
 
 def anchor(page: str, heading: str) -> str:
     """Link to a heading of a rendered stage page (nbconvert's anchor: spaces to ``-``, quoted)."""
-    return f"{page}#{quote(heading.replace(' ', '-'), safe='?/:@!$&' + chr(39) + '()*+,;=')}"
-
-
-def section_link(key: str) -> str:
-    """Link to one of :data:`SECTIONS`."""
-    page, heading = SECTIONS[key]
-    return anchor(page, heading)
+    return f"{page}#{anchor_id(heading)}"
 
 
 # --- rules --------------------------------------------------------------------------------------

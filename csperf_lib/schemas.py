@@ -25,6 +25,17 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+#: The timestamp that says when a record of each table happened.
+EVENT_COLUMNS = {
+    "contacts": "arrived_at",
+    "surveys": "responded_at",
+    "qa_evaluations": "evaluated_at",
+    "complaints": "received_at",
+    # May be null throughout: daily queue reports often carry a row number and no date. The
+    # manifest's first/last record is then None and the period check cannot apply (see validate).
+    "intervals": "interval_start",
+}
+
 CHANNELS = ("phone", "email", "chat", "social", "other")
 
 #: Column kinds, used by the mapper to convert source values.

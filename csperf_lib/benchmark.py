@@ -692,6 +692,8 @@ class BenchmarkReview:
         Date of the previous review and :func:`change_since`.
     findings : tuple of str
         Sentences for the reader (significant shortfalls and strengths, target review, compliance).
+    notes : tuple of str
+        What the stage could not judge, and why (no target for any KPI the data gives).
     """
 
     targets: Any
@@ -704,6 +706,7 @@ class BenchmarkReview:
     regulatory: Any
     previous: tuple[str, pd.DataFrame] | None = None
     findings: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = field(default_factory=tuple)
 
 
 #: KPIs decided before a contact reaches anyone: a team or an agent has no unanswered contacts, so
@@ -772,13 +775,15 @@ def benchmark_review(
         if found:
             previous = (found[0], change_since(gaps, found[1]["gaps"]))
     findings = kpi_findings(gaps)
+    notes: list[str] = []
     judged = gaps[(gaps["status"] != "no_target") & gaps["value"].notna()] if len(gaps) else gaps
     if judged.empty:
-        findings.insert(0, (
+        notes.append(
             "None of the KPIs this review can compute has a target or an indicative benchmark ("
             + (", ".join(sorted(wanted)) or "none is set") + " have one, but the data cannot give them), "
             "so there are no gaps to judge: set targets for this review's KPIs in the targets file "
-            "(see templates/targets.yaml)."))
+            "(see templates/targets.yaml).")
+        findings.insert(0, notes[0])
     for row in review.itertuples():
         if row.status != "keep":
             findings.append(f"Target for {row.kpi} ({'overall' if row.dimension == WHOLE else f'{row.dimension} {row.segment}'}) is {row.status.replace('_', ' ')}: {row.evidence}. {row.reasoning}")
@@ -786,6 +791,7 @@ def benchmark_review(
     return BenchmarkReview(
         targets=target_set, gaps=gaps, weekly_gaps=weekly_gaps, shortfalls=shortfalls, strengths=strengths,
         target_review=review, smart=smart, regulatory=regulatory, previous=previous, findings=tuple(findings),
+        notes=tuple(notes),
     )
 
 
@@ -843,3 +849,97 @@ def display_gaps(gaps: pd.DataFrame) -> pd.DataFrame:
     out["direction"] = gaps["direction"]
     out["target from"] = gaps["target_origin"].where(gaps["target_origin"] != "", "")
     return out.reset_index(drop=True)
+
+
+# --- findings -------------------------------------------------------------------------------------
+#: How each segment dimension is named in findings.
+FINDING_DIMENSIONS = {"agent_id": "agent"}
+
+
+def benchmark_findings(review: BenchmarkReview, *, config=None, period: str = "week", ledger=None):
+    """Record what stage 05 concludes in a findings ledger.
+
+    Findings: ``kpi_gap`` for every KPI and segment that misses its target or is only within
+    tolerance (``significant`` when the shortfall is statistically real after FDR control, as the
+    RAG matrix shows it), ``strength`` for segments significantly better than target (instances
+    of effective service), ``target_review`` for targets judged no longer challenging or not
+    achievable, and ``regulatory_breach`` for rules with breaches. A segment whose value is not
+    recorded (``(not recorded)``) is never a finding: it is not a part of the service.
+
+    Returns
+    -------
+    FindingsLedger
+        For ``05_benchmarks`` (or ``ledger`` when given).
+    """
+    from csperf_lib.core.findings import FindingsLedger
+    from csperf_lib.core.sections import section_link
+
+    ledger = ledger if ledger is not None else FindingsLedger("05_benchmarks")
+    defs = _definitions(config)
+    step_word = {"day": "days", "week": "weeks", "month": "months"}.get(period, "periods")
+    gaps = review.gaps
+    for row in gaps.to_dict(orient="records") if len(gaps) else ():
+        if row["status"] == "no_target" or pd.isna(row["value"]) or str(row["segment"]) == "(not recorded)":
+            continue
+        strength = row["status"] == "met" and bool(row["significant"])
+        if row["status"] == "met" and not strength:
+            continue
+        whole = row["dimension"] == WHOLE
+        direction = None if pd.isna(row["gap"]) or row["gap"] == 0 else ("up" if row["gap"] > 0 else "down")
+        definition = defs.get(row["kpi"])
+        ledger.add(
+            "strength" if strength else "kpi_gap", kpi=row["kpi"],
+            dimension=None if whole else FINDING_DIMENSIONS.get(row["dimension"], row["dimension"]),
+            segment=None if whole else str(row["segment"]), direction=direction, favourable=row["status"] == "met",
+            estimate=row["value"], ci_low=row["ci_low"], ci_high=row["ci_high"], n=row["n"], comparator=row["target"],
+            comparator_label="indicative benchmark" if row["target_origin"] == "indicative benchmark" else "target",
+            p_value=row["p_value"], q_value=row["p_adjusted"], significant=bool(row["significant"]),
+            effect_name="relative_gap", effect_size=row["gap_pct"],
+            attributes={
+                "kpi_name": getattr(definition, "name", row["kpi"]), "unit": row["unit"], "status": row["status"],
+                "tolerance": row["tolerance"], "persistence": row["persistence"], "moving": row["direction"],
+                "target_origin": row["target_origin"], "target_source": row["target_source"], "test": row["test"],
+                "impact": row["impact"], "period_word": step_word,
+            },
+            evidence=[section_link("strengths" if strength else "gaps" if row["significant"] else "all_gaps")],
+        )
+    for row in review.target_review.to_dict(orient="records") if len(review.target_review) else ():
+        if row["status"] == "keep":
+            continue
+        whole = row["dimension"] == WHOLE
+        definition = defs.get(row["kpi"])
+        ledger.add(
+            "target_review", kpi=row["kpi"], dimension=None if whole else row["dimension"],
+            segment=None if whole else str(row["segment"]), key={"status": row["status"]},
+            direction="up" if row["status"] == "no_longer_challenging" else "down", favourable=None,
+            comparator=row["target"], comparator_label="target", n=row["periods"], significant=True,
+            attributes={"kpi_name": getattr(definition, "name", row["kpi"]), "unit": getattr(definition, "unit", ""),
+                        "status": row["status"], "evidence": row["evidence"], "reasoning": row["reasoning"],
+                        "proposed_target": row["proposed_target"]},
+            evidence=[section_link("target_review")],
+        )
+    summary = getattr(review.regulatory, "summary", None)
+    for row in summary.to_dict(orient="records") if summary is not None and len(summary) else ():
+        breaches = row.get("breaches")
+        if not (breaches and breaches > 0) and row.get("status") != "not compliant":
+            continue
+        ledger.add(
+            "regulatory_breach", key={"rule": row["rule"]}, direction="down", favourable=False,
+            estimate=row["rate"], ci_low=row["ci_low"], ci_high=row["ci_high"], n=row["n"],
+            comparator=row.get("required_rate"), comparator_label="required rate" if pd.notna(row.get("required_rate")) else None,
+            significant=True,
+            attributes={"rule": row["rule"], "description": row.get("description"), "source": row.get("source"),
+                        "breaches": breaches, "late": row.get("late"), "open_past_window": row.get("open_past_window"),
+                        "status": row.get("status"), "table": row.get("table"), "unit": "proportion",
+                        "measure": f"compliance with {row.get('description') or row['rule']}"},
+            evidence=[section_link("regulatory")],
+        )
+    return ledger
+
+
+def stored_results(review: BenchmarkReview) -> dict[str, pd.DataFrame]:
+    """What stage 05 stores for later stages (:func:`csperf_lib.core.results.save_results`):
+    ``gaps`` (whole-period gaps, stacked) and ``target_review``."""
+    gaps = review.gaps.drop(columns=["period"]).copy()
+    gaps["segment"] = gaps["segment"].astype(str)
+    return {"gaps": gaps, "target_review": review.target_review}

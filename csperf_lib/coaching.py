@@ -1450,3 +1450,43 @@ def coaching_review(
         pseudonymised=pseudonym_key is not None,
     )
 
+
+
+# --- findings -------------------------------------------------------------------------------------
+def coaching_findings(review: CoachingReview, *, ledger) -> None:
+    """``coaching_need`` (an agent significantly below peers and below the standard on a
+    scorecard item, with enough evaluations; agents as the report shows them, pseudonymised when a
+    key is set) and ``training_need`` (a share of agents below standard on an item, team-wide or
+    centre-wide) findings."""
+    from csperf_lib.core.sections import section_link
+
+    link = [section_link("coaching")]
+    scores = review.scores
+    if len(scores):
+        flagged = scores[scores["below_peers"].astype(bool) & scores["below_threshold"].astype(bool)
+                         & (scores["evidence"] == SUFFICIENT)]
+        for row in flagged.to_dict(orient="records"):
+            ledger.add(
+                "coaching_need", dimension="agent", segment=str(row["agent_id"]), key={"item": row["item"]},
+                period_start=row.get("first_evaluated_at"), period_end=row.get("last_evaluated_at"),
+                direction="down", favourable=False, estimate=row["mean_pct"], ci_low=row["ci_low"],
+                ci_high=row["ci_high"], n=row["n_evaluations"], comparator=row["peer_mean_pct"], comparator_label="peers",
+                p_value=row["p_value"], q_value=row["p_adjusted"], significant=True, effect_name="difference",
+                effect_size=row["difference"],
+                attributes={"item": row["item"], "item_label": _item_words(row["item"]),
+                            "team": row.get("team"), "threshold": row.get("threshold"), "critical": row.get("critical"),
+                            "peer_n": row.get("peer_n"), "unit": "proportion"},
+                evidence=link,
+            )
+    training = review.training
+    for row in training[training["training"].astype(bool)].to_dict(orient="records") if len(training) else ():
+        team = row.get("team")
+        whole = team is None or pd.isna(team)
+        ledger.add(
+            "training_need", dimension=None if whole else "team", segment=None if whole else str(team),
+            key={"item": row["item"]}, direction="down", favourable=False, estimate=row["share"],
+            ci_low=row.get("share_ci_low"), ci_high=row.get("share_ci_high"), n=row["n_agents"], significant=True,
+            attributes={"item": row["item"], "item_label": row.get("item_label"), "agents_below": row["n_below"],
+                        "unit": "proportion", "method": row.get("method")},
+            evidence=link,
+        )

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from csperf_lib.config import ReviewConfig, SourceSpec
+from csperf_lib.core.results import clear_results
 from csperf_lib.mapping import ISSUES_COLUMN, check_columns, date_order, map_chunk
 from csperf_lib.readers import open_source
 from csperf_lib.schemas import CANONICAL_TABLES, EVENT_COLUMNS  # noqa: F401  (EVENT_COLUMNS re-exported)
@@ -183,6 +184,7 @@ def collect(config: ReviewConfig, store: Store, *, chunk_size: int = 250_000) ->
             store.drop(collected_name(table))
         store.drop(table)
     store.drop("quarantine")
+    clear_results(store)  # a new collection starts a new review: no earlier stage's results or findings
     manifest = manifest_frame(records)
     stored = manifest.assign(**{c: manifest[c].map(json.dumps) for c in LIST_FIELDS})
     # an undated interval report has no first or last record: keep the columns typed as text

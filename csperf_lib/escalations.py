@@ -978,3 +978,64 @@ def summary_entries(review: EscalationReview) -> dict[str, Any]:
         "notes": list(review.notes),
     }
     return {"escalations": entry}
+
+
+# --- findings -------------------------------------------------------------------------------------
+def escalation_findings(review: EscalationReview, *, ledger) -> None:
+    """Record the escalation review's conclusions in a findings ledger (stage 04).
+
+    ``escalation``: segments escalating significantly more or less than the rest, themes
+    over-represented among escalated contacts' comments and complaints following escalations (each
+    FDR-controlled as the tables show them); ``high_risk``: texts carrying each high-risk marker
+    category (a prompt for immediate attention, counted, never quoted).
+    """
+    from csperf_lib.core.sections import section_link
+
+    link = [section_link("escalations")]
+    rates = review.rates
+    for r in rates[rates["significant"].astype(bool)].to_dict(orient="records") if len(rates) else ():
+        direction = "up" if r["difference"] > 0 else "down"
+        ledger.add(
+            "escalation", kpi="escalation_rate", dimension="agent" if r["dimension"] == "agent_id" else r["dimension"],
+            segment=str(r["segment"]), direction=direction, favourable=direction == "down", estimate=r["rate"],
+            ci_low=r["ci_low"], ci_high=r["ci_high"], n=r["n"], comparator=r["rest_rate"],
+            comparator_label="the rest of the centre", p_value=r["p"], q_value=r["p_adjusted"], significant=True,
+            effect_name="cohens_h", effect_size=r.get("cohens_h"),
+            attributes={"ratio": r["ratio"], "rest_n": r["rest_n"], "unit": "proportion", "kpi_name": "Escalation rate"},
+            evidence=link,
+        )
+    themes = review.themes
+    for r in themes[themes["significant"].astype(bool) & (themes["difference"] > 0)].to_dict(orient="records") if len(themes) else ():
+        ledger.add(
+            "escalation", key={"cause": "theme", "theme": r["theme"]}, direction="up", favourable=False,
+            estimate=r["share_escalated"], ci_low=r["ci_low_escalated"], ci_high=r["ci_high_escalated"],
+            n=r["n_escalated"], comparator=r["share_other"], comparator_label="comments on other contacts",
+            p_value=r["p"], q_value=r["p_adjusted"], significant=True, effect_name="risk_ratio", effect_size=r["ratio"],
+            attributes={"theme": r["theme"], "theme_label": r["label"], "unit": "proportion", "cause": "theme",
+                        "measure": f"comments on escalated contacts mentioning '{r['label']}'"},
+            evidence=link,
+        )
+    table = review.recurrence.table
+    for r in table[table["significant"].astype(bool) & (table["difference"] > 0)].to_dict(orient="records") if len(table) else ():
+        ledger.add(
+            "escalation", key={"cause": "recurrence", "measure": r["measure"]}, direction="up", favourable=False,
+            estimate=r["rate_escalated"], ci_low=r["ci_low_escalated"], ci_high=r["ci_high_escalated"],
+            n=r["n_escalated"], comparator=r["rate_other"], comparator_label="other contacts", p_value=r["p"],
+            q_value=r["p_adjusted"], significant=True, effect_name="risk_ratio", effect_size=r["ratio"],
+            attributes={"measure": str(r.get("description") or r["measure"]), "unit": "proportion", "cause": "recurrence",
+                        "window_days": review.recurrence.window_days},
+            evidence=link,
+        )
+    flags = review.high_risk
+    if len(flags):
+        exploded = flags.assign(category=flags["categories"].str.split("; ")).explode("category")
+        for category, part in exploded.groupby("category", sort=True):
+            severity = part["severity"].dropna().astype(str)
+            ledger.add(
+                "high_risk", key={"category": category}, estimate=len(part), n=len(part), significant=True,
+                favourable=False,
+                attributes={"category": category, "severity": severity.mode().iloc[0] if len(severity) else None,
+                            "complaints": int((part["source"] == "complaints").sum()),
+                            "comments": int((part["source"] == "surveys").sum()), "unit": "count"},
+                evidence=[section_link("high_risk")],
+            )

@@ -315,41 +315,50 @@ def sources_table(summary: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["table", "source", "rows in", "usable", "quarantined", "SHA-256"])
 
 
+#: Finding kinds about the service itself, in the order the executive summary reads them (method
+#: checks — sentiment, calibration, sources — are in their stage sections, not in the summary).
+EXECUTIVE_KINDS = ("kpi_gap", "trend", "segment_difference", "emerging_issue", "theme_spike", "complaint_pattern",
+                   "regulatory_breach", "escalation", "high_risk", "training_need")
+
+
 def executive_summary(summary: Mapping[str, Any], *, limit: int = 10) -> list[tuple[str, str]]:
     """The findings that matter, one sentence each with its number and interval, and a link.
 
-    Chosen in this order: the highest-priority recommendations' first evidence (they already rank
-    gaps by size × volume × persistence), significant shortfalls against target, emerging issues,
-    the sentiment check, then calibration — without repeating a sentence.
+    Built from the findings ledger (``summary["findings"]``) and the recommendations: first, for
+    each of the five highest-priority recommendations, the finding it rests on and the action it
+    leads to; then the other statistically real, unfavourable findings about the service (whole
+    centre before segments, :data:`EXECUTIVE_KINDS` order, smallest adjusted p first); then up to
+    two instances of effective service — without repeating a finding.
     """
-    out: list[tuple[str, str]] = []
-    seen: set[str] = set()
+    from csperf_lib.core.findings import Finding, ranked
 
-    def add(text: str, link: str, *, core: str | None = None) -> None:
-        key = core or text
-        if text and key not in seen and len(out) < limit:
-            seen.add(key)
-            out.append((text, link))
+    findings = [Finding.model_validate(f) for f in summary.get("findings") or []]
+    by_id = {f.id: f for f in findings}
+    out: list[tuple[str, str]] = []
+    used: set[str] = set()
+
+    def link(f) -> str:
+        return f.evidence[0] if f.evidence else ""
 
     for rec in (summary.get("recommendations") or [])[:5]:
-        primary = next((e for e in rec.get("evidence") or [] if not e.get("supporting")), None)
-        if primary:
-            text = primary["text"]
-            subject = str(rec.get("subject", ""))
-            named = subject == "the whole centre" or subject.split(" ")[-1] in text
-            add(text if named else f"{subject}: {text}", primary["link"], core=text)
-    for g in summary.get("gaps") or []:
-        if g.get("significant") and g.get("status") == "missed" and g.get("dimension") == "all":
-            add(g.get("finding", ""), section_href("05_benchmarks", "Biggest gaps, ranked by impact"))
-    for issue in summary.get("emerging_issues") or []:
-        add(issue.get("finding", ""), section_href("04_qualitative", "Theme trends, spikes and emerging issues"))
-    sentiment = summary.get("sentiment") or {}
-    if sentiment.get("verdict"):
-        add(sentiment["verdict"], section_href("04_qualitative", "Sentiment, and how far to trust it"))
-    for c in summary.get("calibration") or []:
-        if c.get("value") is not None and c.get("interval") and "alpha" in str(c.get("statistic", "")).lower():
-            add(f"{c['statistic']}: {c['value']:.2f} (95 % CI {c['interval'][0]:.2f} to {c['interval'][1]:.2f}, n = {c.get('n')}).",
-                section_href("04_qualitative", "Reviewer calibration: do QA evaluators score consistently?"))
+        lead = next((by_id[i] for i in rec.get("finding_ids") or [] if i in by_id), None)
+        if lead is None or lead.id in used or len(out) >= limit:
+            continue
+        used.update(i for i in rec.get("finding_ids") or [])
+        out.append((f"{lead.sentence} Recommended action {rec.get('id', '')}: {rec.get('action', '')}", link(lead)))
+    order = {k: i for i, k in enumerate(EXECUTIVE_KINDS)}
+    concerns = [f for f in ranked(findings) if f.significant and f.favourable is False and f.kind in order and f.id not in used]
+    concerns.sort(key=lambda f: (f.segment is not None, order[f.kind]))
+    for f in concerns:
+        if len(out) >= limit:
+            break
+        used.add(f.id)
+        out.append((f.sentence, link(f)))
+    strengths = [f for f in ranked(findings) if f.kind == "strength" and f.significant and f.segment is None and f.id not in used]
+    for f in strengths[:2]:
+        if len(out) >= limit:
+            break
+        out.append((f.sentence, link(f)))
     return out
 
 
@@ -367,22 +376,35 @@ def stage_digest(stage: str, summary: Mapping[str, Any]) -> list[str]:
     if stage == "03_quantitative":
         out = [f"{k['name']}: {_num(k['value'], k.get('unit'))}" + (f" (95 % CI {_num(k['ci_low'], k.get('unit'))} to {_num(k['ci_high'], k.get('unit'))}, n = {k['n']:,})" if k.get("ci_low") is not None else f" (n = {k['n']:,})")
                for k in ((s.get("kpis") or {}).get("overall") or []) if k.get("available")][:6]
-        trends = [t for t in s.get("trends") or [] if t.get("trend") in ("increasing", "decreasing")]
-        out.append(f"{len(trends)} statistically significant trends after FDR control.")
+        ledger = _stage_findings(s, stage)
+        trends = [f for f in ledger if f.kind == "trend" and f.significant]
+        differences = [f for f in ledger if f.kind == "segment_difference" and f.significant]
+        out.append(f"{len(trends)} statistically significant trends and {len(differences)} segments that differ "
+                   "materially from the rest, after FDR control.")
         return out
     if stage == "04_qualitative":
-        out = [t for t in [(s.get("sentiment") or {}).get("verdict")] if t]
-        out += [i.get("finding", "") for i in (s.get("emerging_issues") or [])[:2]]
+        from csperf_lib.core.findings import ranked
+
+        ledger = _stage_findings(s, stage)
+        out = [f.sentence for f in ledger if f.kind == "sentiment_check"]
+        out += [f.sentence for f in ranked(f for f in ledger if f.kind in ("emerging_issue", "theme_spike") and f.significant)][:2]
         return out
     if stage == "05_benchmarks":
+        ledger = _stage_findings(s, stage)
         gaps = [g for g in s.get("gaps") or [] if g.get("status") != "no_target"]
-        real = [g for g in gaps if g.get("significant") and g.get("status") == "missed"]
+        real = [f for f in ledger if f.kind == "kpi_gap" and f.significant and f.attributes.get("status") == "missed"]
         return [f"{len(gaps)} KPI × segment results against targets; {len(real)} significant shortfalls.",
-                *[r.get("evidence", "") and f"Target {r['kpi']}: {r['status'].replace('_', ' ')}." for r in s.get("target_review") or [] if r.get("status") != "keep"]]
+                *[f.sentence for f in ledger if f.kind == "target_review"]]
     if stage == "06_recommendations":
         recs = s.get("recommendations") or []
-        return [f"{len(recs)} recommendations; the first three: " + "; ".join(f"{r['id']} {r['action'][:90]}" for r in recs[:3])] if recs else ["No recommendation met the bar."]
+        return [f"{len(recs)} recommendations; the first three:", *(f"{r['id']}: {r['action']}" for r in recs[:3])] if recs else ["No recommendation met the bar."]
     return []
+
+
+def _stage_findings(summary: Mapping[str, Any], stage: str) -> list:
+    from csperf_lib.core.findings import Finding
+
+    return [Finding.model_validate(f) for f in summary.get("findings") or [] if f.get("stage") == stage]
 
 
 def _num(value, unit) -> str:

@@ -589,3 +589,209 @@ def sentiment_theme_chart(by_theme: pd.DataFrame, *, ax: plt.Axes | None = None)
     ax.set_xlabel("mean sentiment (compound score −1..1), 95 % CI")
     return ax
 
+
+
+# --- findings -------------------------------------------------------------------------------------
+def _week_span(week_start, first: int, last: int) -> tuple:
+    start = pd.Timestamp(week_start)
+    return start.date(), (start + pd.Timedelta(days=7 * (int(last) - int(first) + 1) - 1)).date()
+
+
+def qualitative_findings(review: QualitativeReview, *, alpha: float = 0.05, ledger=None):
+    """Record what stage 04 concludes about free text, complaints and calibration.
+
+    Findings: ``theme_spike`` (a codebook theme, or a theme within a queue, spiking in a window of
+    weeks, FDR-controlled), ``emerging_issue`` (a phrase whose use jumps), ``sentiment_check``
+    (agreement of the sentiment model with customers' own ratings), ``complaint_pattern`` (the
+    vital few categories, timeliness against the targets, the upheld rate, repeat complainants
+    and segments that differ from the rest), and ``calibration`` (overall agreement, evaluators
+    significantly strict or lenient, items scored inconsistently).
+
+    Returns
+    -------
+    FindingsLedger
+        For ``04_qualitative`` (or ``ledger`` when given).
+    """
+    from csperf_lib.core.findings import FindingsLedger
+    from csperf_lib.core.sections import section_link
+
+    ledger = ledger if ledger is not None else FindingsLedger("04_qualitative")
+    labels = review.codebook.labels
+    for source in (review.comments, review.complaints):
+        if source is None:
+            continue
+        spikes = [source.trends.spikes.assign(_segment=None)]
+        if source.trends_by is not None and source.segment:
+            spikes.append(source.trends_by.spikes.assign(_segment=source.trends_by.spikes.get(source.segment)))
+        for frame in spikes:
+            for row in frame.to_dict(orient="records"):
+                start, end = _week_span(row["week_start"], row["first_week"], row["last_week"])
+                segment = row.get("_segment")
+                ledger.add(
+                    "theme_spike", dimension=source.segment if segment is not None else None,
+                    segment=None if segment is None else str(segment),
+                    key={"source": source.name, "theme": row["theme"], "week": start.isoformat()},
+                    period_start=start, period_end=end, direction="up", favourable=None,
+                    estimate=row["count"], comparator=row["expected"], comparator_label="expected from the rest of the period",
+                    n=row["total"], p_value=row["p_value"], q_value=row["q_value"], significant=True,
+                    effect_name="rate_ratio", effect_size=row["rate_ratio"],
+                    attributes={"theme": row["theme"], "theme_label": labels.get(row["theme"], row["theme"]),
+                                "source": source.name, "unit": "count"},
+                    evidence=[section_link("spikes")],
+                )
+        for row in source.emerging.issues.to_dict(orient="records"):
+            start, end = _week_span(row["week_start"], row["first_week"], row["last_week"])
+            term = str(row["terms"]).split(", ")[0]
+            queue, share = row.get("queue"), row.get("queue_share")
+            located = queue is not None and share is not None and not pd.isna(share) and share >= 0.5
+            ledger.add(
+                "emerging_issue", dimension="queue" if located else None, segment=str(queue) if located else None,
+                key={"source": source.name, "term": term, "week": start.isoformat()},
+                period_start=start, period_end=end, direction="up", favourable=False,
+                estimate=row["count"], comparator=row["expected"], comparator_label="expected from the rest of the period",
+                p_value=row["p_value"], q_value=row["q_value"], significant=True,
+                effect_name="rate_ratio", effect_size=row["rate_ratio"],
+                attributes={"term": term, "terms": row["terms"], "source": source.name, "unit": "count",
+                            "theme": row.get("theme"), "theme_share": row.get("theme_share"),
+                            "queue_share": share, "category": row.get("category"),
+                            "category_share": row.get("category_share")},
+                evidence=[section_link("spikes")],
+            )
+    check = review.sentiment_check
+    if check is not None:
+        trusted = bool(check.macro_f1 >= 0.5 and check.accuracy >= 0.6)
+        ledger.add(
+            "sentiment_check", key={"model": review.sentiment_model}, estimate=check.accuracy, n=check.n,
+            comparator=None, significant=trusted, favourable=trusted, effect_name="macro_f1", effect_size=check.macro_f1,
+            attributes={"model": review.sentiment_model, "kappa": getattr(check, "kappa", None),
+                        "spearman": getattr(check, "spearman", None), "unit": "proportion",
+                        "verdict_word": "good enough to read by theme and segment" if trusted
+                        else "not reliable enough to act on without reading the comments"},
+            evidence=[section_link("sentiment")],
+        )
+    if review.complaint_review is not None:
+        complaint_findings(review.complaint_review, ledger=ledger)
+    if review.calibration is not None:
+        calibration_findings(review.calibration, ledger=ledger)
+    return ledger
+
+
+def complaint_findings(cr, *, ledger) -> None:
+    """``complaint_pattern`` findings of a :class:`csperf_lib.complaints.ComplaintsReview`."""
+    from csperf_lib.core.sections import section_link
+
+    link = [section_link("complaints")]
+    pareto_frame = cr.pareto
+    if len(pareto_frame) and "vital_few" in pareto_frame:
+        vital = pareto_frame[pareto_frame["vital_few"].astype(bool)]
+        if len(vital) and len(vital) < len(pareto_frame):
+            top = vital.iloc[0]
+            ledger.add(
+                "complaint_pattern", key={"pattern": "vital_few"}, dimension="category", segment=str(top["category"]),
+                estimate=float(vital["share"].sum()), n=int(pareto_frame["count"].sum()), significant=True,
+                comparator=None, favourable=None,
+                attributes={"measure": f"the {len(vital)} most frequent of {len(pareto_frame)} complaint categories (the vital few), led by",
+                            "categories": len(pareto_frame), "vital_few": len(vital), "top_share": top["share"],
+                            "unit": "proportion", "pattern": "vital_few"},
+                evidence=link,
+            )
+    goal = getattr(cr.targets, "required_share", None)
+    for row in cr.timeliness.to_dict(orient="records") if len(cr.timeliness) else ():
+        if row.get("note") or not row.get("n"):
+            continue
+        measure = row["measure"]
+        verb = "acknowledged" if measure == "acknowledge" else "resolved"
+        below = goal is not None and row["ci_high"] < goal
+        ledger.add(
+            "complaint_pattern", key={"pattern": "timeliness", "measure": measure}, estimate=row["rate"],
+            ci_low=row["ci_low"], ci_high=row["ci_high"], n=row["n"], comparator=goal,
+            comparator_label="required share" if goal is not None else None,
+            direction=("down" if row["rate"] < goal else "up") if goal is not None else None,
+            favourable=(not below) if goal is not None else None, significant=bool(below),
+            attributes={"measure": f"complaints {verb} within {cr.targets.label(measure)}", "unit": "proportion",
+                        "pattern": "timeliness", "late": row.get("n_late"), "open_overdue": row.get("n_open_overdue"),
+                        "pending": row.get("n_pending"), "median_s": row.get("median_s"), "target_s": row.get("target_s")},
+            evidence=link,
+        )
+    upheld = cr.upheld.iloc[0] if len(cr.upheld) else None
+    if upheld is not None and not upheld.get("note") and upheld.get("n"):
+        ledger.add(
+            "complaint_pattern", key={"pattern": "upheld"}, estimate=upheld["rate"], ci_low=upheld["ci_low"],
+            ci_high=upheld["ci_high"], n=upheld["n"], significant=False, favourable=None,
+            attributes={"measure": "complaints upheld (of those decided)", "unit": "proportion", "pattern": "upheld",
+                        "undecided": upheld.get("n_undecided")},
+            evidence=link,
+        )
+    repeat = cr.repeat
+    if not repeat.note and repeat.n_complainants:
+        ledger.add(
+            "complaint_pattern", key={"pattern": "repeat_complainants"}, estimate=repeat.rate, ci_low=repeat.ci_low,
+            ci_high=repeat.ci_high, n=repeat.n_complainants, significant=bool(repeat.n_repeat), favourable=None,
+            attributes={"measure": "complainants who complained more than once", "unit": "proportion",
+                        "pattern": "repeat_complainants", "repeat": repeat.n_repeat,
+                        "complaints_from_repeaters": repeat.complaints_from_repeaters, "window_days": repeat.window_days},
+            evidence=link,
+        )
+    differences = cr.differences
+    for row in differences[differences["significant"].astype(bool)].to_dict(orient="records") if len(differences) else ():
+        measure = row["measure"]
+        words = {"acknowledge": "acknowledged in time", "resolve": "resolved in time", "upheld": "upheld"}.get(measure, measure)
+        direction = "up" if row["difference"] > 0 else "down"
+        ledger.add(
+            "complaint_pattern", key={"pattern": "segment", "measure": measure}, dimension=row["dimension"],
+            segment=str(row["segment"]), direction=direction,
+            favourable=None if measure == "upheld" else direction == "up",
+            estimate=row["rate"], ci_low=row["ci_low"], ci_high=row["ci_high"], n=row["n"], comparator=row["rest_rate"],
+            comparator_label="the rest", p_value=row["p"], q_value=row["p_adjusted"], significant=True,
+            effect_name="difference", effect_size=row["difference"],
+            attributes={"measure": f"complaints {words}", "unit": "proportion", "pattern": "segment", "rest_n": row["rest_n"]},
+            evidence=link,
+        )
+
+
+def calibration_findings(cal, *, ledger) -> None:
+    """``calibration`` findings of a :class:`csperf_lib.agreement.CalibrationReview`."""
+    from csperf_lib.core.sections import section_link
+
+    link = [section_link("calibration")]
+    threshold = 0.667  # Krippendorff (2004): the lowest alpha for tentative conclusions
+    if cal.overall is not None and not pd.isna(cal.overall.value):
+        good = cal.overall.value >= threshold
+        ledger.add(
+            "calibration", key={"statistic": "overall"}, estimate=cal.overall.value, ci_low=cal.overall.ci_low,
+            ci_high=cal.overall.ci_high, n=cal.overall.n_subjects, comparator=threshold,
+            comparator_label="the lowest alpha for tentative conclusions (Krippendorff 2004)",
+            direction="up" if good else "down", favourable=bool(good), significant=not good,
+            effect_name="krippendorff_alpha", effect_size=cal.overall.value,
+            attributes={"evaluators": cal.n_evaluators, "unit": "ratio"},
+            evidence=link,
+        )
+    for row in cal.evaluators.to_dict(orient="records") if len(cal.evaluators) else ():
+        if row.get("verdict") not in ("strict", "lenient"):
+            continue
+        ledger.add(
+            "calibration", dimension="evaluator", segment=str(row["evaluator"]),
+            direction="up" if row["mean_difference"] > 0 else "down", favourable=None,
+            estimate=row["mean_difference"], ci_low=row["ci_low"], ci_high=row["ci_high"], n=row["n_subjects"],
+            comparator=0.0, comparator_label="colleagues on the same contacts", p_value=row["p_value"],
+            q_value=row["p_adjusted"], significant=True, effect_name="mean_difference", effect_size=row["mean_difference"],
+            attributes={"verdict": row["verdict"], "unit": "number", "measure": "percentage points from colleagues"},
+            evidence=link,
+        )
+    for row in cal.items.to_dict(orient="records") if len(cal.items) else ():
+        if not row.get("flag"):
+            continue
+        ledger.add(
+            "calibration", dimension="item", segment=str(row["item"]), direction="down", favourable=False,
+            estimate=row["krippendorff_alpha"], n=row.get("n_subjects"), comparator=threshold,
+            comparator_label="the lowest alpha for tentative conclusions (Krippendorff 2004)", significant=True,
+            effect_name="krippendorff_alpha", effect_size=row["krippendorff_alpha"],
+            attributes={"item": row["item"], "unit": "ratio"},
+            evidence=link,
+        )
+
+
+def stored_results(review: QualitativeReview) -> dict[str, pd.DataFrame]:
+    """What stage 04 stores for later stages (:func:`csperf_lib.core.results.save_results`):
+    ``themes`` (:func:`theme_summary`, one row per theme and source)."""
+    return {"themes": pd.DataFrame(theme_summary(review))}

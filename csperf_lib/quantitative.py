@@ -619,3 +619,198 @@ def weekly_overview_figure(review: QuantitativeReview, *, config=None):
     fig.suptitle("Every KPI per period with its 95% interval; red title = statistically significant trend", y=1.0)
     fig.tight_layout()
     return fig
+
+
+# --- findings -----------------------------------------------------------------------------------
+#: How each segment dimension is named in findings (``agent_id`` is an agent).
+FINDING_DIMENSIONS = {"agent_id": "agent"}
+
+
+def _kpi_attributes(kpi: str, definitions: dict) -> dict:
+    definition = definitions.get(kpi)
+    return {"kpi_name": getattr(definition, "name", kpi), "unit": getattr(definition, "unit", "")}
+
+
+def _favourable(kpi: str, direction: str | None, definitions: dict) -> bool | None:
+    """Whether moving ``direction`` ("up"/"down") is good for the KPI (None for neutral KPIs)."""
+    better = getattr(definitions.get(kpi), "direction", "neutral")
+    if direction is None or better not in ("higher_is_better", "lower_is_better"):
+        return None
+    return (direction == "up") == (better == "higher_is_better")
+
+
+def _period_end(start, period: str):
+    start = pd.Timestamp(start)
+    if period == "day":
+        return start.date()
+    if period == "month":
+        return (start + pd.offsets.MonthEnd(0)).date()
+    return (start + pd.Timedelta(days=6)).date()
+
+
+def quantitative_findings(review: QuantitativeReview, *, config=None, period: str = "week", alpha: float = 0.05,
+                          intervals=None, ledger=None):
+    """Record what stage 03 concludes in a findings ledger.
+
+    Findings: ``segment_difference`` (segments significantly and materially different from the
+    rest, as the page lists them), ``trend`` (trends significant after FDR control),
+    ``special_cause`` and ``change_point`` (shown beside trends as prompts to look, never acted on:
+    ``significant`` is False because neither is controlled for multiplicity across series),
+    ``driver`` (odds ratios of a satisfied rating, Benjamini–Hochberg adjusted across the model's
+    terms), and for interval reports ``source_risk`` (the export's own averages mislead) and
+    ``trend`` over the report's time axis.
+
+    Parameters
+    ----------
+    review : QuantitativeReview
+    config : ReviewConfig, optional, keyword-only
+        KPI names and units (custom KPIs).
+    period : str, keyword-only
+        Grain of the stage's series.
+    alpha : float, keyword-only
+        False discovery rate used by the stage.
+    intervals : IntervalsReview, optional, keyword-only
+        The stage's interval-report review.
+    ledger : FindingsLedger, optional, keyword-only
+        Ledger to add to (a new one for ``03_quantitative`` by default).
+
+    Returns
+    -------
+    FindingsLedger
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    from csperf_lib.core.findings import FindingsLedger
+    from csperf_lib.core.sections import section_link
+
+    ledger = ledger if ledger is not None else FindingsLedger("03_quantitative")
+    definitions = {k.id: k for k in kpi_definitions(config)}
+    step_word = {"day": "days", "week": "weeks", "month": "months"}.get(period, "periods")
+
+    material = review.differences[review.differences["material"].astype(bool)] if len(review.differences) else review.differences
+    for row in material.to_dict(orient="records"):
+        dimension = row["dimension"]
+        frame = review.by_segment.get(dimension)
+        match = frame[(frame["kpi"] == row["kpi"]) & (frame[dimension].astype(str) == str(row["segment"]))] if frame is not None else None
+        ci = match.iloc[0] if match is not None and len(match) else {}
+        direction = "up" if row["difference"] > 0 else "down"
+        effect = "cohens_h" if row["effect_measure"] == "Cohen's h" else "hedges_g"
+        ledger.add(
+            "segment_difference", kpi=row["kpi"], dimension=FINDING_DIMENSIONS.get(dimension, dimension),
+            segment=str(row["segment"]), direction=direction, favourable=_favourable(row["kpi"], direction, definitions),
+            estimate=row["value"], ci_low=ci.get("ci_low") if len(ci) else None, ci_high=ci.get("ci_high") if len(ci) else None,
+            n=row["n"], comparator=row["rest_value"], comparator_label="the rest of the centre", p_value=row["p"],
+            q_value=row["p_adjusted"], significant=True, effect_name=effect, effect_size=row["effect_size"],
+            attributes={**_kpi_attributes(row["kpi"], definitions), "rest_n": row["rest_n"],
+                        "overall_test": row["overall_test"], "overall_p": row["overall_p"]},
+            evidence=[section_link("differences")],
+        )
+
+    for row in review.trends.to_dict(orient="records"):
+        team = row["segment"] != "all"
+        series = (review.weekly_by_team[(review.weekly_by_team["kpi"] == row["kpi"]) & (review.weekly_by_team["team"] == row["segment"])]
+                  if team and review.weekly_by_team is not None else review.weekly[review.weekly["kpi"] == row["kpi"]])
+        series = series.dropna(subset=["value"]).sort_values("period")
+        if series.empty:
+            continue
+        first, last = series.iloc[0], series.iloc[-1]
+        common = {
+            "kpi": row["kpi"], "dimension": "team" if team else None, "segment": str(row["segment"]) if team else None,
+            "period_start": pd.Timestamp(first["period"]).date(), "period_end": _period_end(last["period"], period),
+            "attributes": {**_kpi_attributes(row["kpi"], definitions), "periods": row["periods"], "period_word": step_word},
+            "evidence": [section_link("trends")],
+        }
+        if row["trend"] in ("increasing", "decreasing"):
+            direction = "up" if row["trend"] == "increasing" else "down"
+            weekly = row["slope"] * 7 if row["slope_unit"] == "per day" else row["slope"]
+            ledger.add(
+                "trend", **common, direction=direction, favourable=_favourable(row["kpi"], direction, definitions),
+                estimate=last["value"], ci_low=last.get("ci_low"), ci_high=last.get("ci_high"), n=last.get("n"),
+                comparator=first["value"], comparator_label="first period", p_value=row["p"], q_value=row["p_adjusted"],
+                significant=True, effect_name="sens_slope_per_week" if period in ("week", "day") else "sens_slope_per_period",
+                effect_size=weekly,
+            )
+        if row.get("special_causes"):
+            ledger.add(
+                "special_cause", **{**common, "attributes": {**common["attributes"], "signals": int(row["special_causes"]),
+                                                             "rule": "Western Electric"}},
+                estimate=last["value"], n=last.get("n"), significant=False,
+            )
+        if pd.notna(row.get("change_point")):
+            at = pd.Timestamp(row["change_point"])
+            periods = pd.to_datetime(series["period"])
+            before, after = series.loc[(periods < at).to_numpy(), "value"], series.loc[(periods >= at).to_numpy(), "value"]
+            if len(before) and len(after):
+                direction = "up" if after.mean() > before.mean() else "down"
+                ledger.add(
+                    "change_point", **{**common, "period_start": at.date()}, key={"at": at.date().isoformat()},
+                    direction=direction, favourable=_favourable(row["kpi"], direction, definitions),
+                    estimate=float(after.mean()), comparator=float(before.mean()), comparator_label="mean before the change",
+                    n=int(len(series)), significant=False,
+                )
+
+    drivers = review.drivers
+    table = drivers.table if drivers is not None else pd.DataFrame()
+    if len(table):
+        tested = table["p"].notna().to_numpy()
+        q = np.full(len(table), np.nan)
+        if tested.any():
+            q[tested] = multipletests(table.loc[tested, "p"], method="fdr_bh")[1]
+        for row, q_value in zip(table.to_dict(orient="records"), q, strict=True):
+            if not (q_value < alpha):
+                continue
+            direction = "up" if row["odds_ratio"] > 1 else "down"
+            ledger.add(
+                "driver", dimension="term", segment=str(row["term"]), direction=direction, favourable=None,
+                estimate=row["odds_ratio"], ci_low=row["ci_low"], ci_high=row["ci_high"], n=row["n"], comparator=1.0,
+                comparator_label="no effect (odds ratio 1)", p_value=row["p"], q_value=q_value, significant=True,
+                effect_name="odds_ratio", effect_size=row["odds_ratio"],
+                attributes={"term": row.get("label") or row["term"], "model": drivers.model, "unit": "ratio"},
+                evidence=[section_link("drivers")],
+            )
+
+    if intervals is not None:
+        _interval_findings(intervals, ledger=ledger, definitions=definitions, alpha=alpha)
+    return ledger
+
+
+def _interval_findings(intervals, *, ledger, definitions: dict, alpha: float) -> None:
+    """Findings of an interval (ACD) report: misleading export averages, trends over its time axis."""
+    from statsmodels.stats.multitest import multipletests
+
+    from csperf_lib.core.sections import section_link
+
+    averaging = intervals.averaging
+    for row in averaging[averaging["matters"].astype(bool)].to_dict(orient="records") if len(averaging) else ():
+        direction = "up" if row["naive_mean"] > row["weighted"] else "down"
+        ledger.add(
+            "source_risk", kpi=row["kpi"] if row["kpi"] in definitions else None, key={"check": "averaging", "measure": row["kpi"]},
+            direction=direction, favourable=None, estimate=row["naive_mean"], comparator=row["weighted"],
+            comparator_label="the figure weighted by calls", n=row.get("rows"), significant=True,
+            attributes={**_kpi_attributes(row["kpi"], definitions), "unit": row["unit"],
+                        "measure": f"the export's own average of the {definitions[row['kpi']].name.lower() if row['kpi'] in definitions else row['kpi']}",
+                        "source": row.get("naive_source")},
+            evidence=[section_link("headline")],
+        )
+    trend = intervals.trend
+    if trend is None or not len(trend):
+        return
+    tested = trend["p"].notna().to_numpy()
+    q = np.full(len(trend), np.nan)
+    if tested.any():
+        q[tested] = multipletests(trend.loc[tested, "p"], method="fdr_bh")[1]
+    for row, q_value in zip(trend.to_dict(orient="records"), q, strict=True):
+        if not (q_value < alpha):
+            continue
+        direction = "up" if row["slope"] > 0 else "down"
+        kpi = row["kpi"] if row["kpi"] in definitions else None
+        unit = "seconds" if row["kpi"].endswith("_s") else "count" if row["kpi"] in ("offered", "answered") else "proportion"
+        ledger.add(
+            "trend", kpi=kpi, key={"report": "intervals", "measure": row["kpi"]}, direction=direction,
+            favourable=_favourable(row["kpi"], direction, definitions), estimate=row["last_tenth"], comparator=row["first_tenth"],
+            comparator_label="first tenth of the report", n=row["n"], p_value=row["p"], q_value=q_value, significant=True,
+            effect_name="sens_slope_per_period", effect_size=row["slope"],
+            attributes={"kpi_name": definitions[kpi].name if kpi else row["kpi"], "unit": unit, "periods": row["steps"],
+                        "axis": row["axis"], "period_word": "steps"},
+            evidence=[section_link("headline")],
+        )

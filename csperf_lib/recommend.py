@@ -2,8 +2,10 @@
 
 The rules live in ``csperf_lib/data/recommendation_rules.yaml`` (read it: every rule, option,
 benefit and risk is there in plain words) and can be extended or overridden under
-``recommendations.rules`` in the review config. Each rule names a *pattern* — a kind of evidence
-this module knows how to find — and :func:`recommend` turns every match into a
+``recommendations.rules`` in the review config. Each rule selects findings from the review's
+findings ledger by their fields (kind, KPI, dimension, significance, effect size, kind-specific
+attributes; :func:`finding_conditions`) — never by their text — and names a *pattern* that groups
+what it selected and fills the action's placeholders; :func:`recommend` turns every match into a
 :class:`Recommendation` with its evidence (numbers with intervals, linked to the stage report
 section they come from), options compared from the customer's point of view, benefit and risk, an
 owner, a priority score and a SMART action line with a review date.
@@ -12,24 +14,25 @@ Patterns only see evidence that is statistically real (significant after false-d
 control in the stage that produced it) and, for anything about an agent, rests on at least
 ``recommendations.min_evaluations`` evaluations: a recommendation cannot rest on noise.
 
-The evidence comes from the run's ``summary.json`` (what stages 03–05 recorded, so actions rest on
-exactly the numbers the reports show) plus the staffing and coaching analyses of this stage; a piece
-missing from summary.json (a stage not run) is computed here. The rule engine is hand-written: it is
+The evidence is what stages 01–05 stored (the findings ledger, stage 04's theme shares and stage
+05's gaps, so actions rest on exactly the numbers the reports show) plus this stage's own staffing
+and coaching analyses; nothing of an earlier stage is recomputed, and a stage that has not run is
+named in one sentence (:class:`csperf_lib.core.results.MissingStageError`). Every recommendation
+lists the ids of the findings it rests on (``finding_ids``). The rule engine is hand-written: it is
 a small, auditable mapping the project owns, not a general rules library.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import yaml
 
@@ -45,7 +48,7 @@ KINDS = (
     "resource_change", "training", "coaching", "root_cause", "target_change", "service_improvement",
     "calibration", "compliance", "authority_boundaries",
 )
-RULE_KEYS = ("id", "pattern", "when", "kind", "owner", "action", "measure", "review_days", "options")
+RULE_KEYS = ("id", "pattern", "finding", "when", "kind", "owner", "action", "measure", "review_days", "options")
 OPTION_KEYS = ("name", "customer", "benefit", "risk")
 
 #: Report sections evidence links point at: stage page and heading (one registry, in core).
@@ -84,8 +87,13 @@ class Rule:
     Attributes
     ----------
     id, pattern, kind, owner, action, measure : str
+    finding : dict
+        Conditions on the fields of the findings the rule acts on (see :func:`match_findings`);
+        they narrow the pattern's own (:data:`PATTERN_FINDINGS`).
     when : dict
-        Conditions narrowing the pattern.
+        How the pattern groups what it matches and what else it needs (``group``,
+        ``understaffed``, ``supporting_themes``); older field keys (``kpi``, ``dimension``,
+        ``min_persistence`` …) are read as finding conditions.
     review_days : int
         Days after the end of the review period when progress is reviewed.
     options : tuple of Option
@@ -104,6 +112,7 @@ class Rule:
     review_days: int = 28
     options: tuple[Option, ...] = ()
     origin: str = "built-in"
+    finding: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _parse_rules(raw: Any, where: str, origin: str, problems: list[str]) -> list[Rule]:
@@ -143,10 +152,25 @@ def _parse_rules(raw: Any, where: str, origin: str, problems: list[str]) -> list
         if not isinstance(when, Mapping):
             problems.append(f"{key}.when: must be a mapping")
             when = {}
+        finding = item.get("finding") or {}
+        if not isinstance(finding, Mapping):
+            problems.append(f"{key}.finding: must be a mapping of finding fields to values")
+            finding = {}
+        for k in finding:
+            if k not in FINDING_KEYS:
+                close = difflib.get_close_matches(str(k), FINDING_KEYS, n=1)
+                problems.append(f"{key}.finding.{k}: not a finding condition"
+                                + (f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(FINDING_KEYS)})"))
+        if finding.get("kind") is not None:
+            from csperf_lib.core.findings import KINDS as FINDING_KINDS
+
+            for kind in [finding["kind"]] if isinstance(finding["kind"], str) else finding["kind"]:
+                if kind not in FINDING_KINDS:
+                    problems.append(f"{key}.finding.kind: '{kind}' is not a finding kind ({', '.join(FINDING_KINDS)})")
         rules.append(Rule(
             id=str(item["id"]), pattern=str(item["pattern"]), kind=str(item["kind"]), owner=str(item["owner"]),
             action=" ".join(str(item["action"]).split()), measure=" ".join(str(item.get("measure", "")).split()),
-            when=dict(when), review_days=days, options=tuple(options), origin=origin,
+            when=dict(when), review_days=days, options=tuple(options), origin=origin, finding=dict(finding),
         ))
     return rules
 
@@ -178,86 +202,64 @@ class Evidence:
 
     Attributes
     ----------
-    gaps : DataFrame
-        Stage 05 gaps (stacked: ``dimension``, ``segment``).
-    trends : DataFrame
-        Stage 03 trends (``kpi, segment, trend, slope, p_adjusted, first_value, last_value``).
-    themes : DataFrame
-        Stage 04 themes (``source, theme, label, count, share, sentiment, spike``…).
-    emerging : DataFrame
-        Stage 04 emerging issues with their queue and category.
-    target_review : DataFrame
-        Stage 05 target review.
-    calibration : list of dict
-        Stage 04 calibration entries.
-    regulatory : DataFrame
-        Stage 05 regulatory compliance summary.
-    staffing : object or None
-        :class:`csperf_lib.staffing.StaffingReview`.
-    coaching : object or None
-        :class:`csperf_lib.coaching.CoachingReview`.
-    escalations : list of dict
-        The escalation review's significant patterns (``recommendation_evidence``).
+    findings : tuple of Finding
+        The review's findings ledger: what stages 01–05 stored, and this stage's own staffing and
+        coaching findings. Rules match findings by their fields, never by their text.
     as_of : datetime.date
         End of the review period: review dates count from it.
+    themes : DataFrame
+        Stage 04's stored theme shares (``source, theme, label, share, n, sentiment``), quoted as
+        supporting context (never as the reason for an action).
+    gaps : DataFrame
+        Stage 05's stored gaps (stacked: ``kpi, dimension, segment, value, target, status``…), for
+        the team briefings' targets table.
+    staffing : object or None
+        :class:`csperf_lib.staffing.StaffingReview` (this stage's own).
+    coaching : object or None
+        :class:`csperf_lib.coaching.CoachingReview` (this stage's own).
     sources : dict of str to str
-        Where each piece came from (summary.json or computed here).
+        Where each piece came from.
     staffing_note : str
         Why staffing could not be reviewed, in one sentence ('' when it was).
     """
 
-    gaps: pd.DataFrame
-    trends: pd.DataFrame
-    themes: pd.DataFrame
-    emerging: pd.DataFrame
-    target_review: pd.DataFrame
-    calibration: list
-    regulatory: pd.DataFrame
-    staffing: Any
-    coaching: Any
-    as_of: dt.date
+    findings: tuple = ()
+    as_of: dt.date = dt.date(1970, 1, 1)
+    themes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    staffing: Any = None
+    coaching: Any = None
     sources: Mapping[str, str] = field(default_factory=dict)
-    escalations: list = field(default_factory=list)
     staffing_note: str = ""
 
 
-def _frame(records) -> pd.DataFrame:
-    return pd.DataFrame(records) if records else pd.DataFrame()
+#: Earlier stages whose findings and results stage 06 reads.
+UPSTREAM_STAGES = ("03_quantitative", "04_qualitative", "05_benchmarks")
 
 
 def gather_evidence(store, *, config=None, run_dir=None, pseudonym_key: bytes | None = None, alpha: float = 0.05) -> Evidence:
-    """Collect the evidence: summary.json entries of earlier stages, computed here when missing."""
-    from csperf_lib.summary import read_summary, to_jsonable
+    """The evidence for the rules: the findings ledger and results earlier stages stored, plus
+    this stage's own resourcing and coaching analyses. Nothing of stages 03–05 is recomputed.
 
-    summary = read_summary(run_dir) if run_dir is not None and (Path(run_dir) / "summary.json").is_file() else {}
-    sources: dict[str, str] = {}
+    Raises
+    ------
+    MissingStageError
+        When stage 03, 04 or 05 has not run on this store (a stage the review skips, with nothing
+        to work on, is not required), naming the stage to run first.
+    """
+    from csperf_lib.core.findings import read_findings
+    from csperf_lib.core.results import has_result, read_result, require_stage
+    from csperf_lib.scope import skip_reason
 
-    if summary.get("gaps"):
-        gaps, review_t, regulatory = _frame(summary["gaps"]), _frame(summary.get("target_review")), _frame(summary.get("regulatory"))
-        sources["gaps"] = "summary.json (stage 05)"
-    else:
-        from csperf_lib.benchmark import benchmark_review, summary_entries
-
-        entries = to_jsonable(summary_entries(benchmark_review(store, config=config, alpha=alpha)))
-        gaps, review_t, regulatory = _frame(entries["gaps"]), _frame(entries["target_review"]), _frame(entries.get("regulatory"))
-        sources["gaps"] = "computed in this stage (stage 05 results not found)"
-
-    if "trends" in summary:
-        trends = _frame(summary["trends"])
-        sources["trends"] = "summary.json (stage 03)"
-    else:
-        trends = _team_trends(store, config=config, alpha=alpha)
-        sources["trends"] = "computed in this stage (stage 03 results not found)"
-
-    if "themes" in summary:
-        themes, emerging, calibration = _frame(summary["themes"]), _frame(summary.get("emerging_issues")), summary.get("calibration") or []
-        sources["themes"] = "summary.json (stage 04)"
-    else:
-        from csperf_lib.qualitative import qualitative_review, summary_entries
-
-        entries = to_jsonable(summary_entries(qualitative_review(store, config=config, alpha=alpha)))
-        themes, emerging, calibration = _frame(entries["themes"]), _frame(entries.get("emerging_issues")), entries.get("calibration") or []
-        sources["themes"] = "computed in this stage (stage 04 results not found)"
+    tables = list(getattr(config, "tables", {}) or [t for t in ("contacts", "surveys", "complaints", "intervals", "qa_evaluations") if store.has(t)])
+    skipped = {s: r for s in UPSTREAM_STAGES if (r := skip_reason(s, tables))}
+    require_stage(store, UPSTREAM_STAGES, needed_by="06_recommendations", skipped=skipped)
+    findings = [f for f in read_findings(store) if f.stage != "06_recommendations"]
+    sources = {"findings": f"the findings ledger ({len(findings):,} findings of stages "
+                           + ", ".join(sorted({f.stage for f in findings})) + ")" if findings else "the findings ledger (empty)"}
+    themes = read_result(store, "04_qualitative", "themes") if has_result(store, "04_qualitative", "themes") else pd.DataFrame()
+    gaps = read_result(store, "05_benchmarks", "gaps") if has_result(store, "05_benchmarks", "gaps") else pd.DataFrame()
+    sources["context"] = "themes stored by stage 04, gaps stored by stage 05"
 
     staffing = coaching = None
     staffing_note = ""
@@ -282,23 +284,9 @@ def gather_evidence(store, *, config=None, run_dir=None, pseudonym_key: bytes | 
 
         coaching = coaching_review(_qa_with_team(store), config=config, pseudonym_key=pseudonym_key)
         sources["coaching"] = "computed in this stage"
-    if "escalations" in summary:
-        escalations = (summary["escalations"] or {}).get("recommendation_evidence") or []
-        sources["escalations"] = "summary.json (stage 04)"
-    elif store.has("contacts"):
-        from csperf_lib.escalations import escalation_review
-        from csperf_lib.escalations import summary_entries as escalation_entries
-
-        entry = to_jsonable(escalation_entries(escalation_review(store, config=config, pseudonym_key=pseudonym_key, alpha=alpha)))
-        escalations = (entry.get("escalations") or {}).get("recommendation_evidence") or []
-        sources["escalations"] = "computed in this stage (stage 04 results not found)"
-    else:
-        escalations = []
     return Evidence(
-        gaps=gaps, trends=trends, themes=themes, emerging=emerging, target_review=review_t,
-        calibration=list(calibration), regulatory=regulatory, staffing=staffing, coaching=coaching,
-        staffing_note=staffing_note,
-        as_of=_as_of(store, config), sources=sources, escalations=list(escalations),
+        findings=tuple(findings), themes=themes, gaps=gaps, staffing=staffing, coaching=coaching,
+        staffing_note=staffing_note, as_of=_as_of(store, config), sources=sources,
     )
 
 
@@ -310,16 +298,6 @@ def _qa_with_team(store) -> pd.DataFrame:
         right = contacts.select(contact_id_ref=contacts.contact_id, team=contacts.team)
         qa = qa.left_join(right, qa.contact_id == right.contact_id_ref).drop("contact_id_ref")
     return qa.to_pandas()
-
-
-def _team_trends(store, *, config=None, alpha: float = 0.05) -> pd.DataFrame:
-    from csperf_lib.kpis import compute_kpi_breakdowns
-    from csperf_lib.quantitative import TEAM_TREND_KPIS, adjust_trends, kpi_trends
-
-    if not store.has("contacts") or "team" not in store.table("contacts").columns:
-        return pd.DataFrame()
-    frames = compute_kpi_breakdowns(store, breakdowns=[(("team",), "week")], kpis=[k for k in TEAM_TREND_KPIS if k in ("aht_s", "talk_s")], config=config)
-    return adjust_trends(kpi_trends(frames[(("team",), "week")], segment="team", alpha=alpha), alpha=alpha)
 
 
 def _as_of(store, config) -> dt.date:
@@ -340,7 +318,7 @@ class EvidenceItem:
     Attributes
     ----------
     text : str
-        The fact, with its number, interval and n.
+        The fact, with its number, interval and n (a finding's sentence).
     link : str
         Report section it comes from (``page.html#anchor``).
     supporting : bool
@@ -378,6 +356,8 @@ class Recommendation:
         largest is 100, on a log scale (``priority_parts`` holds the three factors).
     priority_parts : dict
     review_date : datetime.date
+    finding_ids : tuple of str
+        The ids of the findings the recommendation rests on (``summary.json["findings"]``).
     """
 
     id: str
@@ -393,6 +373,7 @@ class Recommendation:
     priority: float
     priority_parts: Mapping[str, float]
     review_date: dt.date
+    finding_ids: tuple[str, ...] = ()
 
 
 class _Format(dict):
@@ -412,91 +393,127 @@ def _kpi_label(kpi: str) -> str:
 
 
 def _fmt(value, unit: str) -> str:
-    from csperf_lib.benchmark import format_kpi_value
+    from csperf_lib.core.formatting import format_value
 
-    return format_kpi_value(value, unit)
-
-
-def _subject(dimension: str, segment: str) -> str:
-    return "the whole centre" if dimension in ("all", None) else f"{dimension} {segment}"
+    return format_value(value, unit)
 
 
-def _gap_evidence(row: Mapping[str, Any]) -> EvidenceItem:
-    return EvidenceItem(str(row.get("finding") or ""), section_link("gaps"))
+def _subject(dimension, segment) -> str:
+    from csperf_lib.core.formatting import subject
+
+    return subject(dimension, segment)
 
 
-def _match_kpi_shortfall(rule: Rule, ev: Evidence) -> list[dict]:
-    gaps = ev.gaps
-    if gaps.empty:
-        return []
-    when = rule.when
-    rows = gaps[(gaps["status"] == "missed") & gaps["significant"].astype(bool)]
-    if when.get("kpi"):
-        rows = rows[rows["kpi"].isin(when["kpi"])]
-    if when.get("dimension"):
-        rows = rows[rows["dimension"].isin(when["dimension"])]
-    rows = rows[rows["persistence"].fillna(0) >= when.get("min_persistence", 1)]
-    if rows.empty:
-        return []
-    staffing_ctx = {}
-    if when.get("understaffed"):
-        staffing_ctx = _staffing_context(ev.staffing)
-        if not staffing_ctx:
-            return []
-    matches = []
-    mode = when.get("group", "row")
-    if mode == "all":
-        groups = [rows]
-    elif mode == "kpi":
-        groups = [rows[rows["kpi"] == k] for k in rows["kpi"].unique()]
-    elif mode == "segment":
-        keys = rows[["dimension", "segment"]].astype(str).agg("|".join, axis=1)
-        groups = [rows[keys == k] for k in keys.unique()]
-    else:
-        groups = [rows.iloc[[i]] for i in range(len(rows))]
-    for part in groups:
-        order = {k: i for i, k in enumerate(when.get("kpi") or [])}
-        part = part.assign(_rel=[_relative_gap(r) for r in part.to_dict(orient="records")], _order=part["kpi"].map(order).fillna(len(order)))
-        # the text leads with the rule's first KPI present (e.g. CSAT before NPS); priority uses the largest gap
-        lead = part.sort_values(["_order", "_rel"], ascending=[True, False]).iloc[0].to_dict()
-        unit = lead.get("unit", "")
-        context = {
-            "kpi": lead["kpi"], "kpi_label": _kpi_label(lead["kpi"]),
-            "subject": _subject(lead["dimension"], lead["segment"]),
-            "value_text": _fmt(lead["value"], unit), "target_text": _fmt(lead["target"], unit),
-            **staffing_ctx.get("context", {}),
-        }
-        evidence = [_gap_evidence(r) for r in part.sort_values(["_order", "_rel"], ascending=[True, False]).head(4).to_dict(orient="records")]
-        evidence += staffing_ctx.get("evidence", [])
-        kpis = list(dict.fromkeys(part["kpi"]))
-        context["kpi_label"] = " and ".join(_kpi_label(k) for k in kpis) if mode in ("all", "segment") else context["kpi_label"]
-        same_segment = part[["dimension", "segment"]].drop_duplicates().shape[0] == 1
-        matches.append({
-            "subject": context["subject"] if same_segment else f"{context['kpi_label']} ({len(part)} segments)",
-            "segment": {} if lead["dimension"] == "all" or not same_segment else {lead["dimension"]: str(lead["segment"])},
-            "context": context,
-            "evidence": evidence,
-            "gap": float(part["_rel"].max()),
-            "volume": float(part["n"].max()),
-            "persistence": float(lead.get("persistence") or 1),
-        })
-    return matches
+def _unit(f) -> str:
+    return str(f.attributes.get("unit") or "")
+
+
+def _label(f) -> str:
+    return str(f.attributes.get("kpi_name") or f.kpi or "")
+
+
+def _item(f, *, supporting: bool = False) -> EvidenceItem:
+    """A finding as a piece of evidence: its sentence and the first section that shows it."""
+    return EvidenceItem(f.sentence, f.evidence[0] if f.evidence else "", supporting)
+
+
+#: A recommendation's segment uses canonical column names (agents are ``agent_id``).
+SEGMENT_KEYS = {"agent": "agent_id"}
+
+
+def _segment(f) -> dict:
+    if f.dimension is None or f.segment is None:
+        return {}
+    return {SEGMENT_KEYS.get(f.dimension, f.dimension): str(f.segment)}
+
+
+#: What each pattern matches in the findings ledger (a rule's ``finding:`` narrows or replaces it).
+PATTERN_FINDINGS: dict[str, dict[str, Any]] = {
+    "kpi_shortfall": {"kind": "kpi_gap", "significant": True, "favourable": False, "attributes": {"status": ["missed"]}},
+    "kpi_trend": {"kind": "trend", "significant": True, "favourable": False, "dimension": ["team"]},
+    "agent_weakness": {"kind": "coaching_need", "significant": True},
+    "training_need": {"kind": "training_need", "significant": True},
+    "complaint_issue": {"kind": ["emerging_issue", "theme_spike"], "significant": True, "dimension": ["queue"],
+                        "attributes": {"source": ["complaints"]}, "min": {"queue_share": 0.5}},
+    "target_review": {"kind": "target_review", "attributes": {"status": ["no_longer_challenging", "not_achievable"]}},
+    "calibration": {"kind": "calibration", "significant": True, "dimension": ["evaluator", "item"]},
+    "regulatory": {"kind": "regulatory_breach", "significant": True, "min": {"breaches": 1}},
+    "escalation_outlier": {"kind": "escalation", "significant": True, "direction": "up", "dimension": ["team"],
+                           "min": {"ratio": 1.5}},
+    "escalation_cause": {"kind": "escalation", "significant": True, "attributes": {"cause": ["theme", "recurrence"]}},
+}
+#: The field conditions a rule's ``finding:`` may set.
+FINDING_KEYS = ("kind", "kpi", "dimension", "segment", "significant", "favourable", "direction", "min_effect",
+                "min_n", "attributes", "min")
+#: Older ``when:`` keys that are field conditions: ``when`` key -> (condition, attribute).
+LEGACY_WHEN = {"kpi": ("kpi", None), "dimension": ("dimension", None), "status": ("attributes", "status"),
+               "min_persistence": ("min", "persistence"), "min_breaches": ("min", "breaches"),
+               "min_ratio": ("min", "ratio"), "min_share": ("min", "queue_share")}
+
+
+def finding_conditions(rule: Rule) -> dict[str, Any]:
+    """The field conditions of a rule: its pattern's defaults, then its ``when`` field keys, then
+    its ``finding:`` block (each later one overrides)."""
+    out = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in PATTERN_FINDINGS[rule.pattern].items()}
+    for key, value in rule.when.items():
+        if key in LEGACY_WHEN:
+            where, attribute = LEGACY_WHEN[key]
+            if attribute is None:
+                out[where] = value
+            else:
+                out.setdefault(where, {})[attribute] = value
+    for key, value in (rule.finding or {}).items():
+        out[key] = {**out.get(key, {}), **value} if key in ("attributes", "min") and isinstance(value, Mapping) else value
+    return out
+
+
+def match_findings(findings, conditions: Mapping[str, Any]) -> list:
+    """The findings meeting every condition (see :data:`FINDING_KEYS`): ``kind``, ``kpi``,
+    ``dimension`` (``all`` is the whole review), ``segment`` (each a value or a list of values),
+    ``significant``, ``favourable``, ``direction``, ``min_effect`` (absolute effect size),
+    ``min_n``, ``attributes`` (attribute -> value or list) and ``min`` (attribute -> lowest value;
+    a finding without the attribute does not match)."""
+    from csperf_lib.core.findings import select
+
+    def listed(value):
+        return None if value is None else ([value] if isinstance(value, (str, bool)) else list(value))
+
+    chosen = select(findings, kind=listed(conditions.get("kind")), kpi=listed(conditions.get("kpi")),
+                    dimension=listed(conditions.get("dimension")), significant=conditions.get("significant"),
+                    favourable=conditions.get("favourable"), min_effect=conditions.get("min_effect"),
+                    **{k: listed(v) for k, v in (conditions.get("attributes") or {}).items()})
+    out = []
+    segments = listed(conditions.get("segment"))
+    for f in chosen:
+        if segments is not None and str(f.segment) not in {str(s) for s in segments}:
+            continue
+        if conditions.get("direction") is not None and f.direction != conditions["direction"]:
+            continue
+        if conditions.get("min_n") is not None and (f.n is None or f.n < conditions["min_n"]):
+            continue
+        if any(not isinstance(f.attributes.get(k), (int, float)) or isinstance(f.attributes.get(k), bool)
+               or f.attributes[k] < v for k, v in (conditions.get("min") or {}).items()):
+            continue
+        out.append(f)
+    return out
 
 
 #: Scale of a KPI unit, for the relative size of a gap when the target is 0 (e.g. NPS 0).
 UNIT_SCALE = {"proportion": 1.0, "nps": 100.0, "percent": 100.0, "score_1_5": 4.0, "score_1_7": 6.0}
 
 
-def _relative_gap(row: Mapping[str, Any]) -> float:
+def _relative_gap(f) -> float:
     """|gap| / |target|, or |gap| / the unit's scale when the target is 0."""
-    gap = abs(_finite(row.get("gap"), 0.0))
-    target = abs(_finite(row.get("target"), 0.0))
+    if f.effect_name == "relative_gap" and f.effect_size is not None:
+        return abs(f.effect_size)
+    gap = abs(_finite(f.estimate, 0.0) - _finite(f.comparator, 0.0))
+    target = abs(_finite(f.comparator, 0.0))
     if target > 0:
         return gap / target
-    return gap / UNIT_SCALE.get(str(row.get("unit", "")), max(abs(_finite(row.get("value"), 1.0)), 1.0))
+    return gap / UNIT_SCALE.get(_unit(f), max(abs(_finite(f.estimate, 1.0)), 1.0))
 
 
-def _staffing_context(staffing) -> dict:
+def _staffing_context(staffing, findings) -> dict:
     """Under-staffed intervals from the staffing review, or {} when none are."""
     if staffing is None:
         return {}
@@ -511,36 +528,69 @@ def _staffing_context(staffing) -> dict:
         "peak_deployed": info.get("worst_deployed", "?"),
     }
     evidence = [EvidenceItem(f, section_link("staffing")) for f in list(getattr(staffing, "findings", ()))[:3]]
-    return {"context": context, "evidence": evidence}
+    cells = sorted((f for f in findings if f.kind == "staffing_shortfall" and f.significant),
+                   key=lambda f: _finite(f.estimate, 0.0))[:3]
+    return {"context": context, "evidence": evidence, "ids": [f.id for f in cells]}
 
 
-def _match_kpi_trend(rule: Rule, ev: Evidence) -> list[dict]:
-    trends = ev.trends
-    if trends.empty or "segment" not in trends:
+def _match_kpi_shortfall(rule: Rule, ev: Evidence, found: list) -> list[dict]:
+    if not found:
         return []
-    from csperf_lib.kpis import kpi_definitions
-
-    better = {k.id: k.direction for k in kpi_definitions()}
-    rows = trends[(trends["segment"] != "all") & trends["trend"].isin(["increasing", "decreasing"])]
-    if rule.when.get("kpi"):
-        rows = rows[rows["kpi"].isin(rule.when["kpi"])]
-    worsening = [
-        (r["trend"] == "increasing") == (better.get(r["kpi"]) == "lower_is_better") for r in rows.to_dict(orient="records")
-    ]
-    rows = rows[np.asarray(worsening, dtype=bool)] if len(rows) else rows
+    when = rule.when
+    staffing_ctx = {}
+    if when.get("understaffed"):
+        staffing_ctx = _staffing_context(ev.staffing, ev.findings)
+        if not staffing_ctx:
+            return []
+    order = {k: i for i, k in enumerate(finding_conditions(rule).get("kpi") or [])}
+    mode = when.get("group", "row")
+    if mode == "all":
+        groups = [found]
+    elif mode == "kpi":
+        groups = [[f for f in found if f.kpi == k] for k in dict.fromkeys(f.kpi for f in found)]
+    elif mode == "segment":
+        groups = [[f for f in found if (f.dimension, f.segment) == key] for key in dict.fromkeys((f.dimension, f.segment) for f in found)]
+    else:
+        groups = [[f] for f in found]
     matches = []
-    for team, part in rows.groupby("segment", sort=True):
-        lead = part.iloc[0].to_dict()
-        unit = "seconds"
-        weekly = float(lead.get("slope") or 0) * 7
-        text = (
-            f"{_kpi_label(lead['kpi'])} in team {team} is {lead['trend']} (Mann–Kendall, FDR-adjusted p = {float(lead.get('p_adjusted', np.nan)):.2g}): "
-            f"Sen's slope {weekly:+.1f} s a week over {int(lead.get('periods') or 0)} weeks"
-            + (f", from {_fmt(lead.get('first_value'), unit)} to {_fmt(lead.get('last_value'), unit)}." if lead.get("first_value") is not None else ".")
-        )
-        evidence = [EvidenceItem(text, section_link("trends"))]
+    for part in groups:
+        # the text leads with the rule's first KPI present (e.g. CSAT before NPS); priority uses the largest gap
+        ranked = sorted(part, key=lambda f: (order.get(f.kpi, len(order)), -_relative_gap(f)))
+        lead = ranked[0]
+        kpis = list(dict.fromkeys(f.kpi for f in part))
+        same_segment = len({(f.dimension, f.segment) for f in part}) == 1
+        label = " and ".join(_label(next(f for f in part if f.kpi == k)) for k in kpis) if mode in ("all", "segment") else _label(lead)
+        context = {
+            "kpi": lead.kpi, "kpi_label": label, "subject": _subject(lead.dimension, lead.segment),
+            "value_text": _fmt(lead.estimate, _unit(lead)), "target_text": _fmt(lead.comparator, _unit(lead)),
+            **staffing_ctx.get("context", {}),
+        }
+        evidence = [_item(f) for f in ranked[:4]] + staffing_ctx.get("evidence", [])
+        matches.append({
+            "subject": context["subject"] if same_segment else f"{label} ({len(part)} segments)",
+            "segment": _segment(lead) if same_segment else {},
+            "context": context,
+            "evidence": evidence,
+            "finding_ids": [f.id for f in part] + staffing_ctx.get("ids", []),
+            "gap": max(_relative_gap(f) for f in part),
+            "volume": float(max(_finite(f.n, 1.0) for f in part)),
+            "persistence": _finite(lead.attributes.get("persistence"), 1.0),
+        })
+    return matches
+
+
+def _match_kpi_trend(rule: Rule, ev: Evidence, found: list) -> list[dict]:
+    matches = []
+    teams = dict.fromkeys(str(f.segment) for f in found)
+    for team in sorted(teams):
+        part = [f for f in found if str(f.segment) == team]
+        lead = part[0]
+        unit = _unit(lead)
+        weekly = _finite(lead.effect_size, 0.0)
+        evidence = [_item(f) for f in part]
         for theme in rule.when.get("supporting_themes") or []:
-            hit = ev.themes[(ev.themes.get("theme") == theme) & (ev.themes.get("source") == "comments")] if len(ev.themes) else ev.themes
+            themes = ev.themes
+            hit = themes[(themes["theme"] == theme) & (themes["source"] == "comments")] if len(themes) and "theme" in themes else themes
             if len(hit):
                 t = hit.iloc[0]
                 sentiment = t.get("sentiment") if isinstance(t.get("sentiment"), Mapping) else {}
@@ -550,88 +600,90 @@ def _match_kpi_trend(rule: Rule, ev: Evidence) -> list[dict]:
                     + (f", {negative:.0%} of them negative" if negative is not None else "") + " (centre-wide: context, not proof about this team).",
                     section_link("themes"), supporting=True,
                 ))
-        first = _finite(lead.get("first_value"), math.nan)
-        last = _finite(lead.get("last_value"), math.nan)
+        first, last = _finite(lead.comparator, math.nan), _finite(lead.estimate, math.nan)
         matches.append({
-            "subject": f"team {team}", "segment": {"team": str(team)},
-            "context": {"team": team, "kpi_label": _kpi_label(lead["kpi"]), "slope_text": f"{weekly:+.1f} s a week",
+            "subject": f"team {team}", "segment": {"team": team},
+            "context": {"team": team, "kpi_label": _label(lead), "slope_text": f"{_fmt(weekly, unit) if unit != 'seconds' else f'{weekly:+.1f} s'} a week",
                         "first_value_text": _fmt(first, unit)},
             "evidence": evidence,
-            # relative change over the period; without first/last values, Sen's slope over the periods
+            "finding_ids": [f.id for f in part],
+            # relative change over the period; without first/last values, a nominal 5 %
             "gap": abs(last - first) / first if math.isfinite(first) and math.isfinite(last) and first else 0.05,
-            "volume": _team_volume(ev.gaps, str(team)),
-            "persistence": float(lead.get("periods") or 1),
+            "volume": _team_volume(ev.findings, team, default=_finite(lead.n, 1.0)),
+            "persistence": _finite(lead.attributes.get("periods"), 1.0),
         })
     return matches
 
 
-def _team_volume(gaps: pd.DataFrame, team: str) -> float:
-    """Contacts a team handled (the largest n of its stage-05 rows), else 1."""
-    if gaps.empty or "dimension" not in gaps:
-        return 1.0
-    rows = gaps[(gaps["dimension"] == "team") & (gaps["segment"].astype(str) == team)]
-    return float(rows["n"].max()) if len(rows) else 1.0
+def _team_volume(findings, team: str, *, default: float = 1.0) -> float:
+    """Contacts a team handled: the largest n of its stage-05 findings, else ``default``."""
+    sizes = [_finite(f.n, 0.0) for f in findings if f.stage == "05_benchmarks" and f.dimension == "team" and str(f.segment) == team]
+    return max(sizes) if sizes else default
 
 
-def _match_agent_weakness(rule: Rule, ev: Evidence) -> list[dict]:
+def _match_agent_weakness(rule: Rule, ev: Evidence, found: list) -> list[dict]:
     plan = getattr(ev.coaching, "plan", None)
-    if plan is None or plan.empty:
-        return []
+    plans = {str(r["agent"]): r for r in plan.to_dict(orient="records")} if plan is not None and len(plan) else {}
     matches = []
-    for row in plan.to_dict(orient="records"):
-        evidence = [EvidenceItem(str(row.get("evidence", "")), section_link("coaching"))]
+    for agent in dict.fromkeys(str(f.segment) for f in found):
+        part = [f for f in found if str(f.segment) == agent]
+        row = plans.get(agent, {})
+        worst = min(part, key=lambda f: _finite(f.effect_size, 0.0))
         matches.append({
-            "subject": f"agent {row['agent']}", "segment": {"agent_id": str(row["agent"])},
-            "context": {"agent": row["agent"], "item_label": row.get("need", ""), "method": row.get("method", ""),
-                        "follow_up": _date_text(row.get("follow_up")), "follow_up_evaluations": row.get("follow_up_evaluations", 5),
-                        "value_text": row.get("value_text", ""), "peer_text": row.get("peer_text", "")},
-            "evidence": evidence,
-            "gap": abs(_finite(row.get("max_shortfall"), 0.1)),
-            "volume": _finite(row.get("n_evaluations"), 1.0),
+            "subject": f"agent {agent}", "segment": {"agent_id": agent},
+            "context": {"agent": agent, "item_label": row.get("need") or ", ".join(str(f.attributes.get("item_label")) for f in part),
+                        "method": row.get("method", "coaching"), "follow_up": _date_text(row.get("follow_up")),
+                        "follow_up_evaluations": row.get("follow_up_evaluations", 5),
+                        "value_text": row.get("value_text") or _fmt(worst.estimate, "proportion"),
+                        "peer_text": row.get("peer_text") or _fmt(worst.comparator, "proportion")},
+            "evidence": [_item(f) for f in part],
+            "finding_ids": [f.id for f in part],
+            "gap": abs(_finite(row.get("max_shortfall"), abs(_finite(worst.effect_size, 0.1)))),
+            "volume": _finite(row.get("n_evaluations"), _finite(worst.n, 1.0)),
             "persistence": 1.0,
         })
     return matches
 
 
-def _match_training_need(rule: Rule, ev: Evidence) -> list[dict]:
-    training = getattr(ev.coaching, "training", None)
-    if training is None or training.empty:
-        return []
+def _match_training_need(rule: Rule, ev: Evidence, found: list) -> list[dict]:
     matches = []
-    for row in training.to_dict(orient="records"):
-        scope = "the whole centre" if row.get("team") in (None, "all") or pd.isna(row.get("team")) else f"team {row['team']}"
+    for f in found:
+        scope = "the whole centre" if f.segment is None else f"team {f.segment}"
+        label = f.attributes.get("item_label") or f.attributes.get("item") or ""
         matches.append({
-            "subject": f"{scope}: {row.get('item', '')}", "segment": {} if scope == "the whole centre" else {"team": str(row["team"])},
-            "context": {"scope": scope, "item_label": row.get("item_label", row.get("item", "")), "share_text": f"{float(row.get('share', 0)):.0%}"},
-            "evidence": [EvidenceItem(str(row.get("evidence", row.get("finding", ""))), section_link("coaching"))],
-            "gap": float(row.get("share", 0)),
-            "volume": _finite(row.get("n_below"), 1.0),
+            "subject": f"{scope}: {f.attributes.get('item', '')}", "segment": _segment(f),
+            "context": {"scope": scope, "item_label": label, "share_text": f"{_finite(f.estimate, 0.0):.0%}"},
+            "evidence": [_item(f)],
+            "finding_ids": [f.id],
+            "gap": _finite(f.estimate, 0.0),
+            "volume": _finite(f.attributes.get("agents_below"), 1.0),
             "persistence": 1.0,
         })
     return matches
 
 
-def _match_complaint_issue(rule: Rule, ev: Evidence) -> list[dict]:
-    issues = ev.emerging
-    if issues.empty or "queue" not in issues:
-        return []
-    issues = issues[(issues.get("source") == "complaints") & (issues["queue_share"].fillna(0) >= rule.when.get("min_share", 0.5))]
+def _match_complaint_issue(rule: Rule, ev: Evidence, found: list) -> list[dict]:
     matches = []
-    for queue, part in issues.groupby("queue", sort=True):
-        lead = part.sort_values("p_value").iloc[0].to_dict()
-        term = str(lead["terms"]).split(", ")[0]
-        weeks = f"{lead['first_week']}" if lead["first_week"] == lead["last_week"] else f"{lead['first_week']}–{lead['last_week']}"
-        evidence = [EvidenceItem(str(r.get("finding") or ""), section_link("spikes")) for r in part.to_dict(orient="records")]
-        if "category" in lead and lead.get("category_share", 0) >= 0.5:
-            evidence.append(EvidenceItem(f"{lead['category_share']:.0%} of these complaints are logged as '{lead['category']}'.", section_link("complaints"), supporting=True))
+    for queue in sorted(dict.fromkeys(str(f.segment) for f in found)):
+        part = sorted((f for f in found if str(f.segment) == queue), key=lambda f: _finite(f.p_value, 1.0))
+        lead = part[0]
+        term = str(lead.attributes.get("term") or lead.attributes.get("theme_label") or lead.attributes.get("theme") or "")
+        first, last = lead.attributes.get("first_week"), lead.attributes.get("last_week")
+        weeks = f"{first}" if first == last else f"{first}–{last}"
+        evidence = [_item(f) for f in part]
+        if _finite(lead.attributes.get("category_share"), 0.0) >= 0.5:
+            evidence.append(EvidenceItem(f"{lead.attributes['category_share']:.0%} of these complaints are logged as "
+                                         f"'{lead.attributes.get('category')}'.", section_link("complaints"), supporting=True))
         matches.append({
-            "subject": f"queue {queue}", "segment": {"queue": str(queue)},
-            "context": {"queue": queue, "issue": term, "weeks": weeks, "count": int(lead["count"]), "expected": f"{float(lead['expected']):.1f}"},
+            "subject": f"queue {queue}", "segment": {"queue": queue},
+            "context": {"queue": queue, "issue": term, "weeks": weeks, "count": int(_finite(lead.estimate, 0)),
+                        "expected": f"{_finite(lead.comparator, 0.0):.1f}"},
             "evidence": evidence,
+            "finding_ids": [f.id for f in part],
             # rate ratio capped at 10 (an issue unseen elsewhere has an infinite ratio, stored as null)
-            "gap": min(_finite(lead.get("rate_ratio"), 10.0), 10.0) / 10,
-            "volume": float(lead["count"]),
-            "persistence": float(lead["last_week"] - lead["first_week"] + 1),
+            "gap": min(_finite(lead.effect_size, 10.0), 10.0) / 10,
+            "volume": _finite(lead.estimate, 1.0),
+            "persistence": float(_finite(last, 1) - _finite(first, 1) + 1),
         })
     return matches
 
@@ -651,121 +703,81 @@ def _finite(value, default: float) -> float:
     return value if math.isfinite(value) else default
 
 
-def _match_target_review(rule: Rule, ev: Evidence) -> list[dict]:
-    review = ev.target_review
-    if review.empty:
-        return []
-    rows = review[review["status"].isin(rule.when.get("status") or ["no_longer_challenging", "not_achievable"])]
+def _match_target_review(rule: Rule, ev: Evidence, found: list) -> list[dict]:
     matches = []
-    for row in rows.to_dict(orient="records"):
-        unit = ev.gaps.loc[ev.gaps["kpi"] == row["kpi"], "unit"].iloc[0] if len(ev.gaps) and (ev.gaps["kpi"] == row["kpi"]).any() else ""
-        where = "" if row["dimension"] == "all" else f" for {row['dimension']} {row['segment']}"
-        proposed = row.get("proposed_target")
+    for f in found:
+        unit = _unit(f)
+        where = "" if f.segment is None else f" for {_subject(f.dimension, f.segment)}"
+        proposed = f.attributes.get("proposed_target")
         matches.append({
-            "subject": f"target {row['kpi']}{where}", "segment": {} if row["dimension"] == "all" else {row["dimension"]: str(row["segment"])},
-            "context": {"kpi_label": _kpi_label(row["kpi"]), "where": where, "target_text": _fmt(row["target"], unit),
-                        "proposed_text": _fmt(proposed, unit) if proposed is not None and not pd.isna(proposed) else "a level agreed with its owner",
-                        "reasoning": row.get("reasoning", "")},
-            "evidence": [EvidenceItem(f"{row['kpi']}{where}: {row['evidence']}. {row.get('reasoning', '')}", section_link("target_review"))],
-            "gap": 0.1, "volume": 1.0, "persistence": float(row.get("periods") or 1),
+            "subject": f"target {f.kpi}{where}", "segment": _segment(f),
+            "context": {"kpi_label": _label(f), "where": where, "target_text": _fmt(f.comparator, unit),
+                        "proposed_text": _fmt(proposed, unit) if proposed is not None else "a level agreed with its owner",
+                        "reasoning": f.attributes.get("reasoning", "")},
+            "evidence": [EvidenceItem(f"{f.sentence} {f.attributes.get('reasoning', '')}".strip(), f.evidence[0] if f.evidence else section_link("target_review"))],
+            "finding_ids": [f.id],
+            "gap": 0.1, "volume": 1.0, "persistence": _finite(f.n, 1.0),
         })
     return matches
 
 
-def _match_calibration(rule: Rule, ev: Evidence) -> list[dict]:
-    entries = ev.calibration or []
-    flagged_evaluators = [e for e in entries if e.get("verdict") in ("strict", "lenient")]
-    items = sorted({i for e in entries for i in (e.get("items_flagged") or [])})
-    overall = next((e for e in entries if "alpha" in str(e.get("statistic", "")).lower()), None)
-    if not flagged_evaluators and not items:
+def _match_calibration(rule: Rule, ev: Evidence, found: list) -> list[dict]:
+    evaluators = [f for f in found if f.dimension == "evaluator"]
+    items = sorted({str(f.segment) for f in found if f.dimension == "item"})
+    if not evaluators and not items:
         return []
-    who = ", ".join(_evaluator_name(e) for e in flagged_evaluators) or "all evaluators"
-    evidence = [EvidenceItem(
-        f"{e.get('statistic')}: {float(e['value']):+.1f}" + (f" (95 % CI {e['interval'][0]:+.1f} to {e['interval'][1]:+.1f}, n = {e.get('n')})" if e.get("interval") and e["interval"][0] is not None else "")
-        + f" — {e.get('verdict')}", section_link("calibration")) for e in flagged_evaluators]
-    if items:
-        evidence.append(EvidenceItem(f"{len(items)} scorecard items scored inconsistently (Krippendorff's alpha below 0.667): {', '.join(items)}.", section_link("calibration")))
-    alpha_text = f"{float(overall['value']):.2f}" if overall and overall.get("value") is not None else "its current level"
+    overall = next((f for f in ev.findings if f.kind == "calibration" and f.dimension is None), None)
+    who = ", ".join(str(f.segment) for f in evaluators) or "all evaluators"
+    alpha_text = f"{overall.estimate:.2f}" if overall is not None and overall.estimate is not None else "its current level"
     return [{
         "subject": "QA evaluators", "segment": {},
         "context": {"who": who, "items": ", ".join(items) or "every item", "alpha_text": alpha_text},
-        "evidence": evidence, "gap": 0.1, "volume": float(len(items) + len(flagged_evaluators)), "persistence": 1.0,
+        "evidence": [_item(f) for f in found],
+        "finding_ids": [f.id for f in found] + ([overall.id] if overall is not None else []),
+        "gap": 0.1, "volume": float(len(items) + len(evaluators)), "persistence": 1.0,
     }]
 
 
-def _evaluator_name(entry: Mapping[str, Any]) -> str:
-    """The evaluator of a calibration entry ("Mean difference from colleagues, qa.x (…)")."""
-    if entry.get("evaluator"):
-        return str(entry["evaluator"])
-    found = re.search(r",\s*([^,(]+?)\s*\(", str(entry.get("statistic", "")))
-    return found.group(1) if found else str(entry.get("statistic", "an evaluator"))
-
-
-def _match_regulatory(rule: Rule, ev: Evidence) -> list[dict]:
-    reg = ev.regulatory
-    if reg.empty or "breaches" not in reg:
-        return []
-    rows = reg[(reg["breaches"].fillna(0) >= rule.when.get("min_breaches", 1)) | (reg.get("status") == "not compliant")]
+def _match_regulatory(rule: Rule, ev: Evidence, found: list) -> list[dict]:
     matches = []
-    for row in rows.to_dict(orient="records"):
+    for f in found:
+        breaches = int(_finite(f.attributes.get("breaches"), 0))
+        description = f.attributes.get("description") or f.attributes.get("rule")
         matches.append({
-            "subject": f"rule {row['rule']}", "segment": {},
-            "context": {"breaches": int(row["breaches"]), "rule_description": row.get("description", row["rule"]),
-                        "rate_text": f"{float(row['rate']):.1%}" if row.get("rate") is not None else "n/a", "n": int(row.get("n") or 0)},
-            "evidence": [EvidenceItem(
-                f"{row.get('description')}: {int(row['breaches'])} breaches of {int(row.get('n') or 0)} judged cases "
-                f"({float(row['rate']):.1%} compliant, 95 % CI {float(row['ci_low']):.1%}–{float(row['ci_high']):.1%}); source: {row.get('source')}.",
-                section_link("regulatory"))],
-            "gap": 1 - float(row.get("rate") or 1), "volume": float(row.get("n") or 1), "persistence": 1.0,
+            "subject": f"rule {f.attributes.get('rule')}", "segment": {},
+            "context": {"breaches": breaches, "rule_description": description,
+                        "rate_text": f"{_finite(f.estimate, 0.0):.1%}" if f.estimate is not None else "n/a", "n": int(_finite(f.n, 0))},
+            "evidence": [_item(f)],
+            "finding_ids": [f.id],
+            "gap": 1 - _finite(f.estimate, 1.0), "volume": _finite(f.n, 1.0), "persistence": 1.0,
         })
     return matches
 
 
-def _p_text(p) -> str:
-    from csperf_lib.benchmark import format_p
-
-    return format_p(_finite(p, 1.0))
-
-
-def _match_escalation_outlier(rule: Rule, ev: Evidence) -> list[dict]:
-    dims = rule.when.get("dimension") or ["team"]
-    ratio_min = float(rule.when.get("min_ratio", 1.5))
+def _match_escalation_outlier(rule: Rule, ev: Evidence, found: list) -> list[dict]:
     matches = []
-    for e in ev.escalations:
-        if e.get("pattern") != "escalation_outlier" or e.get("dimension") not in dims or _finite(e.get("ratio"), 0) < ratio_min:
-            continue
-        text = (f"{e['dimension']} {e['segment']} escalates {float(e['rate']):.1%} of contacts (95 % CI {float(e['ci_low']):.1%} to "
-                f"{float(e['ci_high']):.1%}, n = {int(e['n']):,}) against {float(e['rest_rate']):.1%} elsewhere "
-                f"({float(e['ratio']):.1f}×, adjusted p {_p_text(e.get('p_adjusted'))}).")
+    for f in found:
+        subject = _subject(f.dimension, f.segment)
         matches.append({
-            "subject": f"{e['dimension']} {e['segment']}", "segment": {e["dimension"]: str(e["segment"])},
-            "context": {"subject": f"{e['dimension']} {e['segment']}", "rate_text": f"{float(e['rate']):.1%}", "rest_text": f"{float(e['rest_rate']):.1%}"},
-            "evidence": [EvidenceItem(text, section_link("escalations"))],
-            "gap": _finite(e.get("ratio"), 1.0) - 1, "volume": _finite(e.get("n"), 1.0), "persistence": 1.0,
+            "subject": subject, "segment": _segment(f),
+            "context": {"subject": subject, "rate_text": f"{_finite(f.estimate, 0.0):.1%}", "rest_text": f"{_finite(f.comparator, 0.0):.1%}"},
+            "evidence": [_item(f)],
+            "finding_ids": [f.id],
+            "gap": _finite(f.attributes.get("ratio"), 1.0) - 1, "volume": _finite(f.n, 1.0), "persistence": 1.0,
         })
     return matches
 
 
-def _match_escalation_cause(rule: Rule, ev: Evidence) -> list[dict]:
-    causes = [e for e in ev.escalations if e.get("pattern") == "repeated_escalation_cause"]
-    if not causes:
+def _match_escalation_cause(rule: Rule, ev: Evidence, found: list) -> list[dict]:
+    if not found:
         return []
-    evidence, labels = [], []
-    for e in causes:
-        if e.get("theme"):
-            labels.append(str(e.get("label") or e["theme"]))
-            evidence.append(EvidenceItem(
-                f"'{e.get('label') or e['theme']}' is in {float(e['share_escalated']):.0%} of comments on escalated contacts against "
-                f"{float(e['share_other']):.0%} on others (n = {int(e['n_escalated']):,} escalated; adjusted p {_p_text(e.get('p_adjusted'))}).",
-                section_link("escalations")))
-        else:
-            evidence.append(EvidenceItem(
-                f"{float(e['rate_escalated']):.1%} of escalated contacts are followed by a complaint within the window against "
-                f"{float(e['rate_other']):.1%} of others (n = {int(e['n_escalated']):,}).", section_link("escalations")))
+    labels = [str(f.attributes.get("theme_label") or f.attributes.get("theme")) for f in found if f.attributes.get("cause") == "theme"]
     return [{
         "subject": "escalated contacts", "segment": {},
-        "context": {"causes": ", ".join(labels) or "the causes found", "n": len(causes)},
-        "evidence": evidence, "gap": 0.1, "volume": max(_finite(e.get("n_escalated"), 1.0) for e in causes), "persistence": 1.0,
+        "context": {"causes": ", ".join(labels) or "the causes found", "n": len(found)},
+        "evidence": [_item(f) for f in found],
+        "finding_ids": [f.id for f in found],
+        "gap": 0.1, "volume": max(_finite(f.n, 1.0) for f in found), "persistence": 1.0,
     }]
 
 
@@ -786,6 +798,8 @@ MATCHERS = {
 def recommend(evidence: Evidence, rules: Sequence[Rule]) -> list[Recommendation]:
     """Apply every rule to the evidence; one recommendation per match, highest priority first.
 
+    Each rule selects findings by their fields (:func:`finding_conditions`,
+    :func:`match_findings`); its pattern groups them and fills the action's placeholders.
     Priority score = size of gap × volume affected × persistence, each factor as the rule's pattern
     defines it (relative shortfall, contacts or cases affected, consecutive periods). Volumes span
     orders of magnitude (one agent's evaluations, a centre's contacts), so the priority shown is
@@ -794,7 +808,8 @@ def recommend(evidence: Evidence, rules: Sequence[Rule]) -> list[Recommendation]
     """
     raw = []
     for rule in rules:
-        for match in MATCHERS[rule.pattern](rule, evidence):
+        found = match_findings(evidence.findings, finding_conditions(rule))
+        for match in MATCHERS[rule.pattern](rule, evidence, found):
             context = {**match["context"]}
             review_date = evidence.as_of + dt.timedelta(days=rule.review_days)
             action = _fill(rule.action, context)
@@ -815,7 +830,7 @@ def recommend(evidence: Evidence, rules: Sequence[Rule]) -> list[Recommendation]
             action=action, smart=smart, owner=owner, evidence=tuple(match["evidence"]), options=rule.options,
             priority=round(100 * math.log1p(score) / top, 1),
             priority_parts={"gap": match["gap"], "volume": match["volume"], "persistence": match["persistence"]},
-            review_date=review_date,
+            review_date=review_date, finding_ids=tuple(dict.fromkeys(match.get("finding_ids", []))),
         ))
     return out
 
@@ -856,12 +871,14 @@ def recommendation_markdown(rec: Recommendation) -> str:
 
 def summary_records(recs: Sequence[Recommendation]) -> list[dict]:
     """The ``recommendations`` entry of summary.json: id, action, kind, evidence references,
-    priority, owner, review date (and subject, rule, SMART line)."""
+    priority, owner, review date, the ids of the findings it rests on (``finding_ids``), and
+    subject, rule, SMART line."""
     return [
         {
             "id": r.id, "action": r.action, "kind": r.kind, "subject": r.subject, "segment": dict(r.segment),
             "rule": r.rule, "evidence": [{"text": e.text, "link": e.link, "supporting": e.supporting} for e in r.evidence],
             "priority": r.priority, "owner": r.owner, "review_date": r.review_date.isoformat(), "smart": r.smart,
+            "finding_ids": list(r.finding_ids),
         }
         for r in recs
     ]
@@ -884,6 +901,9 @@ class RecommendationReview:
         Team -> one-page Markdown briefing note.
     files : dict of str to Path
         Exports written into the run folder (``actions.xlsx``, ``actions.csv``, briefing notes).
+    ledger : FindingsLedger
+        This stage's own findings (``staffing_shortfall``, ``staffing_surplus``, ``coaching_need``,
+        ``training_need``); save it with ``ledger.save(store, run_dir)``.
     """
 
     evidence: Evidence
@@ -892,6 +912,7 @@ class RecommendationReview:
     table: pd.DataFrame
     briefings: Mapping[str, str]
     files: Mapping[str, Path] = field(default_factory=dict)
+    ledger: Any = None
 
 
 def _team_inputs(recs: Sequence[Recommendation], evidence: Evidence) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str]]:
@@ -925,12 +946,23 @@ def recommendation_review(
     write_files: bool = True,
 ) -> RecommendationReview:
     """Run stage 06: gather the evidence, apply the rules, write the action plan and briefings."""
+    from dataclasses import replace
+
     from csperf_lib.briefing import action_plan_export, team_briefings, write_briefings
+    from csperf_lib.coaching import coaching_findings
+    from csperf_lib.core.findings import FindingsLedger
     from csperf_lib.qualitative import privacy_settings
+    from csperf_lib.staffing import staffing_findings
 
     key, _ = privacy_settings(config)
     rules = load_rules(config)
     evidence = gather_evidence(store, config=config, run_dir=run_dir, pseudonym_key=key, alpha=alpha)
+    ledger = FindingsLedger("06_recommendations")
+    if evidence.staffing is not None:
+        staffing_findings(evidence.staffing, ledger=ledger)
+    if evidence.coaching is not None:
+        coaching_findings(evidence.coaching, ledger=ledger)
+    evidence = replace(evidence, findings=(*evidence.findings, *ledger.findings))
     recs = recommend(evidence, rules)
     table = recommendations_table(recs)
     changes, targets, actions, teams = _team_inputs(recs, evidence)
@@ -943,14 +975,16 @@ def recommendation_review(
     files: dict[str, Path] = {}
     if write_files and run_dir is not None:
         folder = Path(run_dir)
-        plan = table.assign(status="open", team=[r.segment.get("team", "all") for r in recs])[
-            ["id", "team", "action", "kind", "owner", "priority", "evidence", "review_date", "status"]
-        ] if len(table) else pd.DataFrame(columns=["id", "action", "kind", "owner", "priority", "evidence", "review_date", "status"])
+        plan = table.assign(status="open", team=[r.segment.get("team", "all") for r in recs],
+                            findings=["; ".join(r.finding_ids) for r in recs])[
+            ["id", "team", "action", "kind", "owner", "priority", "evidence", "findings", "review_date", "status"]
+        ] if len(table) else pd.DataFrame(columns=["id", "action", "kind", "owner", "priority", "evidence", "findings", "review_date", "status"])
         xlsx, csv = action_plan_export(plan, folder)
         files.update({"actions.xlsx": xlsx, "actions.csv": csv})
         for path in write_briefings(briefings, folder / "briefings"):
             files[f"briefings/{path.name}"] = path
-    return RecommendationReview(evidence=evidence, rules=rules, recommendations=recs, table=table, briefings=briefings, files=files)
+    return RecommendationReview(evidence=evidence, rules=rules, recommendations=recs, table=table, briefings=briefings,
+                                files=files, ledger=ledger)
 
 
 def summary_entries(review: RecommendationReview) -> dict[str, Any]:

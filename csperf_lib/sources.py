@@ -1069,3 +1069,73 @@ def summary_entries(ev: SourcesEvaluation) -> dict[str, Any]:
             "coverage_note": ev.coverage_note,
         })
     }
+
+
+# --- findings -------------------------------------------------------------------------------------
+def sources_findings(ev: SourcesEvaluation, *, ledger) -> None:
+    """``source_risk`` findings of the source evaluation: days without records, stale or
+    future-dated data, changed files, thin segments, material non-response bias and instruments
+    too unreliable to trust (Cronbach's alpha below 0.7)."""
+    from csperf_lib.core.sections import section_link
+
+    link = [section_link("sources")]
+    for r in ev.currency.to_dict(orient="records") if len(ev.currency) else ():
+        if r.get("days_without_records"):
+            ledger.add(
+                "source_risk", dimension="table", segment=r["table"], key={"risk": "days_without_records"},
+                estimate=r["days_without_records"], n=r.get("days_spanned"), significant=False, favourable=False,
+                attributes={"measure": f"calendar days without {r['table']} records", "unit": "count",
+                            "risk": "days_without_records", "days_spanned": r.get("days_spanned")},
+                evidence=link,
+            )
+        lag = r.get("lag_days")
+        if lag is not None and not pd.isna(lag) and (lag > 7 or lag < 0):
+            ledger.add(
+                "source_risk", dimension="table", segment=r["table"], key={"risk": "currency"},
+                estimate=lag, comparator=7.0 if lag > 0 else 0.0,
+                comparator_label="days allowed between the newest record and the extraction", significant=True,
+                direction="up" if lag > 0 else "down", favourable=False,
+                attributes={"measure": "days from the newest record to the extraction", "unit": "days", "risk": "currency"},
+                evidence=link,
+            )
+    for r in ev.credibility.to_dict(orient="records") if len(ev.credibility) else ():
+        if r.get("file_status") == "changed":
+            ledger.add(
+                "source_risk", dimension="table", segment=r["table"], key={"risk": "file_changed"}, significant=True,
+                favourable=False, attributes={"measure": "source file changed since it was collected (SHA-256 differs)",
+                                              "risk": "file_changed", "unit": "count"},
+                estimate=1, evidence=link,
+            )
+    thin = ev.thin_segments
+    for r in thin[thin["thin"].astype(bool)].to_dict(orient="records") if len(thin) else ():
+        ledger.add(
+            "source_risk", dimension=r["segment"], segment=str(r["value"]), key={"risk": "thin", "source": r["source"]},
+            estimate=r["n"], comparator=THIN_N, comparator_label="the fewest for a stated estimate", n=r.get("contacts"),
+            direction="down", favourable=False, significant=False,
+            attributes={"measure": f"{r['source']} behind the segment", "unit": "count", "risk": "thin", "source": r["source"]},
+            evidence=link,
+        )
+    nr = ev.nonresponse
+    if nr is not None and len(nr.comparison):
+        for r in nr.comparison[nr.comparison["material"].astype(bool)].to_dict(orient="records"):
+            ledger.add(
+                "source_risk", key={"risk": "nonresponse", "measure": r["measure"]}, estimate=r["responders"],
+                comparator=r["nonresponders"], comparator_label="contacts whose customer did not answer the survey",
+                n=r["n_responders"], p_value=r["p_value"], q_value=r["p_adjusted"], significant=True,
+                direction="up" if r["responders"] > r["nonresponders"] else "down", favourable=None,
+                effect_name=str(r["effect_name"]).lower().replace("'", "").replace(" ", "_"), effect_size=r["effect"],
+                attributes={"measure": f"{r['measure']} among survey responders", "risk": "nonresponse",
+                            "unit": "proportion" if r.get("kind") == "proportion" else "number",
+                            "bias": nr.direction},
+                evidence=[section_link("nonresponse")],
+            )
+    for r in ev.reliability:
+        if r.alpha is None or pd.isna(r.alpha) or r.alpha >= 0.7:
+            continue
+        ledger.add(
+            "source_risk", key={"risk": "reliability", "instrument": r.name}, estimate=r.alpha, ci_low=r.low,
+            ci_high=r.high, n=r.n, comparator=0.7, comparator_label="the usual minimum for a reliable instrument",
+            direction="down", favourable=False, significant=True, effect_name="cronbach_alpha", effect_size=r.alpha,
+            attributes={"measure": f"Cronbach's alpha of the {r.name}", "unit": "ratio", "risk": "reliability", "items": r.k},
+            evidence=[section_link("reliability")],
+        )

@@ -1745,3 +1745,35 @@ def summary_entries(review: StaffingReview) -> dict[str, Any]:
         "notes": list(review.notes),
         "findings": list(review.findings),
     })}
+
+
+# --- findings -------------------------------------------------------------------------------------
+def staffing_findings(review: StaffingReview, *, ledger, queue: str = "all") -> None:
+    """``staffing_shortfall`` / ``staffing_surplus`` findings: one per weekday × interval cell the
+    review judged under- or over-staffed (agents required by Erlang C for the service-level target
+    against agents deployed), with the model check in the attributes so a reader (and the
+    recommendation rules) can see whether the model reproduced what happened."""
+    from csperf_lib.core.sections import section_link
+
+    check = review.model_check or {}
+    erlang_c = check.get("erlang_c") or {}
+    profile = review.profile
+    for row in profile.to_dict(orient="records") if len(profile) else ():
+        status = row.get("status")
+        if status not in ("under-staffed", "over-staffed"):
+            continue
+        shortfall = status == "under-staffed"
+        ledger.add(
+            "staffing_shortfall" if shortfall else "staffing_surplus",
+            key={"queue": queue, "weekday": row["weekday_name"], "interval": row["time"]},
+            direction="down" if shortfall else "up", favourable=not shortfall, estimate=row["gap"],
+            comparator=row["required_raw"], comparator_label="agents required", n=row.get("offered"),
+            significant=True,
+            attributes={"queue": queue, "weekday": row["weekday_name"], "interval_start": row["time"],
+                        "agents_required": row["required_raw"], "agents_deployed": row["deployed"],
+                        "offered_per_day": (row["offered"] / row["days"]) if row.get("days") else None,
+                        "observed_sl": row.get("observed_sl"), "predicted_sl": row.get("predicted_sl"),
+                        "model_bias": erlang_c.get("bias"), "deployed_source": review.deployed_source,
+                        "unit": "number"},
+            evidence=[section_link("staffing")],
+        )

@@ -449,3 +449,35 @@ def accounting_table(accounting: pd.DataFrame) -> pd.DataFrame:
             "verdict": accounting["passed"].map({True: "enough usable rows", False: "BELOW THRESHOLD"}),
         }
     )
+
+
+# --- findings -------------------------------------------------------------------------------------
+def validation_findings(result: ValidationResult, *, ledger) -> None:
+    """``data_quality`` findings of the validate stage: every check that quarantined rows, and
+    every table's usable share against the threshold (``significant`` when it stops the review).
+    """
+    from csperf_lib.core.sections import section_link
+
+    accounting = result.accounting.set_index("table") if len(result.accounting) else result.accounting
+    for row in result.accounting.to_dict(orient="records"):
+        if not row["rows_quarantined"] and row["passed"]:
+            continue
+        ledger.add(
+            "data_quality", dimension="table", segment=row["table"], key={"check": "usable_share"},
+            direction="down" if not row["passed"] else None, favourable=bool(row["passed"]),
+            estimate=row["usable_share"], n=row["rows_in"], comparator=row["threshold"],
+            comparator_label="the usable share the review needs", significant=not bool(row["passed"]),
+            attributes={"table": row["table"], "rows_usable": row["rows_usable"],
+                        "rows_quarantined": row["rows_quarantined"], "unit": "proportion"},
+            evidence=[section_link("accounting")],
+        )
+    for row in result.failures.to_dict(orient="records"):
+        rows_in = accounting.loc[row["table"], "rows_in"] if row["table"] in accounting.index else None
+        ledger.add(
+            "data_quality", dimension="table", segment=row["table"],
+            key={"column": row.get("column"), "check": row["check"]},
+            estimate=row["rows"] / rows_in if rows_in else None, n=rows_in, significant=True, favourable=False,
+            attributes={"table": row["table"], "column": row.get("column"), "check": row["check"], "rows": row["rows"],
+                        "unit": "proportion"},
+            evidence=[section_link("quarantine")],
+        )

@@ -89,3 +89,26 @@ def load_into_store(config_path: str | Path, url: str = "duckdb://"):
     collect(config, store)
     validate(config, store)
     return config, store
+
+
+def analyse_into_store(config, store, run_dir=None) -> None:
+    """What stages 03, 04 and 05 store (findings and results), as their notebooks do."""
+    from csperf_lib.benchmark import benchmark_findings, benchmark_review
+    from csperf_lib.benchmark import stored_results as benchmark_results
+    from csperf_lib.core.results import save_results
+    from csperf_lib.escalations import escalation_findings, escalation_review
+    from csperf_lib.intervals import intervals_review
+    from csperf_lib.qualitative import privacy_settings, qualitative_findings, qualitative_review
+    from csperf_lib.qualitative import stored_results as qualitative_results
+    from csperf_lib.quantitative import quantitative_findings, quantitative_review
+
+    review = quantitative_review(store, config=config)
+    quantitative_findings(review, config=config, intervals=intervals_review(store, config=config)).save(store, run_dir)
+    qualitative = qualitative_review(store, config=config)
+    ledger = qualitative_findings(qualitative)
+    escalation_findings(escalation_review(store, config=config, pseudonym_key=privacy_settings(config)[0]), ledger=ledger)
+    save_results(store, "04_qualitative", **qualitative_results(qualitative))
+    ledger.save(store, run_dir)
+    benchmark = benchmark_review(store, config=config, run_dir=run_dir)
+    save_results(store, "05_benchmarks", **benchmark_results(benchmark))
+    benchmark_findings(benchmark, config=config).save(store, run_dir)

@@ -64,16 +64,30 @@ def test_html_table_escapes_and_has_header_cells():
     assert '<a href="x.html#a">' in out
 
 
-def test_executive_summary_from_summary_json():
+def test_executive_summary_from_the_findings_ledger():
+    from csperf_lib.core.findings import FindingsLedger
+
+    five = FindingsLedger("05_benchmarks")
+    scotland = five.add("kpi_gap", kpi="csat_mean", dimension="region", segment="Scotland", direction="down",
+                        favourable=False, estimate=3.76, comparator=4.0, n=1374, q_value=1e-9, significant=True,
+                        attributes={"kpi_name": "CSAT (mean)", "unit": "score_1_5", "status": "missed"},
+                        evidence=["05_benchmarks.html#x"])
+    overall = five.add("kpi_gap", kpi="service_level", direction="down", favourable=False, estimate=0.35,
+                       comparator=0.8, n=74617, q_value=1e-9, significant=True,
+                       attributes={"kpi_name": "Service level", "unit": "proportion", "status": "missed"},
+                       evidence=["05_benchmarks.html#y"])
+    noise = five.add("kpi_gap", kpi="fcr_rate", dimension="team", segment="Kestrel", direction="down", favourable=False,
+                     estimate=0.74, comparator=0.75, n=300, q_value=0.4, significant=False,
+                     attributes={"kpi_name": "FCR", "unit": "proportion", "status": "within_tolerance"})
+    four = FindingsLedger("04_qualitative")
+    check = four.add("sentiment_check", estimate=0.67, n=900, significant=True, evidence=["04_qualitative.html#s"])
     summary = {
-        "recommendations": [{"subject": "region Scotland", "evidence": [{"text": "csat_mean (region Scotland) misses its target", "link": "05_benchmarks.html#x", "supporting": False}]}],
-        "gaps": [{"significant": True, "status": "missed", "dimension": "all", "finding": "service_level (overall) misses its target"}],
-        "sentiment": {"verdict": "Sentiment agrees with ratings on 67 %"},
-        "calibration": [{"statistic": "Krippendorff's alpha (interval)", "value": 0.68, "interval": [0.54, 0.77], "n": 94}],
+        "recommendations": [{"id": "R01", "subject": "region Scotland", "action": "Find out why.", "finding_ids": [scotland.id]}],
+        "findings": [f.model_dump(mode="json") for f in (scotland, overall, noise, check)],
     }
     items = ev.executive_summary(summary)
-    assert [t for t, _ in items][:2] == ["csat_mean (region Scotland) misses its target", "service_level (overall) misses its target"]
-    assert all(link for _, link in items) and len(items) == 4
+    assert [t for t, _ in items][:2] == [f"{scotland.sentence} Recommended action R01: Find out why.", overall.sentence]
+    assert all(link for _, link in items) and len(items) == 2  # noise and method checks are not in the summary
 
 
 def test_appendices_are_complete():

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 
+from csperf_lib.core.findings import FindingsLedger
 from csperf_lib.errors import ConfigError
 from csperf_lib.recommend import (
     Evidence,
@@ -22,24 +23,59 @@ from csperf_lib.recommend import (
 
 
 def evidence(**parts) -> Evidence:
-    base = dict(
-        gaps=pd.DataFrame(), trends=pd.DataFrame(), themes=pd.DataFrame(), emerging=pd.DataFrame(),
-        target_review=pd.DataFrame(), calibration=[], regulatory=pd.DataFrame(), staffing=None, coaching=None,
-        as_of=dt.date(2026, 3, 29),
-    )
+    base = dict(findings=(), as_of=dt.date(2026, 3, 29))
     base.update(parts)
+    if "findings" in parts:
+        base["findings"] = tuple(parts["findings"])
     return Evidence(**base)
 
 
 def gap(kpi="csat_mean", dimension="region", segment="Scotland", *, value=3.76, target=4.0, significant=True,
         status="missed", persistence=12, n=1374, unit="score_1_5"):
-    return {
-        "kpi": kpi, "dimension": dimension, "segment": segment, "value": value, "ci_low": value - 0.05,
-        "ci_high": value + 0.05, "n": n, "target": target, "tolerance": 0.1, "gap": value - target,
-        "gap_pct": (value - target) / target, "status": status, "significant": significant, "p_adjusted": 1e-9 if significant else 0.4,
-        "persistence": persistence, "direction": "stable", "better": "higher", "unit": unit,
-        "impact": abs(value - target) / target * n, "finding": f"{kpi} ({dimension} {segment}) misses its target",
-    }
+    """A stage-05 ``kpi_gap`` finding, as benchmark_findings records one."""
+    whole = dimension == "all"
+    return FindingsLedger("05_benchmarks").add(
+        "kpi_gap", kpi=kpi, dimension=None if whole else dimension, segment=None if whole else segment,
+        direction="down" if value < target else "up", favourable=False, estimate=value, ci_low=value - 0.05,
+        ci_high=value + 0.05, n=n, comparator=target, comparator_label="target", q_value=1e-9 if significant else 0.4,
+        significant=significant, effect_name="relative_gap", effect_size=(value - target) / target,
+        attributes={"kpi_name": kpi, "unit": unit, "status": status, "persistence": persistence, "moving": "stable"},
+        evidence=["05_benchmarks.html#Biggest-gaps,-ranked-by-impact"],
+    )
+
+
+def trend(team, direction, *, favourable, first=330.0, last=390.0):
+    """A stage-03 ``trend`` finding of talk time in a team."""
+    return FindingsLedger("03_quantitative").add(
+        "trend", kpi="talk_s", dimension="team", segment=team, direction=direction, favourable=favourable,
+        estimate=last, comparator=first, comparator_label="first period", n=800, q_value=1e-4, significant=True,
+        effect_name="sens_slope_per_week", effect_size=7.0 if direction == "up" else -7.0,
+        attributes={"kpi_name": "Average talk time", "unit": "seconds", "periods": 12},
+        evidence=["03_quantitative.html#Trends-over-the-review-period"],
+    )
+
+
+def complaint_issue(term, queue, queue_share, *, first_week=8, last_week=9, count=11, expected=2.0):
+    """A stage-04 ``emerging_issue`` finding; located in a queue only when most of its texts are."""
+    located = queue_share >= 0.5
+    return FindingsLedger("04_qualitative").add(
+        "emerging_issue", dimension="queue" if located else None, segment=queue if located else None,
+        key={"term": term}, direction="up", favourable=False, estimate=count, comparator=expected,
+        p_value=6e-9, q_value=3e-5, significant=True, effect_name="rate_ratio", effect_size=None,
+        attributes={"term": term, "source": "complaints", "first_week": first_week, "last_week": last_week,
+                    "queue_share": queue_share, "category": "Billing error", "category_share": 1.0, "unit": "count"},
+        evidence=["04_qualitative.html#Theme-trends,-spikes-and-emerging-issues"],
+    )
+
+
+def escalation(dimension, segment, *, ratio=2.7):
+    """A stage-04 ``escalation`` finding: a segment escalating more than the rest."""
+    return FindingsLedger("04_qualitative").add(
+        "escalation", kpi="escalation_rate", dimension=dimension, segment=segment, direction="up", favourable=False,
+        estimate=0.08, ci_low=0.07, ci_high=0.09, n=5000, comparator=0.03, comparator_label="the rest of the centre",
+        q_value=1e-9, significant=True, attributes={"ratio": ratio, "unit": "proportion", "kpi_name": "Escalation rate"},
+        evidence=["04_qualitative.html#Escalations-and-high-risk-issues"],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +117,7 @@ def test_config_overrides_and_extends_rules_and_reports_every_problem(tmp_path):
 
 
 def test_significant_persistent_regional_shortfall_leads_to_an_action(rules):
-    recs = recommend(evidence(gaps=pd.DataFrame([gap()])), rules)
+    recs = recommend(evidence(findings=[gap()]), rules)
     assert [r.rule for r in recs] == ["improve_regional_satisfaction"]
     rec = recs[0]
     assert rec.subject == "region Scotland" and rec.segment == {"region": "Scotland"}
@@ -95,7 +131,7 @@ def test_no_action_from_a_non_significant_or_passing_gap(rules):
     noise = gap(segment="Wales", significant=False)
     within = gap(segment="North", status="within_tolerance")
     short_lived = gap(segment="South", persistence=1)
-    assert recommend(evidence(gaps=pd.DataFrame([noise, within, short_lived])), rules) == []
+    assert recommend(evidence(findings=[noise, within, short_lived]), rules) == []
 
 
 @dataclass(frozen=True)
@@ -106,31 +142,26 @@ class FakeStaffing:
 
 def test_resource_change_needs_understaffed_intervals(rules):
     sl = gap("service_level", "all", "all", value=0.35, target=0.8, n=74617, unit="proportion")
-    assert not [r for r in recommend(evidence(gaps=pd.DataFrame([sl])), rules) if r.kind == "resource_change"]
+    assert not [r for r in recommend(evidence(findings=[sl]), rules) if r.kind == "resource_change"]
     staffing = FakeStaffing({"understaffed_agent_hours_per_week": 120.0, "worst_interval": "Monday 09:00", "worst_required": 40, "worst_deployed": 31})
-    recs = [r for r in recommend(evidence(gaps=pd.DataFrame([sl]), staffing=staffing), rules) if r.kind == "resource_change"]
+    recs = [r for r in recommend(evidence(findings=[sl], staffing=staffing), rules) if r.kind == "resource_change"]
     assert len(recs) == 1 and "120 more agent-hours" in recs[0].action and "Monday 09:00" in recs[0].action
     assert any("40 agents" in e.text for e in recs[0].evidence)
 
 
 def test_worsening_team_trend_leads_to_training_and_improving_does_not(rules):
-    trends = pd.DataFrame([
-        {"kpi": "talk_s", "segment": "Kestrel", "trend": "increasing", "slope": 1.0, "p_adjusted": 1e-4, "periods": 12, "first_value": 330.0, "last_value": 390.0},
-        {"kpi": "talk_s", "segment": "Osprey", "trend": "decreasing", "slope": -1.0, "p_adjusted": 1e-3, "periods": 12, "first_value": 330.0, "last_value": 300.0},
-        {"kpi": "talk_s", "segment": "Falcon", "trend": "no trend", "slope": 0.1, "p_adjusted": 0.6, "periods": 12, "first_value": 330.0, "last_value": 331.0},
-    ])
+    # rising talk time is worsening; falling is improving; a series without a significant trend is no finding
+    trends = [trend("Kestrel", "up", favourable=False), trend("Osprey", "down", favourable=True, last=300.0)]
     themes = pd.DataFrame([{"source": "comments", "theme": "knowledge", "label": "Knowledge and advice", "share": 0.17, "n": 5597, "sentiment": {"share_negative": 0.04}}])
-    recs = recommend(evidence(trends=trends, themes=themes), rules)
+    recs = recommend(evidence(findings=trends, themes=themes), rules)
     assert [(r.rule, r.subject) for r in recs] == [("team_training_for_rising_handle_time", "team Kestrel")]
     assert any(e.supporting and "Knowledge and advice" in e.text for e in recs[0].evidence)
 
 
 def test_complaint_issue_concentrated_in_a_queue(rules):
-    issue = {"source": "complaints", "terms": "price change, direct debit", "first_week": 8, "last_week": 9, "count": 11,
-             "expected": 2.0, "rate_ratio": None, "p_value": 6e-9, "q_value": 3e-5, "queue": "Billing", "queue_share": 1.0,
-             "category": "Billing error", "category_share": 1.0, "finding": "Emerging issue 'price change' in weeks 8–9"}
-    spread = dict(issue, queue="Sales", queue_share=0.3, terms="agreed")
-    recs = recommend(evidence(emerging=pd.DataFrame([issue, spread])), rules)
+    issue = complaint_issue("price change", "Billing", 1.0)
+    spread = complaint_issue("agreed", "Sales", 0.3)
+    recs = recommend(evidence(findings=[issue, spread]), rules)
     assert [(r.rule, r.subject) for r in recs] == [("complaint_root_cause", "queue Billing")]
     assert "'price change'" in recs[0].action and "weeks 8–9" in recs[0].action
 
@@ -138,7 +169,7 @@ def test_complaint_issue_concentrated_in_a_queue(rules):
 def test_priorities_scale_to_100_and_order_the_plan(rules):
     big = gap(segment="Scotland", n=5000)
     small = gap(segment="Wales", n=500, value=3.8)
-    recs = recommend(evidence(gaps=pd.DataFrame([small, big])), rules)
+    recs = recommend(evidence(findings=[small, big]), rules)
     assert [r.subject for r in recs] == ["region Scotland", "region Wales"]
     assert recs[0].priority == 100.0 and 0 < recs[1].priority < 100
     assert [r.id for r in recs] == ["R01", "R02"]
@@ -150,7 +181,7 @@ def test_priorities_scale_to_100_and_order_the_plan(rules):
 
 def test_markdown_escapes_data_values(rules):
     hostile = gap(segment="<img src=x onerror=alert(1)>")
-    rec = recommend(evidence(gaps=pd.DataFrame([hostile])), rules)[0]
+    rec = recommend(evidence(findings=[hostile]), rules)[0]
     text = recommendation_markdown(rec)
     assert "<img" not in text and "&lt;img" in text
     assert "(recommended)" in text and "| option | for the customer |" in text
@@ -167,7 +198,7 @@ def demo_recommendations(tmp_path_factory):
     import json
     import os
 
-    from conftest import ROOT, load_into_store
+    from conftest import ROOT, analyse_into_store, load_into_store
 
     from csperf_lib.recommend import recommendation_review
 
@@ -180,7 +211,9 @@ def demo_recommendations(tmp_path_factory):
     os.environ["CSPERF_PSEUDONYM_KEY"] = "test-key"
     try:
         with store:
-            review = recommendation_review(store, config=config, run_dir=tmp_path_factory.mktemp("run"))
+            run_dir = tmp_path_factory.mktemp("run")
+            analyse_into_store(config, store, run_dir)  # stages 03-05 store their findings and results
+            review = recommendation_review(store, config=config, run_dir=run_dir)
     finally:
         if old is None:
             os.environ.pop("CSPERF_PSEUDONYM_KEY", None)
@@ -245,14 +278,67 @@ def test_demo_exports_and_briefings(demo_recommendations, tmp_path):
 
 
 def test_escalation_patterns(rules):
-    outlier_team = {"pattern": "escalation_outlier", "dimension": "team", "segment": "Osprey", "rate": 0.08, "ci_low": 0.07,
-                    "ci_high": 0.09, "rest_rate": 0.03, "ratio": 2.7, "n": 5000, "p_adjusted": 1e-9}
-    outlier_queue = dict(outlier_team, dimension="queue", segment="Complaints")  # by design: not an authority question
-    cause = {"pattern": "repeated_escalation_cause", "theme": "repeat_contact", "label": "Repeat contact", "share_escalated": 0.18,
-             "share_other": 0.09, "n_escalated": 226, "p_adjusted": 5e-5}
-    recs = recommend(evidence(escalations=[outlier_team, outlier_queue, cause]), rules)
+    outlier_team = escalation("team", "Osprey")
+    outlier_queue = escalation("queue", "Complaints")  # by design: not an authority question
+    cause = FindingsLedger("04_qualitative").add(
+        "escalation", key={"cause": "theme", "theme": "repeat_contact"}, direction="up", favourable=False, estimate=0.18,
+        n=226, comparator=0.09, comparator_label="comments on other contacts", q_value=5e-5, significant=True,
+        attributes={"theme": "repeat_contact", "theme_label": "Repeat contact", "cause": "theme", "unit": "proportion"})
+    recs = recommend(evidence(findings=[outlier_team, outlier_queue, cause]), rules)
     kinds = {(r.rule, r.subject) for r in recs}
     assert ("clarify_authority_boundaries", "team Osprey") in kinds
     assert not any(r.subject == "queue Complaints" for r in recs)
     assert ("prevent_escalation_recurrence", "escalated contacts") in kinds
     assert any("Repeat contact" in r.action for r in recs)
+
+
+def test_rules_match_findings_by_their_fields_and_list_the_ids(rules, tmp_path):
+    option = {"name": "a", "customer": "b", "benefit": "c", "risk": "d"}
+
+    class Config:
+        path = tmp_path / "review.yaml"
+        raw = {"recommendations": {"rules": [
+            {"id": "slow_region", "pattern": "kpi_shortfall", "kind": "service_improvement", "owner": "Ops",
+             "action": "Look at {subject}", "options": [option, option],
+             "finding": {"kind": "kpi_gap", "kpi": ["aht_s"], "dimension": ["region"], "min_effect": 0.2,
+                         "min": {"persistence": 2}}},
+        ]}}
+
+    mine = [r for r in load_rules(Config) if r.id == "slow_region"]
+    fast = gap("aht_s", segment="Wales", value=390.0, target=300.0, unit="seconds")  # +30 %: acted on
+    close = gap("aht_s", segment="North", value=320.0, target=300.0, unit="seconds")  # +7 %: below the effect bar
+    brief = gap("aht_s", segment="South", value=400.0, target=300.0, unit="seconds", persistence=1)
+    recs = recommend(evidence(findings=[fast, close, brief]), mine)
+    assert [r.subject for r in recs] == ["region Wales"]
+    assert recs[0].finding_ids == (fast.id,) and summary_records(recs)[0]["finding_ids"] == [fast.id]
+    # a typo in a finding condition is named, with a suggestion
+    Config.raw["recommendations"]["rules"][0]["finding"] = {"knd": "kpi_gap"}
+    with pytest.raises(ConfigError, match="did you mean 'kind'"):
+        load_rules(Config)
+
+
+def test_every_recommendation_rests_on_findings_in_the_ledger(rules):
+    findings = [gap(), trend("Kestrel", "up", favourable=False), complaint_issue("price change", "Billing", 1.0),
+                escalation("team", "Osprey")]
+    recs = recommend(evidence(findings=findings), rules)
+    ids = {f.id for f in findings}
+    assert len(recs) == 4 and all(r.finding_ids and set(r.finding_ids) <= ids for r in recs)
+
+
+def test_stage_06_alone_names_the_stage_to_run_first(tmp_path):
+    from conftest import SAMPLE_CONFIG, load_into_store
+
+    from csperf_lib.core.results import MissingStageError
+    from csperf_lib.recommend import recommendation_review
+
+    rows = ["Call ID,Start,Ans,Aband,Agent,Queue Time,Talk"] + [
+        f"C{i},0{5 + i % 3}/01/2026 10:{i:02d}:00,Y,N,A{i % 4},{i},{100 + i}" for i in range(30)]
+    (tmp_path / "calls.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (tmp_path / "surveys.csv").write_text("rid,call,csat,comment\nR1,C1,4,fine\n", encoding="utf-8")
+    (tmp_path / "review.yaml").write_text(SAMPLE_CONFIG, encoding="utf-8")
+    config, store = load_into_store(tmp_path / "review.yaml")
+    with store, pytest.raises(MissingStageError) as err:
+        recommendation_review(store, config=config, run_dir=tmp_path / "run")
+    text = str(err.value)
+    assert "run stage 03_quantitative first" in text and "\n" not in text
+    assert not (tmp_path / "run" / "actions.csv").exists()

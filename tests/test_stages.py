@@ -180,6 +180,20 @@ def test_review_end_to_end_through_the_command_line(demo, tmp_path):
     report = (folder / "evidence_report.html").read_text()
     assert report.count("<h1") == 1 and "Coverage of the assessment criteria" in report
     assert all({"theme", "count", "share", "spike"} <= set(t) for t in summary["themes"])
+    # the findings ledger: typed, in the store and summary.json, and every recommendation rests on it
+    from csperf_lib.core.findings import Finding, read_findings
+    from csperf_lib.store import Store
+
+    findings = [Finding.model_validate(f) for f in summary["findings"]]
+    with Store(store) as opened:
+        assert [f.id for f in read_findings(opened)] == [f.id for f in findings]
+    ids = {f.id for f in findings}
+    assert len(ids) == len(findings)
+    assert {"03_quantitative", "05_benchmarks"} <= {f.stage for f in findings}
+    assert summary["recommendations"] and all(r["finding_ids"] and set(r["finding_ids"]) <= ids for r in summary["recommendations"])
+    # the planted regional shortfall is a finding (a segment difference and a gap against target)
+    midlands = [f for f in findings if f.dimension == "region" and f.segment == "Midlands" and f.kpi == "csat_mean"]
+    assert {"segment_difference", "kpi_gap"} <= {f.kind for f in midlands if f.significant}
     # no personal value planted in the demo's free text reaches any report, export or record
     outputs = output_text(folder)
     compact = "".join(outputs.split())
@@ -291,7 +305,7 @@ def test_benchmark_stage_records_gaps_and_target_review(staged, demo):
 
 
 def test_recommendations_stage_records_actions_staffing_and_exports(staged, demo):
-    for stage in ("04_qualitative", "05_benchmarks", "06_recommendations"):
+    for stage in ("03_quantitative", "04_qualitative", "05_benchmarks", "06_recommendations"):
         if not (staged / f"{stage}.ipynb").is_file():
             execute_stage(stage, staged, stage_params(demo.config_path, staged))
     summary = read_summary(staged)

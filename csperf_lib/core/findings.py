@@ -34,6 +34,8 @@ __all__ = [
     "FindingsLedger",
     "finding_id",
     "findings_frame",
+    "findings_markdown",
+    "ranked",
     "read_findings",
     "select",
 ]
@@ -297,6 +299,9 @@ class FindingsLedger:
         kept = [f for f in existing if f.stage != self.stage]
         everything = _ordered([*kept, *self.findings])
         store.write(FINDINGS_TABLE, _to_store_frame(everything))
+        from csperf_lib.core.results import mark_stage_ran
+
+        mark_stage_ran(store, self.stage)
         if run_dir is not None:
             from csperf_lib.summary import update_summary
 
@@ -387,3 +392,30 @@ def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
     """Findings as a tidy DataFrame, one row each, every field a column (``attributes`` a dict)."""
     rows = [f.model_dump() for f in findings]
     return pd.DataFrame(rows, columns=list(Finding.model_fields))
+
+
+def ranked(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings in reading order: acted on (significant) first, then by adjusted p (smallest
+    first), then by absolute effect size (largest first); ties keep the recorded order."""
+    def key(item):
+        position, f = item
+        q = f.q_value if f.q_value is not None else (f.p_value if f.p_value is not None else 1.0)
+        effect = -abs(f.effect_size) if f.effect_size is not None else 0.0
+        return (not f.significant, q, effect, position)
+
+    return [f for _, f in sorted(enumerate(findings), key=key)]
+
+
+def findings_markdown(findings: Iterable[Finding], *, empty: str = "", limit: int | None = None) -> str:
+    """A Markdown bullet list of the findings' sentences (HTML-escaped), in :func:`ranked` order;
+    ``empty`` when there are none. With ``limit``, the rest are counted in a last line."""
+    from csperf_lib.markup import escape
+
+    ordered = ranked(findings)
+    if not ordered:
+        return empty
+    shown = ordered if limit is None else ordered[:limit]
+    lines = [f"- {escape(f.sentence)}" for f in shown]
+    if len(ordered) > len(shown):
+        lines.append(f"- … and {len(ordered) - len(shown):,} more (all are in `summary.json`, `findings`).")
+    return "\n".join(lines)

@@ -32,6 +32,7 @@ __all__ = [
     "format_value",
     "format_week",
     "subject",
+    "where",
 ]
 
 #: How a unit is named in axis labels and tables.
@@ -66,6 +67,15 @@ DIMENSION_WORDS = {
     "source": "source",
     "rule": "rule",
     "interval": "interval",
+}
+
+#: Canonical tables as a reader names them.
+TABLE_WORDS = {
+    "contacts": "contact records",
+    "surveys": "survey responses",
+    "qa_evaluations": "QA evaluations",
+    "complaints": "complaints",
+    "intervals": "interval reports",
 }
 
 #: Effect-size names as a reader reads them.
@@ -232,6 +242,14 @@ def format_effect(name: Any, size: Any) -> str:
     return f"{label} {float(size):+.2f}"
 
 
+def where(dimension: Any, segment: Any) -> str:
+    """"in team Falcon", "for agent A-3f2c", or '' for the whole centre."""
+    if _missing(dimension) or dimension in ("", "all") or _missing(segment):
+        return ""
+    word = "for" if str(dimension) in ("agent", "agent_id", "evaluator") else "in"
+    return f"{word} {subject(dimension, segment)}"
+
+
 def subject(dimension: Any, segment: Any) -> str:
     """The subject of a finding: "team Falcon", "agent A-3f2c", or "the whole centre"."""
     if _missing(dimension) or dimension in ("", "all") or _missing(segment):
@@ -304,14 +322,15 @@ def _segment_difference(f) -> str:
     rest_n = attrs.get("rest_n")
     rest_text = f"{rest}, n = {format_count(rest_n)}" if not _missing(rest_n) else rest
     judged = f", {verdict} for customers" if verdict else ""
-    return (f"{_capital(_name(f))} in {subject(f.get('dimension'), f.get('segment'))} is {_est(f)}, {higher} than "
+    return (f"{_capital(_name(f))} {where(f.get('dimension'), f.get('segment'))} is {_est(f)}, {higher} than "
             f"{f.get('comparator_label') or 'the rest'} ({rest_text}){judged}{_then_sig(f)}.")
 
 
 def _trend(f) -> str:
     attrs = f.get("attributes") or {}
     unit = _unit(f)
-    where = "" if f.get("segment") is None else f" in {subject(f.get('dimension'), f.get('segment'))}"
+    place = where(f.get("dimension"), f.get("segment"))
+    place = f" {place}" if place else ""
     moving = {"up": "rising", "down": "falling"}.get(f.get("direction"), "changing")
     judged = {True: " (improving)", False: " (worsening)"}.get(f.get("favourable"), "")
     slope = f.get("effect_size")
@@ -324,24 +343,25 @@ def _trend(f) -> str:
     last = format_value(f.get("estimate"), unit)
     test = format_p(f.get("q_value"), adjusted=True) if not _missing(f.get("q_value")) else format_p(f.get("p_value"))
     detail = ", ".join(p for p in (f"Sen's slope {slope_text}" if slope_text else "", ci, test) if p)
-    return (f"{_capital(_name(f))}{where} is {moving}{judged}: from {first} in the first period to {last} in the "
+    return (f"{_capital(_name(f))}{place} is {moving}{judged}: from {first} in the first period to {last} in the "
             f"latest{over} ({detail}).")
 
 
 def _special_cause(f) -> str:
     attrs = f.get("attributes") or {}
-    where = "" if f.get("segment") is None else f" in {subject(f.get('dimension'), f.get('segment'))}"
+    place = "" if f.get("segment") is None else f" in {subject(f.get('dimension'), f.get('segment'))}"
     count = attrs.get("signals")
-    latest = format_date(f.get("period_end"))
-    return (f"{_capital(_name(f))}{where}: {format_count(count, 'periods')} outside the usual variation on an "
-            f"individuals control chart (Western Electric rules)" + (f", the latest in the period starting {latest}." if latest else "."))
+    span = (f" between {format_date(f.get('period_start'))} and {format_date(f.get('period_end'))}"
+            if f.get("period_start") and f.get("period_end") else "")
+    return (f"{_capital(_name(f))}{place}: {format_count(count, 'periods')}{span} outside the usual variation on an "
+            "individuals control chart (Western Electric rules); a prompt to look, not a trend.")
 
 
 def _change_point(f) -> str:
     unit = _unit(f)
-    where = "" if f.get("segment") is None else f" in {subject(f.get('dimension'), f.get('segment'))}"
+    place = "" if f.get("segment") is None else f" in {subject(f.get('dimension'), f.get('segment'))}"
     when = format_date(f.get("period_start"))
-    return (f"{_capital(_name(f))}{where} shifted from about {format_value(f.get('comparator'), unit)} to about "
+    return (f"{_capital(_name(f))}{place} shifted from about {format_value(f.get('comparator'), unit)} to about "
             f"{format_value(f.get('estimate'), unit)}" + (f" from the period starting {when}" if when else "") + " (a change point in the mean).")
 
 
@@ -357,17 +377,17 @@ def _driver(f) -> str:
 def _spike(f, *, issue: bool) -> str:
     attrs = f.get("attributes") or {}
     source = {"comments": "survey comments", "complaints": "complaint texts"}.get(str(attrs.get("source")), "texts")
-    where = "" if f.get("segment") is None or f.get("dimension") in (None, "theme") else f" in {subject(f.get('dimension'), f.get('segment'))}"
+    place = "" if f.get("segment") is None or f.get("dimension") in (None, "theme") else f" in {subject(f.get('dimension'), f.get('segment'))}"
     when = format_week(f.get("period_start"), f.get("period_end"))
     count = format_count(f.get("estimate"), source)
     expected = format_value(f.get("comparator"), "number").rstrip("0").rstrip(".") if not _missing(f.get("comparator")) else "n/a"
     stats = _stats(f)
     if issue:
         term = str(attrs.get("term") or attrs.get("terms") or "")
-        head = f"Emerging issue '{term}'{where} in {when}" if when else f"Emerging issue '{term}'{where}"
+        head = f"Emerging issue '{term}'{place} in {when}" if when else f"Emerging issue '{term}'{place}"
     else:
         label = str(attrs.get("theme_label") or attrs.get("theme") or "a theme")
-        head = f"'{label}' spiked{where} in {when}" if when else f"'{label}' spiked{where}"
+        head = f"'{label}' spiked{place} in {when}" if when else f"'{label}' spiked{place}"
     return f"{head}: {count} against {expected} expected from the rest of the period ({stats})."
 
 
@@ -376,8 +396,9 @@ def _sentiment_check(f) -> str:
     agreement = format_value(f.get("estimate"), "proportion")
     verdict = str(attrs.get("verdict_word") or ("trustworthy" if f.get("significant") else "not trustworthy on its own"))
     f1 = format_effect(f.get("effect_name"), f.get("effect_size")).replace("+", "")
+    detail = "; ".join(p for p in (format_interval(f.get("ci_low"), f.get("ci_high"), "proportion"), f1) if p)
     return (f"The sentiment model ({attrs.get('model', 'VADER')}) agrees with the customers' own ratings on {agreement} of "
-            f"{format_count(f.get('n'), 'comments')}" + (f" ({format_interval(f.get('ci_low'), f.get('ci_high'), 'proportion')}; {f1})" if f1 else "")
+            f"{format_count(f.get('n'), 'comments')}" + (f" ({detail})" if detail else "")
             + f": sentiment scores are {verdict}.")
 
 
@@ -440,10 +461,10 @@ def _kpi_gap(f, *, strength: bool) -> str:
 def _target_review(f) -> str:
     attrs = f.get("attributes") or {}
     unit = _unit(f)
-    where = "" if f.get("segment") is None else f" for {subject(f.get('dimension'), f.get('segment'))}"
+    place = "" if f.get("segment") is None else f" for {subject(f.get('dimension'), f.get('segment'))}"
     status = str(attrs.get("status", "")).replace("_", " ")
     proposed = attrs.get("proposed_target")
-    text = f"The {_name(f)} target{where} ({format_value(f.get('comparator'), unit)}) is {status}: {attrs.get('evidence', '')}"
+    text = f"The {_name(f)} target{place} ({format_value(f.get('comparator'), unit)}) is {status}: {attrs.get('evidence', '')}"
     text = text.rstrip(": ")
     if not _missing(proposed):
         text += f"; proposed: {format_value(proposed, unit)}"
@@ -496,20 +517,83 @@ def _training(f) -> str:
 
 def _data_quality(f) -> str:
     attrs = f.get("attributes") or {}
-    table = attrs.get("table") or f.get("segment") or "a table"
+    raw = attrs.get("table") or f.get("segment")
+    table = TABLE_WORDS.get(str(raw), str(raw or "a table"))
     if attrs.get("check"):
-        return (f"{format_count(attrs.get('rows'))} of {format_count(f.get('n'))} rows of {table} "
-                f"({format_value(f.get('estimate'), 'proportion')}) fail the check '{attrs['check']}' and are quarantined.")
+        check = f"{attrs['column']} {attrs['check']}" if attrs.get("column") else str(attrs["check"])
+        return (f"{format_count(attrs.get('rows'))} of {format_count(f.get('n'))} {table} "
+                f"({format_value(f.get('estimate'), 'proportion')}) fail the check '{check}' and are quarantined.")
     usable = format_value(f.get("estimate"), "proportion")
     threshold = format_value(f.get("comparator"), "proportion")
     verdict = "below" if f.get("favourable") is False else "at or above"
-    return f"{usable} of the {format_count(f.get('n'))} rows of {table} are usable, {verdict} the {threshold} the review needs."
+    return f"{usable} of the {format_count(f.get('n'))} {table} are usable, {verdict} the {threshold} the review needs."
+
+
+def _complaint_pattern(f) -> str:
+    attrs = f.get("attributes") or {}
+    pattern = attrs.get("pattern")
+    if pattern == "vital_few":
+        return (f"{format_count(attrs.get('vital_few'))} of {format_count(attrs.get('categories'), 'complaint categories')} "
+                f"make up {format_value(f.get('estimate'), 'proportion')} of {format_count(f.get('n'), 'complaints')} "
+                f"(the vital few); '{f.get('segment')}' alone is {format_value(attrs.get('top_share'), 'proportion')}.")
+    if pattern == "repeat_complainants":
+        return (f"{format_count(attrs.get('repeat'))} of {format_count(f.get('n'), 'complainants')} "
+                f"({', '.join(p for p in (format_value(f.get('estimate'), 'proportion'), format_interval(f.get('ci_low'), f.get('ci_high'), 'proportion')) if p)}) "
+                f"complained more than once, making "
+                f"{format_count(attrs.get('complaints_from_repeaters'), 'complaints')} between them.")
+    measure = str(attrs.get("measure") or "complaints")
+    if pattern == "segment":
+        return (f"{_capital(measure)} {where(f.get('dimension'), f.get('segment'))}: {_est(f)} against "
+                f"{format_value(f.get('comparator'), 'proportion')} for {f.get('comparator_label') or 'the rest'}"
+                f"{_then_sig(f)}.")
+    text = f"{_capital(measure)}: {_est(f)}"
+    if pattern == "upheld":
+        text = f"{_est(f)} of decided complaints were upheld"
+    if not _missing(f.get("comparator")):
+        below = f.get("favourable") is False
+        text += (f", {'below' if below else 'not demonstrably below'} the required "
+                 f"{format_value(f.get('comparator'), 'proportion')}")
+    return _capital(text) + "."
+
+
+def _source_risk(f) -> str:
+    attrs = f.get("attributes") or {}
+    risk = attrs.get("risk")
+    table = TABLE_WORDS.get(str(f.get("segment")), str(f.get("segment") or "the data"))
+    if risk == "days_without_records":
+        return (f"{_capital(table)} are missing on {format_count(f.get('estimate'))} of the "
+                f"{format_count(f.get('n'), 'calendar days')} between the first and the newest record.")
+    if risk == "currency":
+        days = f.get("estimate") or 0
+        if days < 0:
+            return f"Usable {table} are dated {format_value(-days, 'days')} after the extraction."
+        return (f"The newest of the {table} is {format_value(days, 'days')} older than the extraction "
+                f"(more than {format_value(f.get('comparator'), 'days')}): the data may not be current.")
+    if risk == "file_changed":
+        return f"The source file of the {table} has changed since it was collected (its SHA-256 differs)."
+    if risk == "thin":
+        source = TABLE_WORDS.get(str(attrs.get("source")), str(attrs.get("source") or "records"))
+        return (f"{_capital(subject(f.get('dimension'), f.get('segment')))} has only {format_count(f.get('estimate'))} "
+                f"{source}, fewer than the {format_count(f.get('comparator'))} a stated estimate needs.")
+    if risk == "nonresponse":
+        unit = _unit(f)
+        return (f"Survey responders differ from the customers who did not answer on {attrs.get('measure', 'a measure')}: "
+                f"{format_value(f.get('estimate'), unit)} against {format_value(f.get('comparator'), unit)}"
+                f"{_then_sig(f)}.")
+    if risk == "reliability":
+        return (f"{_capital(str(attrs.get('measure') or 'Reliability'))} is {_est(f)}, below the "
+                f"{format_value(f.get('comparator'))} usual minimum for a reliable instrument.")
+    if attrs.get("source") is not None and f.get("comparator_label") == "the figure weighted by calls":
+        unit = _unit(f)
+        return (f"{_capital(str(attrs.get('measure')))} is {format_value(f.get('estimate'), unit)}, but weighted by calls the "
+                f"figure is {format_value(f.get('comparator'), unit)}: the export's averages mislead.")
+    return _generic(f)
 
 
 def _generic(f) -> str:
     unit = _unit(f)
-    where = "" if f.get("segment") is None else f" in {subject(f.get('dimension'), f.get('segment'))}"
-    text = f"{_capital(_name(f))}{where}: {_est(f)}"
+    place = "" if f.get("segment") is None else f" in {subject(f.get('dimension'), f.get('segment'))}"
+    text = f"{_capital(_name(f))}{place}: {_est(f)}"
     if not _missing(f.get("comparator")):
         text += f" against {format_value(f.get('comparator'), unit)}" + (f" ({f['comparator_label']})" if f.get("comparator_label") else "")
     elif f.get("comparator_label"):
@@ -543,6 +627,8 @@ _RENDERERS = {
     "coaching_need": _coaching,
     "training_need": _training,
     "data_quality": _data_quality,
+    "complaint_pattern": _complaint_pattern,
+    "source_risk": _source_risk,
 }
 
 

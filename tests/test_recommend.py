@@ -342,3 +342,13 @@ def test_stage_06_alone_names_the_stage_to_run_first(tmp_path):
     text = str(err.value)
     assert "run stage 03_quantitative first" in text and "\n" not in text
     assert not (tmp_path / "run" / "actions.csv").exists()
+
+
+def test_every_built_in_rule_states_the_finding_fields_it_matches(rules):
+    from csperf_lib.core.findings import KINDS
+    from csperf_lib.recommend import finding_conditions
+
+    for rule in rules:
+        assert rule.finding.get("kind"), rule.id  # written out in the YAML, not left to the pattern
+        kinds = finding_conditions(rule)["kind"]
+        assert set([kinds] if isinstance(kinds, str) else kinds) <= set(KINDS), rule.id

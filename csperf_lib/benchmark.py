@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+from csperf_lib.kpis import stack_breakdowns  # noqa: F401  (one stacked frame for every stage; re-exported)
+
 STATUSES = ("met", "within_tolerance", "missed", "no_target")
 RAG = {"met": "green", "within_tolerance": "amber", "missed": "red", "no_target": "grey"}
 #: Columns of a compute_kpis frame that are not segment columns.
@@ -151,27 +153,6 @@ def classify(value: float, target: float, tolerance: float | None, *, better: st
 def segment_columns(kpis: pd.DataFrame) -> list[str]:
     """The segment columns of a compute_kpis (or stacked) frame."""
     return [c for c in kpis.columns if c not in KPI_COLUMNS]
-
-
-def stack_breakdowns(frames: Mapping[str | None, pd.DataFrame]) -> pd.DataFrame:
-    """One frame from several compute_kpis breakdowns: ``dimension`` and ``segment`` columns
-    (``all``/``all`` for the whole population), then the KPI columns."""
-    parts = []
-    for dim, frame in frames.items():
-        if frame is None or frame.empty:
-            continue
-        part = frame.copy()
-        if dim is None:
-            part.insert(1, "dimension", WHOLE)
-            part.insert(2, "segment", WHOLE)
-        else:
-            values = part.pop(dim).astype("string").fillna("(not recorded)")
-            part.insert(1, "dimension", dim)
-            part.insert(2, "segment", values.astype(object))
-        parts.append(part)
-    if not parts:
-        return pd.DataFrame(columns=["kpi", "dimension", "segment", *KPI_COLUMNS[1:]])
-    return pd.concat(parts, ignore_index=True)
 
 
 def benchmark_gaps(
@@ -732,25 +713,47 @@ def benchmark_review(
     alpha: float = 0.05,
     k: int = 4,
 ) -> BenchmarkReview:
-    """Run stage 05: gaps overall and by segment, target review, SMART checks, compliance."""
-    from csperf_lib.kpis import compute_kpi_breakdowns
-    from csperf_lib.quantitative import DEFAULT_SEGMENTS, present_segments
+    """Run stage 05: gaps overall and by segment, target review, SMART checks, compliance.
+
+    The KPI values are those stage 03 computed and stored (``stage03_kpis``: whole period and per
+    period, overall and by dimension; ``stage03_interval_kpis`` for an interval report): nothing
+    is recomputed here, so the gaps judge exactly the numbers stage 03 shows.
+
+    Raises
+    ------
+    MissingStageError
+        When stage 03 has not stored its KPIs in ``store``.
+    """
+    from csperf_lib.core.results import has_result, read_result
+    from csperf_lib.errors import CsperfError
     from csperf_lib.targets import regulatory_compliance, smart_check, targets_from_config
 
     target_set = targets_from_config(config) if config is not None else targets_from_config(None)
-    dims, _ = present_segments(store, tuple(segments) if segments else tuple(d for d in DEFAULT_SEGMENTS if d != "agent_id"))
     wanted = {t.kpi for t in target_set.targets} | {b.kpi for b in target_set.benchmarks if b.indicative_target is not None} if target_set.use_benchmarks else {t.kpi for t in target_set.targets}
-    breakdowns = [((), None), ((), period), *(((d,), None) for d in dims), *(((d,), period) for d in dims)]
-    frames = compute_kpi_breakdowns(store, breakdowns=breakdowns, kpis=sorted(wanted) or None, config=config)
-    whole = stack_breakdowns({None: frames[((), None)], **{d: frames[((d,), None)] for d in dims}})
-    weekly = stack_breakdowns({None: frames[((), period)], **{d: frames[((d,), period)] for d in dims}})
+    stored = read_result(store, "03_quantitative", "kpis", needed_by="05_benchmarks")
+    grain = str(stored["grain"].iloc[0]) if len(stored) and "grain" in stored else period
+    if grain != period:
+        raise CsperfError(f"stage 05 judges persistence by {period}, but stage 03 stored its KPIs by {grain}: run "
+                          f"both with the same period")
+    stored = stored.drop(columns=["grain"], errors="ignore")
+    if wanted:
+        stored = stored[stored["kpi"].isin(wanted)]
+    present = [d for d in dict.fromkeys(stored["dimension"]) if d != WHOLE]
+    if segments:
+        dims = [d for d in segments if d in present]
+    else:
+        dims = [d for d in present if d != "agent_id"]
+    stored = stored[stored["dimension"].isin([WHOLE, *dims])]
+    dated = stored["period"].notna()
+    whole = stored[~dated].reset_index(drop=True)
+    weekly = stored[dated].reset_index(drop=True)
     whole, weekly = _drop_agent_level(whole), _drop_agent_level(weekly)
     effective_n: dict[str, tuple[int, int]] = {}
-    if store.has("intervals") and not store.has("contacts"):
+    if store.has("intervals") and not store.has("contacts") and has_result(store, "03_quantitative", "interval_kpis"):
         # An interval report gives the queue KPIs (weighted, dispersion-adjusted) for the whole period.
-        from csperf_lib.intervals import interval_kpi_rows, intervals_review
+        from csperf_lib.intervals import interval_kpi_rows
 
-        interval_kpis = intervals_review(store, config=config).kpis
+        interval_kpis = read_result(store, "03_quantitative", "interval_kpis")
         rows = interval_kpi_rows(interval_kpis)
         calls = dict(zip(interval_kpis["kpi"], interval_kpis["n"], strict=True))
         effective_n = {r.kpi: (int(r.n), int(calls[r.kpi])) for r in rows.itertuples() if int(r.n) != int(calls[r.kpi])}

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from csperf_lib.config import ReviewConfig, SourceSpec
-from csperf_lib.core.results import clear_results
+from csperf_lib.core.results import clear_results, mark_stage_ran
 from csperf_lib.mapping import ISSUES_COLUMN, check_columns, date_order, map_chunk
 from csperf_lib.readers import open_source
 from csperf_lib.schemas import CANONICAL_TABLES, EVENT_COLUMNS  # noqa: F401  (EVENT_COLUMNS re-exported)
@@ -190,6 +190,7 @@ def collect(config: ReviewConfig, store: Store, *, chunk_size: int = 250_000) ->
     # an undated interval report has no first or last record: keep the columns typed as text
     stored = stored.astype({"first_record_at": "string", "last_record_at": "string"})
     store.write("manifest", stored)
+    mark_stage_ran(store, "00_collect")
     return manifest
 
 

@@ -216,7 +216,9 @@ def escalation_themes(comments: pd.DataFrame, *, codebook, alpha: float = 0.05) 
     ----------
     comments : DataFrame
         ``text`` (redacted, see :func:`csperf_lib.text.prepare_texts`) and ``escalated`` (the
-        contact's flag, joined from contacts). Rows missing either are left out. Not mutated.
+        contact's flag, joined from contacts). Rows missing either are left out. Not mutated. When
+        it already holds a boolean column per codebook theme (the qualitative review's coding),
+        those are used instead of coding the texts again.
     codebook : Codebook, keyword-only
         The themes (:func:`csperf_lib.text.load_codebook`).
     alpha : float, keyword-only
@@ -230,10 +232,12 @@ def escalation_themes(comments: pd.DataFrame, *, codebook, alpha: float = 0.05) 
         ci_high_other, difference, ratio, test, p, p_adjusted, significant, finding`` (shares are
         proportions 0-1 of comments in each group).
     """
-    data = comments[["text", "escalated"]].dropna()
+    names = [t.name for t in codebook.themes]
+    already = all(n in comments.columns for n in names)  # coded by the qualitative review: not coded twice
+    data = comments[["text", "escalated", *(names if already else [])]].dropna(subset=["text", "escalated"])
     data = data[data["text"].astype(str).str.strip().ne("")]
     esc = data["escalated"].astype(bool).to_numpy()
-    coded = code_texts(data["text"].astype("string"), codebook=codebook)
+    coded = data[names].astype(bool) if already else code_texts(data["text"].astype("string"), codebook=codebook)
     n1, n0 = int(esc.sum()), int((~esc).sum())
     rows = []
     for theme in codebook.themes:
@@ -688,20 +692,24 @@ _FLAG_COLUMNS = ["id", "categories", "markers", "reasons", "severity", "text"]
 
 
 def flag_high_risk(
-    texts: pd.Series, *, markers: Markers, ids: pd.Series | None = None, max_chars: int = TEXT_CHARS
+    texts: pd.Series, *, markers: Markers, ids: pd.Series | None = None, max_chars: int = TEXT_CHARS,
+    prepared: bool = False,
 ) -> pd.DataFrame:
     """Free texts carrying a high-risk marker, one row per flagged text.
 
     Parameters
     ----------
     texts : Series
-        Free texts (raw or already redacted; they are redacted here either way). Not mutated.
+        Free texts (raw or already redacted; they are redacted here unless ``prepared``). Not mutated.
     markers : Markers, keyword-only
         From :func:`load_markers`.
     ids : Series, optional, keyword-only
         Case identifiers aligned with ``texts`` (same length, positional); default the index.
     max_chars : int, keyword-only
         Redacted text is cut to this many characters (an ellipsis marks the cut).
+    prepared : bool, keyword-only
+        The texts already went through :func:`csperf_lib.text.prepare_texts` (the qualitative
+        review's redacted texts): they are not prepared again.
 
     Returns
     -------
@@ -714,8 +722,8 @@ def flag_high_risk(
     if ids is not None and len(ids) != len(texts):
         raise ValueError(f"ids has {len(ids)} values but texts has {len(texts)}")
     id_values = list(ids) if ids is not None else list(texts.index)
-    prepared = prepare_texts(texts)
-    codes, uniques = pd.factorize(prepared, use_na_sentinel=True)
+    ready = texts.astype("string") if prepared else prepare_texts(texts)
+    codes, uniques = pd.factorize(ready, use_na_sentinel=True)
     hits = [[m for m in markers.markers if m.matches(u)] for u in uniques]
     rows = []
     for i, code in enumerate(codes):
@@ -796,7 +804,7 @@ class EscalationReview:
 
 def escalation_review(
     store, *, config=None, pseudonym_key: bytes | str | None = None, alpha: float = 0.05,
-    codebook=None, outlier_ratio: float = 1.5,
+    codebook=None, outlier_ratio: float = 1.5, texts: Mapping[str, pd.DataFrame] | None = None,
 ) -> EscalationReview:
     """Escalation rates, themes, recurrence, resolution times and high-risk flags in one bundle.
 
@@ -815,6 +823,11 @@ def escalation_review(
     outlier_ratio : float, keyword-only
         A significant team or queue escalating at least this many times the rest's rate is passed
         to the recommendations as an ``escalation_outlier`` (default 1.5).
+    texts : mapping, optional, keyword-only
+        The free texts the qualitative review already read, redacted and coded
+        (:func:`csperf_lib.qualitative.prepared_texts`): ``comments`` (``response_id, text,
+        escalated`` and a column per codebook theme) and ``complaints`` (``complaint_id, text``).
+        Given, they are used as they are instead of reading, redacting and coding the texts again.
     """
     from csperf_lib.complaints import ComplaintTargets
     from csperf_lib.text import codebook_from_config, load_codebook
@@ -851,7 +864,14 @@ def escalation_review(
         notes.append("No team, queue or agent escalates significantly more or less than the rest.")
 
     themes = pd.DataFrame()
-    comments = comments_with_escalation(store) if overall else pd.DataFrame()
+    given = dict(texts or {})
+    if not overall:
+        comments = pd.DataFrame()
+    elif "comments" in given:
+        comments = given["comments"]
+        comments = comments[comments["escalated"].notna()] if "escalated" in comments else comments.iloc[0:0]
+    else:
+        comments = comments_with_escalation(store)
     if len(comments) and comments["escalated"].any():
         if codebook is None:
             codebook = codebook_from_config(config) if hasattr(config, "raw") else load_codebook()
@@ -885,10 +905,16 @@ def escalation_review(
                          "(contacts carry no resolution time).")
 
     flags = []
-    if store.has("complaints") and "text" in store.table("complaints").columns:
+    if "complaints" in given:
+        k = given["complaints"]
+        flags.append(flag_high_risk(k["text"], markers=markers, ids=k["complaint_id"], prepared=True).assign(source="complaints"))
+    elif store.has("complaints") and "text" in store.table("complaints").columns:
         k = store.to_pandas("complaints", columns=["complaint_id", "text"])
         flags.append(flag_high_risk(k["text"], markers=markers, ids=k["complaint_id"]).assign(source="complaints"))
-    if store.has("surveys") and "comment" in store.table("surveys").columns:
+    if "comments" in given:
+        c = given["comments"]
+        flags.append(flag_high_risk(c["text"], markers=markers, ids=c["response_id"], prepared=True).assign(source="surveys"))
+    elif store.has("surveys") and "comment" in store.table("surveys").columns:
         s = store.table("surveys")
         s = s.filter(s.comment.notnull()).select("response_id", "comment").execute()
         flags.append(flag_high_risk(s["comment"], markers=markers, ids=s["response_id"]).assign(source="surveys"))

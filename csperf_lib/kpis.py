@@ -77,7 +77,13 @@ __all__ = [
     "kpi_definitions",
     "kpi_options",
     "kpi_summary_json",
+    "stack_breakdowns",
 ]
+
+#: The segment and segment value of the whole population in a stacked frame.
+WHOLE = "all"
+#: Value of a segment whose column is empty for the rows it holds.
+NOT_RECORDED = "(not recorded)"
 
 KINDS = ("count", "proportion", "mean", "nps", "rate_per_1000", "ratio")
 DIRECTIONS = ("higher_is_better", "lower_is_better", "neutral")
@@ -1941,3 +1947,25 @@ def kpi_summary_json(
                 }
             )
     return records
+
+
+def stack_breakdowns(frames: Mapping[str | None, pd.DataFrame]) -> pd.DataFrame:
+    """One frame from several compute_kpis breakdowns: ``dimension`` and ``segment`` columns
+    (``all``/``all`` for the whole population), then the KPI columns."""
+    parts = []
+    value_columns = ("period", "value", "ci_low", "ci_high", "n", "sd")
+    for dim, frame in frames.items():
+        if frame is None or frame.empty:
+            continue
+        part = frame.copy()
+        if dim is None:
+            part.insert(1, "dimension", WHOLE)
+            part.insert(2, "segment", WHOLE)
+        else:
+            values = part.pop(dim).astype("string").fillna(NOT_RECORDED)
+            part.insert(1, "dimension", dim)
+            part.insert(2, "segment", values.astype(object))
+        parts.append(part)
+    if not parts:
+        return pd.DataFrame(columns=["kpi", "dimension", "segment", *value_columns])
+    return pd.concat(parts, ignore_index=True)

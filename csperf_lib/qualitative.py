@@ -187,7 +187,8 @@ def _comments_frame(store) -> tuple[pd.DataFrame, int]:
     with_text = surveys.filter(surveys.comment.notnull()).select(*wanted, "comment")
     if "contact_id" in surveys.columns and store.has("contacts"):
         contacts = store.table("contacts")
-        extra = [c for c in COMMENT_SEGMENTS if c in contacts.columns]
+        # the contact's escalation flag comes along, so the escalation review reuses these texts
+        extra = [c for c in (*COMMENT_SEGMENTS, "escalated") if c in contacts.columns]
         if extra:
             right = contacts.select(contact_id_ref=contacts.contact_id, **{c: contacts[c] for c in extra})
             with_text = with_text.left_join(right, with_text.contact_id == right.contact_id_ref).drop("contact_id_ref")
@@ -795,3 +796,20 @@ def stored_results(review: QualitativeReview) -> dict[str, pd.DataFrame]:
     """What stage 04 stores for later stages (:func:`csperf_lib.core.results.save_results`):
     ``themes`` (:func:`theme_summary`, one row per theme and source)."""
     return {"themes": pd.DataFrame(theme_summary(review))}
+
+
+def prepared_texts(review: QualitativeReview) -> dict[str, pd.DataFrame]:
+    """The free texts this review read, redacted and coded, for the escalation review
+    (:func:`csperf_lib.escalations.escalation_review` ``texts=``): ``comments`` (``response_id,
+    contact_id, text, escalated`` and a column per codebook theme) and ``complaints``
+    (``complaint_id, text``); a source without text is left out."""
+    out = {}
+    names = list(review.codebook.names)
+    if review.comments is not None:
+        frame = review.comments.frame
+        keep = [c for c in ("response_id", "contact_id", "text", "escalated", *names) if c in frame.columns]
+        out["comments"] = frame[keep]
+    if review.complaints is not None:
+        frame = review.complaints.frame
+        out["complaints"] = frame[[c for c in ("complaint_id", "text") if c in frame.columns]]
+    return out

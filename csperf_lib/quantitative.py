@@ -307,6 +307,10 @@ class QuantitativeReview:
         What the daily volume counts ("contacts offered", "complaints received"...).
     trend_note : str
         Why trends cannot be judged at all (the data spans too few periods), '' otherwise.
+    by_segment_period : dict of str to DataFrame
+        Dimension -> ``compute_kpis`` frame split by that dimension and by period (every KPI).
+    period : str
+        The grain of the period series (``day``, ``week`` or ``month``).
     """
 
     headline: pd.DataFrame
@@ -325,6 +329,8 @@ class QuantitativeReview:
     findings: tuple[str, ...] = field(default_factory=tuple)
     volume_label: str = "contacts offered"
     trend_note: str = ""
+    by_segment_period: dict = field(default_factory=dict)
+    period: str = "week"
 
 
 def present_segments(
@@ -437,18 +443,20 @@ def quantitative_review(
     """
     dims, skipped = present_segments(store, tuple(segments) if segments else DEFAULT_SEGMENTS)
     has_team = "team" in dims
-    breakdowns = [((), None), ((), period), *(((d,), None) for d in dims)]
+    # one engine pass (the union of the segments at the finest period) for every breakdown the
+    # review shows or stores for later stages: whole period and per period, overall and per dimension
+    breakdowns = [((), None), ((), period), *(((d,), None) for d in dims), *(((d,), period) for d in dims)]
     frames = compute_kpi_breakdowns(store, breakdowns=breakdowns, config=config)
     headline = frames[((), None)]
     weekly = frames[((), period)]
     by_segment = {d: frames[((d,), None)] for d in dims}
+    by_segment_period = {d: frames[((d,), period)] for d in dims}
     weekly_by_team = None
     if has_team:
         team_kpis = [k for k in TEAM_TREND_KPIS if k in set(headline["kpi"])]
         if team_kpis:
-            weekly_by_team = compute_kpi_breakdowns(
-                store, breakdowns=[(("team",), period)], kpis=team_kpis, config=config
-            )[(("team",), period)]
+            team = by_segment_period["team"]
+            weekly_by_team = team[team["kpi"].isin(team_kpis)].reset_index(drop=True)
 
     definitions = {k.id: k for k in kpi_definitions(config)}
     kinds = {kid: ("mean" if k.kind == "mean" else "proportion" if k.kind == "proportion" else k.kind) for kid, k in definitions.items()}
@@ -477,6 +485,8 @@ def quantitative_review(
         by_segment=by_segment,
         weekly=weekly,
         weekly_by_team=weekly_by_team,
+        by_segment_period=by_segment_period,
+        period=period,
         segments=dims,
         skipped_segments=skipped,
         differences=differences,
@@ -814,3 +824,25 @@ def _interval_findings(intervals, *, ledger, definitions: dict, alpha: float) ->
                         "axis": row["axis"], "period_word": "steps"},
             evidence=[section_link("headline")],
         )
+
+
+def stored_results(review: QuantitativeReview, *, intervals=None) -> dict[str, pd.DataFrame]:
+    """What stage 03 stores for later stages (:func:`csperf_lib.core.results.save_results`).
+
+    ``kpis``: every KPI for the whole review and by period, overall and by every dimension, one
+    stacked frame (``kpi, dimension, segment, period, value, ci_low, ci_high, n, sd, grain``;
+    ``dimension`` and ``segment`` are ``all`` for the whole population, ``period`` is empty for the
+    whole review, ``grain`` is the period grain); ``trends``; and, with an interval report,
+    ``interval_kpis`` (:func:`csperf_lib.intervals.interval_kpis` over every row).
+    """
+    from csperf_lib.kpis import stack_breakdowns
+
+    whole = stack_breakdowns({None: review.headline, **review.by_segment})
+    periods = stack_breakdowns({None: review.weekly, **review.by_segment_period})
+    kpis = pd.concat([whole, periods], ignore_index=True) if len(periods) else whole
+    kpis = kpis.assign(grain=review.period)
+    kpis["segment"] = kpis["segment"].astype(str)
+    out = {"kpis": kpis, "trends": review.trends}
+    if intervals is not None and len(intervals.kpis):
+        out["interval_kpis"] = intervals.kpis
+    return out

@@ -46,6 +46,7 @@ import pandera.errors as pa_errors
 
 from csperf_lib.collect import EVENT_COLUMNS, collected_name, read_manifest
 from csperf_lib.config import ReviewConfig
+from csperf_lib.core.results import mark_stage_ran
 from csperf_lib.errors import ValidationThresholdError
 from csperf_lib.mapping import ISSUES_COLUMN, ROW_COLUMN
 from csperf_lib.privacy import redact_series
@@ -392,6 +393,7 @@ def validate(
         .sort_values(["table", "rows"], ascending=[True, False], kind="stable")
         .reset_index(drop=True)
     )
+    mark_stage_ran(store, "01_validate")  # later stages read the usable tables written here
     return ValidationResult(
         accounting=pd.DataFrame(accounting),
         failures=summary,

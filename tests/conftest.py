@@ -98,15 +98,25 @@ def analyse_into_store(config, store, run_dir=None) -> None:
     from csperf_lib.core.results import save_results
     from csperf_lib.escalations import escalation_findings, escalation_review
     from csperf_lib.intervals import intervals_review
-    from csperf_lib.qualitative import privacy_settings, qualitative_findings, qualitative_review
+    from csperf_lib.qualitative import (
+        prepared_texts,
+        privacy_settings,
+        qualitative_findings,
+        qualitative_review,
+    )
     from csperf_lib.qualitative import stored_results as qualitative_results
     from csperf_lib.quantitative import quantitative_findings, quantitative_review
+    from csperf_lib.quantitative import stored_results as quantitative_results
 
     review = quantitative_review(store, config=config)
-    quantitative_findings(review, config=config, intervals=intervals_review(store, config=config)).save(store, run_dir)
+    intervals = intervals_review(store, config=config)
+    save_results(store, "03_quantitative", **quantitative_results(review, intervals=intervals))
+    quantitative_findings(review, config=config, intervals=intervals).save(store, run_dir)
     qualitative = qualitative_review(store, config=config)
     ledger = qualitative_findings(qualitative)
-    escalation_findings(escalation_review(store, config=config, pseudonym_key=privacy_settings(config)[0]), ledger=ledger)
+    escalations = escalation_review(store, config=config, pseudonym_key=privacy_settings(config)[0],
+                                    codebook=qualitative.codebook, texts=prepared_texts(qualitative))
+    escalation_findings(escalations, ledger=ledger)
     save_results(store, "04_qualitative", **qualitative_results(qualitative))
     ledger.save(store, run_dir)
     benchmark = benchmark_review(store, config=config, run_dir=run_dir)

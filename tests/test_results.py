@@ -61,3 +61,26 @@ def test_a_new_collection_clears_every_earlier_result_and_finding(store):
     clear_results(store)
     assert read_findings(store) == [] and stages_recorded(store) == set()
     assert not store.has(result_table("05_benchmarks", "gaps"))
+
+
+def test_a_stage_opened_alone_names_the_stage_to_run_and_creates_no_store(tmp_path):
+    from conftest import SAMPLE_CONFIG, load_into_store
+
+    from csperf_lib.context import stage_context
+
+    (tmp_path / "calls.csv").write_text("Call ID,Start,Ans,Aband,Agent,Queue Time,Talk\n"
+                                        "C1,05/01/2026 10:00:00,Y,N,A1,5,100\n", encoding="utf-8")
+    (tmp_path / "surveys.csv").write_text("rid,call,csat,comment\nR1,C1,4,fine\n", encoding="utf-8")
+    (tmp_path / "review.yaml").write_text(SAMPLE_CONFIG, encoding="utf-8")
+    path = tmp_path / "store.duckdb"
+    ctx = stage_context(tmp_path / "review.yaml", tmp_path / "run", f"duckdb://{path}", "2026-11-22", stage="03_quantitative")
+    with pytest.raises(MissingStageError) as err:
+        ctx.open_store()
+    assert "run stage 00_collect first" in str(err.value) and not path.exists()
+    config, store = load_into_store(tmp_path / "review.yaml", f"duckdb://{path}")  # collect and validate
+    store.close()
+    with ctx.open_store() as opened:  # stage 03 needs only what 01 stores
+        assert opened.has("contacts")
+    later = stage_context(tmp_path / "review.yaml", tmp_path / "run", f"duckdb://{path}", "2026-11-22", stage="05_benchmarks")
+    with pytest.raises(MissingStageError, match="run stage 03_quantitative first"):
+        later.open_store()

@@ -476,11 +476,14 @@ class ThemeTrends:
     Attributes
     ----------
     weekly : DataFrame
-        ``theme, [by], week, week_start, count, total, share``: ``week`` is 1-based, 7-day weeks
-        from ``start``; ``total`` is the number of texts that week (in the segment).
+        ``theme, [by], week, week_start, count, total, share``: ``week`` is 1-based, Monday-to-Sunday
+        weeks of the review calendar from the week holding ``start``; ``total`` is the number of
+        texts that week (in the segment).
     tests : DataFrame
         One row per theme (× segment) × window of 1..max consecutive weeks: ``first_week,
-        last_week, count, total, expected, rate_ratio, p_value, q_value``.
+        last_week, count, total, expected, rate_ratio, p_value, q_value``; ``expected`` is the
+        texts the window would hold at the theme's rate in the rest of the period, so
+        ``rate_ratio = count / expected``.
     spikes : DataFrame
         Non-overlapping windows flagged as spikes (``q_value < alpha``, ``count >= min_count`` and
         ``rate_ratio >= min_ratio``), most significant first, with a ``finding`` sentence.
@@ -492,6 +495,13 @@ class ThemeTrends:
     tests: pd.DataFrame
     spikes: pd.DataFrame
     start: pd.Timestamp
+
+
+def _monday(value) -> pd.Timestamp:
+    """The Monday of the review-calendar week holding ``value`` (weeks run Monday to Sunday)."""
+    from csperf_lib.core.calendar import week_start
+
+    return pd.Timestamp(week_start(value))
 
 
 def _window_tests(counts: np.ndarray, totals: np.ndarray, windows: Iterable[int]) -> list[tuple]:
@@ -509,7 +519,8 @@ def _window_tests(counts: np.ndarray, totals: np.ndarray, windows: Iterable[int]
             p = float(_st.binom.sf(c - 1, big_c, p0)) if c > 0 else 1.0
             outside_rate = (big_c - c) / (big_t - t)
             ratio = (c / t) / outside_rate if outside_rate > 0 else (np.inf if c else np.nan)
-            out.append((first + 1, first + length, c, t, big_c * p0, ratio, p))
+            # "expected": the window's texts at the rate of the rest of the period (so ratio = c / expected)
+            out.append((first + 1, first + length, c, t, outside_rate * t, ratio, p))
     return out
 
 
@@ -544,7 +555,8 @@ def theme_trends(
     when : pandas.Series of datetime
         Timestamp of each text (aligned with ``coded``); rows with a missing time are ignored.
     start : date-like, optional, keyword-only
-        Start of week 1 (default: the earliest timestamp's date).
+        A day of week 1 (default: the earliest timestamp). Weeks are the review calendar's:
+        Monday to Sunday (:mod:`csperf_lib.core.calendar`), week 1 the one holding ``start``.
     by : pandas.Series, optional, keyword-only
         Segment of each text (e.g. queue): spikes are sought within each segment.
     """
@@ -553,7 +565,7 @@ def theme_trends(
     names = theme_names(coded)
     ok = coded["has_text"].to_numpy() & when.notna().to_numpy()
     stamps = pd.to_datetime(when[ok])
-    start = pd.Timestamp(start).normalize() if start is not None else (stamps.min().normalize() if len(stamps) else pd.Timestamp("1970-01-01"))
+    start = _monday(start if start is not None else (stamps.min() if len(stamps) else pd.Timestamp("1970-01-05")))
     week = ((stamps - start).dt.days // 7 + 1).to_numpy()
     keep = week >= 1
     frame = coded.loc[ok, names].iloc[keep]
@@ -611,7 +623,7 @@ def _spike_sentence(row: pd.Series, label: str, segment, seg_name: str) -> str:
     where = f" in {seg_name} {segment}" if segment is not None else ""
     return (
         f"'{label}' spiked{where} in {weeks} (from {row['week_start']:%d %b %Y}): {int(row['count'])} texts "
-        f"against {row['expected']:.1f} expected from the rest of the period (rate ratio {row['rate_ratio']:.1f}, "
+        f"against {row['expected']:.1f} expected at its rate in the rest of the period (rate ratio {row['rate_ratio']:.1f}, "
         f"p = {row['p_value']:.2g}, FDR-adjusted q = {row['q_value']:.2g})."
     )
 
@@ -748,7 +760,8 @@ def emerging_issues(
     when : pandas.Series
         Timestamps aligned with ``texts``.
     start : date-like, optional, keyword-only
-        Start of week 1 (default: the earliest timestamp's date).
+        A day of week 1 (default: the earliest timestamp). Weeks are the review calendar's:
+        Monday to Sunday (:mod:`csperf_lib.core.calendar`), week 1 the one holding ``start``.
     context : DataFrame, optional, keyword-only
         Columns to describe each issue by (e.g. queue, category), aligned with ``texts``.
     coded : DataFrame, optional, keyword-only
@@ -761,7 +774,7 @@ def emerging_issues(
     columns = ["terms", "first_week", "last_week", "week_start", "count", "expected", "rate_ratio", "p_value", "q_value", "rows", "finding"]
     ok = texts.notna().to_numpy() & when.notna().to_numpy()
     docs, stamps = texts[ok].astype(str), pd.to_datetime(when[ok])
-    start = pd.Timestamp(start).normalize() if start is not None else (stamps.min().normalize() if len(stamps) else None)
+    start = _monday(start if start is not None else stamps.min()) if start is not None or len(stamps) else None
     if start is None or len(docs) < 2 * min_count:
         return EmergingIssues(pd.DataFrame(columns=columns), 0, 0)
     week = ((stamps - start).dt.days // 7).to_numpy()
@@ -793,7 +806,8 @@ def emerging_issues(
             outside = (big_c - c) / (big_t - t)
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratio = np.where(outside > 0, (c / t) / outside, np.inf)
-            tests.append(pd.DataFrame({"term": np.arange(len(terms)), "first": first, "length": length, "count": c, "expected": big_c * p0, "rate_ratio": ratio, "p_value": p}))
+            # "expected": the window's texts at the rate of the rest of the period (so ratio = c / expected)
+            tests.append(pd.DataFrame({"term": np.arange(len(terms)), "first": first, "length": length, "count": c, "expected": outside * t, "rate_ratio": ratio, "p_value": p}))
     if not tests:
         return EmergingIssues(pd.DataFrame(columns=columns), len(terms), 0)
     table = pd.concat(tests, ignore_index=True)
@@ -845,7 +859,7 @@ def emerging_issues(
         weeks = f"week {record['first_week']}" if record["first_week"] == record["last_week"] else f"weeks {record['first_week']}–{record['last_week']}"
         record["finding"] = (
             f"Emerging issue '{issue['terms'][0]}' in {weeks} (from {record['week_start']:%d %b %Y}): {record['count']} texts against "
-            f"{record['expected']:.1f} expected (rate ratio {_ratio(record['rate_ratio'])}, p = {record['p_value']:.2g}, "
+            f"{record['expected']:.1f} expected at its rate in the rest of the period (rate ratio {_ratio(record['rate_ratio'])}, p = {record['p_value']:.2g}, "
             f"q = {record['q_value']:.2g})" + (f"; {', '.join(described)}." if described else ".")
         )
         records.append(record)

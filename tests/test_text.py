@@ -277,3 +277,25 @@ def test_demo_complaint_spike_is_found():
     ]
     assert len(hits), found.issues[["terms", "first_week", "last_week"]]
     assert any(k in hits.iloc[0]["terms"] for k in spike["keywords"])
+
+
+def test_spike_weeks_are_the_review_calendars_and_expected_is_the_rest_of_the_periods_rate():
+    """Weeks run Monday to Sunday (as on every page) and "expected" is what the window would hold at
+    the theme's rate in the rest of the period, so count / expected is the rate ratio."""
+    import numpy as np
+    import pandas as pd
+
+    from csperf_lib.text import theme_trends
+
+    days = pd.date_range("2026-01-07", periods=8 * 7, freq="D")  # starts on a Wednesday
+    when = pd.Series(np.repeat(days, 10))
+    theme = np.zeros(len(when), dtype=bool)
+    theme[::10] = True  # one text in ten every day
+    spike = (when >= "2026-02-09") & (when < "2026-02-16")  # a whole Monday-to-Sunday week
+    theme[spike.to_numpy()] = True
+    coded = pd.DataFrame({"billing": theme, "n_themes": theme.astype(int), "has_text": True})
+    result = theme_trends(coded, when, windows=(1,))
+    assert result.start == pd.Timestamp("2026-01-05")  # the Monday of the first text's week
+    top = result.spikes.iloc[0]
+    assert top["week_start"] == pd.Timestamp("2026-02-09") and top["first_week"] == 6
+    assert top["rate_ratio"] == pytest.approx(top["count"] / top["expected"])

@@ -388,7 +388,7 @@ def _spike(f, *, issue: bool) -> str:
     else:
         label = str(attrs.get("theme_label") or attrs.get("theme") or "a theme")
         head = f"'{label}' spiked{place} in {when}" if when else f"'{label}' spiked{place}"
-    return f"{head}: {count} against {expected} expected from the rest of the period ({stats})."
+    return f"{head}: {count} against {expected} expected at the rate of the rest of the period ({stats})."
 
 
 def _sentiment_check(f) -> str:

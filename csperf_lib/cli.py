@@ -38,6 +38,8 @@ examples:
   csperf init --from exports/calls.csv              write a first review.yaml from an export
   csperf demo-data --out data/raw/demo              generate a synthetic contact centre
   csperf review --config data/raw/demo/review.yaml  review it; open reports/<date>/index.html
+  csperf config-check --config review.yaml          check a config without running anything
+  csperf config-schema > review.schema.json         the JSON Schema of review.yaml, for editors
   csperf review --help                              all options of a command
 
 exit codes: 0 ok, 1 a stage or other step failed, 2 invalid config or arguments, 130 interrupted"""
@@ -232,7 +234,48 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="overwrite --out if it exists"
     )
     init.set_defaults(handler=_cmd_init)
+
+    schema = commands.add_parser(
+        "config-schema",
+        help="print the JSON Schema of review.yaml (for editors' completion and checking)",
+        description="Print the JSON Schema of review.yaml, generated from the typed models every section is "
+                    "declared in (csperf_lib/core/settings.py). Point your editor's YAML support at it.",
+        epilog="examples:\n  csperf config-schema > review.schema.json",
+        formatter_class=formatter,
+    )
+    schema.set_defaults(handler=_cmd_config_schema)
+
+    check = commands.add_parser(
+        "config-check",
+        help="check a review.yaml without running anything; list every problem at once",
+        description="Load a review.yaml and check every section the way a review would (sources exist, "
+                    "columns map, KPIs, targets, rules, markers ...): every problem at once, each with its key.",
+        epilog="examples:\n  csperf config-check --config review.yaml",
+        formatter_class=formatter,
+    )
+    check.add_argument("--config", required=True, metavar="FILE", help="the review's review.yaml (required)")
+    check.set_defaults(handler=_cmd_config_check)
     return parser
+
+
+def _cmd_config_schema(args: argparse.Namespace) -> int:
+    """``csperf config-schema``: print the generated JSON Schema of review.yaml."""
+    import json
+
+    from csperf_lib.core.settings import config_json_schema
+
+    print(json.dumps(config_json_schema(), indent=2))
+    return 0
+
+
+def _cmd_config_check(args: argparse.Namespace) -> int:
+    """``csperf config-check``: load and check a config, say it is fine or list its problems."""
+    from csperf_lib.config import load_config
+    from csperf_lib.config_check import check_config
+
+    config = check_config(load_config(args.config))
+    print(f"{config.path}: no problems ({', '.join(config.tables)} mapped)")
+    return 0
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
@@ -340,7 +383,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     if getattr(args, "handler", None) is None:
-        _error(f"choose a command ({', '.join(('review', 'demo-data', 'init'))}); see '{PROG} --help'")
+        _error(f"choose a command ({', '.join(('review', 'demo-data', 'init', 'config-check', 'config-schema'))}); "
+               f"see '{PROG} --help'")
         return 2
     try:
         return args.handler(args)

@@ -103,43 +103,27 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
+from csperf_lib.core.settings import (
+    ColumnMapping,
+    FileSource,
+    ReviewSettings,
+    SqlQuery,
+    TableSettings,
+    parse_settings,
+    settings_problems,
+)
 from csperf_lib.errors import ConfigError
 from csperf_lib.schemas import CANONICAL_TABLES, PRIMARY_TABLES, REQUIRED_TABLES, column_kind
 
-#: Top-level keys a config may have. Later stages add their own sections here.
-KNOWN_SECTIONS = frozenset(
-    {
-        "organisation",
-        "reviewer",
-        "period",
-        "timezone",
-        "store",
-        "validation",
-        "tables",
-        # sections read by later stages; validated by the modules that use them
-        "kpis",
-        "segments",
-        "sampling",
-        "targets",
-        "text",
-        "staffing",
-        "recommendations",
-        "report",
-        "escalations",
-        "complaints",
-        "privacy",
-    }
-)
-FILE_OPTIONS = frozenset(
-    {"file", "format", "delimiter", "encoding", "skip_rows", "sheet", "na_values", "decimal", "thousands"}
-)
-TABLE_OPTIONS = frozenset({"source", "columns", "skip_when_blank"})
-SQL_OPTIONS = frozenset({"url", "query", "password_env"})
-COLUMN_OPTIONS = frozenset(
-    {"column", "value", "values", "format", "unit", "dayfirst", "time_column", "time_format", "hash_of",
-     "average_of"}
-)
+#: Top-level keys a config may have, and the options of each part of a table, as the typed models
+#: of :mod:`csperf_lib.core.settings` declare them (declared once there).
+KNOWN_SECTIONS = frozenset(ReviewSettings.model_fields)
+FILE_OPTIONS = frozenset(FileSource.model_fields)
+TABLE_OPTIONS = frozenset(TableSettings.model_fields)
+SQL_OPTIONS = frozenset(SqlQuery.model_fields)
+COLUMN_OPTIONS = frozenset(ColumnMapping.model_fields)
 FILE_FORMATS = {
     ".csv": "csv",
     ".tsv": "csv",
@@ -282,7 +266,12 @@ class ReviewConfig:
     tables : dict of str to SourceSpec
         The canonical tables supplied, keyed by table name.
     raw : dict
-        The whole parsed YAML, for the sections later stages read.
+        The whole parsed YAML, as written.
+    store_password_env : str or None
+        Environment variable holding the store's password.
+    settings : ReviewSettings
+        Every section as typed models (:mod:`csperf_lib.core.settings`), validated at load: what
+        stages read.
     """
 
     path: Path
@@ -296,6 +285,7 @@ class ReviewConfig:
     tables: Mapping[str, SourceSpec]
     raw: Mapping[str, Any]
     store_password_env: str | None = None
+    settings: ReviewSettings | None = None
 
     @property
     def period_label(self) -> str:
@@ -500,6 +490,26 @@ def _source_spec(
     )
 
 
+#: Files other sections may name (relative to the config's folder): key path -> what it is.
+NAMED_FILES = {("targets",): "the targets file", ("text", "codebook"): "the codebook file",
+               ("sampling", "filled_worksheet"): "the filled worksheet"}
+
+
+def _named_file_problems(raw: Mapping[str, Any], base: Path) -> list[str]:
+    """A file another section names must exist (a targets file, a codebook, a filled worksheet)."""
+    problems = []
+    for keys, what in NAMED_FILES.items():
+        value: Any = raw
+        for key in keys:
+            value = value.get(key) if isinstance(value, Mapping) else None
+        if isinstance(value, str) and value.strip():
+            file = Path(os.path.expanduser(value))
+            file = file if file.is_absolute() else base / file
+            if not file.is_file():
+                problems.append(f"{'.'.join(keys)}: {what} {file.resolve()} does not exist")
+    return problems
+
+
 def _url_has_password(url: str) -> bool:
     try:
         from sqlalchemy.engine import make_url
@@ -530,9 +540,10 @@ def parse_config(raw: Any, *, path: str | Path = "<config>", check_files: bool =
     problems: list[str] = []
     if not isinstance(raw, Mapping):
         raise ConfigError(str(path), ["the file must be a YAML mapping (key: value lines)"])
-    for key in raw:
-        if key not in KNOWN_SECTIONS:
-            problems.append(f"{key}: unknown section{_suggest(key, KNOWN_SECTIONS)}")
+    # every section but the ones read in detail below, against the typed models (unknown sections too)
+    problems += settings_problems(raw)
+    if check_files:
+        problems += _named_file_problems(raw, path.parent)
 
     period = raw.get("period") or {}
     if not isinstance(period, Mapping):
@@ -584,6 +595,10 @@ def parse_config(raw: Any, *, path: str | Path = "<config>", check_files: bool =
 
     if problems:
         raise ConfigError(str(path), problems)
+    try:
+        settings = parse_settings(raw)
+    except ValidationError as err:  # a shape the detailed reader let through: still one clear list
+        raise ConfigError(str(path), [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()]) from None
     return ReviewConfig(
         path=path,
         organisation=str(raw.get("organisation", "Unnamed organisation")),
@@ -596,6 +611,7 @@ def parse_config(raw: Any, *, path: str | Path = "<config>", check_files: bool =
         validation=ValidationSettings(min_usable_share=float(share), future_tolerance_s=float(tolerance)),
         tables=tables,
         raw=dict(raw),
+        settings=settings,
     )
 
 

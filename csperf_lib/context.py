@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from csperf_lib.config import ReviewConfig, load_config
+from csperf_lib.config_check import check_config
 from csperf_lib.core.results import MissingStageError, missing_sentence, require_stage
 from csperf_lib.errors import ConfigError
 from csperf_lib.paths import default_store_url, demo_config_path, project_root
@@ -93,10 +94,7 @@ class StageContext:
         from csperf_lib.core.calendar import build_calendar, event_span
 
         first, last = event_span(store, ("contacts", "complaints", "surveys", "intervals", "qa_evaluations"))
-        horizon = None
-        if store.has("complaints"):
-            section = self.config.raw.get("complaints") or {}
-            horizon = float(section.get("resolve_within_days", 56)) if isinstance(section, dict) else 56.0
+        horizon = float(self.config.settings.complaints.resolve_within_days) if store.has("complaints") else None
         return build_calendar(period_start=self.config.period_start, period_end=self.config.period_end,
                               first_event=first, last_event=last, censoring_horizon_days=horizon)
 
@@ -121,7 +119,7 @@ def stage_context(
             raise ConfigError(
                 str(config_path), ["no demo data yet: run `make demo-data` or `csperf demo-data` first"]
             )
-    config = load_config(config_path)
+    config = check_config(load_config(config_path))
     run_dir = Path(run_dir) if run_dir else project_root() / "reports" / "_interactive"
     run_dir.mkdir(parents=True, exist_ok=True)
     url = store_url or config.store_url or default_store_url(config.path)

@@ -68,11 +68,13 @@ from traitlets.config import Config
 
 from csperf_lib import __version__
 from csperf_lib.config import ReviewConfig, load_config
+from csperf_lib.config_check import check_config
+from csperf_lib.core.summary import validate_summary
 from csperf_lib.errors import CsperfError, StageError
 from csperf_lib.paths import notebooks_dir as default_notebooks_dir
 from csperf_lib.pdf import PRINT_CSS, PRINT_CSS_MARKER, PdfError, html_to_pdf
 from csperf_lib.scope import skip_reason
-from csperf_lib.summary import SUMMARY_FILE, update_summary
+from csperf_lib.summary import SUMMARY_FILE, read_summary, update_summary
 
 __all__ = [
     "EVIDENCE_HTML",
@@ -316,7 +318,7 @@ def run_review(
         No stage notebooks, a bad run date, or a store URL with a password.
     """
     log = log or _print_stderr
-    config = load_config(config_path)
+    config = check_config(load_config(config_path))  # every section, every problem, before any stage
     date = _run_date(run_date)
     if store_url is not None and _url_has_password(store_url):
         raise CsperfError(
@@ -350,6 +352,7 @@ def run_review(
         )
         evidence = _write_evidence_report(partial, done, log=log)
         _write_index(partial, config=config, date=date, stages=done, evidence=evidence)
+        validate_summary(read_summary(partial))  # the published contract holds, or the run fails
         final = (out / date).resolve()
         _publish(partial, final)
     except KeyboardInterrupt:

@@ -1,5 +1,8 @@
 """``summary.json``: the machine-readable results each stage contributes to.
 
+Its contract — a ``schema_version``, typed models and a shipped JSON Schema — is in
+:mod:`csperf_lib.core.summary`; every key written here must be one the contract knows.
+
 Stages run one after another, so a read-modify-write of one JSON file is safe. Values are
 converted to plain JSON (DataFrames become lists of records; NaN becomes null; timestamps ISO
 strings), so schedulers and later reviews can read the file without pandas.
@@ -61,9 +64,12 @@ def update_summary(run_dir: str | Path, **entries: Any) -> dict[str, Any]:
 
     The file is written to a temporary name and renamed, so a reader never sees half a file.
     """
+    from csperf_lib.core.summary import SCHEMA_VERSION
+
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     summary = read_summary(run_dir)
+    summary.setdefault("schema_version", SCHEMA_VERSION)  # the published contract (csperf_lib.core.summary)
     summary.update({k: to_jsonable(v) for k, v in entries.items()})
     tmp = run_dir / (SUMMARY_FILE + ".tmp")
     tmp.write_text(json.dumps(summary, indent=2, sort_keys=False) + "\n", encoding="utf-8")

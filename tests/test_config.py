@@ -94,3 +94,100 @@ def test_not_yaml_and_missing_file_are_one_clear_error(write_yaml, tmp_path):
         load_config(write_yaml("tables: [unclosed\n  - x: {"))
     with pytest.raises(ConfigError, match="does not exist"):
         load_config(tmp_path / "nope.yaml")
+
+
+LATE_TYPOS = GOOD + """
+kpis: {confidance: 0.9, custom: [{id: hold_rate, name: Holds, table: contcts}]}
+staffing: {interval_minutes: 30, shrinkge: 0.3, service_level: 1.5}
+sampling: {allocation: random}
+text: {themes: {bills: {label: Bills, patterns: ["(unclosed"]}}}
+recommendations: {min_evaluations: 1, rules: [{id: x, pattern: horoscope, kind: coaching, owner: me, action: a, options: []}]}
+escalations: {recurence_window_days: 30}
+complaints: {resolve_within_days: -3}
+privacy: {key: X}
+targets: {targets: [{kpi: aht_s, target: fast}], use_benchmark: true}
+"""
+
+
+def test_every_section_is_checked_at_load_with_its_key_path_and_a_suggestion(tmp_path, write_yaml):
+    """A typo in staffing:, kpis:, targets: … is one clear error before any stage starts."""
+    (tmp_path / "calls.csv").write_text("Call ID;Start;Ans;Queue\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(write_yaml(LATE_TYPOS))
+    text = " | ".join(err.value.problems)
+    for expected in (
+        "kpis.confidance: unknown option (did you mean 'confidence'?)",
+        "kpis.custom[0].table: must be 'contacts', 'surveys', 'qa_evaluations', 'complaints' or 'intervals' (got 'contcts')",
+        "staffing.shrinkge: unknown option (did you mean 'shrinkage'?)",
+        "staffing.service_level: must be less than 1 (got 1.5)",
+        "sampling.allocation: must be 'proportional', 'neyman' or 'equal' (got 'random')",
+        "text.themes.bills.patterns: '(unclosed' is not a valid regular expression",
+        "recommendations.min_evaluations: must be greater than or equal to 2 (got 1)",
+        "recommendations.rules[0].pattern: must be 'kpi_shortfall'",
+        "recommendations.rules[0].options: needs at least 2 items",
+        "escalations.recurence_window_days: unknown option (did you mean 'recurrence_window_days'?)",
+        "complaints.resolve_within_days: must be greater than 0 (got -3)",
+        "privacy.key: unknown option (did you mean 'key_env'?)",
+        "targets.targets[0].target: must be a valid number",
+        "targets.use_benchmark: unknown option (did you mean 'use_benchmarks'?)",
+    ):
+        assert expected in text, expected
+    assert len(err.value.problems) == 14
+
+
+def test_what_only_a_module_can_judge_is_judged_before_any_stage(tmp_path, write_yaml):
+    from csperf_lib.config_check import check_config
+
+    (tmp_path / "calls.csv").write_text("Call ID;Start;Ans;Queue\n", encoding="utf-8")
+    text = GOOD + """
+kpis:
+  custom:
+    - {id: long_wait_rate, name: Long waits, table: contacts, kind: proportion, numerator: {column: wait_seconds, gt: 60}}
+staffing: {channels: [email]}
+targets: {targets: [{kpi: no_such_kpi, target: 1}]}
+"""
+    config = load_config(write_yaml(text))  # the shapes are right
+    with pytest.raises(ConfigError) as err:
+        check_config(config)
+    joined = " | ".join(err.value.problems)
+    assert "kpis.custom[0]" in joined and "wait_seconds" in joined
+    assert "staffing.channels" in joined and "backlog" in joined
+    assert "targets.targets[0]" in joined and "no_such_kpi" in joined
+
+
+def test_the_config_schema_is_generated_and_every_shipped_config_fits_it(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    import jsonschema
+    import yaml
+    from conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-m", "csperf_lib", "config-schema"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    schema = json.loads(done.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert {"tables", "kpis", "targets", "staffing", "recommendations", "text", "escalations", "complaints", "privacy",
+            "sampling"} <= set(schema["properties"])
+    configs = sorted((ROOT / "examples").glob("*.yaml")) + [ROOT / "templates" / "review.yaml"]
+    for path in [p for p in configs if p.is_file()]:
+        raw = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
+        jsonschema.validate(raw, schema)
+    bad = {"tables": {}, "staffing": {"shrinkge": 0.3}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+
+
+def test_csperf_review_stops_on_a_late_section_typo_before_any_stage(tmp_path, write_yaml):
+    import subprocess
+    import sys
+
+    (tmp_path / "calls.csv").write_text("Call ID;Start;Ans;Queue\n", encoding="utf-8")
+    config = write_yaml(GOOD + "staffing: {shrinkge: 0.3}\n")
+    done = subprocess.run([sys.executable, "-m", "csperf_lib", "review", "--config", str(config), "--out",
+                           str(tmp_path / "reports"), "--quiet"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "staffing.shrinkge: unknown option (did you mean 'shrinkage'?)" in lines[0]
+    assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())

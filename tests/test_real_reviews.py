@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pandas as pd
 import pytest
 
+from csperf_lib.core.summary import shipped_schema
 from csperf_lib.report import run_review
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +39,12 @@ def reviews(tmp_path_factory):
                 EXAMPLES / f"{name}.yaml", out_dir=out, run_date="2026-11-23",
                 store_url=f"duckdb:///{out / 'store.duckdb'}", progress=False, log=lambda _m: None,
             )
-            done[name] = (json.loads(result.summary_path.read_text(encoding="utf-8")), result.run_dir)
+            summary = json.loads(result.summary_path.read_text(encoding="utf-8"))
+            # every example's summary.json fits the published contract, and its findings back its actions
+            jsonschema.validate(summary, shipped_schema())
+            ids = {f["id"] for f in summary["findings"]}
+            assert all(set(r["finding_ids"]) <= ids for r in summary.get("recommendations") or []), name
+            done[name] = (summary, result.run_dir)
         return done[name]
 
     return run

@@ -18,7 +18,7 @@ RUN_DATE = "2026-11-22"
 COLLECT_SOURCE = """\
 HIDDEN_SOURCE_MARKER_7731 = "collect"
 from csperf_lib.summary import update_summary
-update_summary(run_dir, sources=[{"table": "contacts", "rows": 3}])
+update_summary(run_dir, sources=[{"table": "contacts", "location": "calls.csv", "format": "csv", "rows_read": 3, "rows_skipped": 0, "rows_in": 3}])
 print("PARAMS", config_path, run_dir, store_url, run_date, sep="|")
 print("<script>alert('pwned')</script>")
 """
@@ -163,7 +163,8 @@ def test_review_writes_a_complete_report(tmp_path: Path, config_path: Path, stag
         ("01_validate", "ok"),
     ]
     assert all(isinstance(s["seconds"], float) for s in summary["stages"])
-    assert summary["sources"] == [{"table": "contacts", "rows": 3}]
+    assert summary["sources"] == [{"table": "contacts", "location": "calls.csv", "format": "csv", "rows_read": 3,
+                                   "rows_skipped": 0, "rows_in": 3}]
 
     # the parameters reached the notebook (run_dir was the temporary folder, then moved)
     printed = stage_outputs(run_dir / "00_collect.ipynb")

@@ -672,8 +672,8 @@ def test_sampling_settings_parameter_then_config_then_default(tmp_path):
     assert settings.confidence == 0.9 and settings.source["confidence"] == "parameter"
     assert settings.seed == SAMPLING_DEFAULTS["seed"] and settings.source["seed"] == "default"
     assert settings.filled_worksheet == (tmp_path / "filled.xlsx").resolve() and settings.aql == 0.65
-    bad = parse_config({**raw, "sampling": {"margni": 0.1, "allocation": "random", "filled_worksheet": "nope.xlsx"}}, path=tmp_path / "review.yaml")
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(ConfigError) as err:  # every problem of the section, found when the config is loaded
+        bad = parse_config({**raw, "sampling": {"margni": 0.1, "allocation": "random", "filled_worksheet": "nope.xlsx"}}, path=tmp_path / "review.yaml")
         sampling_settings(bad)
     text = str(err.value)
     assert "sampling.margni: unknown option" in text and "sampling.allocation" in text and "nope.xlsx" in text

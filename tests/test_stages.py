@@ -181,9 +181,14 @@ def test_review_end_to_end_through_the_command_line(demo, tmp_path):
     assert report.count("<h1") == 1 and "Coverage of the assessment criteria" in report
     assert all({"theme", "count", "share", "spike"} <= set(t) for t in summary["themes"])
     # the findings ledger: typed, in the store and summary.json, and every recommendation rests on it
+    import jsonschema
+
     from csperf_lib.core.findings import Finding, read_findings
+    from csperf_lib.core.summary import shipped_schema, validate_summary
     from csperf_lib.store import Store
 
+    jsonschema.validate(summary, shipped_schema())  # the published summary.json contract
+    assert validate_summary(summary).schema_version == summary["schema_version"] == "1.0"
     findings = [Finding.model_validate(f) for f in summary["findings"]]
     with Store(store) as opened:
         assert [f.id for f in read_findings(opened)] == [f.id for f in findings]
@@ -220,7 +225,7 @@ def test_too_few_usable_rows_stops_with_one_line(demo, tmp_path):
     text = demo.config_path.read_text().replace("min_usable_share: 0.9", "min_usable_share: 0.9999")
     assert text != demo.config_path.read_text()
     # keep relative source paths working from the new folder
-    text = text.replace("file: ", f"file: {demo.out_dir}/")
+    text = text.replace("file: ", f"file: {demo.out_dir}/").replace("targets: targets.yaml", f"targets: {demo.out_dir}/targets.yaml")
     config.write_text(text)
     cmd = [sys.executable, "-m", "csperf_lib", "review", "--config", str(config), "--date", "2026-11-22",
            "--out", str(tmp_path / "reports"), "--store", f"duckdb://{tmp_path / 's.duckdb'}", "--quiet"]

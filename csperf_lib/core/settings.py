@@ -1,0 +1,483 @@
+"""The review config as typed models: every section of ``review.yaml`` declared once.
+
+Each section is a pydantic v2 model (unknown keys refused, types, ranges and allowed values
+declared), so :func:`csperf_lib.config.load_config` checks the whole file before any stage starts,
+stages receive typed objects (``ReviewConfig.settings``), and ``csperf config-schema`` prints the
+JSON Schema generated from these models (editors use it for completion and checking).
+
+What a section means is documented where it is used (the module named in each model's docstring);
+this module only declares its shape. Checks that need a module's own knowledge — a custom KPI's
+filter grammar against the canonical columns, a codebook's regular expressions, a targets file's
+KPI ids — run at load too, through :func:`csperf_lib.config_check.check_config`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+__all__ = [
+    "ColumnMapping",
+    "ComplaintsSettings",
+    "EscalationsSettings",
+    "FileSource",
+    "KpisSettings",
+    "PeriodSettings",
+    "PrivacySettings",
+    "RecommendationsSettings",
+    "ReviewSettings",
+    "SamplingSettingsModel",
+    "SqlSource",
+    "StaffingSettings",
+    "StoreSettings",
+    "TableSettings",
+    "TextSettings",
+    "ValidationSettingsModel",
+    "config_json_schema",
+    "settings_problems",
+]
+
+Proportion = Annotated[float, Field(ge=0, le=1)]
+PositiveDays = Annotated[float, Field(gt=0)]
+SnakeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _regexes(values: Sequence[str] | None) -> Sequence[str] | None:
+    for pattern in values or ():
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"{pattern!r} is not a valid regular expression ({exc})") from None
+    return values
+
+
+# --- the data sources ---------------------------------------------------------------------------
+class FileSource(_Section):
+    """A file export (:mod:`csperf_lib.readers`): CSV/TSV/TXT, Excel or Parquet."""
+
+    file: str = Field(description="Path of the export, relative to the config file's folder.")
+    format: Literal["csv", "excel", "parquet"] | None = Field(None, description="Reader; by default from the file's suffix.")
+    delimiter: str | None = Field(None, description="CSV delimiter; sniffed when absent.")
+    encoding: str | None = Field(None, description="Text encoding; UTF-8 (with or without BOM), else cp1252, when absent.")
+    skip_rows: Annotated[int, Field(ge=0)] | None = Field(None, description="Stray lines before the header.")
+    sheet: str | int | None = Field(None, description="Excel sheet name or index.")
+    na_values: list[str] | None = Field(None, description="Extra strings meaning 'missing'.")
+    decimal: str | None = Field(None, description="Decimal separator of numbers; decided from the data when absent.")
+    thousands: str | None = Field(None, description="Thousands separator of numbers; decided from the data when absent.")
+
+
+class SqlQuery(_Section):
+    """A query on a SQLAlchemy URL; the password comes from an environment variable, never the file."""
+
+    url: str = Field(description="SQLAlchemy URL without a password, e.g. postgresql+psycopg://user@host/db.")
+    query: str = Field(description="The SELECT that returns the rows.")
+    password_env: str | None = Field(None, description="Environment variable holding the password.")
+
+
+class SqlSource(_Section):
+    """A database source."""
+
+    sql: SqlQuery
+
+
+class ColumnMapping(_Section):
+    """How one canonical column is read (:mod:`csperf_lib.config`, "Column specs")."""
+
+    column: str | None = Field(None, description="The source column.")
+    value: Any = Field(None, description="A constant for every row (instead of column).")
+    values: dict[Any, Any] | None = Field(None, description="Source value -> canonical value, applied before conversion.")
+    format: str | None = Field(None, description="strftime format, iso, excel_serial; a duration format; or percent.")
+    unit: Literal["seconds", "minutes", "hours", "days"] | None = Field(None, description="Unit of plain numbers for a duration.")
+    dayfirst: bool | None = Field(None, description="Read 01/02/2026 as 1 February (true) or 2 January (false).")
+    time_column: str | None = Field(None, description="A separate time-of-day column added to the date.")
+    time_format: str | None = Field(None, description="Format of time_column (%H:%M:%S style, or day_fraction).")
+    hash_of: list[str] | None = Field(None, description="Source columns whose values together identify a record.")
+    average_of: str | None = Field(None, description="Canonical count column this per-row average is over.")
+
+
+class TableSettings(_Section):
+    """One canonical table: where it comes from and how its columns map (:mod:`csperf_lib.schemas`)."""
+
+    source: FileSource | SqlSource
+    columns: dict[str, str | ColumnMapping] = Field(description="Canonical column -> source column or a column spec.")
+    skip_when_blank: str | list[str] | None = Field(
+        None, description="Canonical columns that, all blank, mean a record is not a row of this table.")
+
+
+# --- top-level sections -------------------------------------------------------------------------
+class PeriodSettings(_Section):
+    """The review period, inclusive; either end may be left open (whatever the data covers)."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+class StoreSettings(_Section):
+    """The processed store (:mod:`csperf_lib.store`)."""
+
+    url: str | None = Field(None, description="duckdb:///path.duckdb, or any Ibis backend URL without a password.")
+    password_env: str | None = Field(None, description="Environment variable holding the store's password.")
+
+
+class ValidationSettingsModel(_Section):
+    """Thresholds of the validate stage (:mod:`csperf_lib.validate`)."""
+
+    min_usable_share: Proportion = Field(0.9, description="Stop the review below this share of usable rows in any table.")
+    future_tolerance_s: Annotated[float, Field(ge=0)] = Field(
+        300.0, description="Seconds a timestamp may lie after the extraction before it is 'in the future'.")
+
+
+class CustomKpi(_Section):
+    """A KPI of the review's own, with the catalogue's fields (``csperf_lib/data/kpis.yaml``)."""
+
+    id: SnakeName
+    name: str
+    definition: str | None = None
+    table: Literal["contacts", "surveys", "qa_evaluations", "complaints", "intervals"]
+    grain: str | None = None
+    kind: Literal["count", "proportion", "mean", "nps", "rate_per_1000", "ratio"] | None = None
+    statistic: Literal["mean", "nps", "ratio_of_sums"] | None = None
+    where: Any = None
+    numerator: Any = None
+    denominator: Any = None
+    value: Any = None
+    denominator_table: str | None = None
+    unit: Literal["count", "proportion", "percent", "seconds", "days", "score_1_5", "score_1_7", "nps",
+                  "per_1000_contacts", "ratio", "number"] | None = None
+    direction: Literal["higher_is_better", "lower_is_better", "neutral"] | None = None
+    ci: Literal["wilson", "t", "nps_multinomial", "poisson", "delta", "none"] | None = None
+    applies_to: str | list[str] | None = None
+    requires: list[str] | None = None
+
+
+class KpisSettings(_Section):
+    """Options of the KPI catalogue and custom KPIs (:mod:`csperf_lib.kpis`)."""
+
+    service_level_threshold_s: Annotated[float, Field(ge=0)] = Field(
+        20, description="Seconds within which an answered contact counts towards the service level.")
+    exclude_short_abandons_s: Annotated[float, Field(ge=0)] | None = Field(
+        None, description="Abandons quicker than this leave the service level's offered contacts.")
+    csat_top2box_min: Annotated[float, Field(ge=1, le=5)] = Field(4, description="Lowest CSAT counted as satisfied.")
+    qa_critical_pass_ratio: Proportion = Field(1.0, description="A critical QA item fails below this share of its maximum.")
+    confidence: Annotated[float, Field(ge=0.5, le=0.999)] = Field(0.95, description="Two-sided level of every interval.")
+    custom: list[CustomKpi] = Field(default_factory=list, description="KPIs of the review's own.")
+
+
+class SamplingSettingsModel(_Section):
+    """The QA sampling design (:mod:`csperf_lib.sampling`)."""
+
+    margin: Annotated[float, Field(gt=0, lt=1)] | None = Field(None, description="Margin of error, proportion (default 0.05).")
+    confidence: Annotated[float, Field(gt=0, lt=1)] | None = Field(None, description="Confidence level (default 0.95).")
+    strata: list[str] | None = Field(None, description="Stratification columns (default channel, queue, team).")
+    allocation: Literal["proportional", "neyman", "equal"] | None = None
+    per_agent: Annotated[int, Field(ge=0)] | None = Field(None, description="Least contacts sampled per agent (default 2).")
+    seed: int | None = Field(None, description="Random seed of the draw (default 2026).")
+    filled_worksheet: str | None = Field(None, description="A worksheet filled in after an earlier run.")
+    aql: Annotated[float, Field(gt=0)] | None = Field(None, description="ISO 2859-1 acceptance quality limit, percent.")
+
+
+class TargetSettings(_Section):
+    """One target (:mod:`csperf_lib.targets`; template ``templates/targets.yaml``)."""
+
+    kpi: str
+    segment: dict[str, Any] | str | None = None
+    target: float
+    tolerance: float | str | None = None
+    source: str | None = None
+    owner: str | None = None
+    baseline: float | None = None
+    deadline: dt.date | str | None = None
+    review_date: dt.date | str | None = None
+    rationale: str | None = None
+    caveat: str | None = None
+
+
+class RegulatoryRuleSettings(_Section):
+    """A regulatory or organisational time rule, checked as a compliance rate."""
+
+    id: SnakeName
+    description: str | None = None
+    source: str | None = None
+    table: str | None = None
+    start: str | None = None
+    end: str | None = None
+    required_rate: Proportion | None = None
+    caveat: str | None = None
+    within_days: Annotated[float, Field(gt=0)] | None = None
+    within_hours: Annotated[float, Field(gt=0)] | None = None
+    within_s: Annotated[float, Field(gt=0)] | None = None
+
+
+class TargetsDocument(_Section):
+    """Targets inline in the config (or the content of a targets file)."""
+
+    use_benchmarks: bool = Field(True, description="KPIs without a target fall back to indicative benchmarks.")
+    targets: list[TargetSettings] = Field(default_factory=list)
+    regulatory: list[RegulatoryRuleSettings] | None = Field(None, description="Replaces the default complaint rules ([] for none).")
+
+
+class ThemeSettings(_Section):
+    """A codebook theme (``csperf_lib/data/codebook.yaml``)."""
+
+    label: str | None = None
+    description: str | None = None
+    keywords: list[str] | None = None
+    phrases: list[str] | None = None
+    patterns: list[str] | None = None
+    exclude: list[str] | None = None
+
+    @field_validator("patterns", "exclude")
+    @classmethod
+    def _valid_patterns(cls, value):
+        return _regexes(value)
+
+
+class TextSettings(_Section):
+    """The codebook of free-text themes (:mod:`csperf_lib.text`)."""
+
+    codebook: str | None = Field(None, description="A codebook file replacing the default one.")
+    themes: dict[SnakeName, ThemeSettings | None] | None = Field(None, description="Themes added to (or overriding) the codebook.")
+
+
+class StaffingSettings(_Section):
+    """The resourcing review (:mod:`csperf_lib.staffing`)."""
+
+    channels: str | list[str] | None = Field(None, description="Queued real-time channels modelled (default phone).")
+    interval_minutes: Annotated[int, Field(gt=0, le=1440)] | None = Field(None, description="Planning interval; divides a day.")
+    target_s: Annotated[float, Field(gt=0)] | None = Field(None, description="Service-level threshold, seconds.")
+    service_level: Annotated[float, Field(gt=0, lt=1)] | None = Field(None, description="Service-level target, proportion.")
+    max_occupancy: Annotated[float, Field(gt=0, le=1)] | None = Field(None, description="Occupancy cap.")
+    shrinkage: Annotated[float, Field(ge=0, lt=1)] | None = Field(None, description="Share of paid time not on the phones.")
+    min_offered: Annotated[float, Field(ge=0)] | None = Field(None, description="Mean contacts per interval below which a cell is not judged.")
+
+
+class RuleOption(_Section):
+    """One way to act, judged from the customer's point of view."""
+
+    name: str
+    customer: str
+    benefit: str
+    risk: str
+
+
+class RuleSettings(_Section):
+    """A recommendation rule (``csperf_lib/data/recommendation_rules.yaml``)."""
+
+    id: str
+    pattern: Literal["kpi_shortfall", "kpi_trend", "agent_weakness", "training_need", "complaint_issue",
+                     "target_review", "calibration", "regulatory", "escalation_outlier", "escalation_cause"]
+    finding: dict[str, Any] | None = Field(None, description="Conditions on the fields of the findings acted on.")
+    when: dict[str, Any] | None = None
+    kind: Literal["resource_change", "training", "coaching", "root_cause", "target_change", "service_improvement",
+                  "calibration", "compliance", "authority_boundaries"]
+    owner: str
+    action: str
+    measure: str | None = None
+    review_days: Annotated[int, Field(gt=0)] | None = None
+    options: Annotated[list[RuleOption], Field(min_length=2)]
+
+
+class RecommendationsSettings(_Section):
+    """Coaching thresholds and the recommendation rules (:mod:`csperf_lib.coaching`, :mod:`csperf_lib.recommend`)."""
+
+    min_evaluations: Annotated[int, Field(ge=2)] | None = Field(None, description="Fewest QA evaluations to judge an agent.")
+    item_threshold: Proportion | dict[str, Proportion] | None = Field(
+        None, description="Standard per scorecard item (a share of its maximum), or per item with a default.")
+    training_share: Proportion | None = Field(None, description="Share of agents below standard that makes team training.")
+    follow_up_days: Annotated[int, Field(ge=1)] | None = None
+    coaching_methods: dict[str, Any] | None = None
+    rules: list[RuleSettings] | None = None
+    owners: dict[str, str] | None = None
+
+
+class MarkerSettings(_Section):
+    """A high-risk marker (``csperf_lib/data/high_risk_markers.yaml``); fields merge over a built-in one."""
+
+    category: SnakeName | None = None
+    label: str | None = None
+    reason: str | None = None
+    severity: Literal["critical", "high", "medium"] | None = None
+    negation: bool | None = None
+    keywords: list[str] | None = None
+    phrases: list[str] | None = None
+    patterns: list[str] | None = None
+    exclude: list[str] | None = None
+
+    @field_validator("patterns", "exclude")
+    @classmethod
+    def _valid_patterns(cls, value):
+        return _regexes(value)
+
+
+class EscalationsSettings(_Section):
+    """Escalations and high-risk markers (:mod:`csperf_lib.escalations`)."""
+
+    markers: dict[SnakeName, MarkerSettings | None] | None = Field(None, description="Markers added, changed or (null) removed.")
+    recurrence_window_days: Annotated[int, Field(gt=0)] | None = Field(None, description="Follow-up window for complaints after an escalation (default 30).")
+
+
+class ComplaintsSettings(_Section):
+    """Complaint handling targets (:mod:`csperf_lib.complaints`)."""
+
+    acknowledge_within_days: PositiveDays = Field(3.0, description="Calendar days to acknowledge (default 3).")
+    resolve_within_days: PositiveDays = Field(56.0, description="Calendar days to resolve (default 56, 8 weeks).")
+    required_share: Proportion | None = Field(None, description="Share of complaints that should meet each target.")
+
+
+class PrivacySettings(_Section):
+    """Pseudonymisation (:mod:`csperf_lib.privacy`)."""
+
+    key_env: str = Field("CSPERF_PSEUDONYM_KEY", description="Environment variable holding the pseudonymisation key.")
+
+
+class ReviewSettings(_Section):
+    """A whole ``review.yaml``."""
+
+    organisation: str = Field("Unnamed organisation", description="Shown on the report cover.")
+    reviewer: str = Field("Unnamed reviewer", description="The candidate or quality reviewer.")
+    period: PeriodSettings = Field(default_factory=PeriodSettings)
+    timezone: str = Field("UTC", description="Zone timezone-aware source values are converted to.")
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    validation: ValidationSettingsModel = Field(default_factory=ValidationSettingsModel)
+    tables: dict[Literal["contacts", "intervals", "surveys", "qa_evaluations", "complaints"], TableSettings]
+    kpis: KpisSettings = Field(default_factory=KpisSettings)
+    sampling: SamplingSettingsModel = Field(default_factory=SamplingSettingsModel)
+    targets: str | TargetsDocument | list[TargetSettings] | None = Field(
+        None, description="A targets file (relative to the config), or the targets inline.")
+    text: TextSettings = Field(default_factory=TextSettings)
+    staffing: StaffingSettings = Field(default_factory=StaffingSettings)
+    recommendations: RecommendationsSettings = Field(default_factory=RecommendationsSettings)
+    escalations: EscalationsSettings = Field(default_factory=EscalationsSettings)
+    complaints: ComplaintsSettings = Field(default_factory=ComplaintsSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+
+
+#: The sections the hand-written reader of :mod:`csperf_lib.config` checks in detail (with the
+#: canonical schema); the models above still declare their shape for the JSON Schema.
+DETAILED_SECTIONS = ("organisation", "reviewer", "period", "timezone", "store", "validation", "tables")
+
+
+def _path(loc: Sequence[Any]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _model_at(loc: Sequence[Any]) -> type[BaseModel] | None:
+    """The model whose field the location ends in (for "did you mean")."""
+    model: Any = ReviewSettings
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        field = getattr(model, "model_fields", {}).get(str(part))
+        if field is None:
+            return None
+        model = _inner_model(field.annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    from typing import get_args
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+_TAG = re.compile(r"^(str|int|float|bool|none|date|datetime|[A-Z]\w*|(list|dict|tuple|set|literal|union|nullable|"
+                  r"function-\w+|lax-or-strict|json-or-python|chain|tagged-union|is-instance|constrained-\w+)\[.*\]|"
+                  r"constrained-\w+)$")
+
+
+def _is_tag(part: Any) -> bool:
+    """Whether a part of an error location names a union member pydantic tried (not a key)."""
+    return isinstance(part, str) and bool(_TAG.match(part))
+
+
+def _type_words(kind: str, message: str) -> str:
+    return message.replace("Input should be ", "").replace("a valid ", "")
+
+
+def settings_problems(raw: Mapping[str, Any], *, skip: Sequence[str] = DETAILED_SECTIONS) -> list[str]:
+    """Every problem of the config's sections against :class:`ReviewSettings`, each as
+    ``key.path: message`` (an unknown key with a "did you mean"); sections in ``skip`` are left to
+    their detailed reader.
+
+    Where a value may take several shapes (a targets file name, a document or a list), the
+    problems of the shape the value has are reported, not "is not a string" for each other shape.
+    """
+    subset = {k: v for k, v in raw.items() if k not in skip}
+    known = set(ReviewSettings.model_fields)
+    problems = []
+    for key in subset:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), sorted(known), n=1)
+            problems.append(f"{key}: unknown section" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    subset = {k: v for k, v in subset.items() if k in known}
+    probe = {"tables": {}, **{k: (v if v is not None else {}) if k != "targets" else v for k, v in subset.items()}}
+    try:
+        ReviewSettings.model_validate(probe)
+    except ValidationError as err:
+        groups: dict[tuple, list[dict]] = {}
+        for e in err.errors():
+            loc = list(e["loc"])
+            first_tag = next((i for i, p in enumerate(loc) if _is_tag(p)), len(loc))
+            groups.setdefault(tuple(loc[:first_tag]), []).append(e)
+        for base, errors in groups.items():
+            structural = [e for e in errors if not e["type"].endswith("_type") and e["type"] not in ("literal_error",)
+                          or len([p for p in e["loc"] if _is_tag(p)]) == 0]
+            deep = [e for e in structural if len(e["loc"]) > len(base) + 1] or structural
+            if not deep:
+                shapes = sorted({_type_words(e["type"], e["msg"]) for e in errors})
+                got = errors[0].get("input")
+                problems.append(f"{_path(base)}: must be {' or '.join(shapes)}" + (f" (got {got!r})" if not isinstance(got, (dict, list)) else ""))
+                continue
+            for e in deep:
+                loc = [p for p in e["loc"] if not _is_tag(p)]
+                where = _path(loc)
+                if loc and loc[-1] == "[key]":
+                    problems.append(f"{_path(loc[:-1])}: a name here must be lower-case snake_case (letters, digits, _)")
+                    continue
+                if e["type"] == "extra_forbidden":
+                    model = _model_at(loc)
+                    fields = sorted(model.model_fields) if model is not None else []
+                    close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
+                    problems.append(f"{where}: unknown option" + (f" (did you mean '{close[0]}'?)" if close else ""))
+                else:
+                    message = (e["msg"].replace("Value error, ", "").replace("Input should be", "must be")
+                               .replace("String should match", "must match").replace("List should have", "needs"))
+                    got = e.get("input")
+                    shown = "" if isinstance(got, (dict, list)) or e["type"] == "missing" else f" (got {got!r})"
+                    problems.append(f"{where}: {message}{shown}")
+    return list(dict.fromkeys(problems))
+
+
+def parse_settings(raw: Mapping[str, Any]) -> ReviewSettings:
+    """The typed settings of a config that passed :func:`settings_problems` (tables as written)."""
+    data = {k: v for k, v in raw.items() if k in ReviewSettings.model_fields and v is not None}
+    return ReviewSettings.model_validate({**data, "tables": data.get("tables") or {}})
+
+
+def config_json_schema() -> dict[str, Any]:
+    """The JSON Schema of ``review.yaml``, generated from :class:`ReviewSettings`."""
+    schema = ReviewSettings.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "csperf review config (review.yaml)"
+    return schema

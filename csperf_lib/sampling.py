@@ -2462,3 +2462,25 @@ def sampling_settings(config=None, **parameters) -> SamplingSettings:
         aql=float(values["aql"]),
         source=source,
     )
+
+
+# --- findings -------------------------------------------------------------------------------------
+def sampling_findings(checks: pd.DataFrame, *, ledger) -> None:
+    """``source_risk`` findings of stage 02: a variable on which the QA sample is not
+    representative of the population (significant after Holm's adjustment and at least a small
+    effect), so QA estimates from it need the design weights or a redraw."""
+    from csperf_lib.core.sections import section_link
+
+    link = [section_link("sample")]
+    for row in checks.to_dict(orient="records") if len(checks) else ():
+        if row.get("verdict") != "not representative":
+            continue
+        effect = str(row.get("effect_measure") or "").lower().replace("'", "").replace(" ", "_").replace("é", "e")
+        ledger.add(
+            "source_risk", key={"risk": "sample", "variable": row["variable"]}, estimate=row.get("effect_size"),
+            n=row.get("n"), p_value=row.get("p_value"), q_value=row.get("p_adjusted"), significant=True,
+            favourable=False, effect_name=effect or None, effect_size=row.get("effect_size"),
+            attributes={"risk": "sample", "variable": row["variable"], "test": row.get("test"), "unit": "ratio",
+                        "largest_gap": row.get("largest_gap")},
+            evidence=link,
+        )

@@ -677,3 +677,17 @@ def test_sampling_settings_parameter_then_config_then_default(tmp_path):
         sampling_settings(bad)
     text = str(err.value)
     assert "sampling.margni: unknown option" in text and "sampling.allocation" in text and "nope.xlsx" in text
+
+
+def test_an_unrepresentative_sample_is_a_finding(population):
+    from csperf_lib.core.findings import FindingsLedger
+
+    frame = S._with_derived(population, ["weekday"])
+    mondays = frame[frame["weekday"] == "Mon"].sample(300, random_state=1)
+    checks = S.representativeness(mondays, population, by=BY, numeric=("handle_s",))
+    ledger = FindingsLedger("02_sample")
+    S.sampling_findings(checks, ledger=ledger)
+    found = {f.attributes["variable"]: f for f in ledger}
+    assert "weekday" in found and found["weekday"].kind == "source_risk" and found["weekday"].significant
+    assert "Mon: 100.0%" in found["weekday"].sentence and "not representative" in found["weekday"].sentence
+    assert set(found) == set(checks.loc[checks["verdict"] == "not representative", "variable"])

@@ -196,6 +196,17 @@ def test_review_end_to_end_through_the_command_line(demo, tmp_path):
     assert len(ids) == len(findings)
     assert {"03_quantitative", "05_benchmarks"} <= {f.stage for f in findings}
     assert summary["recommendations"] and all(r["finding_ids"] and set(r["finding_ids"]) <= ids for r in summary["recommendations"])
+    # stage 06 re-run alone on the finished review's store reproduces its recommendations from the
+    # stored findings and results, without stages 03-05 (which it never imports or runs)
+    rerun = tmp_path / "rerun"
+    rerun.mkdir()
+    execute_stage("06_recommendations", rerun, {"config_path": str(demo.config_path), "run_dir": str(rerun),
+                                                "store_url": store, "run_date": "2026-11-22"})
+    again = read_summary(rerun)["recommendations"]
+    assert [(r["id"], r["rule"], r["subject"], r["action"], r["finding_ids"]) for r in again] == [
+        (r["id"], r["rule"], r["subject"], r["action"], r["finding_ids"]) for r in summary["recommendations"]]
+    executed = (rerun / "06_recommendations.ipynb").read_text()
+    assert "quantitative_review" not in executed and "benchmark_review" not in executed
     # the planted regional shortfall is a finding (a segment difference and a gap against target)
     midlands = [f for f in findings if f.dimension == "region" and f.segment == "Midlands" and f.kpi == "csat_mean"]
     assert {"segment_difference", "kpi_gap"} <= {f.kind for f in midlands if f.significant}

@@ -580,6 +580,10 @@ def _source_risk(f) -> str:
         return (f"Survey responders differ from the customers who did not answer on {attrs.get('measure', 'a measure')}: "
                 f"{format_value(f.get('estimate'), unit)} against {format_value(f.get('comparator'), unit)}"
                 f"{_then_sig(f)}.")
+    if risk == "sample":
+        gap = f" (largest gap {attrs['largest_gap']})" if attrs.get("largest_gap") else ""
+        return (f"The QA sample is not representative of the population on {attrs.get('variable')}{gap}"
+                f"{_then_sig(f)}; weight the estimates by the design weights or draw again.")
     if risk == "reliability":
         return (f"{_capital(str(attrs.get('measure') or 'Reliability'))} is {_est(f)}, below the "
                 f"{format_value(f.get('comparator'))} usual minimum for a reliable instrument.")

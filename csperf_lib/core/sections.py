@@ -18,6 +18,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "sources": ("01_validate", "Sources of information: currency, credibility and coverage"),
     "nonresponse": ("01_validate", "Survey response and non-response bias"),
     "reliability": ("01_validate", "Reliability of the scorecard and the survey"),
+    "sample": ("02_sample", "Is the sample representative?"),
     "headline": ("03_quantitative", "Headline KPIs for the review period"),
     "differences": ("03_quantitative", "Questions raised: segments that differ from the rest"),
     "trends": ("03_quantitative", "Trends over the review period"),

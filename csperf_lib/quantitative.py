@@ -32,7 +32,7 @@ from csperf_lib.patterns import arrival_profile, segment_differences
 from csperf_lib.schemas import EVENT_COLUMNS
 from csperf_lib.seasonality import Decomposition, decompose
 from csperf_lib.spc import run_rules, xmr_chart
-from csperf_lib.stats import describe
+from csperf_lib.stats import describe, fdr_bh
 from csperf_lib.trend import mann_kendall
 
 #: Columns whose distribution the stage describes, per table (seconds, or the scale's points).
@@ -688,8 +688,6 @@ def quantitative_findings(review: QuantitativeReview, *, config=None, period: st
     -------
     FindingsLedger
     """
-    from statsmodels.stats.multitest import multipletests
-
     from csperf_lib.core.findings import FindingsLedger
     from csperf_lib.core.sections import section_link
 
@@ -762,11 +760,7 @@ def quantitative_findings(review: QuantitativeReview, *, config=None, period: st
     drivers = review.drivers
     table = drivers.table if drivers is not None else pd.DataFrame()
     if len(table):
-        tested = table["p"].notna().to_numpy()
-        q = np.full(len(table), np.nan)
-        if tested.any():
-            q[tested] = multipletests(table.loc[tested, "p"], method="fdr_bh")[1]
-        for row, q_value in zip(table.to_dict(orient="records"), q, strict=True):
+        for row, q_value in zip(table.to_dict(orient="records"), fdr_bh(table["p"]), strict=True):
             if not (q_value < alpha):
                 continue
             direction = "up" if row["odds_ratio"] > 1 else "down"
@@ -786,8 +780,6 @@ def quantitative_findings(review: QuantitativeReview, *, config=None, period: st
 
 def _interval_findings(intervals, *, ledger, definitions: dict, alpha: float) -> None:
     """Findings of an interval (ACD) report: misleading export averages, trends over its time axis."""
-    from statsmodels.stats.multitest import multipletests
-
     from csperf_lib.core.sections import section_link
 
     averaging = intervals.averaging
@@ -805,11 +797,7 @@ def _interval_findings(intervals, *, ledger, definitions: dict, alpha: float) ->
     trend = intervals.trend
     if trend is None or not len(trend):
         return
-    tested = trend["p"].notna().to_numpy()
-    q = np.full(len(trend), np.nan)
-    if tested.any():
-        q[tested] = multipletests(trend.loc[tested, "p"], method="fdr_bh")[1]
-    for row, q_value in zip(trend.to_dict(orient="records"), q, strict=True):
+    for row, q_value in zip(trend.to_dict(orient="records"), fdr_bh(trend["p"]), strict=True):
         if not (q_value < alpha):
             continue
         direction = "up" if row["slope"] > 0 else "down"

@@ -225,20 +225,25 @@ class TargetsDocument(_Section):
     regulatory: list[RegulatoryRuleSettings] | None = Field(None, description="Replaces the default complaint rules ([] for none).")
 
 
-class ThemeSettings(_Section):
-    """A codebook theme (``csperf_lib/data/codebook.yaml``)."""
+class _Matcher(_Section):
+    """What a theme or a marker matches in text: words, phrases, regular expressions, exclusions."""
 
-    label: str | None = None
-    description: str | None = None
-    keywords: list[str] | None = None
-    phrases: list[str] | None = None
-    patterns: list[str] | None = None
-    exclude: list[str] | None = None
+    keywords: list[str] | None = Field(None, description="Single words; a trailing * matches any ending.")
+    phrases: list[str] | None = Field(None, description="Word sequences matched as whole words.")
+    patterns: list[str] | None = Field(None, description="Python regular expressions, case-insensitive.")
+    exclude: list[str] | None = Field(None, description="Keywords, phrases or patterns that cannot count.")
 
     @field_validator("patterns", "exclude")
     @classmethod
     def _valid_patterns(cls, value):
         return _regexes(value)
+
+
+class ThemeSettings(_Matcher):
+    """A codebook theme (``csperf_lib/data/codebook.yaml``)."""
+
+    label: str | None = None
+    description: str | None = None
 
 
 class TextSettings(_Section):
@@ -299,7 +304,7 @@ class RecommendationsSettings(_Section):
     owners: dict[str, str] | None = None
 
 
-class MarkerSettings(_Section):
+class MarkerSettings(_Matcher):
     """A high-risk marker (``csperf_lib/data/high_risk_markers.yaml``); fields merge over a built-in one."""
 
     category: SnakeName | None = None
@@ -307,15 +312,6 @@ class MarkerSettings(_Section):
     reason: str | None = None
     severity: Literal["critical", "high", "medium"] | None = None
     negation: bool | None = None
-    keywords: list[str] | None = None
-    phrases: list[str] | None = None
-    patterns: list[str] | None = None
-    exclude: list[str] | None = None
-
-    @field_validator("patterns", "exclude")
-    @classmethod
-    def _valid_patterns(cls, value):
-        return _regexes(value)
 
 
 class EscalationsSettings(_Section):

@@ -184,6 +184,10 @@ class ComplaintTargets:
             Listing every problem of the section at once, each with its key
             (``complaints.<option>``).
         """
+        if getattr(raw, "settings", None) is not None:  # a loaded ReviewConfig: its typed, checked section
+            typed = raw.settings.complaints
+            return cls(acknowledge_s=float(typed.acknowledge_within_days) * DAY_S,
+                       resolve_s=float(typed.resolve_within_days) * DAY_S, required_share=typed.required_share)
         if hasattr(raw, "raw") and hasattr(raw, "path"):  # a ReviewConfig
             path, raw = str(raw.path), raw.raw
         if isinstance(raw, Mapping) and ("complaints" in raw or "tables" in raw):

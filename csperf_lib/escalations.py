@@ -833,8 +833,12 @@ def escalation_review(
     from csperf_lib.text import codebook_from_config, load_codebook
 
     markers = load_markers(config)
-    section, _ = _section(config)
-    window = int(section.get("recurrence_window_days") or 30)
+    settings = getattr(config, "settings", None)
+    if settings is not None:  # the typed section, checked when the config was loaded
+        window = int(settings.escalations.recurrence_window_days or 30)
+    else:
+        section, _ = _section(config)
+        window = int(section.get("recurrence_window_days") or 30)
     notes: list[str] = []
     findings: list[str] = []
     evidence: list[dict] = []

@@ -2420,7 +2420,11 @@ def sampling_settings(config=None, **parameters) -> SamplingSettings:
     """
     from csperf_lib.errors import ConfigError
 
-    section = dict((config.raw.get("sampling") if config is not None else None) or {})
+    settings = getattr(config, "settings", None)
+    if settings is not None:  # the typed section, checked when the config was loaded
+        section = settings.sampling.model_dump(exclude_none=True)
+    else:
+        section = dict((config.raw.get("sampling") if config is not None else None) or {})
     path = str(config.path) if config is not None else "<config>"
     problems = [f"sampling.{key}: unknown option" for key in section if key not in SAMPLING_DEFAULTS]
     values, source = {}, {}

@@ -239,7 +239,12 @@ def format_effect(name: Any, size: Any) -> str:
     if _missing(size) or not name:
         return ""
     label = EFFECT_WORDS.get(str(name), str(name).replace("_", " "))
-    return f"{label} {float(size):+.2f}"
+    size = float(size)
+    if name == "relative_gap":
+        return f"{label} {100 * size:+.0f} %".replace("-", "−")
+    if str(name).endswith("ratio"):  # ratios are positive: no sign
+        return f"{label} {size:.2f}"
+    return f"{label} {size:+.2f}".replace("-", "−")
 
 
 def where(dimension: Any, segment: Any) -> str:
@@ -407,9 +412,10 @@ def _calibration(f) -> str:
     unit = _unit(f)
     if f.get("dimension") == "evaluator":
         way = {"up": "more leniently", "down": "more strictly"}.get(f.get("direction"), "differently")
+        test = format_p(f.get("q_value"), adjusted=True) or format_p(f.get("p_value"))
         return (f"Evaluator {f.get('segment')} scores {way} than colleagues on the same contacts: mean difference "
-                f"{format_value(f.get('estimate'), unit, signed=True)}" + (f" ({format_interval(f.get('ci_low'), f.get('ci_high'), unit)}, n = {format_count(f.get('n'))})" if not _missing(f.get("ci_low")) else "")
-                + (f"; {_stats(f)}" if _stats(f) else "") + ".")
+                f"{format_value(f.get('estimate'), unit, signed=True)} points" + (f" ({format_interval(f.get('ci_low'), f.get('ci_high'), unit)}, n = {format_count(f.get('n'), 'contacts')})" if not _missing(f.get("ci_low")) else "")
+                + (f"; {test}" if test else "") + ".")
     if f.get("dimension") == "item":
         return (f"Scorecard item {attrs.get('item_label') or f.get('segment')} is scored inconsistently: Krippendorff's alpha "
                 f"{format_value(f.get('estimate'))}" + (f" ({format_interval(f.get('ci_low'), f.get('ci_high'))})" if not _missing(f.get("ci_low")) else "")

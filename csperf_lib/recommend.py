@@ -25,7 +25,6 @@ a small, auditable mapping the project owns, not a general rules library.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,18 +37,12 @@ import yaml
 
 from csperf_lib.core.sections import SECTIONS as _SECTIONS
 from csperf_lib.core.sections import anchor_id, section_link
+from csperf_lib.core.settings import ACTION_KINDS, RULE_PATTERNS, FindingConditions
 from csperf_lib.errors import ConfigError
 
-PATTERNS = (
-    "kpi_shortfall", "kpi_trend", "agent_weakness", "training_need", "complaint_issue",
-    "target_review", "calibration", "regulatory", "escalation_outlier", "escalation_cause",
-)
-KINDS = (
-    "resource_change", "training", "coaching", "root_cause", "target_change", "service_improvement",
-    "calibration", "compliance", "authority_boundaries",
-)
-RULE_KEYS = ("id", "pattern", "finding", "when", "kind", "owner", "action", "measure", "review_days", "options")
-OPTION_KEYS = ("name", "customer", "benefit", "risk")
+#: The rule patterns and action kinds, as the rule model declares them (csperf_lib.core.settings).
+PATTERNS = RULE_PATTERNS
+KINDS = ACTION_KINDS
 
 #: Report sections evidence links point at: stage page and heading (one registry, in core).
 SECTIONS = {key: (f"{stage}.html", heading) for key, (stage, heading) in _SECTIONS.items()}
@@ -116,61 +109,27 @@ class Rule:
 
 
 def _parse_rules(raw: Any, where: str, origin: str, problems: list[str]) -> list[Rule]:
+    """Rules from a YAML list, each checked against :class:`csperf_lib.core.settings.RuleSettings`
+    (the one declaration of a rule, built-in or the config's); problems are added with their key."""
+    from csperf_lib.core.settings import RuleSettings, model_problems
+
     if not isinstance(raw, list):
         problems.append(f"{where}: must be a list of rules")
         return []
     rules = []
     for i, item in enumerate(raw):
-        key = f"{where}[{i}]"
-        if not isinstance(item, Mapping):
-            problems.append(f"{key}: must be a mapping")
+        found = model_problems(RuleSettings, item, prefix=f"{where}[{i}]")
+        if found:
+            problems += found
             continue
-        for k in item:
-            if k not in RULE_KEYS:
-                problems.append(f"{key}.{k}: unknown key (known: {', '.join(RULE_KEYS)})")
-        missing = [k for k in ("id", "pattern", "kind", "owner", "action", "options") if not item.get(k)]
-        if missing:
-            problems.append(f"{key}: missing {', '.join(missing)}")
-            continue
-        if item["pattern"] not in PATTERNS:
-            problems.append(f"{key}.pattern: '{item['pattern']}' is not one of {', '.join(PATTERNS)}")
-        if item["kind"] not in KINDS:
-            problems.append(f"{key}.kind: '{item['kind']}' is not one of {', '.join(KINDS)}")
-        options = []
-        for j, opt in enumerate(item.get("options") or []):
-            if not isinstance(opt, Mapping) or any(not opt.get(k) for k in OPTION_KEYS):
-                problems.append(f"{key}.options[{j}]: needs {', '.join(OPTION_KEYS)}")
-                continue
-            options.append(Option(*(str(opt[k]).strip() for k in OPTION_KEYS)))
-        if len(options) < 2:
-            problems.append(f"{key}.options: at least two options are needed, to compare")
-        days = item.get("review_days", 28)
-        if not isinstance(days, int) or days <= 0:
-            problems.append(f"{key}.review_days: a whole number of days > 0")
-            days = 28
-        when = item.get("when") or {}
-        if not isinstance(when, Mapping):
-            problems.append(f"{key}.when: must be a mapping")
-            when = {}
-        finding = item.get("finding") or {}
-        if not isinstance(finding, Mapping):
-            problems.append(f"{key}.finding: must be a mapping of finding fields to values")
-            finding = {}
-        for k in finding:
-            if k not in FINDING_KEYS:
-                close = difflib.get_close_matches(str(k), FINDING_KEYS, n=1)
-                problems.append(f"{key}.finding.{k}: not a finding condition"
-                                + (f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(FINDING_KEYS)})"))
-        if finding.get("kind") is not None:
-            from csperf_lib.core.findings import KINDS as FINDING_KINDS
-
-            for kind in [finding["kind"]] if isinstance(finding["kind"], str) else finding["kind"]:
-                if kind not in FINDING_KINDS:
-                    problems.append(f"{key}.finding.kind: '{kind}' is not a finding kind ({', '.join(FINDING_KINDS)})")
+        typed = RuleSettings.model_validate(item)
+        finding = typed.finding.model_dump(exclude_none=True) if typed.finding is not None else {}
         rules.append(Rule(
-            id=str(item["id"]), pattern=str(item["pattern"]), kind=str(item["kind"]), owner=str(item["owner"]),
-            action=" ".join(str(item["action"]).split()), measure=" ".join(str(item.get("measure", "")).split()),
-            when=dict(when), review_days=days, options=tuple(options), origin=origin, finding=dict(finding),
+            id=typed.id, pattern=typed.pattern, kind=typed.kind, owner=typed.owner,
+            action=" ".join(typed.action.split()), measure=" ".join((typed.measure or "").split()),
+            when=dict(typed.when or {}), review_days=typed.review_days,
+            options=tuple(Option(o.name.strip(), o.customer.strip(), o.benefit.strip(), o.risk.strip()) for o in typed.options),
+            origin=origin, finding=finding,
         ))
     return rules
 
@@ -443,8 +402,7 @@ PATTERN_FINDINGS: dict[str, dict[str, Any]] = {
     "escalation_cause": {"kind": "escalation", "significant": True, "attributes": {"cause": ["theme", "recurrence"]}},
 }
 #: The field conditions a rule's ``finding:`` may set.
-FINDING_KEYS = ("kind", "kpi", "dimension", "segment", "significant", "favourable", "direction", "min_effect",
-                "min_n", "attributes", "min")
+FINDING_KEYS = tuple(FindingConditions.model_fields)
 #: Older ``when:`` keys that are field conditions: ``when`` key -> (condition, attribute).
 LEGACY_WHEN = {"kpi": ("kpi", None), "dimension": ("dimension", None), "status": ("attributes", "status"),
                "min_persistence": ("min", "persistence"), "min_breaches": ("min", "breaches"),

@@ -124,7 +124,7 @@ def test_every_section_is_checked_at_load_with_its_key_path_and_a_suggestion(tmp
         "text.themes.bills.patterns: '(unclosed' is not a valid regular expression",
         "recommendations.min_evaluations: must be greater than or equal to 2 (got 1)",
         "recommendations.rules[0].pattern: must be 'kpi_shortfall'",
-        "recommendations.rules[0].options: needs at least 2 items",
+        "recommendations.rules[0].options: at least two options are needed, to compare",
         "escalations.recurence_window_days: unknown option (did you mean 'recurrence_window_days'?)",
         "complaints.resolve_within_days: must be greater than 0 (got -3)",
         "privacy.key: unknown option (did you mean 'key_env'?)",

@@ -352,3 +352,10 @@ def test_every_built_in_rule_states_the_finding_fields_it_matches(rules):
         assert rule.finding.get("kind"), rule.id  # written out in the YAML, not left to the pattern
         kinds = finding_conditions(rule)["kind"]
         assert set([kinds] if isinstance(kinds, str) else kinds) <= set(KINDS), rule.id
+
+
+def test_every_declared_pattern_has_a_matcher_and_a_default_finding_kind():
+    from csperf_lib.core.settings import RULE_PATTERNS
+    from csperf_lib.recommend import MATCHERS, PATTERN_FINDINGS
+
+    assert set(MATCHERS) == set(RULE_PATTERNS) == set(PATTERN_FINDINGS)

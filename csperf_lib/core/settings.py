@@ -21,6 +21,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from csperf_lib.core.findings import KINDS as FINDING_KINDS
+
 __all__ = [
     "ColumnMapping",
     "ComplaintsSettings",
@@ -39,6 +41,7 @@ __all__ = [
     "TextSettings",
     "ValidationSettingsModel",
     "config_json_schema",
+    "model_problems",
     "settings_problems",
 ]
 
@@ -274,21 +277,53 @@ class RuleOption(_Section):
     risk: str
 
 
-class RuleSettings(_Section):
-    """A recommendation rule (``csperf_lib/data/recommendation_rules.yaml``)."""
+OneOrMore = str | list[str]
+FindingKindName = Literal[FINDING_KINDS]  # type: ignore[valid-type]
 
-    id: str
-    pattern: Literal["kpi_shortfall", "kpi_trend", "agent_weakness", "training_need", "complaint_issue",
-                     "target_review", "calibration", "regulatory", "escalation_outlier", "escalation_cause"]
-    finding: dict[str, Any] | None = Field(None, description="Conditions on the fields of the findings acted on.")
-    when: dict[str, Any] | None = None
-    kind: Literal["resource_change", "training", "coaching", "root_cause", "target_change", "service_improvement",
-                  "calibration", "compliance", "authority_boundaries"]
-    owner: str
-    action: str
+
+class FindingConditions(_Section):
+    """The fields a recommendation rule matches findings by (:func:`csperf_lib.recommend.match_findings`);
+    a list means "any of"."""
+
+    kind: FindingKindName | list[FindingKindName] | None = Field(None, description="Finding kind(s).")
+    kpi: OneOrMore | None = Field(None, description="KPI ids.")
+    dimension: OneOrMore | None = Field(None, description="all (the whole review), channel, queue, team, region, agent …")
+    segment: OneOrMore | None = None
+    significant: bool | None = None
+    favourable: bool | None = None
+    direction: Literal["up", "down"] | None = None
+    min_effect: float | None = Field(None, description="Smallest absolute effect size.")
+    min_n: int | None = Field(None, description="Smallest n behind the estimate.")
+    attributes: dict[str, Any] | None = Field(None, description="Attributes that must equal a value (or one of a list).")
+    min: dict[str, float] | None = Field(None, description="Attributes that must be at least a value.")
+
+
+RULE_PATTERNS = ("kpi_shortfall", "kpi_trend", "agent_weakness", "training_need", "complaint_issue",
+                 "target_review", "calibration", "regulatory", "escalation_outlier", "escalation_cause")
+ACTION_KINDS = ("resource_change", "training", "coaching", "root_cause", "target_change", "service_improvement",
+                "calibration", "compliance", "authority_boundaries")
+
+
+class RuleSettings(_Section):
+    """A recommendation rule (``csperf_lib/data/recommendation_rules.yaml``), built-in or the config's."""
+
+    id: str = Field(min_length=1)
+    pattern: Literal[RULE_PATTERNS] = Field(description="How matched findings are grouped and the action filled.")  # type: ignore[valid-type]
+    finding: FindingConditions | None = Field(None, description="Conditions on the fields of the findings acted on.")
+    when: dict[str, Any] | None = Field(None, description="Grouping and other needs of the pattern (group, understaffed, supporting_themes).")
+    kind: Literal[ACTION_KINDS]  # type: ignore[valid-type]
+    owner: str = Field(min_length=1)
+    action: str = Field(min_length=1)
     measure: str | None = None
-    review_days: Annotated[int, Field(gt=0)] | None = None
-    options: Annotated[list[RuleOption], Field(min_length=2)]
+    review_days: Annotated[int, Field(gt=0)] = Field(28, description="Days after the review period's end when progress is reviewed.")
+    options: list[RuleOption] = Field(description="At least two, judged from the customer's point of view; the first is recommended.")
+
+    @field_validator("options")
+    @classmethod
+    def _two_options(cls, value):
+        if len(value) < 2:
+            raise ValueError("at least two options are needed, to compare")
+        return value
 
 
 class RecommendationsSettings(_Section):
@@ -372,9 +407,9 @@ def _path(loc: Sequence[Any]) -> str:
     return out
 
 
-def _model_at(loc: Sequence[Any]) -> type[BaseModel] | None:
+def _model_at(loc: Sequence[Any], root: type[BaseModel]) -> type[BaseModel] | None:
     """The model whose field the location ends in (for "did you mean")."""
-    model: Any = ReviewSettings
+    model: Any = root
     for part in loc[:-1]:
         if isinstance(part, int) or model is None:
             continue
@@ -408,7 +443,8 @@ def _is_tag(part: Any) -> bool:
 
 
 def _type_words(kind: str, message: str) -> str:
-    return message.replace("Input should be ", "").replace("a valid ", "")
+    words = message.replace("Input should be ", "").replace("a valid dictionary", "a mapping")
+    return words.replace("a valid ", "a ").replace("an object", "a mapping")
 
 
 def settings_problems(raw: Mapping[str, Any], *, skip: Sequence[str] = DETAILED_SECTIONS) -> list[str]:
@@ -428,41 +464,60 @@ def settings_problems(raw: Mapping[str, Any], *, skip: Sequence[str] = DETAILED_
             problems.append(f"{key}: unknown section" + (f" (did you mean '{close[0]}'?)" if close else ""))
     subset = {k: v for k, v in subset.items() if k in known}
     probe = {"tables": {}, **{k: (v if v is not None else {}) if k != "targets" else v for k, v in subset.items()}}
+    return list(dict.fromkeys(problems + model_problems(ReviewSettings, probe)))
+
+
+def model_problems(model: type[BaseModel], data: Any, *, prefix: str = "") -> list[str]:
+    """Every problem of ``data`` against ``model``, each as ``prefix + key.path: message`` — the
+    one translation of pydantic's errors into csperf's config messages (an unknown key with a
+    "did you mean"; for a value that may take several shapes, the problems of its own shape)."""
     try:
-        ReviewSettings.model_validate(probe)
+        model.model_validate(data)
     except ValidationError as err:
-        groups: dict[tuple, list[dict]] = {}
-        for e in err.errors():
-            loc = list(e["loc"])
-            first_tag = next((i for i, p in enumerate(loc) if _is_tag(p)), len(loc))
-            groups.setdefault(tuple(loc[:first_tag]), []).append(e)
-        for base, errors in groups.items():
-            structural = [e for e in errors if not e["type"].endswith("_type") and e["type"] not in ("literal_error",)
-                          or len([p for p in e["loc"] if _is_tag(p)]) == 0]
-            deep = [e for e in structural if len(e["loc"]) > len(base) + 1] or structural
-            if not deep:
-                shapes = sorted({_type_words(e["type"], e["msg"]) for e in errors})
-                got = errors[0].get("input")
-                problems.append(f"{_path(base)}: must be {' or '.join(shapes)}" + (f" (got {got!r})" if not isinstance(got, (dict, list)) else ""))
+        return _translate(err, model, prefix)
+    return []
+
+
+def _translate(err: ValidationError, root: type[BaseModel], prefix: str) -> list[str]:
+    problems: list[str] = []
+    groups: dict[tuple, list[dict]] = {}
+    for e in err.errors():
+        loc = list(e["loc"])
+        first_tag = next((i for i, p in enumerate(loc) if _is_tag(p)), len(loc))
+        groups.setdefault(tuple(loc[:first_tag]), []).append(e)
+
+    def at(loc) -> str:
+        path = _path(loc)
+        if not prefix:
+            return path
+        return prefix + (path if not path or path.startswith("[") else "." + path)
+
+    for base, errors in groups.items():
+        structural = [e for e in errors if not e["type"].endswith("_type") and e["type"] not in ("literal_error",)
+                      or len([p for p in e["loc"] if _is_tag(p)]) == 0]
+        deep = [e for e in structural if len(e["loc"]) > len(base) + 1] or structural
+        if not deep:
+            shapes = sorted({_type_words(e["type"], e["msg"]) for e in errors})
+            got = errors[0].get("input")
+            problems.append(f"{at(base)}: must be {' or '.join(shapes)}" + (f" (got {got!r})" if not isinstance(got, (dict, list)) else ""))
+            continue
+        for e in deep:
+            loc = [p for p in e["loc"] if not _is_tag(p)]
+            if loc and loc[-1] == "[key]":
+                problems.append(f"{at(loc[:-1])}: a name here must be lower-case snake_case (letters, digits, _)")
                 continue
-            for e in deep:
-                loc = [p for p in e["loc"] if not _is_tag(p)]
-                where = _path(loc)
-                if loc and loc[-1] == "[key]":
-                    problems.append(f"{_path(loc[:-1])}: a name here must be lower-case snake_case (letters, digits, _)")
-                    continue
-                if e["type"] == "extra_forbidden":
-                    model = _model_at(loc)
-                    fields = sorted(model.model_fields) if model is not None else []
-                    close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
-                    problems.append(f"{where}: unknown option" + (f" (did you mean '{close[0]}'?)" if close else ""))
-                else:
-                    message = (e["msg"].replace("Value error, ", "").replace("Input should be", "must be")
-                               .replace("String should match", "must match").replace("List should have", "needs"))
-                    got = e.get("input")
-                    shown = "" if isinstance(got, (dict, list)) or e["type"] == "missing" else f" (got {got!r})"
-                    problems.append(f"{where}: {message}{shown}")
-    return list(dict.fromkeys(problems))
+            if e["type"] == "extra_forbidden":
+                found = _model_at(loc, root)
+                fields = sorted(found.model_fields) if found is not None else []
+                close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
+                problems.append(f"{at(loc)}: unknown option" + (f" (did you mean '{close[0]}'?)" if close else ""))
+            else:
+                message = (e["msg"].replace("Value error, ", "").replace("Input should be", "must be")
+                           .replace("String should match", "must match").replace("List should have", "needs"))
+                got = e.get("input")
+                shown = "" if isinstance(got, (dict, list)) or e["type"] == "missing" else f" (got {got!r})"
+                problems.append(f"{at(loc)}: {message}{shown}")
+    return problems
 
 
 def parse_settings(raw: Mapping[str, Any]) -> ReviewSettings:

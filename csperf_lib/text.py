@@ -253,19 +253,20 @@ def load_codebook(path: str | Path | None = None, *, extend: Mapping[str, Any] |
 
 
 def codebook_from_config(config=None) -> Codebook:
-    """The codebook a review uses: ``text.codebook`` (or the default) extended by ``text.themes``."""
-    section = (config.raw.get("text") if config is not None else None) or {}
-    if not isinstance(section, Mapping):
-        raise ConfigError(str(config.path), ["text: must be a mapping (codebook, themes)"])
-    unknown = [k for k in section if k not in {"codebook", "themes"}]
-    if unknown:
-        raise ConfigError(str(config.path), [f"text.{k}: unknown option (known: codebook, themes)" for k in unknown])
-    path = section.get("codebook")
-    if path is not None:
-        path = Path(path)
-        if not path.is_absolute():
-            path = config.path.parent / path
-    return load_codebook(path, extend=section.get("themes"))
+    """The codebook a review uses: ``text.codebook`` (or the default) extended by ``text.themes``
+    (the typed ``text`` section, :class:`csperf_lib.core.settings.TextSettings`)."""
+    from csperf_lib.core.settings import section_settings
+
+    if config is None:
+        return load_codebook()
+    path, text = section_settings(config, "text")
+    codebook = None
+    if text.codebook is not None:
+        codebook = Path(text.codebook)
+        if not codebook.is_absolute():
+            codebook = Path(path).parent / codebook
+    extend = {name: theme.model_dump(exclude_none=True) for name, theme in (text.themes or {}).items()}
+    return load_codebook(codebook, extend=extend or None)
 
 
 # --- preparing and coding -----------------------------------------------------------------------

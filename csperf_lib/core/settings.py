@@ -42,6 +42,7 @@ __all__ = [
     "ValidationSettingsModel",
     "config_json_schema",
     "model_problems",
+    "section_settings",
     "settings_problems",
 ]
 
@@ -253,7 +254,7 @@ class TextSettings(_Section):
     """The codebook of free-text themes (:mod:`csperf_lib.text`)."""
 
     codebook: str | None = Field(None, description="A codebook file replacing the default one.")
-    themes: dict[SnakeName, ThemeSettings | None] | None = Field(None, description="Themes added to (or overriding) the codebook.")
+    themes: dict[SnakeName, ThemeSettings] | None = Field(None, description="Themes added to (or overriding) the codebook.")
 
 
 class StaffingSettings(_Section):
@@ -524,6 +525,32 @@ def parse_settings(raw: Mapping[str, Any]) -> ReviewSettings:
     """The typed settings of a config that passed :func:`settings_problems` (tables as written)."""
     data = {k: v for k, v in raw.items() if k in ReviewSettings.model_fields and v is not None}
     return ReviewSettings.model_validate({**data, "tables": data.get("tables") or {}})
+
+
+def section_settings(config: Any, name: str) -> tuple[str, BaseModel]:
+    """A config's section as its typed model, and the config's path (for messages).
+
+    ``config`` is a loaded :class:`csperf_lib.config.ReviewConfig` (its checked ``settings``), or,
+    for library use, anything with ``raw`` and ``path`` or the parsed YAML mapping itself, whose
+    section is checked here against the same model.
+
+    Raises
+    ------
+    ConfigError
+        Every problem of the section, each with its key.
+    """
+    from csperf_lib.errors import ConfigError
+
+    settings = getattr(config, "settings", None)
+    path = str(getattr(config, "path", "<config>"))
+    if isinstance(settings, ReviewSettings):
+        return path, getattr(settings, name)
+    raw = getattr(config, "raw", config) if config is not None else {}
+    section = raw.get(name) if isinstance(raw, Mapping) else raw
+    problems = model_problems(ReviewSettings, {"tables": {}, name: {} if section is None else section})
+    if problems:
+        raise ConfigError(path, problems)
+    return path, getattr(ReviewSettings.model_validate({"tables": {}, name: {} if section is None else section}), name)
 
 
 def config_json_schema() -> dict[str, Any]:

@@ -148,7 +148,9 @@ def test_sample_stage_reads_back_a_filled_worksheet(sampled, demo, tmp_path):
         assert entry["ci_low"] <= entry["estimate"] <= entry["ci_high"] and entry["n"] > 0
 
 
-def test_review_end_to_end_through_the_command_line(demo, tmp_path):
+def test_review_end_to_end_through_the_command_line(demo, tmp_path, monkeypatch):
+    # a configured key makes agents' pseudonyms (and so the finding ids about them) stable across runs
+    monkeypatch.setenv("CSPERF_PSEUDONYM_KEY", "end-to-end-test-key")
     out = tmp_path / "reports"
     store = f"duckdb://{tmp_path / 'store.duckdb'}"
     cmd = [sys.executable, "-m", "csperf_lib", "review", "--config", str(demo.config_path),

@@ -855,10 +855,6 @@ def display_gaps(gaps: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- findings -------------------------------------------------------------------------------------
-#: How each segment dimension is named in findings.
-FINDING_DIMENSIONS = {"agent_id": "agent"}
-
-
 def benchmark_findings(review: BenchmarkReview, *, config=None, period: str = "week", ledger=None):
     """Record what stage 05 concludes in a findings ledger.
 
@@ -874,7 +870,7 @@ def benchmark_findings(review: BenchmarkReview, *, config=None, period: str = "w
     FindingsLedger
         For ``05_benchmarks`` (or ``ledger`` when given).
     """
-    from csperf_lib.core.findings import FindingsLedger
+    from csperf_lib.core.findings import FindingsLedger, finding_dimension
     from csperf_lib.core.sections import section_link
 
     ledger = ledger if ledger is not None else FindingsLedger("05_benchmarks")
@@ -892,7 +888,7 @@ def benchmark_findings(review: BenchmarkReview, *, config=None, period: str = "w
         definition = defs.get(row["kpi"])
         ledger.add(
             "strength" if strength else "kpi_gap", kpi=row["kpi"],
-            dimension=None if whole else FINDING_DIMENSIONS.get(row["dimension"], row["dimension"]),
+            dimension=None if whole else finding_dimension(row["dimension"]),
             segment=None if whole else str(row["segment"]), direction=direction, favourable=row["status"] == "met",
             estimate=row["value"], ci_low=row["ci_low"], ci_high=row["ci_high"], n=row["n"], comparator=row["target"],
             comparator_label="indicative benchmark" if row["target_origin"] == "indicative benchmark" else "target",

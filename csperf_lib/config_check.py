@@ -23,7 +23,7 @@ from typing import Any
 from csperf_lib.config import ReviewConfig
 from csperf_lib.errors import ConfigError
 
-__all__ = ["SECTION_READERS", "check_config"]
+__all__ = ["check_config"]
 
 
 def _readers() -> list[tuple[str, Callable[[ReviewConfig], Any]]]:
@@ -52,11 +52,6 @@ def _readers() -> list[tuple[str, Callable[[ReviewConfig], Any]]]:
     ]
 
 
-#: The sections whose own module judges them, in the order they are checked.
-SECTION_READERS = ("kpis", "targets", "sampling", "text", "staffing", "recommendations",
-                   "recommendations.rules", "escalations", "complaints", "privacy")
-
-
 def _run(reader: Callable[[ReviewConfig], Any], config: ReviewConfig, problems: list[str]) -> bool:
     """Run one reader; add its problems (prefixed with a named file's name); whether it accepted."""
     try:
@@ -79,7 +74,7 @@ def check_config(config: ReviewConfig) -> ReviewConfig:
     """
     problems: list[str] = []
     readers = _readers()
-    kpis_ok = _run(readers[0][1], config, problems)
+    kpis_ok = _run(readers[0][1], config, problems)  # the KPI section first: the others read it
     # the other readers read the KPI options too: when those are wrong, judge the rest without the
     # review's own KPI section, so its problems are listed once and theirs are not hidden
     rest = config if kpis_ok else replace(config, raw={**config.raw, "kpis": {}})

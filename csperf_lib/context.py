@@ -99,6 +99,15 @@ class StageContext:
                               first_event=first, last_event=last, censoring_horizon_days=horizon)
 
 
+def _checked_by_runner(run_dir: Path, config_path: Path) -> bool:
+    """Whether ``csperf review`` is running this stage for this config: it checked the whole config
+    before the first stage (its summary.json says ``running`` and names the config)."""
+    from csperf_lib.summary import read_summary
+
+    summary = read_summary(run_dir)
+    return summary.get("status") == "running" and summary.get("config") == str(config_path)
+
+
 def stage_context(
     config_path: str | Path | None = None,
     run_dir: str | Path | None = None,
@@ -119,9 +128,11 @@ def stage_context(
             raise ConfigError(
                 str(config_path), ["no demo data yet: run `make demo-data` or `csperf demo-data` first"]
             )
-    config = check_config(load_config(config_path))
+    config = load_config(config_path)
     run_dir = Path(run_dir) if run_dir else project_root() / "reports" / "_interactive"
     run_dir.mkdir(parents=True, exist_ok=True)
+    if not _checked_by_runner(run_dir, config.path):
+        check_config(config)  # opened alone: judge every section now, as csperf review does first
     url = store_url or config.store_url or default_store_url(config.path)
     if isinstance(run_date, str):
         run_date = dt.date.fromisoformat(run_date)

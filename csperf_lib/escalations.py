@@ -1019,6 +1019,7 @@ def escalation_findings(review: EscalationReview, *, ledger) -> None:
     FDR-controlled as the tables show them); ``high_risk``: texts carrying each high-risk marker
     category (a prompt for immediate attention, counted, never quoted).
     """
+    from csperf_lib.core.findings import finding_dimension
     from csperf_lib.core.sections import section_link
 
     link = [section_link("escalations")]
@@ -1026,7 +1027,7 @@ def escalation_findings(review: EscalationReview, *, ledger) -> None:
     for r in rates[rates["significant"].astype(bool)].to_dict(orient="records") if len(rates) else ():
         direction = "up" if r["difference"] > 0 else "down"
         ledger.add(
-            "escalation", kpi="escalation_rate", dimension="agent" if r["dimension"] == "agent_id" else r["dimension"],
+            "escalation", kpi="escalation_rate", dimension=finding_dimension(r["dimension"]),
             segment=str(r["segment"]), direction=direction, favourable=direction == "down", estimate=r["rate"],
             ci_low=r["ci_low"], ci_high=r["ci_high"], n=r["n"], comparator=r["rest_rate"],
             comparator_label="the rest of the centre", p_value=r["p"], q_value=r["p_adjusted"], significant=True,

@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from csperf_lib.core.results import STAGE_TITLES as _CORE_TITLES
 from csperf_lib.core.sections import anchor_id
 from csperf_lib.errors import ConfigError
 
@@ -38,16 +39,8 @@ STATUS_CANDIDATE = "candidate evidence required"
 STATUSES = (STATUS_EVIDENCED, STATUS_PARTLY, STATUS_CANDIDATE)
 REPORT_STAGE = "07_evidence_report"
 
-#: Stage titles as the report names them.
-STAGE_TITLES = {
-    "00_collect": "Stage 00 — Collect",
-    "01_validate": "Stage 01 — Validate",
-    "02_sample": "Stage 02 — Sample for quality review",
-    "03_quantitative": "Stage 03 — Quantitative analysis",
-    "04_qualitative": "Stage 04 — Qualitative analysis",
-    "05_benchmarks": "Stage 05 — Benchmark gaps and target review",
-    "06_recommendations": "Stage 06 — Recommendations, resourcing and coaching",
-}
+#: Stage titles as the report names them ("Stage 03 — Quantitative analysis"), from the one list.
+STAGE_TITLES = {stage: f"Stage {stage[:2]} — {title}" for stage, title in _CORE_TITLES.items() if stage != REPORT_STAGE}
 
 
 def section_href(stage: str, heading: str) -> str:

@@ -632,10 +632,6 @@ def weekly_overview_figure(review: QuantitativeReview, *, config=None):
 
 
 # --- findings -----------------------------------------------------------------------------------
-#: How each segment dimension is named in findings (``agent_id`` is an agent).
-FINDING_DIMENSIONS = {"agent_id": "agent"}
-
-
 def _kpi_attributes(kpi: str, definitions: dict) -> dict:
     definition = definitions.get(kpi)
     return {"kpi_name": getattr(definition, "name", kpi), "unit": getattr(definition, "unit", "")}
@@ -647,15 +643,6 @@ def _favourable(kpi: str, direction: str | None, definitions: dict) -> bool | No
     if direction is None or better not in ("higher_is_better", "lower_is_better"):
         return None
     return (direction == "up") == (better == "higher_is_better")
-
-
-def _period_end(start, period: str):
-    start = pd.Timestamp(start)
-    if period == "day":
-        return start.date()
-    if period == "month":
-        return (start + pd.offsets.MonthEnd(0)).date()
-    return (start + pd.Timedelta(days=6)).date()
 
 
 def quantitative_findings(review: QuantitativeReview, *, config=None, period: str = "week", alpha: float = 0.05,
@@ -688,7 +675,8 @@ def quantitative_findings(review: QuantitativeReview, *, config=None, period: st
     -------
     FindingsLedger
     """
-    from csperf_lib.core.findings import FindingsLedger
+    from csperf_lib.core.calendar import period_end
+    from csperf_lib.core.findings import FindingsLedger, finding_dimension
     from csperf_lib.core.sections import section_link
 
     ledger = ledger if ledger is not None else FindingsLedger("03_quantitative")
@@ -704,7 +692,7 @@ def quantitative_findings(review: QuantitativeReview, *, config=None, period: st
         direction = "up" if row["difference"] > 0 else "down"
         effect = "cohens_h" if row["effect_measure"] == "Cohen's h" else "hedges_g"
         ledger.add(
-            "segment_difference", kpi=row["kpi"], dimension=FINDING_DIMENSIONS.get(dimension, dimension),
+            "segment_difference", kpi=row["kpi"], dimension=finding_dimension(dimension),
             segment=str(row["segment"]), direction=direction, favourable=_favourable(row["kpi"], direction, definitions),
             estimate=row["value"], ci_low=ci.get("ci_low") if len(ci) else None, ci_high=ci.get("ci_high") if len(ci) else None,
             n=row["n"], comparator=row["rest_value"], comparator_label="the rest of the centre", p_value=row["p"],
@@ -724,7 +712,7 @@ def quantitative_findings(review: QuantitativeReview, *, config=None, period: st
         first, last = series.iloc[0], series.iloc[-1]
         common = {
             "kpi": row["kpi"], "dimension": "team" if team else None, "segment": str(row["segment"]) if team else None,
-            "period_start": pd.Timestamp(first["period"]).date(), "period_end": _period_end(last["period"], period),
+            "period_start": pd.Timestamp(first["period"]).date(), "period_end": period_end(last["period"], period),
             "attributes": {**_kpi_attributes(row["kpi"], definitions), "periods": row["periods"], "period_word": step_word},
             "evidence": [section_link("trends")],
         }

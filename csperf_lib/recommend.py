@@ -35,6 +35,9 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from csperf_lib.core.findings import FINDING_DIMENSIONS
+from csperf_lib.core.formatting import format_value as _fmt
+from csperf_lib.core.formatting import subject as _subject
 from csperf_lib.core.sections import SECTIONS as _SECTIONS
 from csperf_lib.core.sections import anchor_id, section_link
 from csperf_lib.core.settings import ACTION_KINDS, RULE_PATTERNS, FindingConditions
@@ -351,18 +354,6 @@ def _kpi_label(kpi: str) -> str:
     return names.get(kpi, kpi)
 
 
-def _fmt(value, unit: str) -> str:
-    from csperf_lib.core.formatting import format_value
-
-    return format_value(value, unit)
-
-
-def _subject(dimension, segment) -> str:
-    from csperf_lib.core.formatting import subject
-
-    return subject(dimension, segment)
-
-
 def _unit(f) -> str:
     return str(f.attributes.get("unit") or "")
 
@@ -376,8 +367,9 @@ def _item(f, *, supporting: bool = False) -> EvidenceItem:
     return EvidenceItem(f.sentence, f.evidence[0] if f.evidence else "", supporting)
 
 
-#: A recommendation's segment uses canonical column names (agents are ``agent_id``).
-SEGMENT_KEYS = {"agent": "agent_id"}
+#: A recommendation's segment uses canonical column names (agents are ``agent_id``): the inverse
+#: of how findings name dimensions.
+SEGMENT_KEYS = {name: column for column, name in FINDING_DIMENSIONS.items()}
 
 
 def _segment(f) -> dict:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["GRAINS", "Period", "ReviewCalendar", "build_calendar", "week_start"]
+__all__ = ["GRAINS", "Period", "ReviewCalendar", "build_calendar", "event_span", "period_end", "week_start"]
 
 GRAINS = ("week", "month")
 
@@ -40,7 +40,11 @@ def _month_start(value) -> dt.date:
     return day.replace(day=1)
 
 
-def _period_end(start: dt.date, grain: str) -> dt.date:
+def period_end(start, grain: str) -> dt.date:
+    """The last day (inclusive) of the ``day``, ``week`` or ``month`` starting on ``start``."""
+    start = pd.Timestamp(start).date()
+    if grain == "day":
+        return start
     if grain == "week":
         return start + dt.timedelta(days=6)
     nxt = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
@@ -111,7 +115,7 @@ class ReviewCalendar:
         current = first
         last_day = self.last_day
         while current <= self.end:
-            end = _period_end(current, grain)
+            end = period_end(current, grain)
             complete = current >= self.start and end <= last_day
             out.append(Period(grain, current, end, complete, self.label(current, grain)))
             current = end + dt.timedelta(days=1)
@@ -130,13 +134,9 @@ class ReviewCalendar:
     def period_of(self, value, grain: str = "week") -> Period:
         """The period holding ``value``."""
         start = week_start(value) if grain == "week" else _month_start(value)
-        end = _period_end(start, grain)
+        end = period_end(start, grain)
         complete = self.has_dates and start >= self.start and end <= (self.last_day or self.end)
         return Period(grain, start, end, bool(complete), self.label(start, grain))
-
-    def complete_periods(self, grain: str = "week") -> list[Period]:
-        """The complete periods only."""
-        return [p for p in self.periods(grain) if p.complete]
 
     @staticmethod
     def label(start, grain: str = "week") -> str:

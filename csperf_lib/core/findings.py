@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, get_args
 
@@ -28,12 +27,13 @@ from csperf_lib.core.formatting import finding_sentence
 
 __all__ = [
     "FINDINGS_TABLE",
+    "FINDING_DIMENSIONS",
     "KINDS",
     "Finding",
     "FindingKind",
     "FindingsLedger",
+    "finding_dimension",
     "finding_id",
-    "findings_frame",
     "findings_markdown",
     "ranked",
     "read_findings",
@@ -42,6 +42,13 @@ __all__ = [
 
 #: The store table holding the ledger.
 FINDINGS_TABLE = "findings"
+#: How a canonical segment column is named as a finding's dimension (agents are ``agent``).
+FINDING_DIMENSIONS = {"agent_id": "agent"}
+
+
+def finding_dimension(column: str) -> str:
+    """A canonical segment column as a finding's ``dimension`` (``agent_id`` -> ``agent``)."""
+    return FINDING_DIMENSIONS.get(column, column)
 
 FindingKind = Literal[
     "data_quality", "source_risk", "segment_difference", "trend", "special_cause", "change_point",
@@ -57,20 +64,9 @@ Scalar = str | float | int | bool | None
 
 def _plain(value: Any) -> Any:
     """numpy / pandas scalars as Python scalars; NaN, NaT, NA and infinities as None."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        try:
-            value = value.item()
-        except (ValueError, AttributeError):  # pragma: no cover - arrays
-            pass
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()
-    return value
+    from csperf_lib.summary import to_jsonable
+
+    return to_jsonable(value)
 
 
 class Finding(BaseModel):
@@ -151,8 +147,7 @@ class Finding(BaseModel):
     @field_validator("estimate", "ci_low", "ci_high", "comparator", "p_value", "q_value", "effect_size", mode="before")
     @classmethod
     def _finite_or_none(cls, value: Any) -> Any:
-        value = _plain(value)
-        return float(value) if isinstance(value, (int, bool)) and not isinstance(value, bool) else value
+        return _plain(value)
 
     @field_validator("n", mode="before")
     @classmethod
@@ -281,17 +276,6 @@ class FindingsLedger:
         self._findings[identifier] = finding
         return finding
 
-    def extend(self, findings: Iterable[Finding]) -> None:
-        """Add findings made elsewhere (their ``stage`` must be this ledger's)."""
-        for finding in findings:
-            if finding.stage != self.stage:
-                raise ValueError(f"finding {finding.id} belongs to stage {finding.stage}, not {self.stage}")
-            self._findings[finding.id] = finding
-
-    def frame(self) -> pd.DataFrame:
-        """The findings as a tidy DataFrame (:func:`findings_frame`)."""
-        return findings_frame(self.findings)
-
     def save(self, store, run_dir=None) -> list[Finding]:
         """Replace this stage's findings in the store (table ``findings``) and in
         ``run_dir/summary.json["findings"]``; return the whole ledger after saving."""
@@ -386,12 +370,6 @@ def select(findings: Iterable[Finding], *, kind: str | Iterable[str] | None = No
             continue
         out.append(f)
     return out
-
-
-def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
-    """Findings as a tidy DataFrame, one row each, every field a column (``attributes`` a dict)."""
-    rows = [f.model_dump() for f in findings]
-    return pd.DataFrame(rows, columns=list(Finding.model_fields))
 
 
 def ranked(findings: Iterable[Finding]) -> list[Finding]:

@@ -163,16 +163,15 @@ def format_value(value: Any, unit: str = "", *, signed: bool = False) -> str:
         text = f"{value:,.1f} days" if abs(value) != 1 else f"{value:.0f} day"
     elif unit == "count":
         text = f"{value:,.0f}"
-    elif unit == "nps":
-        text = f"{value:+.1f}" if not plus else f"{value:+.1f}"
-        plus = ""
+    elif unit == "nps":  # always signed: an NPS of +12 and of -12 read differently
+        text, plus = f"{value:+.1f}", ""
     elif unit == "per_1000_contacts":
         text = f"{value:,.2f} per 1,000 contacts"
     elif unit in ("score_1_5", "score_1_7"):
         text = f"{value:.2f}"
     else:
         text = f"{value:,.2f}"
-    return plus + text.replace("-", "−", 1) if text.startswith("-") else plus + text
+    return plus + ("−" + text[1:] if text.startswith("-") else text)
 
 
 def format_interval(low: Any, high: Any, unit: str = "", *, level: float = 0.95) -> str:

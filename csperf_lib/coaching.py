@@ -112,10 +112,7 @@ level beyond read-only tables; agent identifiers are pseudonymised with
 
 from __future__ import annotations
 
-import copy
-import difflib
-import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -124,7 +121,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from csperf_lib.errors import ConfigError
+from csperf_lib.core.settings import COACHING_METHOD_NAMES
 from csperf_lib.privacy import pseudonymise_series
 from csperf_lib.stats import fdr_bh, wilson_interval
 
@@ -152,14 +149,7 @@ __all__ = [
 # --------------------------------------------------------------------------------------------
 
 #: Coaching methods a config may name (CFACSD20 K7), plus classroom training for team-wide needs.
-METHODS: tuple[str, ...] = (
-    "side-by-side listening",
-    "call review",
-    "role play",
-    "e-learning",
-    "buddying",
-    "classroom training",
-)
+METHODS: tuple[str, ...] = COACHING_METHOD_NAMES
 
 #: Item kind -> keywords of item names (lower case, matched as substrings, first kind wins).
 ITEM_KINDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -306,8 +296,10 @@ class RecommendationSettings:
         Days from the data's latest evaluation to the coaching follow-up (default 28).
     coaching_methods : Mapping of str to CoachingMethod
         Kind or item name -> method: :data:`COACHING_METHODS` merged with the config's entries.
-    rules, owners : object
-        The ``rules`` and ``owners`` entries as written (validated by :mod:`csperf_lib.recommend`).
+    rules : tuple of RuleSettings
+        The config's own recommendation rules (applied by :mod:`csperf_lib.recommend`).
+    owners : Mapping of str to str
+        The ``owners`` entry: action kind -> who owns such actions.
     """
 
     min_evaluations: int = 10
@@ -318,8 +310,8 @@ class RecommendationSettings:
     coaching_methods: Mapping[str, CoachingMethod] = field(
         default_factory=lambda: COACHING_METHODS
     )
-    rules: Any = None
-    owners: Any = None
+    rules: tuple[Any, ...] = ()
+    owners: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def threshold_for(self, item: str) -> float:
         """The standard (share 0–1 of the maximum) of ``item``."""
@@ -334,66 +326,11 @@ class RecommendationSettings:
         return {"default": self.item_threshold, **self.item_thresholds}
 
 
-def _suggest(key: Any, known) -> str:
-    close = difflib.get_close_matches(str(key), sorted(known), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _is_whole(value: Any) -> bool:
-    return _is_number(value) and float(value) == int(value)
-
-
-def _config_section(config: Any) -> tuple[str, Any]:
-    if config is None:
-        return "<config>", None
-    raw = getattr(config, "raw", None)
-    if raw is not None and hasattr(config, "path"):  # a ReviewConfig
-        return str(config.path), raw.get("recommendations")
-    if isinstance(config, Mapping):
-        if "recommendations" in config or "tables" in config:  # a whole review config
-            return "<config>", config.get("recommendations")
-        return "<config>", config  # the section itself
-    raise TypeError("config must be a ReviewConfig, the parsed review YAML (a mapping) or None")
-
-
-def _proportion(value: Any, key: str, problems: list[str], *, zero_ok: bool = False) -> float | None:
-    if not _is_number(value):
-        problems.append(f"{key}: must be a number, a share 0-1 (got {value!r})")
-        return None
-    low_ok = value >= 0 if zero_ok else value > 0
-    if not (low_ok and value <= 1):
-        hint = f" (write {value / 100:g} for {value:g} %)" if 1 < value <= 100 else ""
-        problems.append(f"{key}: {value!r} is not a share between 0 and 1{hint}")
-        return None
-    return float(value)
-
-
-def _parse_methods(raw: Any, problems: list[str]) -> dict[str, CoachingMethod]:
+def _methods(given: Mapping[str, Sequence[str]] | None) -> dict[str, CoachingMethod]:
+    """:data:`COACHING_METHODS` merged with the config's entries (already checked names)."""
     merged = dict(COACHING_METHODS)
-    if raw is None:
-        return merged
-    if not isinstance(raw, Mapping):
-        problems.append(
-            "recommendations.coaching_methods: must map an item kind or item name to a list of "
-            f"methods ({', '.join(METHODS)})"
-        )
-        return merged
-    for name, value in raw.items():
-        key = f"recommendations.coaching_methods.{name}"
-        values = [value] if isinstance(value, str) else value
-        if not isinstance(values, list | tuple) or not values:
-            problems.append(f"{key}: give a method or a list of methods ({', '.join(METHODS)})")
-            continue
-        bad = [v for v in values if not isinstance(v, str) or v.strip().lower() not in METHODS]
-        for v in bad:
-            problems.append(f"{key}: '{v}' is not a coaching method{_suggest(v, METHODS)}")
-        if bad:
-            continue
-        methods = tuple(dict.fromkeys(v.strip().lower() for v in values))
+    for name, values in (given or {}).items():
+        methods = tuple(dict.fromkeys(values))
         base = merged.get(str(name)) or COACHING_METHODS[GENERAL_KIND]
         merged[str(name)] = CoachingMethod(
             methods=methods,
@@ -404,13 +341,15 @@ def _parse_methods(raw: Any, problems: list[str]) -> dict[str, CoachingMethod]:
 
 
 def recommendation_settings(config: Any = None) -> RecommendationSettings:
-    """Validate the config's ``recommendations:`` section and fill in the defaults.
+    """The config's typed ``recommendations:`` section with the defaults filled in.
 
     Parameters
     ----------
     config : ReviewConfig, mapping, RecommendationSettings or None
-        The review config, its parsed YAML, or just its ``recommendations:`` section (a mapping
-        without ``recommendations`` and ``tables`` keys); None gives the defaults.
+        The review config (its ``settings.recommendations``, checked at load against
+        :class:`csperf_lib.core.settings.RecommendationsSettings`), its parsed YAML, or just its
+        ``recommendations:`` section (a mapping without ``recommendations`` and ``tables``
+        keys), checked here against the same model; None gives the defaults.
 
     Returns
     -------
@@ -427,67 +366,30 @@ def recommendation_settings(config: Any = None) -> RecommendationSettings:
     Known keys (:data:`RECOMMENDATION_KEYS`): ``min_evaluations`` (whole number >= 2),
     ``item_threshold`` (a share 0-1, or a mapping of item name to share with an optional
     ``default``), ``training_share`` (share 0-1), ``follow_up_days`` (whole number >= 1),
-    ``coaching_methods`` (see the module docstring), and ``rules`` / ``owners``, which are kept
-    as written for :mod:`csperf_lib.recommend` to validate.
+    ``coaching_methods`` (see the module docstring), ``rules`` (checked rules, applied by
+    :mod:`csperf_lib.recommend`) and ``owners``.
     """
     if isinstance(config, RecommendationSettings):
         return config
-    path, section = _config_section(config)
-    if section is None:
-        return RecommendationSettings()
-    if not isinstance(section, Mapping):
-        raise ConfigError(path, ["recommendations: must be a mapping of options"])
-    problems: list[str] = []
-    for key in section:
-        if key not in RECOMMENDATION_KEYS:
-            problems.append(
-                f"recommendations.{key}: unknown option{_suggest(key, RECOMMENDATION_KEYS)}"
-            )
+    from csperf_lib.core.settings import section_settings
+
+    _, section = section_settings(config, "recommendations", bare=True)
     values: dict[str, Any] = {}
-    if "min_evaluations" in section:
-        v = section["min_evaluations"]
-        if not _is_whole(v) or v < 2:
-            problems.append(
-                f"recommendations.min_evaluations: must be a whole number of at least 2 (got {v!r})"
-            )
-        else:
-            values["min_evaluations"] = int(v)
-    if "item_threshold" in section:
-        v = section["item_threshold"]
-        if isinstance(v, Mapping):
-            per_item: dict[str, float] = {}
-            for item, share in v.items():
-                parsed = _proportion(share, f"recommendations.item_threshold.{item}", problems)
-                if parsed is None:
-                    continue
-                if str(item) == "default":
-                    values["item_threshold"] = parsed
-                else:
-                    per_item[str(item)] = parsed
-            values["item_thresholds"] = MappingProxyType(per_item)
-        else:
-            parsed = _proportion(v, "recommendations.item_threshold", problems)
-            if parsed is not None:
-                values["item_threshold"] = parsed
-    if "training_share" in section:
-        parsed = _proportion(section["training_share"], "recommendations.training_share", problems)
-        if parsed is not None:
-            values["training_share"] = parsed
-    if "follow_up_days" in section:
-        v = section["follow_up_days"]
-        if not _is_whole(v) or v < 1:
-            problems.append(
-                f"recommendations.follow_up_days: must be a whole number of days >= 1 (got {v!r})"
-            )
-        else:
-            values["follow_up_days"] = int(v)
-    methods = _parse_methods(section.get("coaching_methods"), problems)
-    if problems:
-        raise ConfigError(path, problems)
+    for key in ("min_evaluations", "training_share", "follow_up_days"):
+        if getattr(section, key) is not None:
+            values[key] = getattr(section, key)
+    threshold = section.item_threshold
+    if isinstance(threshold, Mapping):
+        if "default" in threshold:
+            values["item_threshold"] = float(threshold["default"])
+        values["item_thresholds"] = MappingProxyType(
+            {str(item): float(share) for item, share in threshold.items() if str(item) != "default"})
+    elif threshold is not None:
+        values["item_threshold"] = float(threshold)
     return RecommendationSettings(
-        coaching_methods=MappingProxyType(methods),
-        rules=copy.deepcopy(section.get("rules")),
-        owners=copy.deepcopy(section.get("owners")),
+        coaching_methods=MappingProxyType(_methods(section.coaching_methods)),
+        rules=tuple(section.rules or ()),
+        owners=MappingProxyType(dict(section.owners or {})),
         **values,
     )
 

@@ -43,10 +43,9 @@ within eight weeks" is a service measure, not proof of a rule breach.
 
 from __future__ import annotations
 
-import difflib
 import math
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,7 +94,6 @@ MAX_SEGMENT_LEVELS = 50
 #: Confidence level of every interval reported by the review.
 CONFIDENCE = 0.95
 
-_CONFIG_KEYS = ("acknowledge_within_days", "resolve_within_days", "required_share")
 _END_COLUMNS = {"acknowledge": ("acknowledged_at", "resolved_at"), "resolve": ("resolved_at",)}
 _STATUSES = ("within", "late", "open_overdue", "pending", "invalid", "unavailable")
 _PARETO_STATS = ("count", "share", "ci_low", "ci_high", "cumulative_share", "vital_few")
@@ -184,38 +182,20 @@ class ComplaintTargets:
             Listing every problem of the section at once, each with its key
             (``complaints.<option>``).
         """
-        if getattr(raw, "settings", None) is not None:  # a loaded ReviewConfig: its typed, checked section
-            typed = raw.settings.complaints
-            return cls(acknowledge_s=float(typed.acknowledge_within_days) * DAY_S,
-                       resolve_s=float(typed.resolve_within_days) * DAY_S, required_share=typed.required_share)
-        if hasattr(raw, "raw") and hasattr(raw, "path"):  # a ReviewConfig
-            path, raw = str(raw.path), raw.raw
-        if isinstance(raw, Mapping) and ("complaints" in raw or "tables" in raw):
-            raw = raw.get("complaints")
-        if raw is None:
-            return cls()
-        if not isinstance(raw, Mapping):
-            raise ConfigError(path, ["complaints: must be a mapping of options, e.g. "
-                                     "{acknowledge_within_days: 3, resolve_within_days: 56}"])
-        problems = []
-        for name in raw:
-            if name not in _CONFIG_KEYS:
-                close = difflib.get_close_matches(str(name), _CONFIG_KEYS, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                problems.append(f"complaints.{name}: unknown option{hint}")
-        days = {
-            "acknowledge_within_days": raw.get("acknowledge_within_days", DEFAULT_ACKNOWLEDGE_S / DAY_S),
-            "resolve_within_days": raw.get("resolve_within_days", DEFAULT_RESOLVE_S / DAY_S),
-        }
-        problems += _target_problems(days, raw.get("required_share"), unit="days", prefix="complaints.")
-        if problems:
-            raise ConfigError(path, problems)
-        required = raw.get("required_share")
-        return cls(
-            acknowledge_s=float(days["acknowledge_within_days"]) * DAY_S,
-            resolve_s=float(days["resolve_within_days"]) * DAY_S,
-            required_share=None if required is None else float(required),
-        )
+        from csperf_lib.core.settings import section_settings
+
+        try:
+            own_path, typed = section_settings(raw, "complaints", bare=True)
+        except ConfigError as exc:
+            raise ConfigError(path if exc.path == "<config>" else exc.path, exc.problems) from None
+        path = path if own_path == "<config>" else own_path
+        acknowledge, resolve = float(typed.acknowledge_within_days), float(typed.resolve_within_days)
+        if acknowledge > resolve:  # the shape is the model's; the order of the two is this module's rule
+            raise ConfigError(path, [f"complaints.acknowledge_within_days: {acknowledge:g} is longer than "
+                                     f"resolve_within_days ({resolve:g}); an acknowledgement comes before the "
+                                     "final response"])
+        return cls(acknowledge_s=acknowledge * DAY_S, resolve_s=resolve * DAY_S,
+                   required_share=None if typed.required_share is None else float(typed.required_share))
 
 
 def _is_number(value: Any) -> bool:

@@ -3,11 +3,14 @@
 :func:`csperf_lib.config.load_config` checks every section's shape against the typed models of
 :mod:`csperf_lib.core.settings` (keys, types, ranges, allowed values). What only a section's own
 module can judge — a custom KPI's filter grammar against the canonical columns, a targets file's
-KPI ids and segments, a codebook's or a marker's merge with the built-in ones, a rule set, a
-staffing channel that is not queued in real time — is judged here, by running each module's reader
-on the config the way the stage will. :func:`check_config` is called by ``csperf review`` before
-the first stage and by every stage notebook when it starts, so a typo in ``staffing:`` is one
-clear error before anything runs, not a failure minutes into a run.
+KPI ids and segments, a codebook's or a marker's merge with the built-in ones, which complaint
+target comes first — is judged here, by running each module's reader on the config the way the stage
+will. Each reader takes its section typed from ``ReviewConfig.settings`` and returns the typed
+options its stage uses (``KpiOptions``, ``TargetSet``, ``StaffingOptions``, ``RecommendationSettings``,
+``Markers``, ``ComplaintTargets`` …); none of them re-reads a loaded config's YAML.
+:func:`check_config` is called by ``csperf review`` before the first stage and by every stage
+notebook when it starts, so a typo in ``staffing:`` is one clear error before anything runs, not a
+failure minutes into a run.
 
 It sits above the stage modules (it imports their readers); nothing imports it but the runner,
 the stage context and the command line.
@@ -77,7 +80,12 @@ def check_config(config: ReviewConfig) -> ReviewConfig:
     kpis_ok = _run(readers[0][1], config, problems)  # the KPI section first: the others read it
     # the other readers read the KPI options too: when those are wrong, judge the rest without the
     # review's own KPI section, so its problems are listed once and theirs are not hidden
-    rest = config if kpis_ok else replace(config, raw={**config.raw, "kpis": {}})
+    rest = config
+    if not kpis_ok:
+        from csperf_lib.core.settings import KpisSettings
+
+        settings = config.settings.model_copy(update={"kpis": KpisSettings()}) if config.settings is not None else None
+        rest = replace(config, raw={**config.raw, "kpis": {}}, settings=settings)
     custom = {str(k.get("id")) for k in ((config.raw.get("kpis") or {}).get("custom") or []) if isinstance(k, dict)}
     for _name, reader in readers[1:]:
         found: list[str] = []

@@ -47,7 +47,6 @@ case shows only the marker's label and reason and the redacted, truncated text.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -62,6 +61,7 @@ import yaml
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
+from csperf_lib.core.settings import MARKER_SEVERITIES, did_you_mean, section_settings
 from csperf_lib.errors import ConfigError
 from csperf_lib.privacy import pseudonymise_series
 from csperf_lib.stats import cohens_h, wilson_interval
@@ -69,9 +69,8 @@ from csperf_lib.store import has_values
 from csperf_lib.text import code_texts, compile_exclusions, compile_terms, prepare_texts
 
 DEFAULT_MARKERS = "high_risk_markers.yaml"
-SEVERITIES = ("critical", "high", "medium")
+SEVERITIES = MARKER_SEVERITIES
 MARKER_FIELDS = ("category", "label", "reason", "severity", "keywords", "phrases", "patterns", "exclude", "negation")
-SECTION_KEYS = ("markers", "recurrence_window_days")
 DIMENSIONS = ("team", "queue", "agent_id")
 NEGATION_WINDOW = 3
 TEXT_CHARS = 300
@@ -566,8 +565,7 @@ def _parse_marker(name: str, spec: Mapping[str, Any], key: str, problems: list[s
     before = len(problems)
     for option in spec:
         if option not in MARKER_FIELDS:
-            close = difflib.get_close_matches(str(option), MARKER_FIELDS, n=1)
-            problems.append(f"{key}.{option}: unknown option" + (f" (did you mean {close[0]}?)" if close else ""))
+            problems.append(f"{key}.{option}: unknown option{did_you_mean(option, MARKER_FIELDS)}")
     rules = {f: _strings(spec.get(f), f"{key}.{f}", problems) for f in ("keywords", "phrases", "patterns", "exclude")}
     for pattern in (*rules["patterns"], *rules["exclude"]):
         try:
@@ -653,39 +651,31 @@ def load_markers(config=None, *, path: str | Path | None = None) -> Markers:
         raise ConfigError(source, ["a markers file is a YAML mapping with a 'markers' section"])
     problems: list[str] = []
     specs = _parse_markers(raw["markers"], "markers", problems)
-    sources = [source]
-    section, config_path = _section(config)
-    if section:
-        for option in section:
-            if option not in SECTION_KEYS:
-                close = difflib.get_close_matches(str(option), SECTION_KEYS, n=1)
-                problems.append(f"escalations.{option}: unknown option" + (f" (did you mean {close[0]}?)" if close else ""))
-        if section.get("markers") is not None:
-            specs.update(_parse_markers(section["markers"], "escalations.markers", problems, base=specs))
-            sources.append("review config (escalations.markers)")
-        window = section.get("recurrence_window_days")
-        if window is not None and (not isinstance(window, int) or isinstance(window, bool) or window <= 0):
-            problems.append("escalations.recurrence_window_days: must be a positive whole number of days")
     if problems:
-        raise ConfigError(config_path if section and len(sources) > 1 else source, problems)
+        raise ConfigError(source, problems)
+    sources = [source]
+    config_path, section = section_settings(config, "escalations", bare=True)
+    if section.markers is not None:
+        # the config's markers are checked against MarkerSettings already; what is left to judge
+        # is the marker they make merged over a built-in one of the same name
+        for name, spec in section.markers.items():
+            if spec is None:
+                specs[name] = None
+                continue
+            merged = {**(specs.get(name) or {}), **spec.model_dump(exclude_none=True)}
+            if _parse_marker(name, merged, f"escalations.markers.{name}", problems) is not None:
+                specs[name] = merged
+        sources.append("review config (escalations.markers)")
+    if problems:
+        raise ConfigError(config_path, problems)
     markers = tuple(_parse_marker(n, s, n, []) for n, s in specs.items() if s is not None)
     return Markers(markers=markers, sources=tuple(sources))
 
 
-def _section(config) -> tuple[Mapping[str, Any], str]:
-    """The ``escalations`` section of a config (ReviewConfig, whole YAML mapping or the section)."""
-    if config is None:
-        return {}, "<config>"
-    path = "<config>"
-    if hasattr(config, "raw") and hasattr(config, "path"):
-        path, config = str(config.path), config.raw
-    if not isinstance(config, Mapping):
-        raise ConfigError(path, ["escalations: must be a mapping (markers, recurrence_window_days)"])
-    if "escalations" in config or "tables" in config:
-        config = config.get("escalations") or {}
-    if not isinstance(config, Mapping):
-        raise ConfigError(path, ["escalations: must be a mapping (markers, recurrence_window_days)"])
-    return config, path
+def recurrence_window_days(config=None) -> int:
+    """Days after an escalation within which a complaint counts as a recurrence (the typed
+    ``escalations.recurrence_window_days``, default 30)."""
+    return int(section_settings(config, "escalations", bare=True)[1].recurrence_window_days or 30)
 
 
 _FLAG_COLUMNS = ["id", "categories", "markers", "reasons", "severity", "text"]
@@ -833,12 +823,7 @@ def escalation_review(
     from csperf_lib.text import codebook_from_config, load_codebook
 
     markers = load_markers(config)
-    settings = getattr(config, "settings", None)
-    if settings is not None:  # the typed section, checked when the config was loaded
-        window = int(settings.escalations.recurrence_window_days or 30)
-    else:
-        section, _ = _section(config)
-        window = int(section.get("recurrence_window_days") or 30)
+    window = recurrence_window_days(config)
     notes: list[str] = []
     findings: list[str] = []
     evidence: list[dict] = []

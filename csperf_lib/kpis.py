@@ -46,7 +46,6 @@ that cannot be computed are absent; ``frame.attrs["unavailable"]`` maps each to 
 
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 import re
@@ -62,6 +61,7 @@ import yaml
 from scipy import stats as _st
 
 from csperf_lib.config import ReviewConfig
+from csperf_lib.core.settings import KpisSettings, did_you_mean, model_problems
 from csperf_lib.errors import ConfigError
 from csperf_lib.schemas import CANONICAL_TABLES, CHANNELS, EVENT_COLUMNS
 from csperf_lib.stats import nps_interval, t_interval, wilson_interval
@@ -222,8 +222,7 @@ class _Catalogue:
 
 
 def _suggest(key: Any, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(key), sorted(known), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return did_you_mean(key, tuple(known))
 
 
 def _is_number(value: Any) -> bool:
@@ -672,10 +671,15 @@ def _catalogue() -> _Catalogue:
 
 
 def _section(config: Any) -> tuple[str, Any]:
+    """The config's path and its ``kpis:`` section: the typed one of a loaded config, else as written."""
     if config is None:
         return "<config>", None
     if isinstance(config, ReviewConfig):
+        if config.settings is not None:
+            return str(config.path), config.settings.kpis
         return str(config.path), config.raw.get("kpis")
+    if isinstance(config, KpisSettings):
+        return "<config>", config
     if isinstance(config, Mapping):
         if "kpis" in config or "tables" in config:  # a whole review config
             return "<config>", config.get("kpis")
@@ -684,7 +688,13 @@ def _section(config: Any) -> tuple[str, Any]:
 
 
 def kpi_options(config: ReviewConfig | Mapping[str, Any] | KpiOptions | None = None) -> KpiOptions:
-    """Validate the config's ``kpis:`` section and return the options with defaults filled in.
+    """The options of the config's ``kpis:`` section, defaults filled in, and its custom KPIs.
+
+    The options are declared once, by :class:`csperf_lib.core.settings.KpisSettings` (a loaded
+    config's ``settings.kpis`` was checked at load; a mapping is checked here against the same
+    model). A custom KPI's shape is declared there too, but what it means — its filters against
+    the canonical columns, its statistic against its kind, its id against the catalogue's — only
+    this module can judge, so each is parsed by the catalogue's own reader (:func:`_parse_kpi`).
 
     Parameters
     ----------
@@ -706,36 +716,20 @@ def kpi_options(config: ReviewConfig | Mapping[str, Any] | KpiOptions | None = N
         return config
     cat = _catalogue()
     path, section = _section(config)
-    values = {name: spec.get("default") for name, spec in cat.options.items()}
     if section is None:
-        return KpiOptions(values=values)
+        section = {}
     problems: list[str] = []
-    if not isinstance(section, Mapping):
-        raise ConfigError(path, ["kpis: must be a mapping of options (and custom: a list of KPIs)"])
-    known = set(cat.options) | {"custom"}
-    for name, value in section.items():
-        if name not in known:
-            problems.append(f"kpis.{name}: unknown option{_suggest(name, known)}")
-            continue
-        if name == "custom":
-            continue
-        spec = cat.options[name]
-        if value is None and spec.get("nullable"):
-            values[name] = None
-            continue
-        if not _is_number(value):
-            problems.append(
-                f"kpis.{name}: must be a number{' or null' if spec.get('nullable') else ''}"
-            )
-            continue
-        low, high = spec.get("min"), spec.get("max")
-        if (low is not None and value < low) or (high is not None and value > high):
-            problems.append(
-                f"kpis.{name}: {value} is outside {low if low is not None else '-inf'}..{high if high is not None else 'inf'}"
-            )
-            continue
-        values[name] = value
-    custom_raw = section.get("custom") or []
+    if isinstance(section, KpisSettings):
+        typed = section
+        custom_raw: Any = [k.model_dump(exclude_unset=True) for k in section.custom]
+    else:
+        options = {k: v for k, v in section.items() if k != "custom"} if isinstance(section, Mapping) else section
+        problems += model_problems(KpisSettings, options, prefix="kpis")
+        if problems and not isinstance(section, Mapping):
+            raise ConfigError(path, problems)
+        typed = KpisSettings() if problems else KpisSettings.model_validate(options)
+        custom_raw = section.get("custom") or []
+    values = {name: getattr(typed, name) for name in cat.options}
     custom: list[KpiDefinition] = []
     if not isinstance(custom_raw, list):
         problems.append("kpis.custom: must be a list of KPI definitions")

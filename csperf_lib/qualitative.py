@@ -21,7 +21,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from csperf_lib.errors import ConfigError
 from csperf_lib.markup import markdown_list  # noqa: F401  (re-exported for the stage notebook)
 from csperf_lib.text import (
     Codebook,
@@ -155,17 +154,9 @@ def privacy_settings(config=None) -> tuple[bytes, bool]:
     (default ``CSPERF_PSEUDONYM_KEY``) and never written anywhere; without it a random one-off key is
     used, so pseudonyms are consistent within the run but not across runs.
     """
-    settings = getattr(config, "settings", None)
-    if settings is not None:  # the typed section, checked when the config was loaded
-        key_env = settings.privacy.key_env
-    else:
-        section = (config.raw.get("privacy") if config is not None else None) or {}
-        if not isinstance(section, Mapping):
-            raise ConfigError(str(config.path), ["privacy: must be a mapping (key_env)"])
-        unknown = [k for k in section if k != "key_env"]
-        if unknown:
-            raise ConfigError(str(config.path), [f"privacy.{k}: unknown option (known: key_env)" for k in unknown])
-        key_env = str(section.get("key_env", DEFAULT_KEY_ENV))
+    from csperf_lib.core.settings import section_settings
+
+    key_env = section_settings(config, "privacy")[1].key_env  # checked against PrivacySettings
     value = os.environ.get(key_env)
     if value:
         return value.encode("utf-8"), True

@@ -111,6 +111,18 @@ class Rule:
     finding: Mapping[str, Any] = field(default_factory=dict)
 
 
+def _rule(typed: Any, origin: str) -> Rule:
+    """A checked :class:`csperf_lib.core.settings.RuleSettings` as the rule applied."""
+    finding = typed.finding.model_dump(exclude_none=True) if typed.finding is not None else {}
+    return Rule(
+        id=typed.id, pattern=typed.pattern, kind=typed.kind, owner=typed.owner,
+        action=" ".join(typed.action.split()), measure=" ".join((typed.measure or "").split()),
+        when=dict(typed.when or {}), review_days=typed.review_days,
+        options=tuple(Option(o.name.strip(), o.customer.strip(), o.benefit.strip(), o.risk.strip()) for o in typed.options),
+        origin=origin, finding=finding,
+    )
+
+
 def _parse_rules(raw: Any, where: str, origin: str, problems: list[str]) -> list[Rule]:
     """Rules from a YAML list, each checked against :class:`csperf_lib.core.settings.RuleSettings`
     (the one declaration of a rule, built-in or the config's); problems are added with their key."""
@@ -125,35 +137,29 @@ def _parse_rules(raw: Any, where: str, origin: str, problems: list[str]) -> list
         if found:
             problems += found
             continue
-        typed = RuleSettings.model_validate(item)
-        finding = typed.finding.model_dump(exclude_none=True) if typed.finding is not None else {}
-        rules.append(Rule(
-            id=typed.id, pattern=typed.pattern, kind=typed.kind, owner=typed.owner,
-            action=" ".join(typed.action.split()), measure=" ".join((typed.measure or "").split()),
-            when=dict(typed.when or {}), review_days=typed.review_days,
-            options=tuple(Option(o.name.strip(), o.customer.strip(), o.benefit.strip(), o.risk.strip()) for o in typed.options),
-            origin=origin, finding=finding,
-        ))
+        rules.append(_rule(RuleSettings.model_validate(item), origin))
     return rules
 
 
 def load_rules(config=None) -> tuple[Rule, ...]:
-    """The built-in rules, extended or overridden (same id) by ``recommendations.rules``.
+    """The built-in rules, extended or overridden (same id) by the config's typed
+    ``recommendations.rules``.
 
     Raises
     ------
     ConfigError
         Listing every problem of the rules at once.
     """
+    from csperf_lib.core.settings import section_settings
+
     text = resources.files("csperf_lib.data").joinpath("recommendation_rules.yaml").read_text(encoding="utf-8")
     problems: list[str] = []
     rules = {r.id: r for r in _parse_rules(yaml.safe_load(text)["rules"], "recommendation_rules.yaml", "built-in", problems)}
-    section = (config.raw.get("recommendations") if config is not None else None) or {}
-    if isinstance(section, Mapping) and section.get("rules") is not None:
-        for rule in _parse_rules(section["rules"], "recommendations.rules", "review config", problems):
-            rules[rule.id] = rule
     if problems:
-        raise ConfigError(str(getattr(config, "path", "recommendation_rules.yaml")), problems)
+        raise ConfigError("recommendation_rules.yaml", problems)
+    _, section = section_settings(config, "recommendations")
+    for typed in section.rules or ():
+        rules[typed.id] = _rule(typed, "review config")
     return tuple(rules.values())
 
 

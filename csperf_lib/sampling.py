@@ -2418,15 +2418,12 @@ def sampling_settings(config=None, **parameters) -> SamplingSettings:
     ConfigError
         Listing every problem in the ``sampling:`` section with its key.
     """
+    from csperf_lib.core.settings import section_settings
     from csperf_lib.errors import ConfigError
 
-    settings = getattr(config, "settings", None)
-    if settings is not None:  # the typed section, checked when the config was loaded
-        section = settings.sampling.model_dump(exclude_none=True)
-    else:
-        section = dict((config.raw.get("sampling") if config is not None else None) or {})
-    path = str(config.path) if config is not None else "<config>"
-    problems = [f"sampling.{key}: unknown option" for key in section if key not in SAMPLING_DEFAULTS]
+    path, typed = section_settings(config, "sampling")  # checked against SamplingSettingsModel
+    section = typed.model_dump(exclude_none=True)
+    problems: list[str] = []
     values, source = {}, {}
     for key, default in SAMPLING_DEFAULTS.items():
         if parameters.get(key) is not None:

@@ -25,6 +25,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from csperf_lib.core.settings import CHANNELS as _CHANNELS
+
 #: The timestamp that says when a record of each table happened.
 EVENT_COLUMNS = {
     "contacts": "arrived_at",
@@ -36,7 +38,8 @@ EVENT_COLUMNS = {
     "intervals": "interval_start",
 }
 
-CHANNELS = ("phone", "email", "chat", "social", "other")
+#: The contact channels, declared with the config models.
+CHANNELS = _CHANNELS
 
 #: Column kinds, used by the mapper to convert source values.
 KINDS = ("id", "category", "text", "datetime", "duration", "bool", "number")

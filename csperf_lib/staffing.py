@@ -111,7 +111,6 @@ Koole, G. (2013). *Call Center Optimization*. MG Books, Amsterdam.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -120,6 +119,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import special as _sp
+
+from csperf_lib.core.settings import DEFERRED_CHANNELS as _DEFERRED_CHANNELS
 
 __all__ = [
     "ASSUMPTIONS",
@@ -145,7 +146,7 @@ __all__ = [
 #: Channels whose contacts queue in real time for an agent: the ones an Erlang model can describe.
 QUEUED_CHANNELS = ("phone", "chat", "other")
 #: Channels answered from a backlog (hours, not seconds): staffing them needs a backlog model.
-DEFERRED_CHANNELS = ("email", "social")
+DEFERRED_CHANNELS = _DEFERRED_CHANNELS
 
 #: Service-level definition of :func:`erlang_c`.
 SL_DEFINITION_C = (
@@ -698,12 +699,6 @@ def required_agents(
 # config
 # --------------------------------------------------------------------------------------------
 
-_OPTION_KEYS = (
-    "channels", "interval_minutes", "target_s", "service_level", "max_occupancy", "shrinkage",
-    "min_offered",
-)
-
-
 @dataclass(frozen=True)
 class StaffingOptions:
     """Validated options of the config's ``staffing:`` section, defaults filled in.
@@ -750,35 +745,16 @@ class StaffingOptions:
         return 60.0 * self.interval_minutes
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _suggest(key: Any, known: Sequence[str]) -> str:
-    close = difflib.get_close_matches(str(key), sorted(known), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def _config_parts(config: Any) -> tuple[str, Mapping[str, Any]]:
-    from csperf_lib.config import ReviewConfig
-
-    if config is None:
-        return "<config>", {}
-    if isinstance(config, ReviewConfig):
-        return str(config.path), config.raw
-    if isinstance(config, Mapping):
-        return "<config>", config
-    raise TypeError("config must be a ReviewConfig, the parsed review YAML (a mapping) or None")
-
-
 def staffing_options(config: Any = None) -> StaffingOptions:
-    """Validate the config's ``staffing:`` section and return the options, defaults filled in.
+    """The options of the config's typed ``staffing:`` section, defaults filled in.
 
     Parameters
     ----------
     config : ReviewConfig, mapping or None
-        The review config or its parsed YAML (None: defaults; the service-level target then
-        falls back to the indicative 80/20 benchmark).
+        The review config (its ``settings.staffing``, checked at load against
+        :class:`csperf_lib.core.settings.StaffingSettings`), or its parsed YAML, checked here
+        against the same model (None: defaults; the service-level target then falls back to the
+        indicative 80/20 benchmark).
 
     Returns
     -------
@@ -791,78 +767,30 @@ def staffing_options(config: Any = None) -> StaffingOptions:
         E-mail and social are refused as channels: they are answered from a backlog, which an
         Erlang queue does not describe.
     """
-    from csperf_lib.errors import ConfigError
+    from csperf_lib.core.settings import section_settings
     from csperf_lib.kpis import kpi_options
-    from csperf_lib.schemas import CHANNELS
 
-    path, raw = _config_parts(config)
-    if not hasattr(config, "raw") and config is not None:
+    if config is not None and not hasattr(config, "raw") and isinstance(config, Mapping):
         # a parsed YAML mapping: make sure the KPI and target readers see a whole config, not a
         # kpis: section (they tell the two apart by a kpis or tables key)
-        config = {**raw, "kpis": raw.get("kpis") or {}}
-    section = raw.get("staffing")
+        config = {**config, "kpis": config.get("kpis") or {}}
+    _, section = section_settings(config, "staffing")
     kpis = kpi_options(config)
     values: dict[str, Any] = {
         "target_s": float(kpis["service_level_threshold_s"]),
         "exclude_short_abandons_s": kpis["exclude_short_abandons_s"],
     }
-    if section is None:
-        section = {}
-    if not isinstance(section, Mapping):
-        raise ConfigError(path, ["staffing: must be a mapping of options (channels, interval_minutes, "
-                                 "target_s, service_level, max_occupancy, shrinkage, min_offered)"])
-    problems: list[str] = []
-    for key, value in section.items():
-        if key not in _OPTION_KEYS:
-            problems.append(f"staffing.{key}: unknown option{_suggest(key, _OPTION_KEYS)}")
-            continue
-        where = f"staffing.{key}"
-        if key == "channels":
-            names = [value] if isinstance(value, str) else value
-            if not isinstance(names, list | tuple) or not names or not all(isinstance(c, str) for c in names):
-                problems.append(f"{where}: give a list of channels, e.g. [phone]")
-                continue
-            for name in names:
-                if name in DEFERRED_CHANNELS:
-                    problems.append(
-                        f"{where}: {name} is answered from a backlog, not queued in real time; an "
-                        f"Erlang model does not apply (backlog staffing is deferred work)"
-                    )
-                elif name not in CHANNELS:
-                    problems.append(f"{where}: unknown channel '{name}'{_suggest(name, CHANNELS)}")
-            values[key] = tuple(dict.fromkeys(names))
-        elif key == "interval_minutes":
-            if not (_is_number(value) and value == int(value) and value > 0 and 1440 % int(value) == 0):
-                problems.append(f"{where}: must be a whole number of minutes dividing a day "
-                                f"(15, 30, 60 ...), got {value!r}")
-            else:
-                values[key] = int(value)
-        elif key == "max_occupancy":
-            if value is None:
-                values[key] = None
-            elif not (_is_number(value) and 0 < value <= 1):
-                problems.append(f"{where}: must be a proportion in (0, 1] or null, got {value!r}")
-            else:
-                values[key] = float(value)
-        elif key == "shrinkage":
-            if not (_is_number(value) and 0 <= value < 1):
-                problems.append(f"{where}: must be a proportion in [0, 1) (0.3 for 30 %), got {value!r}")
-            else:
-                values[key] = float(value)
-        elif key == "service_level":
-            if not (_is_number(value) and 0 < value < 1):
-                problems.append(f"{where}: must be a proportion in (0, 1) (0.8 for 80 %), got {value!r}")
-            else:
-                values[key] = float(value)
-                values["service_level_source"] = "staffing.service_level in the config"
-        else:  # target_s, min_offered
-            if not (_is_number(value) and value >= 0):
-                problems.append(f"{where}: must be a number >= 0, got {value!r}")
-            else:
-                values[key] = float(value)
-    if problems:
-        raise ConfigError(path, problems)
-    if "service_level" not in values:
+    given = section.model_dump(exclude_unset=True)
+    if given.get("channels") is not None:
+        values["channels"] = tuple(dict.fromkeys(given["channels"]))
+    for key in ("interval_minutes", "target_s", "service_level", "shrinkage", "min_offered"):
+        if given.get(key) is not None:
+            values[key] = given[key]
+    if "max_occupancy" in given:
+        values["max_occupancy"] = given["max_occupancy"]
+    if "service_level" in values:
+        values["service_level_source"] = "staffing.service_level in the config"
+    else:
         from csperf_lib.targets import targets_from_config
 
         target = targets_from_config(config).lookup("service_level")

@@ -1236,6 +1236,15 @@ def load_targets(
     raise TypeError("source must be a path to a targets YAML or its parsed content (a mapping)")
 
 
+def _as_written(section: Any) -> Any:
+    """A typed targets section (file name, document or list) as the mapping its reader parses."""
+    if isinstance(section, list):
+        return [item.model_dump(exclude_unset=True) for item in section]
+    if hasattr(section, "model_dump"):
+        return section.model_dump(exclude_unset=True)
+    return section
+
+
 def targets_from_config(config: ReviewConfig | Mapping[str, Any] | None) -> TargetSet:
     """The targets of a review config (its ``targets:`` key).
 
@@ -1258,14 +1267,19 @@ def targets_from_config(config: ReviewConfig | Mapping[str, Any] | None) -> Targ
         Listing every problem at once (the config's ``kpis:`` section's problems first, if any).
     """
     if isinstance(config, ReviewConfig):
-        path, raw, folder = str(config.path), config.raw, config.path.parent
+        path, folder = str(config.path), config.path.parent
     elif isinstance(config, Mapping) or config is None:
-        path, raw, folder = "<config>", config or {}, Path.cwd()
+        path, folder = "<config>", Path.cwd()
     else:
         raise TypeError("config must be a ReviewConfig, the parsed review YAML (a mapping) or None")
     definitions = kpi_definitions(config)
     options = kpi_options(config)
-    section = raw.get("targets")
+    if isinstance(config, ReviewConfig) and config.settings is not None:
+        # the typed section (checked at load against TargetsDocument); what a target means —
+        # its KPI, segment, tolerance and the KPI's unit — is judged by this module's reader
+        section = _as_written(config.settings.targets)
+    else:
+        section = (config or {}).get("targets")
     if isinstance(section, str | Path):
         file = Path(os.path.expanduser(str(section)))
         file = (file if file.is_absolute() else folder / file).resolve()

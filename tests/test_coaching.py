@@ -355,19 +355,24 @@ def test_team_wide_training_is_triggered_at_the_share():
 # --------------------------------------------------------------------------------------------
 
 
+RULE = {"id": "x", "pattern": "agent_weakness", "kind": "coaching", "owner": "Team leader", "action": "Coach.",
+        "options": [{"name": n, "customer": "c", "benefit": "b", "risk": "r"} for n in ("A", "B")]}
+
+
 def test_settings_defaults_and_values():
     assert recommendation_settings(None) == RecommendationSettings()
     s = recommendation_settings(
         {"recommendations": {"min_evaluations": 15, "item_threshold": {"default": 0.75,
                              "compliance_statement": 0.95}, "training_share": 0.3,
-                             "follow_up_days": 21, "rules": [{"x": 1}], "owners": {"a": "b"}},
+                             "follow_up_days": 21, "rules": [RULE], "owners": {"a": "b"}},
          "tables": {}}
     )
     assert (s.min_evaluations, s.item_threshold, s.training_share, s.follow_up_days) == (
         15, 0.75, 0.3, 21)
     assert s.threshold_for("compliance_statement") == 0.95
     assert s.threshold_for("empathy") == 0.75
-    assert s.rules == [{"x": 1}] and s.owners == {"a": "b"}
+    # the rules arrive checked and typed (csperf_lib.core.settings.RuleSettings)
+    assert [r.id for r in s.rules] == ["x"] and s.rules[0].options[1].name == "B" and s.owners == {"a": "b"}
 
 
 def test_config_validation_reports_every_problem_at_once():

@@ -328,6 +328,7 @@ def test_config_extends_overrides_and_validates():
     assert len(markers.sources) == 2
     flags = flag_high_risk(pd.Series(["there were sparks from the box"]), markers=markers)
     assert flags["markers"].tolist() == ["energy_meter_safety"]
+    # the section's shape is checked against its model (csperf_lib.core.settings), every problem at once
     bad = {"escalations": {"markerz": {}, "recurrence_window_days": -1, "markers": {
         "Bad Name": {"category": "x"},
         "new_one": {"category": "legal", "severity": "urgent", "keywords": ["x"], "patterns": ["("], "colour": 1},
@@ -336,11 +337,18 @@ def test_config_extends_overrides_and_validates():
         load_markers(bad)
     problems = err.value.problems
     joined = " | ".join(problems)
-    for expected in ("escalations.markerz: unknown option (did you mean markers?)",
+    for expected in ("escalations.markerz: unknown option (did you mean 'markers'?)",
                      "escalations.recurrence_window_days", "Bad Name", "new_one.severity", "not a valid regular expression",
-                     "new_one.colour: unknown option", "new_one.reason: required"):
+                     "new_one.colour: unknown option"):
         assert expected in joined
-    assert len(problems) >= 7
+    assert len(problems) >= 6
+    # then the marker a well-formed entry makes, merged over the built-in ones, is judged
+    incomplete = {"escalations": {"markers": {"new_one": {"category": "legal", "severity": "high", "keywords": ["x"]},
+                                              "media": {"severity": "high"}}}}
+    with pytest.raises(ConfigError) as err:
+        load_markers(incomplete)
+    assert err.value.problems == ["escalations.markers.new_one.reason: required, one sentence saying why the case "
+                                  "needs attention"]
 
 
 @pytest.mark.skipif(not CFPB.is_file(), reason="CFPB sample not available")

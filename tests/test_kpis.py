@@ -846,3 +846,18 @@ def test_postgres_store_gives_the_same_kpis_as_duckdb(pg_server):  # noqa: F811
     for key in wanted:
         assert on_pg[key].attrs == on_duck[key].attrs
         pd.testing.assert_frame_equal(on_pg[key], on_duck[key], rtol=1e-12)
+
+
+def test_catalogue_options_are_the_config_models():
+    """The catalogue's ``options`` (named by KPI filters) and the config model agree on every
+    option's default and range: the model is what a config is checked against."""
+    from csperf_lib.core.settings import KpisSettings
+    from csperf_lib.kpis import _catalogue
+
+    options = _catalogue().options
+    assert set(options) == set(KpisSettings.model_fields) - {"custom"}
+    schema = KpisSettings.model_json_schema()["properties"]
+    for name, spec in options.items():
+        assert KpisSettings.model_fields[name].default == spec["default"], name
+        bounds = schema[name] if "anyOf" not in schema[name] else schema[name]["anyOf"][0]
+        assert (bounds.get("minimum"), bounds.get("maximum")) == (spec.get("min"), spec.get("max")), name

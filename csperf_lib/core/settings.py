@@ -19,11 +19,26 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    AllowInfNan,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+)
 
 from csperf_lib.core.findings import KINDS as FINDING_KINDS
 
 __all__ = [
+    "CHANNELS",
+    "COACHING_METHOD_NAMES",
+    "DEFERRED_CHANNELS",
+    "MARKER_SEVERITIES",
     "ColumnMapping",
     "ComplaintsSettings",
     "EscalationsSettings",
@@ -41,14 +56,85 @@ __all__ = [
     "TextSettings",
     "ValidationSettingsModel",
     "config_json_schema",
+    "did_you_mean",
     "model_problems",
     "section_settings",
     "settings_problems",
 ]
 
-Proportion = Annotated[float, Field(ge=0, le=1)]
-PositiveDays = Annotated[float, Field(gt=0)]
+#: Contact channels of the canonical tables (:mod:`csperf_lib.schemas`).
+CHANNELS = ("phone", "email", "chat", "social", "other")
+#: Channels answered from a backlog (hours, not seconds): an Erlang queue does not describe them.
+DEFERRED_CHANNELS = ("email", "social")
+#: Coaching methods a config may name (CFACSD20 K7), plus classroom training for team-wide needs.
+COACHING_METHOD_NAMES = ("side-by-side listening", "call review", "role play", "e-learning", "buddying",
+                         "classroom training")
+#: Severities of a high-risk marker, most urgent first.
+MARKER_SEVERITIES = ("critical", "high", "medium")
+
+
+def did_you_mean(word: Any, known: Sequence[str] | set[str] | frozenset[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``known`` to ``word``, or ``""`` — the one
+    "did you mean" of every config message."""
+    close = difflib.get_close_matches(str(word), sorted(str(k) for k in known), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _a_number(value: Any) -> Any:
+    """Refuse true/false where a number is meant (pydantic would read true as 1)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
+def _share(value: Any) -> Any:
+    """A share 0-1; a percentage written as 70 gets the hint to write 0.7."""
+    _a_number(value)
+    if isinstance(value, int | float) and not 0 <= value <= 1:
+        hint = f" (write {value / 100:g} for {value:g} %)" if 1 < value <= 100 else ""
+        raise ValueError(f"{value:g} is not a share between 0 and 1{hint}")
+    return value
+
+
+#: A finite number, never true/false (pydantic's lax mode would read true as 1), NaN or infinity;
+#: strict mode still accepts a whole number for a float.
+Number = Annotated[float, Strict(), AllowInfNan(False)]
+#: A share between 0 and 1.
+Proportion = Annotated[float, BeforeValidator(_share), AllowInfNan(False),
+                       WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1})]
+#: A whole number, never true/false.
+Whole = Annotated[int, Strict()]
+PositiveDays = Annotated[Number, Field(gt=0)]
 SnakeName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+def _channel(name: str) -> str:
+    if name not in CHANNELS:
+        raise ValueError(f"unknown channel '{name}'{did_you_mean(name, CHANNELS)}")
+    return name
+
+
+def _queued_channel(name: str) -> str:
+    if name in DEFERRED_CHANNELS:
+        raise ValueError(f"{name} is answered from a backlog, not queued in real time; an Erlang model "
+                         "does not apply (backlog staffing is deferred work)")
+    return _channel(name)
+
+
+def _coaching_method(name: str) -> str:
+    if name.strip().lower() not in COACHING_METHOD_NAMES:
+        raise ValueError(f"'{name}' is not a coaching method{did_you_mean(name, COACHING_METHOD_NAMES)}")
+    return name.strip().lower()
+
+
+def _one_or_more(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+def _one_or_more_of(names: Sequence[str]) -> dict[str, Any]:
+    """The JSON Schema of "one of ``names``, or a list of them"."""
+    one = {"type": "string", "enum": list(names)}
+    return {"anyOf": [one, {"type": "array", "items": one, "minItems": 1}]}
 
 
 class _Section(BaseModel):
@@ -72,7 +158,7 @@ class FileSource(_Section):
     format: Literal["csv", "excel", "parquet"] | None = Field(None, description="Reader; by default from the file's suffix.")
     delimiter: str | None = Field(None, description="CSV delimiter; sniffed when absent.")
     encoding: str | None = Field(None, description="Text encoding; UTF-8 (with or without BOM), else cp1252, when absent.")
-    skip_rows: Annotated[int, Field(ge=0)] | None = Field(None, description="Stray lines before the header.")
+    skip_rows: Annotated[Whole, Field(ge=0)] | None = Field(None, description="Stray lines before the header.")
     sheet: str | int | None = Field(None, description="Excel sheet name or index.")
     na_values: list[str] | None = Field(None, description="Extra strings meaning 'missing'.")
     decimal: str | None = Field(None, description="Decimal separator of numbers; decided from the data when absent.")
@@ -136,7 +222,7 @@ class ValidationSettingsModel(_Section):
     """Thresholds of the validate stage (:mod:`csperf_lib.validate`)."""
 
     min_usable_share: Proportion = Field(0.9, description="Stop the review below this share of usable rows in any table.")
-    future_tolerance_s: Annotated[float, Field(ge=0)] = Field(
+    future_tolerance_s: Annotated[Number, Field(ge=0)] = Field(
         300.0, description="Seconds a timestamp may lie after the extraction before it is 'in the future'.")
 
 
@@ -166,27 +252,27 @@ class CustomKpi(_Section):
 class KpisSettings(_Section):
     """Options of the KPI catalogue and custom KPIs (:mod:`csperf_lib.kpis`)."""
 
-    service_level_threshold_s: Annotated[float, Field(ge=0)] = Field(
+    service_level_threshold_s: Annotated[Number, Field(ge=0)] = Field(
         20, description="Seconds within which an answered contact counts towards the service level.")
-    exclude_short_abandons_s: Annotated[float, Field(ge=0)] | None = Field(
+    exclude_short_abandons_s: Annotated[Number, Field(ge=0)] | None = Field(
         None, description="Abandons quicker than this leave the service level's offered contacts.")
-    csat_top2box_min: Annotated[float, Field(ge=1, le=5)] = Field(4, description="Lowest CSAT counted as satisfied.")
+    csat_top2box_min: Annotated[Number, Field(ge=1, le=5)] = Field(4, description="Lowest CSAT counted as satisfied.")
     qa_critical_pass_ratio: Proportion = Field(1.0, description="A critical QA item fails below this share of its maximum.")
-    confidence: Annotated[float, Field(ge=0.5, le=0.999)] = Field(0.95, description="Two-sided level of every interval.")
+    confidence: Annotated[Number, Field(ge=0.5, le=0.999)] = Field(0.95, description="Two-sided level of every interval.")
     custom: list[CustomKpi] = Field(default_factory=list, description="KPIs of the review's own.")
 
 
 class SamplingSettingsModel(_Section):
     """The QA sampling design (:mod:`csperf_lib.sampling`)."""
 
-    margin: Annotated[float, Field(gt=0, lt=1)] | None = Field(None, description="Margin of error, proportion (default 0.05).")
-    confidence: Annotated[float, Field(gt=0, lt=1)] | None = Field(None, description="Confidence level (default 0.95).")
+    margin: Annotated[Number, Field(gt=0, lt=1)] | None = Field(None, description="Margin of error, proportion (default 0.05).")
+    confidence: Annotated[Number, Field(gt=0, lt=1)] | None = Field(None, description="Confidence level (default 0.95).")
     strata: list[str] | None = Field(None, description="Stratification columns (default channel, queue, team).")
     allocation: Literal["proportional", "neyman", "equal"] | None = None
-    per_agent: Annotated[int, Field(ge=0)] | None = Field(None, description="Least contacts sampled per agent (default 2).")
-    seed: int | None = Field(None, description="Random seed of the draw (default 2026).")
+    per_agent: Annotated[Whole, Field(ge=0)] | None = Field(None, description="Least contacts sampled per agent (default 2).")
+    seed: Whole | None = Field(None, description="Random seed of the draw (default 2026).")
     filled_worksheet: str | None = Field(None, description="A worksheet filled in after an earlier run.")
-    aql: Annotated[float, Field(gt=0)] | None = Field(None, description="ISO 2859-1 acceptance quality limit, percent.")
+    aql: Annotated[Number, Field(gt=0)] | None = Field(None, description="ISO 2859-1 acceptance quality limit, percent.")
 
 
 class TargetSettings(_Section):
@@ -194,11 +280,11 @@ class TargetSettings(_Section):
 
     kpi: str
     segment: dict[str, Any] | str | None = None
-    target: float
-    tolerance: float | str | None = None
+    target: Number
+    tolerance: Number | str | None = None
     source: str | None = None
     owner: str | None = None
-    baseline: float | None = None
+    baseline: Number | None = None
     deadline: dt.date | str | None = None
     review_date: dt.date | str | None = None
     rationale: str | None = None
@@ -216,9 +302,9 @@ class RegulatoryRuleSettings(_Section):
     end: str | None = None
     required_rate: Proportion | None = None
     caveat: str | None = None
-    within_days: Annotated[float, Field(gt=0)] | None = None
-    within_hours: Annotated[float, Field(gt=0)] | None = None
-    within_s: Annotated[float, Field(gt=0)] | None = None
+    within_days: Annotated[Number, Field(gt=0)] | None = None
+    within_hours: Annotated[Number, Field(gt=0)] | None = None
+    within_s: Annotated[Number, Field(gt=0)] | None = None
 
 
 class TargetsDocument(_Section):
@@ -260,13 +346,24 @@ class TextSettings(_Section):
 class StaffingSettings(_Section):
     """The resourcing review (:mod:`csperf_lib.staffing`)."""
 
-    channels: str | list[str] | None = Field(None, description="Queued real-time channels modelled (default phone).")
-    interval_minutes: Annotated[int, Field(gt=0, le=1440)] | None = Field(None, description="Planning interval; divides a day.")
-    target_s: Annotated[float, Field(gt=0)] | None = Field(None, description="Service-level threshold, seconds.")
-    service_level: Annotated[float, Field(gt=0, lt=1)] | None = Field(None, description="Service-level target, proportion.")
-    max_occupancy: Annotated[float, Field(gt=0, le=1)] | None = Field(None, description="Occupancy cap.")
-    shrinkage: Annotated[float, Field(ge=0, lt=1)] | None = Field(None, description="Share of paid time not on the phones.")
-    min_offered: Annotated[float, Field(ge=0)] | None = Field(None, description="Mean contacts per interval below which a cell is not judged.")
+    channels: Annotated[list[Annotated[str, AfterValidator(_queued_channel)]], BeforeValidator(_one_or_more),
+                        Field(min_length=1), WithJsonSchema(_one_or_more_of(
+                            [c for c in CHANNELS if c not in DEFERRED_CHANNELS]))] | None = Field(
+        None, description="Queued real-time channels modelled (default phone); not email or social.")
+    interval_minutes: Annotated[Whole, Field(gt=0, le=1440)] | None = Field(
+        None, description="Planning interval, minutes; divides a day (15, 30, 60 ...).")
+    target_s: Annotated[Number, Field(gt=0)] | None = Field(None, description="Service-level threshold, seconds.")
+    service_level: Annotated[Number, Field(gt=0, lt=1)] | None = Field(None, description="Service-level target, proportion.")
+    max_occupancy: Annotated[Number, Field(gt=0, le=1)] | None = Field(None, description="Occupancy cap.")
+    shrinkage: Annotated[Number, Field(ge=0, lt=1)] | None = Field(None, description="Share of paid time not on the phones.")
+    min_offered: Annotated[Number, Field(ge=0)] | None = Field(None, description="Mean contacts per interval below which a cell is not judged.")
+
+    @field_validator("interval_minutes")
+    @classmethod
+    def _divides_a_day(cls, value):
+        if value is not None and 1440 % value:
+            raise ValueError(f"{value} minutes does not divide a day; use 15, 30, 60 ...")
+        return value
 
 
 class RuleOption(_Section):
@@ -293,8 +390,8 @@ class FindingConditions(_Section):
     significant: bool | None = None
     favourable: bool | None = None
     direction: Literal["up", "down"] | None = None
-    min_effect: float | None = Field(None, description="Smallest absolute effect size.")
-    min_n: int | None = Field(None, description="Smallest n behind the estimate.")
+    min_effect: Number | None = Field(None, description="Smallest absolute effect size.")
+    min_n: Whole | None = Field(None, description="Smallest n behind the estimate.")
     attributes: dict[str, Any] | None = Field(None, description="Attributes that must equal a value (or one of a list).")
     min: dict[str, float] | None = Field(None, description="Attributes that must be at least a value.")
 
@@ -316,7 +413,7 @@ class RuleSettings(_Section):
     owner: str = Field(min_length=1)
     action: str = Field(min_length=1)
     measure: str | None = None
-    review_days: Annotated[int, Field(gt=0)] = Field(28, description="Days after the review period's end when progress is reviewed.")
+    review_days: Annotated[Whole, Field(gt=0)] = Field(28, description="Days after the review period's end when progress is reviewed.")
     options: list[RuleOption] = Field(description="At least two, judged from the customer's point of view; the first is recommended.")
 
     @field_validator("options")
@@ -330,12 +427,15 @@ class RuleSettings(_Section):
 class RecommendationsSettings(_Section):
     """Coaching thresholds and the recommendation rules (:mod:`csperf_lib.coaching`, :mod:`csperf_lib.recommend`)."""
 
-    min_evaluations: Annotated[int, Field(ge=2)] | None = Field(None, description="Fewest QA evaluations to judge an agent.")
+    min_evaluations: Annotated[Whole, Field(ge=2)] | None = Field(None, description="Fewest QA evaluations to judge an agent.")
     item_threshold: Proportion | dict[str, Proportion] | None = Field(
         None, description="Standard per scorecard item (a share of its maximum), or per item with a default.")
     training_share: Proportion | None = Field(None, description="Share of agents below standard that makes team training.")
-    follow_up_days: Annotated[int, Field(ge=1)] | None = None
-    coaching_methods: dict[str, Any] | None = None
+    follow_up_days: Annotated[Whole, Field(ge=1)] | None = None
+    coaching_methods: dict[str, Annotated[list[Annotated[str, AfterValidator(_coaching_method)]],
+                                          BeforeValidator(_one_or_more), Field(min_length=1),
+                                          WithJsonSchema(_one_or_more_of(COACHING_METHOD_NAMES))]] | None = Field(
+        None, description="Item kind or item name -> the coaching method(s) for it, e.g. knowledge: [call review].")
     rules: list[RuleSettings] | None = None
     owners: dict[str, str] | None = None
 
@@ -346,7 +446,7 @@ class MarkerSettings(_Matcher):
     category: SnakeName | None = None
     label: str | None = None
     reason: str | None = None
-    severity: Literal["critical", "high", "medium"] | None = None
+    severity: Literal[MARKER_SEVERITIES] | None = None  # type: ignore[valid-type]
     negation: bool | None = None
 
 
@@ -354,7 +454,7 @@ class EscalationsSettings(_Section):
     """Escalations and high-risk markers (:mod:`csperf_lib.escalations`)."""
 
     markers: dict[SnakeName, MarkerSettings | None] | None = Field(None, description="Markers added, changed or (null) removed.")
-    recurrence_window_days: Annotated[int, Field(gt=0)] | None = Field(None, description="Follow-up window for complaints after an escalation (default 30).")
+    recurrence_window_days: Annotated[Whole, Field(gt=0)] | None = Field(None, description="Follow-up window for complaints after an escalation (default 30).")
 
 
 class ComplaintsSettings(_Section):
@@ -444,7 +544,8 @@ def _is_tag(part: Any) -> bool:
 
 
 def _type_words(kind: str, message: str) -> str:
-    words = message.replace("Input should be ", "").replace("a valid dictionary", "a mapping")
+    words = re.sub(r" or instance of \w+", "", message.replace("Input should be ", ""))
+    words = words.replace("a valid dictionary", "a mapping")
     return words.replace("a valid ", "a ").replace("an object", "a mapping")
 
 
@@ -494,8 +595,10 @@ def _translate(err: ValidationError, root: type[BaseModel], prefix: str) -> list
         return prefix + (path if not path or path.startswith("[") else "." + path)
 
     for base, errors in groups.items():
+        # a type error right at a union member only says the value has another shape; errors
+        # inside a member's structure are the value's own problems
         structural = [e for e in errors if not e["type"].endswith("_type") and e["type"] not in ("literal_error",)
-                      or len([p for p in e["loc"] if _is_tag(p)]) == 0]
+                      or len([p for p in e["loc"] if _is_tag(p)]) == 0 or len(e["loc"]) > len(base) + 1]
         deep = [e for e in structural if len(e["loc"]) > len(base) + 1] or structural
         if not deep:
             shapes = sorted({_type_words(e["type"], e["msg"]) for e in errors})
@@ -510,13 +613,21 @@ def _translate(err: ValidationError, root: type[BaseModel], prefix: str) -> list
             if e["type"] == "extra_forbidden":
                 found = _model_at(loc, root)
                 fields = sorted(found.model_fields) if found is not None else []
-                close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
-                problems.append(f"{at(loc)}: unknown option" + (f" (did you mean '{close[0]}'?)" if close else ""))
+                problems.append(f"{at(loc)}: unknown option{did_you_mean(loc[-1], fields)}")
+            elif e["type"] == "model_type":
+                found = _model_at([*loc, "?"], root)
+                fields = ", ".join(found.model_fields) if found is not None else ""
+                problems.append(f"{at(loc)}: must be a mapping of options" + (f" ({fields})" if fields else ""))
             else:
                 message = (e["msg"].replace("Value error, ", "").replace("Input should be", "must be")
-                           .replace("String should match", "must match").replace("List should have", "needs"))
+                           .replace("String should match", "must match").replace("List should have", "needs")
+                           .replace("a valid number, unable to parse string as a number", "a number")
+                           .replace("a valid dictionary", "a mapping").replace("a valid list", "a list")
+                           .replace("a valid integer, unable to parse string as an integer", "a whole number")
+                           .replace("a valid number", "a number").replace("a valid integer", "a whole number"))
                 got = e.get("input")
-                shown = "" if isinstance(got, (dict, list)) or e["type"] == "missing" else f" (got {got!r})"
+                said = isinstance(got, str | int | float) and (repr(got) in message or f"{got} " in message)
+                shown = "" if isinstance(got, (dict, list)) or e["type"] == "missing" or said else f" (got {got!r})"
                 problems.append(f"{at(loc)}: {message}{shown}")
     return problems
 
@@ -527,12 +638,21 @@ def parse_settings(raw: Mapping[str, Any]) -> ReviewSettings:
     return ReviewSettings.model_validate({**data, "tables": data.get("tables") or {}})
 
 
-def section_settings(config: Any, name: str) -> tuple[str, BaseModel]:
+def section_settings(config: Any, name: str, *, bare: bool = False) -> tuple[str, BaseModel]:
     """A config's section as its typed model, and the config's path (for messages).
 
-    ``config`` is a loaded :class:`csperf_lib.config.ReviewConfig` (its checked ``settings``), or,
-    for library use, anything with ``raw`` and ``path`` or the parsed YAML mapping itself, whose
-    section is checked here against the same model.
+    Parameters
+    ----------
+    config : ReviewConfig, ReviewSettings, the section's model, mapping or None
+        A loaded :class:`csperf_lib.config.ReviewConfig` (its ``settings``, checked at load), the
+        settings themselves or the section's model (returned as they are); for library use, the
+        parsed YAML mapping (or anything with ``raw`` and ``path``), whose section is checked here
+        against the same model; None: the section's defaults.
+    name : str
+        The section, a field of :class:`ReviewSettings`.
+    bare : bool, keyword-only
+        Also accept the section itself as the mapping (one without a ``name`` or ``tables`` key),
+        for readers that have always been called with just their section.
 
     Raises
     ------
@@ -541,16 +661,29 @@ def section_settings(config: Any, name: str) -> tuple[str, BaseModel]:
     """
     from csperf_lib.errors import ConfigError
 
-    settings = getattr(config, "settings", None)
-    path = str(getattr(config, "path", "<config>"))
+    field = ReviewSettings.model_fields[name]
+    own = _inner_model(field.annotation)
+    settings = getattr(config, "settings", config)
+    path = str(getattr(config, "path", None) or "<config>")
     if isinstance(settings, ReviewSettings):
         return path, getattr(settings, name)
+    if own is not None and isinstance(config, own):
+        return path, config
     raw = getattr(config, "raw", config) if config is not None else {}
-    section = raw.get(name) if isinstance(raw, Mapping) else raw
-    problems = model_problems(ReviewSettings, {"tables": {}, name: {} if section is None else section})
+    if not isinstance(raw, Mapping):
+        if bare:
+            section = raw
+        else:
+            raise TypeError("config must be a ReviewConfig, the parsed review YAML (a mapping) or None")
+    elif bare and name not in raw and "tables" not in raw:
+        section = raw
+    else:
+        section = raw.get(name)
+    probe = {"tables": {}, name: ({} if own is not None else None) if section is None else section}
+    problems = model_problems(ReviewSettings, probe)
     if problems:
         raise ConfigError(path, problems)
-    return path, getattr(ReviewSettings.model_validate({"tables": {}, name: {} if section is None else section}), name)
+    return path, getattr(ReviewSettings.model_validate(probe), name)
 
 
 def config_json_schema() -> dict[str, Any]:

@@ -30,8 +30,10 @@ demo-data: $(DEMO_CONFIG)
 review: $(STAMP) $(DEMO_CONFIG)
 	$(BIN)/csperf review --config $(DEMO_CONFIG) --out $(OUT)
 
-# Unit, notebook-execution and end-to-end tests, then every notebook with its defaults (nbval).
+# The package's layer contracts (import-linter, pyproject.toml), unit, notebook-execution and
+# end-to-end tests, then every notebook with its defaults (nbval).
 test: $(STAMP) $(DEMO_CONFIG)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/ -q
 
@@ -40,6 +42,7 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check csperf_lib tests benchmarks
+	$(BIN)/lint-imports
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -6,7 +6,7 @@ Usage::
     python benchmarks/init_accuracy.py --detail   # plus one line per canonical column
 
 For every example config in ``examples/`` whose data file(s) exist, the inference runs on the same
-file(s) (``csperf_lib.autoconfig.init_config``, written to a temporary folder) and is scored
+file(s) (``csperf_lib.ingest.autoconfig.init_config``, written to a temporary folder) and is scored
 against the example, which is the reference answer:
 
 * **same source**: share of the example's canonical columns that the generated config maps (active,
@@ -38,11 +38,11 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 sys.path.insert(0, str(ROOT))
 
-from csperf_lib.autoconfig import init_config  # noqa: E402
-from csperf_lib.config import ColumnSpec, SourceSpec, load_config  # noqa: E402
-from csperf_lib.errors import CsperfError  # noqa: E402
-from csperf_lib.mapping import map_chunk  # noqa: E402
-from csperf_lib.readers import open_source  # noqa: E402
+from csperf_lib.core.config import ColumnSpec, SourceSpec, load_config  # noqa: E402
+from csperf_lib.core.errors import CsperfError  # noqa: E402
+from csperf_lib.ingest.autoconfig import init_config  # noqa: E402
+from csperf_lib.ingest.mapping import map_chunk  # noqa: E402
+from csperf_lib.ingest.readers import open_source  # noqa: E402
 
 SAMPLE = 5_000
 

@@ -5,7 +5,7 @@ All three start from the same Parquet file of canonical contacts and compute the
 team, channel and week, with the catalogue's definitions (abandonment, service level and ASA over
 phone and chat; AHT = talk + hold + wrap of answered contacts, a missing part as 0):
 
-* **csperf**: :func:`csperf_lib.kpis.compute_kpi_breakdowns` on an Ibis DuckDB table over the
+* **csperf**: :func:`csperf_lib.methods.kpis.compute_kpi_breakdowns` on an Ibis DuckDB table over the
   Parquet (values and intervals included);
 * **DuckDB**: one hand-written ``GROUP BY GROUPING SETS`` query returning the same counts, means
   and variances;
@@ -201,7 +201,7 @@ def benchmark_kpis(parquet_path: str | Path, *, repeats: int = 5) -> dict:
     import duckdb
     import ibis
 
-    from csperf_lib.kpis import compute_kpi_breakdowns
+    from csperf_lib.methods.kpis import compute_kpi_breakdowns
 
     parquet = Path(parquet_path).resolve()
     ibis_con = ibis.duckdb.connect()
@@ -265,7 +265,7 @@ def demo_contacts_parquet(demo_dir: str | Path, parquet_path: str | Path) -> Pat
     """
     import duckdb
 
-    from csperf_lib.demo import CHANNEL_LABELS, CHANNELS, FILE_NAMES, QUEUES, SKILL_CODES
+    from csperf_lib.ingest.demo import CHANNEL_LABELS, CHANNELS, FILE_NAMES, QUEUES, SKILL_CODES
 
     def case(pairs):
         return " ".join(f"WHEN '{a}' THEN '{b}'" for a, b in pairs)
@@ -308,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="csperf-kpi-bench-") as tmp:
         path = args.parquet
         if path is None:
-            from csperf_lib.demo import generate_demo
+            from csperf_lib.ingest.demo import generate_demo
 
             start = time.perf_counter()
             generate_demo(Path(tmp, "demo"), contacts=args.demo, seed=7)

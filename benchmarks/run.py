@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # reaps) is measured on its own: RUSAGE_CHILDREN of this child covers every kernel.
 REVIEW_PROBE = """
 import json, resource, sys, time
-from csperf_lib.report import run_review
+from csperf_lib.report.runner import run_review
 start = time.perf_counter()
 result = run_review(sys.argv[1], out_dir=sys.argv[2], run_date="2026-11-22", store_url=sys.argv[3], progress=False, log=lambda *a, **k: None)
 wall = time.perf_counter() - start
@@ -54,7 +54,7 @@ def _table(rows: list[dict], columns: list[str]) -> str:
 
 
 def generate(size: int, folder: Path) -> tuple[Path, float]:
-    from csperf_lib.demo import generate_demo
+    from csperf_lib.ingest.demo import generate_demo
 
     start = time.perf_counter()
     result = generate_demo(folder, contacts=size, seed=7)
@@ -106,10 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             config, gen_s = generate(size, folder / "demo")
             if args.skip_review:
-                from csperf_lib.collect import collect
-                from csperf_lib.config import load_config
-                from csperf_lib.store import Store
-                from csperf_lib.validate import validate
+                from csperf_lib.core.config import load_config
+                from csperf_lib.ingest.store import Store
+                from csperf_lib.stages.collect import collect
+                from csperf_lib.stages.validate import validate
 
                 cfg = load_config(config)
                 with Store(f"duckdb://{folder / 'store.duckdb'}") as store:

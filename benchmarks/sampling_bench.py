@@ -54,8 +54,8 @@ FROM (SELECT i, hash(i, 3) % {agents} AS agent FROM range({rows}) t(i))
 PROBE = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from csperf_lib import sampling as S
-from csperf_lib.store import Store
+from csperf_lib.methods import sampling as S
+from csperf_lib.ingest.store import Store
 timings = {}
 start = time.perf_counter()
 with Store(sys.argv[1]) as store:

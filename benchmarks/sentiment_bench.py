@@ -5,7 +5,7 @@ Usage::
     python benchmarks/sentiment_bench.py                 # Alexa reviews from ../shared/real-data
     python benchmarks/sentiment_bench.py --size 100000   # also the speed on 100k comments
     python benchmarks/sentiment_bench.py --train-head vaderSentiment-3.3.2.tar.gz
-        # retrain csperf_lib/data/sentiment/wordllama_head.npz (see csperf_lib.sentiment.train_head)
+        # retrain csperf_lib/data/sentiment/wordllama_head.npz (see csperf_lib.methods.sentiment.train_head)
 
 Evaluation set: the Amazon Alexa reviews (``amazon_alexa_reviews/amazon_alexa.tsv`` under
 ``../shared/real-data`` relative to the project root: 3,150 rows, tab-separated, UTF-8 with BOM,
@@ -18,7 +18,7 @@ No option was trained or tuned on this file.
 Options: ``vader`` (plain VADER 3.3.2, Hutto & Gilbert 2014), ``vader+cs`` (the default: VADER
 with csperf's customer-service adjustment) and ``wordllama`` (the optional ``csperf[sentiment]``
 extra; skipped with a note when not installed). Throughput times only the scoring call
-(:func:`csperf_lib.sentiment.score_sentiment`, after one warm-up call that loads the model):
+(:func:`csperf_lib.methods.sentiment.score_sentiment`, after one warm-up call that loads the model):
 "all" is rows per second through ``score_sentiment`` (which scores each distinct text once),
 "unique" is distinct texts per second. ``--size N`` adds the speed on N comments built from the
 reviews, once with every comment distinct (a reference number appended: the worst case) and once
@@ -88,8 +88,8 @@ def load_alexa(path: Path | str = ALEXA) -> tuple[pd.DataFrame, dict[str, int]]:
 
 def _available(model: str) -> str | None:
     """None when the model can run, else the reason it cannot."""
-    from csperf_lib.errors import CsperfError
-    from csperf_lib.sentiment import score_sentiment
+    from csperf_lib.core.errors import CsperfError
+    from csperf_lib.methods.sentiment import score_sentiment
 
     try:
         score_sentiment(pd.Series(["warm up"]), model=model)
@@ -112,7 +112,7 @@ def _metrics(band: np.ndarray, label: np.ndarray) -> dict[str, float]:
 
 def _rate(texts: pd.Series, model: str, adjust: bool, repeats: int = 3) -> float:
     """Best-of-``repeats`` rows per second of ``score_sentiment`` on ``texts``."""
-    from csperf_lib.sentiment import score_sentiment
+    from csperf_lib.methods.sentiment import score_sentiment
 
     best = float("inf")
     for _ in range(repeats):
@@ -144,7 +144,7 @@ def benchmark_sentiment(
         ``per_s_size_distinct`` and ``per_s_size_drawn``; ``note`` says why an option was skipped.
         Empty (with ``attrs["skipped"]`` saying why) when the file is absent.
     """
-    from csperf_lib.sentiment import score_sentiment
+    from csperf_lib.methods.sentiment import score_sentiment
 
     path = Path(path)
     if not path.is_file():
@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.train_head:
-        from csperf_lib import sentiment
+        from csperf_lib.methods import sentiment
 
         head = sentiment.train_head(args.train_head)
         sentiment._HEAD_FILE.parent.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ PII = (" Call me on 07700 900{n:03d}.", " Email jo{n}@example.com.", " Postcode 
 
 def corpus(n: int, *, distinct: bool = True, random_state: int = 0) -> pd.Series:
     """``n`` comments built from the demo's phrase banks (see module docstring)."""
-    from csperf_lib import demo
+    from csperf_lib.ingest import demo
 
     rng = np.random.default_rng(random_state)
     phrases = [p for bank in (demo.PRAISE, demo.COMPLAINT) for texts in bank.values() for p in texts] + list(demo.MIXED)
@@ -44,8 +44,8 @@ def corpus(n: int, *, distinct: bool = True, random_state: int = 0) -> pd.Series
 
 def benchmark_text(n: int = 100_000, *, model: str = "vader") -> pd.DataFrame:
     """Seconds per step and comments per second, for both corpora."""
-    from csperf_lib.sentiment import score_sentiment
-    from csperf_lib.text import code_texts, load_codebook, prepare_texts
+    from csperf_lib.methods.sentiment import score_sentiment
+    from csperf_lib.methods.text import code_texts, load_codebook, prepare_texts
 
     codebook = load_codebook()
     score_sentiment(pd.Series(["warm up the analyser"]), model=model)

@@ -1,6 +1,6 @@
 """csperf: a Jupyter workbench for reviewing customer service performance."""
 
-from csperf_lib.errors import CsperfError
+from csperf_lib.core.errors import CsperfError
 
 __version__ = "0.1.0"
 

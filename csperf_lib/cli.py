@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from csperf_lib import __version__
-from csperf_lib.errors import ConfigError, CsperfError
+from csperf_lib.core.errors import ConfigError, CsperfError
 
 __all__ = ["build_parser", "main"]
 
@@ -270,8 +270,8 @@ def _cmd_config_schema(args: argparse.Namespace) -> int:
 
 def _cmd_config_check(args: argparse.Namespace) -> int:
     """``csperf config-check``: load and check a config, say it is fine or list its problems."""
-    from csperf_lib.config import load_config
-    from csperf_lib.config_check import check_config
+    from csperf_lib.core.config import load_config
+    from csperf_lib.stages.config_check import check_config
 
     config = check_config(load_config(args.config))
     print(f"{config.path}: no problems ({', '.join(config.tables)} mapped)")
@@ -280,7 +280,7 @@ def _cmd_config_check(args: argparse.Namespace) -> int:
 
 def _cmd_review(args: argparse.Namespace) -> int:
     """``csperf review``: run the review and print the report folder."""
-    from csperf_lib.report import run_review
+    from csperf_lib.report.runner import run_review
 
     result = run_review(
         args.config,
@@ -298,11 +298,11 @@ def _cmd_review(args: argparse.Namespace) -> int:
 def _cmd_demo_data(args: argparse.Namespace) -> int:
     """``csperf demo-data``: generate the demo data and say what was written."""
     try:
-        from csperf_lib.demo import generate_demo
+        from csperf_lib.ingest.demo import generate_demo
     except ModuleNotFoundError as exc:
-        if exc.name != "csperf_lib.demo":
+        if exc.name != "csperf_lib.ingest.demo":
             raise
-        raise CsperfError("the demo data generator (csperf_lib.demo) is not installed") from None
+        raise CsperfError("the demo data generator (csperf_lib.ingest.demo) is not installed") from None
 
     out = Path(args.out)
     result = generate_demo(out, contacts=args.contacts, seed=args.seed, weeks=args.weeks)
@@ -318,7 +318,7 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
 
 def _cmd_init(args: argparse.Namespace) -> int:
     """``csperf init``: inspect the exports, write the config and summarise what was mapped."""
-    from csperf_lib.autoconfig import init_config
+    from csperf_lib.ingest.autoconfig import init_config
 
     written, proposals = init_config(args.sources, out=args.out, force=args.force)
     for proposal in proposals:

@@ -79,10 +79,10 @@ tables:
 
 def load_into_store(config_path: str | Path, url: str = "duckdb://"):
     """Collect and validate a config into a store; returns ``(config, store)`` (close the store)."""
-    from csperf_lib.collect import collect
-    from csperf_lib.config import load_config
-    from csperf_lib.store import Store
-    from csperf_lib.validate import validate
+    from csperf_lib.core.config import load_config
+    from csperf_lib.ingest.store import Store
+    from csperf_lib.stages.collect import collect
+    from csperf_lib.stages.validate import validate
 
     config = load_config(config_path)
     store = Store(url)
@@ -93,20 +93,20 @@ def load_into_store(config_path: str | Path, url: str = "duckdb://"):
 
 def analyse_into_store(config, store, run_dir=None) -> None:
     """What stages 03, 04 and 05 store (findings and results), as their notebooks do."""
-    from csperf_lib.benchmark import benchmark_findings, benchmark_review
-    from csperf_lib.benchmark import stored_results as benchmark_results
     from csperf_lib.core.results import save_results
-    from csperf_lib.escalations import escalation_findings, escalation_review
-    from csperf_lib.intervals import intervals_review
-    from csperf_lib.qualitative import (
+    from csperf_lib.methods.escalations import escalation_findings, escalation_review
+    from csperf_lib.methods.intervals import intervals_review
+    from csperf_lib.methods.privacy import privacy_settings
+    from csperf_lib.stages.benchmarks import benchmark_findings, benchmark_review
+    from csperf_lib.stages.benchmarks import stored_results as benchmark_results
+    from csperf_lib.stages.qualitative import (
         prepared_texts,
-        privacy_settings,
         qualitative_findings,
         qualitative_review,
     )
-    from csperf_lib.qualitative import stored_results as qualitative_results
-    from csperf_lib.quantitative import quantitative_findings, quantitative_review
-    from csperf_lib.quantitative import stored_results as quantitative_results
+    from csperf_lib.stages.qualitative import stored_results as qualitative_results
+    from csperf_lib.stages.quantitative import quantitative_findings, quantitative_review
+    from csperf_lib.stages.quantitative import stored_results as quantitative_results
 
     review = quantitative_review(store, config=config)
     intervals = intervals_review(store, config=config)

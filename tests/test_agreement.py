@@ -1,4 +1,4 @@
-"""Reviewer calibration statistics (csperf_lib.agreement) against published reference values."""
+"""Reviewer calibration statistics (csperf_lib.methods.agreement) against published reference values."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csperf_lib.agreement import (
+from csperf_lib.core.errors import CsperfError
+from csperf_lib.methods.agreement import (
     NO_CALIBRATION_NOTE,
     Agreement,
     CalibrationReview,
@@ -24,7 +25,6 @@ from csperf_lib.agreement import (
     krippendorff_alpha,
     summary_entries,
 )
-from csperf_lib.errors import CsperfError
 
 # --------------------------------------------------------------------------------------------
 # reference data

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from csperf_lib.autoconfig import (
+from csperf_lib.cli import main
+from csperf_lib.core.config import load_config
+from csperf_lib.core.errors import CsperfError, SourceError
+from csperf_lib.ingest.autoconfig import (
     ExportProfile,
     init_config,
     inspect_export,
     propose_mapping,
     write_config,
 )
-from csperf_lib.cli import main
-from csperf_lib.config import load_config
-from csperf_lib.errors import CsperfError, SourceError
 from tests.conftest import shared_path
 
 CALLS_HEADER = "Call Id;Agent;Date;Time;Answered (Y/N);Talk time;Satisfaction rating"

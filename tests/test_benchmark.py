@@ -1,4 +1,4 @@
-"""Gap analysis against targets and the target review (csperf_lib.benchmark)."""
+"""Gap analysis against targets and the target review (csperf_lib.stages.benchmarks)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from csperf_lib.benchmark import (
+from csperf_lib.methods.stats import wilson_interval
+from csperf_lib.stages.benchmarks import (
     benchmark_gaps,
     change_since,
     classify,
@@ -22,12 +23,11 @@ from csperf_lib.benchmark import (
     stack_breakdowns,
     target_test,
 )
-from csperf_lib.stats import wilson_interval
 
 
 @dataclass(frozen=True)
 class T:
-    """A minimal target (csperf_lib.targets.Target has these fields and more)."""
+    """A minimal target (csperf_lib.methods.targets.Target has these fields and more)."""
 
     kpi: str
     target: float
@@ -235,7 +235,7 @@ def test_change_since_previous_review(tmp_path):
 def test_demo_low_region_is_a_significant_persistent_shortfall():
     from conftest import ROOT, load_into_store
 
-    from csperf_lib.kpis import compute_kpi_breakdowns
+    from csperf_lib.methods.kpis import compute_kpi_breakdowns
 
     folder = ROOT / "data" / "raw" / "demo"
     if not (folder / "planted.json").is_file():

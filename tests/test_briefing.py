@@ -1,4 +1,4 @@
-"""Team briefings and the action plan export (csperf_lib.briefing)."""
+"""Team briefings and the action plan export (csperf_lib.report.briefing)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from csperf_lib.briefing import (
+from csperf_lib.report.briefing import (
     ACTION_COLUMNS,
     SECTION_HEADINGS,
     action_plan_export,

@@ -30,9 +30,10 @@ from pathlib import Path
 import pytest
 from conftest import make_stage
 
-from csperf_lib.errors import CsperfError
-from csperf_lib.paths import notebooks_dir
-from csperf_lib.pdf import (
+from csperf_lib.core.errors import CsperfError
+from csperf_lib.core.paths import notebooks_dir
+from csperf_lib.core.summary_io import read_summary
+from csperf_lib.report.pdf import (
     CHROMIUM_FLAGS,
     PRINT_CSS,
     ChromiumNotFoundError,
@@ -40,7 +41,7 @@ from csperf_lib.pdf import (
     find_chromium,
     html_to_pdf,
 )
-from csperf_lib.report import (
+from csperf_lib.report.runner import (
     EVIDENCE_HTML,
     EVIDENCE_PDF,
     EVIDENCE_STAGE,
@@ -50,7 +51,6 @@ from csperf_lib.report import (
     discover_stages,
     run_review,
 )
-from csperf_lib.summary import read_summary
 
 RUN_DATE = "2026-11-22"
 HOSTILE_IMG = "<img src=x onerror=\"document.title='pwned'\">"
@@ -361,7 +361,7 @@ def test_evidence_report_pdf_has_numbered_pages(review_dir: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# csperf_lib.pdf and the runner's evidence-report step on their own
+# csperf_lib.report.pdf and the runner's evidence-report step on their own
 
 
 def _pdf_pages(pdf: Path) -> int:
@@ -406,7 +406,7 @@ def test_html_to_pdf_reports_problems_in_one_line(tmp_path: Path, monkeypatch) -
     page.write_text("<p>x</p>", encoding="utf-8")
     with pytest.raises(ChromiumNotFoundError, match="not an executable"):
         html_to_pdf(page, tmp_path / "x.pdf", chromium=tmp_path / "no-such-browser")
-    monkeypatch.setattr("csperf_lib.pdf.find_chromium", lambda: None)
+    monkeypatch.setattr("csperf_lib.report.pdf.find_chromium", lambda: None)
     with pytest.raises(ChromiumNotFoundError) as caught:
         html_to_pdf(page, tmp_path / "x.pdf")
     assert str(caught.value) == "Chromium not found (apt-get install chromium)"
@@ -466,7 +466,7 @@ def test_review_without_chromium_still_succeeds(tmp_path: Path, monkeypatch) -> 
     )
     stages = tmp_path / "notebooks"
     make_stage(stages, "07_evidence_report", "print('the evidence')", title="Evidence report")
-    monkeypatch.setattr("csperf_lib.pdf.find_chromium", lambda: None)
+    monkeypatch.setattr("csperf_lib.report.pdf.find_chromium", lambda: None)
     lines: list[str] = []
     result = run_review(
         config,

@@ -12,9 +12,9 @@ import pytest
 from conftest import make_stage
 
 import csperf_lib
-import csperf_lib.report
+import csperf_lib.report.runner
 from csperf_lib.cli import main
-from csperf_lib.errors import CsperfError
+from csperf_lib.core.errors import CsperfError
 
 
 def error_lines(err: str) -> list[str]:
@@ -114,7 +114,7 @@ def test_csperf_error_exit_1(monkeypatch, config_path: Path, capsys) -> None:
     def boom(*args, **kwargs):
         raise CsperfError("something\nwent wrong")
 
-    monkeypatch.setattr(csperf_lib.report, "run_review", boom)
+    monkeypatch.setattr(csperf_lib.report.runner, "run_review", boom)
     assert main(["review", "--config", str(config_path)]) == 1
     assert assert_one_error_line(capsys.readouterr().err) == "csperf: error: something went wrong"
 
@@ -123,7 +123,7 @@ def test_keyboard_interrupt_exit_130(monkeypatch, config_path: Path, capsys) -> 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(csperf_lib.report, "run_review", interrupted)
+    monkeypatch.setattr(csperf_lib.report.runner, "run_review", interrupted)
     assert main(["review", "--config", str(config_path)]) == 130
     err = capsys.readouterr().err
     assert err.strip() == "csperf: interrupted"
@@ -136,7 +136,7 @@ def test_review_passes_options(monkeypatch, config_path: Path, tmp_path: Path, c
         seen.update(kwargs, config=config)
         return types.SimpleNamespace(run_dir=tmp_path / "out" / "2026-03-31")
 
-    monkeypatch.setattr(csperf_lib.report, "run_review", fake_run_review)
+    monkeypatch.setattr(csperf_lib.report.runner, "run_review", fake_run_review)
     argv = ["review", "--config", str(config_path), "--date", "2026-03-31"]
     argv += ["--out", str(tmp_path / "out"), "--store", "duckdb:///x.duckdb", "--quiet"]
     assert main(argv) == 0
@@ -160,9 +160,9 @@ def test_demo_data(monkeypatch, tmp_path: Path, capsys) -> None:
         calls.update(out=Path(out), contacts=contacts, seed=seed, weeks=weeks)
         return FakeDemo(Path(out) / "review.yaml", {"contacts": contacts, "surveys": 12})
 
-    fake = types.ModuleType("csperf_lib.demo")
+    fake = types.ModuleType("csperf_lib.ingest.demo")
     fake.generate_demo = generate_demo
-    monkeypatch.setitem(sys.modules, "csperf_lib.demo", fake)
+    monkeypatch.setitem(sys.modules, "csperf_lib.ingest.demo", fake)
     out = tmp_path / "demo"
     argv = ["demo-data", "--out", str(out), "--contacts", "500", "--seed", "3", "--weeks", "2"]
     assert main(argv) == 0

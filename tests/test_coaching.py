@@ -1,4 +1,4 @@
-"""Coaching and training needs from QA scorecards (csperf_lib.coaching)."""
+"""Coaching and training needs from QA scorecards (csperf_lib.methods.coaching)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from csperf_lib.coaching import (
+from csperf_lib.core.errors import ConfigError
+from csperf_lib.methods.coaching import (
     COACHING_METHODS,
     INSUFFICIENT,
     METHODS,
@@ -28,8 +29,7 @@ from csperf_lib.coaching import (
     recommendation_settings,
     training_needs,
 )
-from csperf_lib.errors import ConfigError
-from csperf_lib.stats import wilson_interval
+from csperf_lib.methods.stats import wilson_interval
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "raw" / "demo"

@@ -8,12 +8,13 @@ import pandas as pd
 import pytest
 from conftest import SAMPLE_CONFIG
 
-from csperf_lib.collect import collect, read_manifest
-from csperf_lib.config import load_config
-from csperf_lib.errors import SourceError, ValidationThresholdError
-from csperf_lib.readers import file_sha256
-from csperf_lib.store import Store
-from csperf_lib.validate import check_usable_share, validate
+from csperf_lib.core.config import load_config
+from csperf_lib.core.errors import SourceError, ValidationThresholdError
+from csperf_lib.ingest.manifest import read_manifest
+from csperf_lib.ingest.readers import file_sha256
+from csperf_lib.ingest.store import Store
+from csperf_lib.stages.collect import collect
+from csperf_lib.stages.validate import check_usable_share, validate
 
 CALLS = """Call ID;Start;Ans;Aband;Agent;Queue Time;Talk;Team
 C1;05/01/2026 09:00:00;Y;N;A1;0:00:10;120;Red

@@ -17,7 +17,8 @@ import pytest
 from conftest import shared_path
 from scipy import stats as sps
 
-from csperf_lib.complaints import (
+from csperf_lib.core.errors import ConfigError
+from csperf_lib.methods.complaints import (
     DEFAULT_ACKNOWLEDGE_S,
     DEFAULT_RESOLVE_S,
     NOT_RECORDED,
@@ -34,9 +35,8 @@ from csperf_lib.complaints import (
     timeliness,
     upheld_rate,
 )
-from csperf_lib.errors import ConfigError
-from csperf_lib.privacy import pseudonymise
-from csperf_lib.stats import wilson_interval
+from csperf_lib.methods.privacy import pseudonymise
+from csperf_lib.methods.stats import wilson_interval
 
 KEY = "test-pseudonym-key"
 DAY = 86_400.0

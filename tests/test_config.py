@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from csperf_lib.config import load_config, parse_config
-from csperf_lib.errors import ConfigError
+from csperf_lib.core.config import load_config, parse_config
+from csperf_lib.core.errors import ConfigError
 
 GOOD = """
 organisation: Test Org
@@ -136,7 +136,7 @@ def test_every_section_is_checked_at_load_with_its_key_path_and_a_suggestion(tmp
 
 
 def test_what_only_a_module_can_judge_is_judged_before_any_stage(tmp_path, write_yaml):
-    from csperf_lib.config_check import check_config
+    from csperf_lib.stages.config_check import check_config
 
     (tmp_path / "calls.csv").write_text("Call ID;Start;Ans;Queue\n", encoding="utf-8")
     text = GOOD + """

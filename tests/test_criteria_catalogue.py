@@ -305,7 +305,7 @@ def test_evidence_map_loads():
             "note",
             "needs",
         }, section
-        from csperf_lib.schemas import CANONICAL_TABLES
+        from csperf_lib.core.tables import CANONICAL_TABLES
 
         for need in section.get("needs", []):
             assert all(t in CANONICAL_TABLES for t in need.split("|")), (section["heading"], need)

@@ -1,4 +1,4 @@
-"""Tests of the demo data generator (csperf_lib.demo)."""
+"""Tests of the demo data generator (csperf_lib.ingest.demo)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,15 @@ import pandera.errors
 import pytest
 from scipy.stats import poisson
 
-from csperf_lib.config import load_config
-from csperf_lib.demo import FILE_NAMES, DemoError, generate_demo
-from csperf_lib.errors import CsperfError
-from csperf_lib.schemas import ComplaintsModel, ContactsModel, QaEvaluationsModel, SurveysModel
+from csperf_lib.core.config import load_config
+from csperf_lib.core.errors import CsperfError
+from csperf_lib.ingest.demo import FILE_NAMES, DemoError, generate_demo
+from csperf_lib.ingest.schemas import (
+    ComplaintsModel,
+    ContactsModel,
+    QaEvaluationsModel,
+    SurveysModel,
+)
 
 START = dt.date(2026, 1, 5)
 

@@ -9,8 +9,8 @@ import pytest
 import statsmodels.formula.api as smf
 from scipy.stats import spearmanr
 
-from csperf_lib.drivers import quality_vs_satisfaction, satisfaction_drivers
-from csperf_lib.store import Store
+from csperf_lib.ingest.store import Store
+from csperf_lib.methods.drivers import quality_vs_satisfaction, satisfaction_drivers
 
 N = 5_000
 
@@ -147,7 +147,7 @@ def test_missing_or_thin_data_gives_a_note(synthetic):
 def demo_store(tmp_path_factory):
     from conftest import load_into_store
 
-    from csperf_lib.demo import generate_demo
+    from csperf_lib.ingest.demo import generate_demo
 
     demo = generate_demo(tmp_path_factory.mktemp("demo"), contacts=20_000, seed=7)
     config, store = load_into_store(demo.config_path)

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csperf_lib.errors import ConfigError
-from csperf_lib.escalations import (
+from csperf_lib.core.errors import ConfigError
+from csperf_lib.core.tables import CANONICAL_TABLES, KIND_DTYPES
+from csperf_lib.ingest.store import Store
+from csperf_lib.methods.escalations import (
     escalation_rates,
     escalation_review,
     escalation_themes,
@@ -20,10 +22,8 @@ from csperf_lib.escalations import (
     recurrence,
     summary_entries,
 )
-from csperf_lib.schemas import CANONICAL_TABLES, KIND_DTYPES
-from csperf_lib.stats import wilson_interval
-from csperf_lib.store import Store
-from csperf_lib.text import load_codebook
+from csperf_lib.methods.stats import wilson_interval
+from csperf_lib.methods.text import load_codebook
 
 CFPB = Path(__file__).resolve().parents[1] / ".." / "shared" / "real-data" / "cfpb_complaints" / "complaints_sample.csv"
 
@@ -391,7 +391,7 @@ def test_demo_high_risk_complaints_are_flagged():
     import json
     import sys
 
-    from csperf_lib.escalations import escalation_review
+    from csperf_lib.methods.escalations import escalation_review
 
     root = Path(__file__).resolve().parents[1]
     folder = root / "data" / "raw" / "demo"
@@ -480,7 +480,7 @@ HELD_OUT_ORDINARY = [
 
 
 def test_markers_on_held_out_sentences():
-    from csperf_lib.escalations import load_markers, marker_hits
+    from csperf_lib.methods.escalations import load_markers, marker_hits
 
     texts = pd.Series([t for t, _ in HELD_OUT_RISKY] + HELD_OUT_ORDINARY, dtype="string")
     hits = marker_hits(texts, markers=load_markers())

@@ -1,11 +1,11 @@
-"""The evidence report's library layer (csperf_lib.evidence): coverage, recording form, summary."""
+"""The evidence report's library layer (csperf_lib.stages.evidence): coverage, recording form, summary."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from csperf_lib import evidence as ev
+from csperf_lib.stages import evidence as ev
 
 UNIT_SIZES = {"CU852": 21, "CFACSD20": 21, "UNIT34": 28, "UNIT403": 16, "CFACC16": 27}
 

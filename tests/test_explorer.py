@@ -10,14 +10,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csperf_lib import explorer as explorer_module
-from csperf_lib.collect import collect
-from csperf_lib.config import load_config
-from csperf_lib.demo import generate_demo
-from csperf_lib.explorer import ExplorerView, explore, filter_choices, kpi_explorer, render_view
-from csperf_lib.kpis import compute_kpis
-from csperf_lib.store import Store
-from csperf_lib.validate import validate
+from csperf_lib.core.config import load_config
+from csperf_lib.ingest.demo import generate_demo
+from csperf_lib.ingest.store import Store
+from csperf_lib.methods.kpis import compute_kpis
+from csperf_lib.report import explorer as explorer_module
+from csperf_lib.report.explorer import (
+    ExplorerView,
+    explore,
+    filter_choices,
+    kpi_explorer,
+    render_view,
+)
+from csperf_lib.stages.collect import collect
+from csperf_lib.stages.validate import validate
 
 TABLES = ("contacts", "surveys", "qa_evaluations", "complaints")
 

@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pandas as pd
 
-from csperf_lib.exports import neutralise_formulas, write_csv
-from csperf_lib.readers import detect_encoding, detect_layout, safe_location
-from csperf_lib.summary import read_summary, update_summary
+from csperf_lib.core.exports import neutralise_formulas, write_csv
+from csperf_lib.core.summary_io import read_summary, update_summary
+from csperf_lib.ingest.readers import detect_encoding, detect_layout, safe_location
 
 
 def test_formula_cells_are_neutralised_numbers_untouched(tmp_path):

@@ -19,8 +19,8 @@ from csperf_lib.core.findings import (
     read_findings,
     select,
 )
-from csperf_lib.store import Store
-from csperf_lib.summary import read_summary
+from csperf_lib.core.summary_io import read_summary
+from csperf_lib.ingest.store import Store
 
 #: The kinds the issue names; other parts and acceptance checks rely on every one of them.
 CONTRACT_KINDS = {

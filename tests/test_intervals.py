@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csperf_lib.collect import collect
-from csperf_lib.config import load_config
-from csperf_lib.errors import ConfigError
-from csperf_lib.intervals import (
+from csperf_lib.core.config import load_config
+from csperf_lib.core.errors import ConfigError
+from csperf_lib.ingest.mapping import to_percent
+from csperf_lib.ingest.store import Store
+from csperf_lib.methods.intervals import (
     averaging_check,
     interval_kpis,
     interval_staffing,
@@ -22,11 +23,10 @@ from csperf_lib.intervals import (
     intervals_review,
     staffing_unavailable,
 )
-from csperf_lib.mapping import to_percent
-from csperf_lib.staffing import StaffingOptions, required_agents, weekday_profile
-from csperf_lib.stats import wilson_interval
-from csperf_lib.store import Store
-from csperf_lib.validate import validate
+from csperf_lib.methods.staffing import StaffingOptions, required_agents, weekday_profile
+from csperf_lib.methods.stats import wilson_interval
+from csperf_lib.stages.collect import collect
+from csperf_lib.stages.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "real-data"

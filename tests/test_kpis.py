@@ -1,4 +1,4 @@
-"""Tests of the KPI catalogue and engine (csperf_lib.kpis).
+"""Tests of the KPI catalogue and engine (csperf_lib.methods.kpis).
 
 Hand-made frames with hand-computed values; intervals cross-checked with statsmodels and scipy;
 the real PwC calls against an independent pandas reading of the raw Excel file; demo data from a
@@ -18,8 +18,9 @@ from conftest import ROOT, load_into_store, shared_path
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from csperf_lib.errors import ConfigError
-from csperf_lib.kpis import (
+from csperf_lib.core.errors import ConfigError
+from csperf_lib.core.tables import empty_frame
+from csperf_lib.methods.kpis import (
     KpiDefinition,
     compute_kpi_breakdowns,
     compute_kpis,
@@ -29,7 +30,6 @@ from csperf_lib.kpis import (
     kpi_options,
     kpi_summary_json,
 )
-from csperf_lib.schemas import empty_frame
 
 CONTRACT_IDS = (
     "contacts_offered", "answer_rate", "abandonment_rate", "service_level", "asa_s", "aht_s",
@@ -733,7 +733,7 @@ def test_pwc_kpis_that_the_export_cannot_give_are_absent_with_reasons(pwc):
 # --- demo data: store vs DataFrames, aggregation stays in the engine ------------------------------
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from csperf_lib.demo import generate_demo
+    from csperf_lib.ingest.demo import generate_demo
 
     result = generate_demo(tmp_path_factory.mktemp("kpi_demo"), contacts=20_000, seed=7)
     _, store = load_into_store(result.config_path, f"duckdb://{result.out_dir / 'store.duckdb'}")
@@ -747,7 +747,7 @@ def demo(tmp_path_factory):
 
 def test_demo_store_equals_dataframes_without_pulling_tables(demo, monkeypatch):
     store, frames = demo
-    from csperf_lib.store import Store
+    from csperf_lib.ingest.store import Store
 
     def refuse(*args, **kwargs):
         raise AssertionError("compute_kpis pulled a whole table with Store.to_pandas")
@@ -818,7 +818,7 @@ except ImportError:  # pragma: no cover - that module changed: nothing to start 
 def test_postgres_store_gives_the_same_kpis_as_duckdb(pg_server):  # noqa: F811
     import psycopg
 
-    from csperf_lib.store import Store
+    from csperf_lib.ingest.store import Store
 
     with psycopg.connect(
         host="127.0.0.1",
@@ -852,7 +852,7 @@ def test_catalogue_options_are_the_config_models():
     """The catalogue's ``options`` (named by KPI filters) and the config model agree on every
     option's default and range: the model is what a config is checked against."""
     from csperf_lib.core.settings import KpisSettings
-    from csperf_lib.kpis import _catalogue
+    from csperf_lib.methods.kpis import _catalogue
 
     options = _catalogue().options
     assert set(options) == set(KpisSettings.model_fields) - {"custom"}

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csperf_lib.mapping import (
+from csperf_lib.ingest.mapping import (
     apply_values,
     to_bool,
     to_datetime,
@@ -81,7 +81,7 @@ def test_time_of_day_rejects_values_past_midnight():
     ],
 )
 def test_converting_distinct_values_equals_converting_every_row(convert, values, options):
-    from csperf_lib.mapping import per_unique
+    from csperf_lib.ingest.mapping import per_unique
 
     rng = np.random.default_rng(3)
     series = pd.Series(rng.choice(np.array(values, dtype=object), size=5_000), index=np.arange(5_000) + 10)

@@ -6,7 +6,12 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.oneway import anova_oneway
 
-from csperf_lib.patterns import _pooled_rest, _welch_anova, arrival_profile, segment_differences
+from csperf_lib.methods.patterns import (
+    _pooled_rest,
+    _welch_anova,
+    arrival_profile,
+    segment_differences,
+)
 
 
 def test_welch_anova_from_aggregates_equals_statsmodels_on_raw_data():

@@ -32,11 +32,12 @@ import pandas as pd
 import pytest
 from conftest import SAMPLE_CONFIG
 
-from csperf_lib.collect import collect, read_manifest
-from csperf_lib.config import load_config
-from csperf_lib.errors import SourceError, StoreError
-from csperf_lib.store import Store
-from csperf_lib.validate import validate
+from csperf_lib.core.config import load_config
+from csperf_lib.core.errors import SourceError, StoreError
+from csperf_lib.ingest.manifest import read_manifest
+from csperf_lib.ingest.store import Store
+from csperf_lib.stages.collect import collect
+from csperf_lib.stages.validate import validate
 
 pytestmark = pytest.mark.postgres
 
@@ -396,9 +397,9 @@ def test_failing_query_is_one_line_without_password_and_closes_its_connection(
 
 @pytest.mark.slow  # executes the stage notebooks (about 10 s of kernel starts and rendering)
 def test_full_review_never_writes_the_password(pg_server, tmp_path, monkeypatch):
-    report = pytest.importorskip("csperf_lib.report", reason="csperf_lib.report is not available yet")
+    report = pytest.importorskip("csperf_lib.report.runner", reason="csperf_lib.report.runner is not available yet")
     if not hasattr(report, "run_review"):
-        pytest.skip("csperf_lib.report.run_review is not available yet")
+        pytest.skip("csperf_lib.report.runner.run_review is not available yet")
     monkeypatch.setenv(PASSWORD_ENV, pg_server.password)  # inherited by the stage kernels
     config_path = write_config(tmp_path, pg_server, store=f"duckdb://{tmp_path / 'store.duckdb'}")
     out = tmp_path / "reports"

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from csperf_lib.privacy import (
+from csperf_lib.methods.privacy import (
     PII_KINDS,
     contains_pii,
     pseudonymise,
@@ -334,7 +334,7 @@ def test_redact_series_does_not_mutate_and_keeps_index():
 
 
 def test_exported_report_contains_no_planted_value(tmp_path):
-    from csperf_lib.exports import write_csv
+    from csperf_lib.core.exports import write_csv
 
     frame = pd.DataFrame({"narrative": [s for s, _, _ in PLANTED]})
     path = write_csv(frame.assign(narrative=redact_series(frame["narrative"])), tmp_path / "r.csv")

@@ -8,15 +8,15 @@ import json
 import pandas as pd
 import pytest
 
-from csperf_lib.errors import ConfigError
-from csperf_lib.qualitative import (
+from csperf_lib.core.errors import ConfigError
+from csperf_lib.core.summary_io import to_jsonable
+from csperf_lib.methods.privacy import privacy_settings
+from csperf_lib.stages.qualitative import (
     markdown_list,
     placeholder_counts,
-    privacy_settings,
     qualitative_review,
     summary_entries,
 )
-from csperf_lib.summary import to_jsonable
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def demo_review(tmp_path_factory):
     """The review of the 100k-contact demo (the size at which its planted signals are visible)."""
     from conftest import ROOT, load_into_store
 
-    from csperf_lib.demo import DemoResult, generate_demo
+    from csperf_lib.ingest.demo import DemoResult, generate_demo
 
     folder = ROOT / "data" / "raw" / "demo"
     planted = json.loads((folder / "planted.json").read_text()) if (folder / "planted.json").is_file() else {}

@@ -6,17 +6,17 @@ from __future__ import annotations
 import pytest
 from conftest import load_into_store
 
-from csperf_lib.collect import collect
-from csperf_lib.demo import generate_demo
-from csperf_lib.quantitative import (
+from csperf_lib.ingest.demo import generate_demo
+from csperf_lib.ingest.store import Store
+from csperf_lib.stages.collect import collect
+from csperf_lib.stages.quantitative import (
     adjust_trends,
     headline_table,
     kpi_trends,
     quantitative_review,
     summary_entries,
 )
-from csperf_lib.store import Store
-from csperf_lib.validate import validate
+from csperf_lib.stages.validate import validate
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +82,8 @@ def test_fdr_control_removes_chance_trends():
 
 
 def test_data_without_segments_or_surveys_still_reviews(tmp_path, write_yaml):
-    from csperf_lib.config import load_config
-    from csperf_lib.quantitative import significant_differences
+    from csperf_lib.core.config import load_config
+    from csperf_lib.stages.quantitative import significant_differences
 
     rows = ["id,when,ans"] + [f"C{i},2026-01-05 10:{i:02d},Y" for i in range(40)]
     (tmp_path / "calls.csv").write_text("\n".join(rows) + "\n")

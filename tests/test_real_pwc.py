@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from conftest import ROOT, shared_path
 
-from csperf_lib.collect import collect
-from csperf_lib.config import load_config
-from csperf_lib.store import Store
-from csperf_lib.validate import validate
+from csperf_lib.core.config import load_config
+from csperf_lib.ingest.store import Store
+from csperf_lib.stages.collect import collect
+from csperf_lib.stages.validate import validate
 
 EXAMPLES = {
     "xlsx": ROOT / "examples" / "pwc_callcentre_xlsx.yaml",

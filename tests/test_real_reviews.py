@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from csperf_lib.core.summary import shipped_schema
-from csperf_lib.report import run_review
+from csperf_lib.report.runner import run_review
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "real-data"

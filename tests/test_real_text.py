@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from conftest import shared_path
 
-from csperf_lib.privacy import contains_pii
-from csperf_lib.text import (
+from csperf_lib.methods.privacy import contains_pii
+from csperf_lib.methods.text import (
     code_texts,
     discover_themes,
     load_codebook,

@@ -1,4 +1,4 @@
-"""The management-action rule set (csperf_lib.recommend): rules, firing on constructed evidence,
+"""The management-action rule set (csperf_lib.stages.recommendations): rules, firing on constructed evidence,
 no action from noise, priorities, rendering."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 
+from csperf_lib.core.errors import ConfigError
 from csperf_lib.core.findings import FindingsLedger
-from csperf_lib.errors import ConfigError
-from csperf_lib.recommend import (
+from csperf_lib.stages.recommendations import (
     Evidence,
     anchor,
     load_rules,
@@ -200,7 +200,8 @@ def demo_recommendations(tmp_path_factory):
 
     from conftest import ROOT, analyse_into_store, load_into_store
 
-    from csperf_lib.recommend import recommendation_review
+    from csperf_lib.report.briefing import write_action_outputs
+    from csperf_lib.stages.recommendations import recommendation_review
 
     folder = ROOT / "data" / "raw" / "demo"
     planted = json.loads((folder / "planted.json").read_text()) if (folder / "planted.json").is_file() else {}
@@ -214,12 +215,13 @@ def demo_recommendations(tmp_path_factory):
             run_dir = tmp_path_factory.mktemp("run")
             analyse_into_store(config, store, run_dir)  # stages 03-05 store their findings and results
             review = recommendation_review(store, config=config, run_dir=run_dir)
+            outputs = write_action_outputs(review, config=config, run_dir=run_dir)
     finally:
         if old is None:
             os.environ.pop("CSPERF_PSEUDONYM_KEY", None)
         else:
             os.environ["CSPERF_PSEUDONYM_KEY"] = old
-    return planted, review
+    return planted, review, outputs
 
 
 def _fits(rec, signal, pseudonym) -> bool:
@@ -237,9 +239,9 @@ def _fits(rec, signal, pseudonym) -> bool:
 
 
 def test_demo_recall_and_false_alarms(demo_recommendations):
-    from csperf_lib.privacy import pseudonymise
+    from csperf_lib.methods.privacy import pseudonymise
 
-    planted, review = demo_recommendations
+    planted, review, _ = demo_recommendations
     recs = review.recommendations
 
     def pseudonym(agent):
@@ -268,12 +270,12 @@ def test_demo_recall_and_false_alarms(demo_recommendations):
 
 
 def test_demo_exports_and_briefings(demo_recommendations, tmp_path):
-    _, review = demo_recommendations
-    assert {"actions.xlsx", "actions.csv"} <= set(review.files)
-    actions = pd.read_csv(review.files["actions.csv"])
+    _, review, outputs = demo_recommendations
+    assert {"actions.xlsx", "actions.csv"} <= set(outputs.files)
+    actions = pd.read_csv(outputs.files["actions.csv"])
     assert len(actions) == len(review.recommendations)
-    assert review.briefings and all("Kestrel" not in note or "AG0" not in note for note in review.briefings.values())
-    for note in review.briefings.values():
+    assert outputs.briefings and all("Kestrel" not in note or "AG0" not in note for note in outputs.briefings.values())
+    for note in outputs.briefings.values():
         assert "AG027" not in note  # no individual in a team note
 
 
@@ -329,7 +331,7 @@ def test_stage_06_alone_names_the_stage_to_run_first(tmp_path):
     from conftest import SAMPLE_CONFIG, load_into_store
 
     from csperf_lib.core.results import MissingStageError
-    from csperf_lib.recommend import recommendation_review
+    from csperf_lib.stages.recommendations import recommendation_review
 
     rows = ["Call ID,Start,Ans,Aband,Agent,Queue Time,Talk"] + [
         f"C{i},0{5 + i % 3}/01/2026 10:{i:02d}:00,Y,N,A{i % 4},{i},{100 + i}" for i in range(30)]
@@ -346,7 +348,7 @@ def test_stage_06_alone_names_the_stage_to_run_first(tmp_path):
 
 def test_every_built_in_rule_states_the_finding_fields_it_matches(rules):
     from csperf_lib.core.findings import KINDS
-    from csperf_lib.recommend import finding_conditions
+    from csperf_lib.stages.recommendations import finding_conditions
 
     for rule in rules:
         assert rule.finding.get("kind"), rule.id  # written out in the YAML, not left to the pattern
@@ -356,6 +358,6 @@ def test_every_built_in_rule_states_the_finding_fields_it_matches(rules):
 
 def test_every_declared_pattern_has_a_matcher_and_a_default_finding_kind():
     from csperf_lib.core.settings import RULE_PATTERNS
-    from csperf_lib.recommend import MATCHERS, PATTERN_FINDINGS
+    from csperf_lib.stages.recommendations import MATCHERS, PATTERN_FINDINGS
 
     assert set(MATCHERS) == set(RULE_PATTERNS) == set(PATTERN_FINDINGS)

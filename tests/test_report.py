@@ -1,4 +1,4 @@
-"""Tests of the review runner (:mod:`csperf_lib.report`) on tiny dummy stage notebooks."""
+"""Tests of the review runner (:mod:`csperf_lib.report.runner`) on tiny dummy stage notebooks."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import nbformat
 import pytest
 from conftest import make_stage
 
-from csperf_lib.errors import ConfigError, CsperfError, StageError
-from csperf_lib.report import RunResult, discover_stages, run_review
+from csperf_lib.core.errors import ConfigError, CsperfError, StageError
+from csperf_lib.report.runner import RunResult, discover_stages, run_review
 
 RUN_DATE = "2026-11-22"
 
 COLLECT_SOURCE = """\
 HIDDEN_SOURCE_MARKER_7731 = "collect"
-from csperf_lib.summary import update_summary
+from csperf_lib.core.summary_io import update_summary
 update_summary(run_dir, sources=[{"table": "contacts", "location": "calls.csv", "format": "csv", "rows_read": 3, "rows_skipped": 0, "rows_in": 3}])
 print("PARAMS", config_path, run_dir, store_url, run_date, sep="|")
 print("<script>alert('pwned')</script>")
@@ -28,7 +28,7 @@ print("validated OK")
 """
 
 FAILING_SOURCE = """\
-from csperf_lib.errors import ValidationThresholdError
+from csperf_lib.core.errors import ValidationThresholdError
 print("about to fail")
 raise ValidationThresholdError("contacts: 85.0 % usable rows is below the 90 % threshold")
 """

@@ -16,7 +16,7 @@ from csperf_lib.core.results import (
     save_results,
     stages_recorded,
 )
-from csperf_lib.store import Store
+from csperf_lib.ingest.store import Store
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_a_new_collection_clears_every_earlier_result_and_finding(store):
 def test_a_stage_opened_alone_names_the_stage_to_run_and_creates_no_store(tmp_path):
     from conftest import SAMPLE_CONFIG, load_into_store
 
-    from csperf_lib.context import stage_context
+    from csperf_lib.stages.context import stage_context
 
     (tmp_path / "calls.csv").write_text("Call ID,Start,Ans,Aband,Agent,Queue Time,Talk\n"
                                         "C1,05/01/2026 10:00:00,Y,N,A1,5,100\n", encoding="utf-8")

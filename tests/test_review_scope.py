@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from csperf_lib.complaints import case_handling, open_cases
-from csperf_lib.config import parse_config
-from csperf_lib.mapping import hashed_id
-from csperf_lib.scope import NothingToReviewError, require_stage, review_scope, skip_reason
+from csperf_lib.core.config import parse_config
+from csperf_lib.core.scope import NothingToReviewError, require_stage, review_scope, skip_reason
+from csperf_lib.ingest.mapping import hashed_id
+from csperf_lib.methods.complaints import case_handling, open_cases
 
 
 def test_stage_scope_sentences():
@@ -90,8 +90,8 @@ def test_case_handling_counts_shares_and_times():
 
 
 def test_interval_report_with_start_times_feeds_the_staffing_review():
-    from csperf_lib.intervals import interval_staffing
-    from csperf_lib.staffing import staffing_review
+    from csperf_lib.methods.intervals import interval_staffing
+    from csperf_lib.methods.staffing import staffing_review
 
     starts = pd.date_range("2026-01-05 08:00", periods=16, freq="30min")
     rows = pd.DataFrame({
@@ -110,9 +110,9 @@ def test_interval_report_with_start_times_feeds_the_staffing_review():
 
 
 def test_date_order_is_decided_from_the_data_and_reported(tmp_path):
-    from csperf_lib.collect import collect_table
-    from csperf_lib.mapping import date_order
-    from csperf_lib.store import Store
+    from csperf_lib.ingest.mapping import date_order
+    from csperf_lib.ingest.store import Store
+    from csperf_lib.stages.collect import collect_table
 
     assert date_order(pd.Series(["01/02/2026", "13/02/2026"]))[0] is True
     assert date_order(pd.Series(["05/01/2022 12:00:03 AM", "05/13/2022 01:00:00 AM"]))[0] is False
@@ -132,7 +132,7 @@ def test_date_order_is_decided_from_the_data_and_reported(tmp_path):
 
 
 def test_interval_kpis_reach_the_benchmark_stage_with_an_honest_n():
-    from csperf_lib.intervals import interval_kpi_rows, interval_kpis
+    from csperf_lib.methods.intervals import interval_kpi_rows, interval_kpis
 
     days = pd.DataFrame({"offered": [100.0, 1000.0, 400.0], "answered": [90.0, 500.0, 300.0],
                          "abandoned": [10.0, 500.0, 100.0], "interval_s": 86400.0})
@@ -148,7 +148,7 @@ def test_interval_kpis_reach_the_benchmark_stage_with_an_honest_n():
 
 
 def test_coverage_counts_only_sections_the_review_can_fill():
-    from csperf_lib import evidence as ev
+    from csperf_lib.stages import evidence as ev
 
     criteria, _ = ev.load_catalogue()
     emap = ev.load_evidence_map()
@@ -169,7 +169,7 @@ def test_coverage_counts_only_sections_the_review_can_fill():
 
 
 def test_a_rising_volume_is_not_called_an_improvement():
-    from csperf_lib.quantitative import trend_findings
+    from csperf_lib.stages.quantitative import trend_findings
 
     trends = pd.DataFrame([
         {"kpi": "complaints_received", "segment": "all", "trend": "increasing", "slope": 1.0, "slope_unit": "per day",
@@ -189,8 +189,8 @@ def test_a_rising_volume_is_not_called_an_improvement():
     (["1,234", "7"], [1234.0, 7.0], "undecidable"),
 ])
 def test_separators_of_numbers_are_decided_from_the_data(tmp_path, values, expected, words):
-    from csperf_lib.collect import collect_table
-    from csperf_lib.store import Store
+    from csperf_lib.ingest.store import Store
+    from csperf_lib.stages.collect import collect_table
 
     body = "".join(f'{i};2026-01-0{i + 1};"{v}";12:02:{10 + i} AM\n' for i, v in enumerate(values))
     (tmp_path / "c.csv").write_text("id;date;score;talk\n" + body, encoding="utf-8")
@@ -210,8 +210,8 @@ def test_separators_of_numbers_are_decided_from_the_data(tmp_path, values, expec
 def test_targets_for_kpis_the_review_cannot_give_are_left_out_and_named():
     from types import SimpleNamespace
 
-    from csperf_lib.benchmark import scope_sentence, targets_in_scope
-    from csperf_lib.targets import targets_from_config
+    from csperf_lib.methods.targets import targets_from_config
+    from csperf_lib.stages.benchmarks import scope_sentence, targets_in_scope
 
     review = SimpleNamespace(targets=targets_from_config(None),
                              gaps=pd.DataFrame({"kpi": ["csat_mean", "service_level"], "value": [4.4, None]}))
@@ -222,7 +222,7 @@ def test_targets_for_kpis_the_review_cannot_give_are_left_out_and_named():
 
 
 def test_a_window_shorter_than_the_target_withholds_the_timeliness_rate():
-    from csperf_lib.complaints import ComplaintTargets, complaints_review
+    from csperf_lib.methods.complaints import ComplaintTargets, complaints_review
 
     received = pd.Timestamp("2026-01-01 00:00") + pd.to_timedelta([0, 10, 20, 30, 40], unit="min")
     frame = pd.DataFrame({

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from conftest import shared_path
 
-from csperf_lib import sampling as S
-from csperf_lib.exports import write_xlsx
+from csperf_lib.core.exports import write_xlsx
+from csperf_lib.methods import sampling as S
 
 # ------------------------------------------------------------------------------------------------
 # Fixtures: a synthetic population with known structure
@@ -559,7 +559,7 @@ def test_write_xlsx_keeps_text_as_text(tmp_path):
 
 
 def test_sampling_frame_pulls_answered_contacts_from_the_store():
-    from csperf_lib.store import Store
+    from csperf_lib.ingest.store import Store
 
     contacts = pd.DataFrame(
         {
@@ -609,7 +609,7 @@ def test_design_preview_and_explorer(population):
 
 
 def test_sampling_summary_is_plain_json(population):
-    from csperf_lib.summary import to_jsonable
+    from csperf_lib.core.summary_io import to_jsonable
 
     reasoning = S.sample_size_reasoning(len(population))
     plan = S.allocate(population, n=reasoning.n, strata=("channel",))
@@ -656,9 +656,9 @@ def test_hypergeometric_pmf_matches_scipy():
 
 
 def test_sampling_settings_parameter_then_config_then_default(tmp_path):
-    from csperf_lib.config import parse_config
-    from csperf_lib.errors import ConfigError
-    from csperf_lib.sampling import SAMPLING_DEFAULTS, sampling_settings
+    from csperf_lib.core.config import parse_config
+    from csperf_lib.core.errors import ConfigError
+    from csperf_lib.methods.sampling import SAMPLING_DEFAULTS, sampling_settings
 
     (tmp_path / "calls.csv").write_text("id,when,ans\n")
     (tmp_path / "filled.xlsx").write_bytes(b"placeholder")

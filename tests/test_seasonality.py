@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from statsmodels.tsa.seasonal import STL
 
-from csperf_lib.seasonality import decompose, plot_decomposition
+from csperf_lib.methods.seasonality import decompose, plot_decomposition
 
 AMPLITUDE = 10.0
 

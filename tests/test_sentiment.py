@@ -15,8 +15,8 @@ import pytest
 from scipy import stats as st
 from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score
 
-from csperf_lib import sentiment as S
-from csperf_lib.errors import CsperfError
+from csperf_lib.core.errors import CsperfError
+from csperf_lib.methods import sentiment as S
 
 ROOT = Path(__file__).resolve().parents[1]
 ALEXA = ROOT.parent / "shared" / "real-data" / "amazon_alexa_reviews" / "amazon_alexa.tsv"
@@ -227,7 +227,7 @@ def test_heavy_model_without_its_extra_names_the_extra(monkeypatch):
 
 def test_import_has_no_side_effects():
     code = (
-        "import sys, csperf_lib.sentiment as s; "
+        "import sys, csperf_lib.methods.sentiment as s; "
         "print(s._vader.cache_info().currsize, s._wordllama.cache_info().currsize, "
         "'vaderSentiment' in sys.modules, 'wordllama' in sys.modules)"
     )

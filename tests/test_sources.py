@@ -1,4 +1,4 @@
-"""Tests of csperf_lib.sources: currency, credibility, coverage, non-response bias, reliability."""
+"""Tests of csperf_lib.methods.sources: currency, credibility, coverage, non-response bias, reliability."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csperf_lib.schemas import CANONICAL_TABLES, KIND_DTYPES
-from csperf_lib.sources import (
+from csperf_lib.core.tables import CANONICAL_TABLES, KIND_DTYPES
+from csperf_lib.ingest.store import Store
+from csperf_lib.methods.sources import (
     benjamini_hochberg,
     coverage,
     credibility,
@@ -25,7 +26,6 @@ from csperf_lib.sources import (
     summary_entries,
     thin_segments,
 )
-from csperf_lib.store import Store
 
 
 def canonical(table: str, **columns) -> pd.DataFrame:

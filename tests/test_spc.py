@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csperf_lib import spc
-from csperf_lib.changepoint import change_points, default_penalty, noise_sigma
-from csperf_lib.spc import p_chart, run_rules, xmr_chart
+from csperf_lib.methods import spc
+from csperf_lib.methods.changepoint import change_points, default_penalty, noise_sigma
+from csperf_lib.methods.spc import p_chart, run_rules, xmr_chart
 
 # --------------------------------------------------------------------------------------------
 # Shewhart constants

@@ -16,8 +16,9 @@ import pytest
 from scipy import special
 from scipy.linalg import expm
 
-from csperf_lib.errors import ConfigError
-from csperf_lib.staffing import (
+from csperf_lib.core.errors import ConfigError
+from csperf_lib.ingest.store import Store
+from csperf_lib.methods.staffing import (
     ASSUMPTIONS,
     Queue,
     Staffing,
@@ -33,7 +34,6 @@ from csperf_lib.staffing import (
     weekday_profile,
     what_if_table,
 )
-from csperf_lib.store import Store
 
 matplotlib.use("Agg")
 

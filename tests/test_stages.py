@@ -12,8 +12,8 @@ import papermill as pm
 import pytest
 from conftest import ROOT
 
-from csperf_lib.demo import generate_demo
-from csperf_lib.summary import read_summary
+from csperf_lib.core.summary_io import read_summary
+from csperf_lib.ingest.demo import generate_demo
 
 pytestmark = pytest.mark.slow
 NOTEBOOKS = ROOT / "notebooks"
@@ -187,7 +187,7 @@ def test_review_end_to_end_through_the_command_line(demo, tmp_path, monkeypatch)
 
     from csperf_lib.core.findings import Finding, read_findings
     from csperf_lib.core.summary import shipped_schema, validate_summary
-    from csperf_lib.store import Store
+    from csperf_lib.ingest.store import Store
 
     jsonschema.validate(summary, shipped_schema())  # the published summary.json contract
     assert validate_summary(summary).schema_version == summary["schema_version"] == "1.0"

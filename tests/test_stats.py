@@ -13,8 +13,8 @@ import pytest
 from conftest import SHARED, shared_path
 from scipy import stats as st
 
-from csperf_lib import stats as cs
-from csperf_lib.stats import (
+from csperf_lib.methods import stats as cs
+from csperf_lib.methods.stats import (
     clopper_pearson_interval,
     describe,
     nps,

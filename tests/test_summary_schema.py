@@ -15,7 +15,7 @@ from csperf_lib.core.summary import (
     summary_json_schema,
     validate_summary,
 )
-from csperf_lib.summary import read_summary, update_summary
+from csperf_lib.core.summary_io import read_summary, update_summary
 
 REGENERATE = ("python -c \"import json; from csperf_lib.core.summary import summary_json_schema as s; "
               "open('csperf_lib/data/summary.schema.json', 'w').write(json.dumps(s(), indent=2, sort_keys=True) + '\\n')\"")

@@ -1,4 +1,4 @@
-"""Tests of targets as configuration (csperf_lib.targets): parsing, validation with every problem
+"""Tests of targets as configuration (csperf_lib.methods.targets): parsing, validation with every problem
 at once, precedence of segment / whole-population / indicative-benchmark targets, the benchmark
 catalogue, the SMART check, regulatory compliance in the store's engine, and the demo's
 targets.yaml."""
@@ -12,12 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from csperf_lib.config import load_config, parse_config
-from csperf_lib.demo import CSAT_TARGET, TARGETS_NAME, generate_demo
-from csperf_lib.errors import ConfigError
-from csperf_lib.schemas import CANONICAL_TABLES, KIND_DTYPES
-from csperf_lib.store import Store
-from csperf_lib.targets import (
+from csperf_lib.core.config import load_config, parse_config
+from csperf_lib.core.errors import ConfigError
+from csperf_lib.core.tables import CANONICAL_TABLES, KIND_DTYPES
+from csperf_lib.ingest.demo import CSAT_TARGET, TARGETS_NAME, generate_demo
+from csperf_lib.ingest.store import Store
+from csperf_lib.methods.targets import (
     DEFAULT_REGULATORY_RULES,
     SOURCES,
     RegulatoryRule,

@@ -1,4 +1,4 @@
-"""Codebook coding, theme discovery, spike tests, emerging issues and verbatims (csperf_lib.text)."""
+"""Codebook coding, theme discovery, spike tests, emerging issues and verbatims (csperf_lib.methods.text)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csperf_lib.errors import ConfigError
-from csperf_lib.text import (
+from csperf_lib.core.errors import ConfigError
+from csperf_lib.methods.text import (
     code_texts,
     codebook_from_config,
     discover_themes,
@@ -285,7 +285,7 @@ def test_spike_weeks_are_the_review_calendars_and_expected_is_the_rest_of_the_pe
     import numpy as np
     import pandas as pd
 
-    from csperf_lib.text import theme_trends
+    from csperf_lib.methods.text import theme_trends
 
     days = pd.date_range("2026-01-07", periods=8 * 7, freq="D")  # starts on a Wednesday
     when = pd.Series(np.repeat(days, 10))

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from csperf_lib.trend import MannKendall, mann_kendall, seasonal_mann_kendall
+from csperf_lib.methods.trend import MannKendall, mann_kendall, seasonal_mann_kendall
 
 # US EPA (2006) Data Quality Assessment: Statistical Methods for Practitioners, EPA QA/G-9S,
 # Mann-Kendall example (p. 109; as reproduced in the EarthSoft EnviroInsite documentation):

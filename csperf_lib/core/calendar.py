@@ -206,7 +206,7 @@ def build_calendar(*, period_start: dt.date | None = None, period_end: dt.date |
 
 def event_span(store, tables: Iterable[str]) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     """The earliest and latest event timestamp over the usable ``tables`` of ``store``."""
-    from csperf_lib.schemas import EVENT_COLUMNS
+    from csperf_lib.core.tables import EVENT_COLUMNS
 
     first = last = None
     for table in tables:

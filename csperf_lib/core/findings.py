@@ -64,7 +64,7 @@ Scalar = str | float | int | bool | None
 
 def _plain(value: Any) -> Any:
     """numpy / pandas scalars as Python scalars; NaN, NaT, NA and infinities as None."""
-    from csperf_lib.summary import to_jsonable
+    from csperf_lib.core.summary_io import to_jsonable
 
     return to_jsonable(value)
 
@@ -287,7 +287,7 @@ class FindingsLedger:
 
         mark_stage_ran(store, self.stage)
         if run_dir is not None:
-            from csperf_lib.summary import update_summary
+            from csperf_lib.core.summary_io import update_summary
 
             update_summary(run_dir, findings=[f.model_dump(mode="json") for f in everything])
         return everything
@@ -387,7 +387,7 @@ def ranked(findings: Iterable[Finding]) -> list[Finding]:
 def findings_markdown(findings: Iterable[Finding], *, empty: str = "", limit: int | None = None) -> str:
     """A Markdown bullet list of the findings' sentences (HTML-escaped), in :func:`ranked` order;
     ``empty`` when there are none. With ``limit``, the rest are counted in a last line."""
-    from csperf_lib.markup import escape
+    from csperf_lib.core.markup import escape
 
     ordered = ranked(findings)
     if not ordered:

@@ -29,6 +29,7 @@ __all__ = [
     "format_effect",
     "format_interval",
     "format_p",
+    "format_p_value",
     "format_value",
     "format_week",
     "subject",
@@ -154,6 +155,8 @@ def format_value(value: Any, unit: str = "", *, signed: bool = False) -> str:
         return "∞" if value > 0 else "−∞"
     plus = "+" if signed and value > 0 else ""
     if unit == "proportion":
+        if math.isinf(100 * value):  # beyond the float range once scaled; no share is that large
+            return "∞ %" if value > 0 else "−∞ %"
         text = f"{100 * value:.1f} %"
     elif unit == "percent":
         text = f"{value:.1f} %"
@@ -181,15 +184,23 @@ def format_interval(low: Any, high: Any, unit: str = "", *, level: float = 0.95)
     return f"{level:.0%} CI {format_value(low, unit)} to {format_value(high, unit)}".replace("%", " %", 1)
 
 
-def format_p(p: Any, *, adjusted: bool = False) -> str:
-    """"p = 0.034", "p < 0.001" ("adjusted p …" for a multiplicity-adjusted value); '' if unknown."""
+def format_p_value(p: Any) -> str:
+    """A p or q value alone, as a table cell shows it: "0.034", "0.0042", "< 0.001"; '' if unknown."""
     if _missing(p):
         return ""
-    word = "adjusted p" if adjusted else "p"
     p = float(p)
     if p < 0.001:
-        return f"{word} < 0.001"
-    return f"{word} = {p:.2g}" if p < 0.01 else f"{word} = {p:.2f}" if p < 0.995 else f"{word} = 1.00"
+        return "< 0.001"
+    return f"{p:.2g}" if p < 0.01 else f"{p:.2f}" if p < 0.995 else "1.00"
+
+
+def format_p(p: Any, *, adjusted: bool = False) -> str:
+    """"p = 0.034", "p < 0.001" ("adjusted p …" for a multiplicity-adjusted value); '' if unknown."""
+    value = format_p_value(p)
+    if not value:
+        return ""
+    word = "adjusted p" if adjusted else "p"
+    return f"{word} {value}" if value.startswith("<") else f"{word} = {value}"
 
 
 def format_count(n: Any, noun: str = "") -> str:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from csperf_lib.errors import CsperfError
+from csperf_lib.core.errors import CsperfError
 
 __all__ = [
     "REGISTRY_TABLE",

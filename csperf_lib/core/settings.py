@@ -1,14 +1,14 @@
 """The review config as typed models: every section of ``review.yaml`` declared once.
 
 Each section is a pydantic v2 model (unknown keys refused, types, ranges and allowed values
-declared), so :func:`csperf_lib.config.load_config` checks the whole file before any stage starts,
+declared), so :func:`csperf_lib.core.config.load_config` checks the whole file before any stage starts,
 stages receive typed objects (``ReviewConfig.settings``), and ``csperf config-schema`` prints the
 JSON Schema generated from these models (editors use it for completion and checking).
 
 What a section means is documented where it is used (the module named in each model's docstring);
 this module only declares its shape. Checks that need a module's own knowledge — a custom KPI's
 filter grammar against the canonical columns, a codebook's regular expressions, a targets file's
-KPI ids — run at load too, through :func:`csperf_lib.config_check.check_config`.
+KPI ids — run at load too, through :func:`csperf_lib.stages.config_check.check_config`.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ __all__ = [
     "settings_problems",
 ]
 
-#: Contact channels of the canonical tables (:mod:`csperf_lib.schemas`).
+#: Contact channels of the canonical tables (:mod:`csperf_lib.core.tables`).
 CHANNELS = ("phone", "email", "chat", "social", "other")
 #: Channels answered from a backlog (hours, not seconds): an Erlang queue does not describe them.
 DEFERRED_CHANNELS = ("email", "social")
@@ -152,7 +152,7 @@ def _regexes(values: Sequence[str] | None) -> Sequence[str] | None:
 
 # --- the data sources ---------------------------------------------------------------------------
 class FileSource(_Section):
-    """A file export (:mod:`csperf_lib.readers`): CSV/TSV/TXT, Excel or Parquet."""
+    """A file export (:mod:`csperf_lib.ingest.readers`): CSV/TSV/TXT, Excel or Parquet."""
 
     file: str = Field(description="Path of the export, relative to the config file's folder.")
     format: Literal["csv", "excel", "parquet"] | None = Field(None, description="Reader; by default from the file's suffix.")
@@ -180,7 +180,7 @@ class SqlSource(_Section):
 
 
 class ColumnMapping(_Section):
-    """How one canonical column is read (:mod:`csperf_lib.config`, "Column specs")."""
+    """How one canonical column is read (:mod:`csperf_lib.core.config`, "Column specs")."""
 
     column: str | None = Field(None, description="The source column.")
     value: Any = Field(None, description="A constant for every row (instead of column).")
@@ -195,7 +195,7 @@ class ColumnMapping(_Section):
 
 
 class TableSettings(_Section):
-    """One canonical table: where it comes from and how its columns map (:mod:`csperf_lib.schemas`)."""
+    """One canonical table: where it comes from and how its columns map (:mod:`csperf_lib.core.tables`)."""
 
     source: FileSource | SqlSource
     columns: dict[str, str | ColumnMapping] = Field(description="Canonical column -> source column or a column spec.")
@@ -212,14 +212,14 @@ class PeriodSettings(_Section):
 
 
 class StoreSettings(_Section):
-    """The processed store (:mod:`csperf_lib.store`)."""
+    """The processed store (:mod:`csperf_lib.ingest.store`)."""
 
     url: str | None = Field(None, description="duckdb:///path.duckdb, or any Ibis backend URL without a password.")
     password_env: str | None = Field(None, description="Environment variable holding the store's password.")
 
 
 class ValidationSettingsModel(_Section):
-    """Thresholds of the validate stage (:mod:`csperf_lib.validate`)."""
+    """Thresholds of the validate stage (:mod:`csperf_lib.stages.validate`)."""
 
     min_usable_share: Proportion = Field(0.9, description="Stop the review below this share of usable rows in any table.")
     future_tolerance_s: Annotated[Number, Field(ge=0)] = Field(
@@ -250,7 +250,7 @@ class CustomKpi(_Section):
 
 
 class KpisSettings(_Section):
-    """Options of the KPI catalogue and custom KPIs (:mod:`csperf_lib.kpis`)."""
+    """Options of the KPI catalogue and custom KPIs (:mod:`csperf_lib.methods.kpis`)."""
 
     service_level_threshold_s: Annotated[Number, Field(ge=0)] = Field(
         20, description="Seconds within which an answered contact counts towards the service level.")
@@ -263,7 +263,7 @@ class KpisSettings(_Section):
 
 
 class SamplingSettingsModel(_Section):
-    """The QA sampling design (:mod:`csperf_lib.sampling`)."""
+    """The QA sampling design (:mod:`csperf_lib.methods.sampling`)."""
 
     margin: Annotated[Number, Field(gt=0, lt=1)] | None = Field(None, description="Margin of error, proportion (default 0.05).")
     confidence: Annotated[Number, Field(gt=0, lt=1)] | None = Field(None, description="Confidence level (default 0.95).")
@@ -276,7 +276,7 @@ class SamplingSettingsModel(_Section):
 
 
 class TargetSettings(_Section):
-    """One target (:mod:`csperf_lib.targets`; template ``templates/targets.yaml``)."""
+    """One target (:mod:`csperf_lib.methods.targets`; template ``templates/targets.yaml``)."""
 
     kpi: str
     segment: dict[str, Any] | str | None = None
@@ -337,14 +337,14 @@ class ThemeSettings(_Matcher):
 
 
 class TextSettings(_Section):
-    """The codebook of free-text themes (:mod:`csperf_lib.text`)."""
+    """The codebook of free-text themes (:mod:`csperf_lib.methods.text`)."""
 
     codebook: str | None = Field(None, description="A codebook file replacing the default one.")
     themes: dict[SnakeName, ThemeSettings] | None = Field(None, description="Themes added to (or overriding) the codebook.")
 
 
 class StaffingSettings(_Section):
-    """The resourcing review (:mod:`csperf_lib.staffing`)."""
+    """The resourcing review (:mod:`csperf_lib.methods.staffing`)."""
 
     channels: Annotated[list[Annotated[str, AfterValidator(_queued_channel)]], BeforeValidator(_one_or_more),
                         Field(min_length=1), WithJsonSchema(_one_or_more_of(
@@ -380,7 +380,7 @@ FindingKindName = Literal[FINDING_KINDS]  # type: ignore[valid-type]
 
 
 class FindingConditions(_Section):
-    """The fields a recommendation rule matches findings by (:func:`csperf_lib.recommend.match_findings`);
+    """The fields a recommendation rule matches findings by (:func:`csperf_lib.stages.recommendations.match_findings`);
     a list means "any of"."""
 
     kind: FindingKindName | list[FindingKindName] | None = Field(None, description="Finding kind(s).")
@@ -425,7 +425,7 @@ class RuleSettings(_Section):
 
 
 class RecommendationsSettings(_Section):
-    """Coaching thresholds and the recommendation rules (:mod:`csperf_lib.coaching`, :mod:`csperf_lib.recommend`)."""
+    """Coaching thresholds and the recommendation rules (:mod:`csperf_lib.methods.coaching`, :mod:`csperf_lib.stages.recommendations`)."""
 
     min_evaluations: Annotated[Whole, Field(ge=2)] | None = Field(None, description="Fewest QA evaluations to judge an agent.")
     item_threshold: Proportion | dict[str, Proportion] | None = Field(
@@ -451,14 +451,14 @@ class MarkerSettings(_Matcher):
 
 
 class EscalationsSettings(_Section):
-    """Escalations and high-risk markers (:mod:`csperf_lib.escalations`)."""
+    """Escalations and high-risk markers (:mod:`csperf_lib.methods.escalations`)."""
 
     markers: dict[SnakeName, MarkerSettings | None] | None = Field(None, description="Markers added, changed or (null) removed.")
     recurrence_window_days: Annotated[Whole, Field(gt=0)] | None = Field(None, description="Follow-up window for complaints after an escalation (default 30).")
 
 
 class ComplaintsSettings(_Section):
-    """Complaint handling targets (:mod:`csperf_lib.complaints`)."""
+    """Complaint handling targets (:mod:`csperf_lib.methods.complaints`)."""
 
     acknowledge_within_days: PositiveDays = Field(3.0, description="Calendar days to acknowledge (default 3).")
     resolve_within_days: PositiveDays = Field(56.0, description="Calendar days to resolve (default 56, 8 weeks).")
@@ -466,7 +466,7 @@ class ComplaintsSettings(_Section):
 
 
 class PrivacySettings(_Section):
-    """Pseudonymisation (:mod:`csperf_lib.privacy`)."""
+    """Pseudonymisation (:mod:`csperf_lib.methods.privacy`)."""
 
     key_env: str = Field("CSPERF_PSEUDONYM_KEY", description="Environment variable holding the pseudonymisation key.")
 
@@ -493,7 +493,7 @@ class ReviewSettings(_Section):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
 
-#: The sections the hand-written reader of :mod:`csperf_lib.config` checks in detail (with the
+#: The sections the hand-written reader of :mod:`csperf_lib.core.config` checks in detail (with the
 #: canonical schema); the models above still declare their shape for the JSON Schema.
 DETAILED_SECTIONS = ("organisation", "reviewer", "period", "timezone", "store", "validation", "tables")
 
@@ -644,7 +644,7 @@ def section_settings(config: Any, name: str, *, bare: bool = False) -> tuple[str
     Parameters
     ----------
     config : ReviewConfig, ReviewSettings, the section's model, mapping or None
-        A loaded :class:`csperf_lib.config.ReviewConfig` (its ``settings``, checked at load), the
+        A loaded :class:`csperf_lib.core.config.ReviewConfig` (its ``settings``, checked at load), the
         settings themselves or the section's model (returned as they are); for library use, the
         parsed YAML mapping (or anything with ``raw`` and ``path``), whose section is checked here
         against the same model; None: the section's defaults.
@@ -659,7 +659,7 @@ def section_settings(config: Any, name: str, *, bare: bool = False) -> tuple[str
     ConfigError
         Every problem of the section, each with its key.
     """
-    from csperf_lib.errors import ConfigError
+    from csperf_lib.core.errors import ConfigError
 
     field = ReviewSettings.model_fields[name]
     own = _inner_model(field.annotation)

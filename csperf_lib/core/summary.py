@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from csperf_lib.core.errors import CsperfError
 from csperf_lib.core.findings import Finding
-from csperf_lib.errors import CsperfError
 
 __all__ = [
     "SCHEMA_FILE",

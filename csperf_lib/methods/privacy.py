@@ -1,0 +1,386 @@
+"""Redaction and pseudonymisation of free text before it is analysed, displayed or exported.
+
+Public API:
+
+- :func:`redact` — replace personal data in one text with typed placeholders.
+- :func:`redact_series` — the same over a :class:`pandas.Series` (input never mutated).
+- :func:`contains_pii` — the kinds of personal data found in a text (for tests and audits).
+- :func:`pseudonymise`, :func:`pseudonymise_series` — stable keyed hash (HMAC-SHA256) of agent
+  and customer identifiers, for reports that leave the team.
+
+Placeholders, in the order the detectors run (order matters: a URL or e-mail address contains
+digits a phone detector would otherwise take, and a card number contains phone-like groups):
+
+=============== ===========================================================================
+``[EMAIL]``     ``name@example.co.uk``
+``[URL]``       ``http(s)://…``, ``www.…`` and bare domains with a common TLD (``.com``,
+                ``.co.uk``, ``.org``, …), with an optional path
+``[IBAN]``      upper-case IBAN, grouped or not, that passes the ISO 13616 mod-97 check
+``[CARD]``      13–19 digits, optionally separated by single spaces or dashes, Luhn-valid
+                only (a Luhn-invalid 16-digit order id is left alone)
+``[SORT_CODE]`` ``nn-nn-nn`` anywhere; ``nn nn nn`` / ``nnnnnn`` only after "sort code"
+``[ACCOUNT]``   8-digit UK account number within 25 characters after "account", "acct",
+                "acc no", "a/c" or a ``[SORT_CODE]`` placeholder
+``[ZIP]``       US ZIP+4 (``94105-1234``) anywhere; a 5-digit ZIP only after a US state
+                abbreviation (``NY 10001``, ``CA 94105``) or the words "zip"/"zip code"/
+                "postal code" — a bare 5-digit number is far more often an order number or a
+                price in contact-centre text, so it is left alone
+``[PHONE]``     international (``+44 7700 900123``, ``+1 (415) 555-0132``, ``0033 1 23 45 67
+                89``; 8–15 digits), UK national (``07700 900123``, ``(020) 7946 0018``,
+                ``0161 496 0000``; 10–11 digits starting with 0) and North American national
+                (``(415) 555-0132``, ``415-555-0132``)
+``[POSTCODE]``  UK postcode in capitals (``SW1A 1AA``, ``M1 1AE``, ``EC1A1BB``)
+=============== ===========================================================================
+
+Already-masked values in real data (``XXXX``, ``XX/XX/2019``, ``{$XXXX}`` as in the CFPB
+complaint narratives) contain no digits in the masked part, so no detector matches them and
+they are left as they are.
+
+Limitations (the rules favour recall on the kinds above, then precision on ordinary text):
+
+* A date written ``dd-mm-yy`` is indistinguishable from a sort code and is redacted.
+* Reference numbers grouped like a phone number are redacted as ``[PHONE]``: a UK-shaped
+  ``0123 456 789`` / ``01234 567890`` or a North American ``123 456 7890``. Ungrouped or
+  prefixed ids (``ORD-2026-00123``, ``INC0012345``, ``1234567812345678``) are left alone.
+* A bare domain with a listed TLD (``docs.python.org``) is a ``[URL]`` even without a scheme.
+* Lower-case postcodes and IBANs are not detected (lower-case matching eats words like
+  ``mp3 4gb``); phone numbers written in words or split over lines are not detected.
+* Names and street addresses are not detected — this is pattern-based redaction, not NER.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import os
+import re
+import secrets
+from collections.abc import Callable
+
+import pandas as pd
+
+from csperf_lib.core.settings import PrivacySettings, section_settings
+
+__all__ = [
+    "PII_KINDS",
+    "contains_pii",
+    "pseudonymise",
+    "pseudonymise_series",
+    "redact",
+    "redact_series",
+]
+
+# --------------------------------------------------------------------------------------------
+# patterns
+# --------------------------------------------------------------------------------------------
+
+_TRAILING_PUNCT = ".,;:!?)]}'\""
+# A number that continues as a time, date or decimal ("10:30", "12/03", "3.5") is not a phone.
+_NUM_END = r"(?!\d|[:/.,]\d)"
+
+_EMAIL = re.compile(
+    r"(?i)(?<![\w.%+-])[a-z0-9][a-z0-9._%+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"
+)
+_URL_SCHEME = re.compile(r"(?i)\b(?:https?://|ftp://|www\.)[^\s<>\"'\[\]]+")
+_URL_BARE = re.compile(
+    r"(?i)(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
+    r"(?:com|org|net|io|gov|edu|info|biz|uk|us|eu|ie|co)\b(?:/[^\s<>\"'\[\]]*)?"
+)
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
+_CARD = re.compile(r"(?<![\d])\d(?:[ -]?\d){12,18}(?!\d)")
+_SORT_CODE = re.compile(r"(?<![\d-])\d{2}-\d{2}-\d{2}(?![\d-])")
+_SORT_CODE_CONTEXT = re.compile(
+    r"(?i:sort[ -]?code(?:\s*(?:is|was|number|no\.?|[:#=-]))*)\s*(\d{2}[ .]?\d{2}[ .]?\d{2})(?!\d)"
+)
+_ACCOUNT = re.compile(
+    r"(?:(?i:\b(?:account|acct|acc|a/c)\b(?:\s*(?:no\.?|number|num|#))?)|\[SORT_CODE\])"
+    r"[^\d\n]{0,25}?(?<!\d)(\d{8})(?!\d)"
+)
+_US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
+    "NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
+)
+_ZIP_PLUS4 = re.compile(r"(?<![\d-])\d{5}-\d{4}(?![\d-])")
+_ZIP_CONTEXT = re.compile(
+    rf"(?:\b(?:{_US_STATES})\b,?|(?i:\b(?:zip(?:\s*code)?|postal\s*code)\b)[:#]?)\s*(\d{{5}})(?![\d-])"
+)
+_PHONE_INTL = re.compile(
+    r"(?<![\w+])(?:\+|\b00)\d{1,3}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4})){1,7}" + _NUM_END
+)
+_PHONE_UK = re.compile(r"(?<![\w+-])(?:\(0\d{2,4}\)|0\d{2,4})[ -]?\d{3,4}[ -]?\d{3,4}" + _NUM_END)
+_PHONE_NANP = re.compile(
+    r"(?<![\w+-])(?:1[ .-])?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}" + _NUM_END
+)
+_POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b")
+
+
+# --------------------------------------------------------------------------------------------
+# validators: each takes a match and gives the span to replace, or None to keep the text
+# --------------------------------------------------------------------------------------------
+
+Span = tuple[int, int]
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _iban_ok(compact: str) -> bool:
+    if not (15 <= len(compact) <= 34 and compact[:2].isalpha() and compact[2:4].isdigit()):
+        return False
+    rearranged = compact[4:] + compact[:4]
+    number = "".join(str(int(ch, 36)) for ch in rearranged)
+    return int(number) % 97 == 1
+
+
+def _whole(m: re.Match) -> Span | None:
+    """The match itself, or its first group when the pattern has one (context patterns)."""
+    return m.span(1) if m.re.groups else m.span()
+
+
+def _trim_punct(m: re.Match) -> Span | None:
+    start, end = m.span()
+    text = m.string
+    while end > start and text[end - 1] in _TRAILING_PUNCT:
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def _longest_valid_prefix(
+    m: re.Match, *, is_unit: Callable[[str], bool], valid: Callable[[str], bool], min_units: int
+) -> Span | None:
+    """Longest prefix of the match that ends on a group boundary and passes ``valid``.
+
+    Greedy patterns may run into a neighbouring number or word ("GB82 WEST … 32 OK"); shrinking
+    to the longest valid prefix keeps the real value and leaves the neighbour alone.
+    """
+    start, end = m.span()
+    text = m.string
+    positions = [i for i in range(start, end) if is_unit(text[i])]
+    for n in range(len(positions), min_units - 1, -1):
+        stop = positions[n - 1] + 1
+        if stop < end and is_unit(text[stop]):
+            continue  # would cut a group in two
+        if valid("".join(text[i] for i in positions[:n])):
+            return start, stop
+    return None
+
+
+def _card(m: re.Match) -> Span | None:
+    return _longest_valid_prefix(m, is_unit=str.isdigit, valid=_luhn_ok, min_units=13)
+
+
+def _iban(m: re.Match) -> Span | None:
+    return _longest_valid_prefix(m, is_unit=str.isalnum, valid=_iban_ok, min_units=15)
+
+
+def _digit_count(low: int, high: int) -> Callable[[re.Match], Span | None]:
+    def check(m: re.Match) -> Span | None:
+        n = sum(ch.isdigit() for ch in m.group())
+        return m.span() if low <= n <= high else None
+
+    return check
+
+
+# (kind, placeholder, pattern, validator) in the order they are applied.
+_DETECTORS: tuple[tuple[str, str, re.Pattern, Callable[[re.Match], Span | None]], ...] = (
+    ("email", "[EMAIL]", _EMAIL, _whole),
+    ("url", "[URL]", _URL_SCHEME, _trim_punct),
+    ("url", "[URL]", _URL_BARE, _trim_punct),
+    ("iban", "[IBAN]", _IBAN, _iban),
+    ("card", "[CARD]", _CARD, _card),
+    ("sort_code", "[SORT_CODE]", _SORT_CODE, _whole),
+    ("sort_code", "[SORT_CODE]", _SORT_CODE_CONTEXT, _whole),
+    ("account", "[ACCOUNT]", _ACCOUNT, _whole),
+    ("zip", "[ZIP]", _ZIP_PLUS4, _whole),
+    ("zip", "[ZIP]", _ZIP_CONTEXT, _whole),
+    ("phone", "[PHONE]", _PHONE_INTL, _digit_count(8, 15)),
+    ("phone", "[PHONE]", _PHONE_UK, _digit_count(10, 11)),
+    ("phone", "[PHONE]", _PHONE_NANP, _digit_count(10, 11)),
+    ("postcode", "[POSTCODE]", _POSTCODE, _whole),
+)
+
+#: The kinds :func:`contains_pii` reports, in detection order.
+PII_KINDS: tuple[str, ...] = tuple(dict.fromkeys(kind for kind, *_ in _DETECTORS))
+
+
+def _is_missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _apply(text: str) -> tuple[str, list[str]]:
+    """Redacted text and the kinds found, in detection order (no duplicates)."""
+    found: list[str] = []
+    for kind, placeholder, pattern, check in _DETECTORS:
+        pieces: list[str] = []
+        pos = 0
+        for m in pattern.finditer(text):
+            span = check(m)
+            if span is None or span[0] < pos:
+                continue
+            pieces.append(text[pos : span[0]])
+            pieces.append(placeholder)
+            pos = span[1]
+        if pieces:
+            pieces.append(text[pos:])
+            text = "".join(pieces)
+            if kind not in found:
+                found.append(kind)
+    return text, found
+
+
+# --------------------------------------------------------------------------------------------
+# public API
+# --------------------------------------------------------------------------------------------
+
+
+def redact(text):
+    """Replace personal data in ``text`` with typed placeholders.
+
+    Parameters
+    ----------
+    text : str or None
+        Free text (a complaint narrative, a call note, a chat line). ``None``, NaN and ``pd.NA``
+        are returned unchanged; any other non-string value is converted with :class:`str` first,
+        so a card number stored as an integer cannot slip through.
+
+    Returns
+    -------
+    str
+        The text with e-mail addresses, URLs, IBANs, Luhn-valid card numbers, sort codes,
+        account numbers, US ZIP codes, phone numbers and UK postcodes replaced by ``[EMAIL]``,
+        ``[URL]``, ``[IBAN]``, ``[CARD]``, ``[SORT_CODE]``, ``[ACCOUNT]``, ``[ZIP]``,
+        ``[PHONE]`` and ``[POSTCODE]`` (rules in the module docstring). Existing masks such as
+        ``XXXX`` or ``XX/XX/2019`` are left as they are. Redacting twice changes nothing.
+    """
+    if _is_missing(text):
+        return text
+    return _apply(str(text))[0]
+
+
+def contains_pii(text) -> list[str]:
+    """The kinds of personal data :func:`redact` would replace in ``text``.
+
+    Parameters
+    ----------
+    text : str or None
+        As for :func:`redact`; missing values contain nothing.
+
+    Returns
+    -------
+    list of str
+        Kinds from :data:`PII_KINDS` (``"email"``, ``"url"``, ``"iban"``, ``"card"``,
+        ``"sort_code"``, ``"account"``, ``"zip"``, ``"phone"``, ``"postcode"``), each once, in
+        detection order; empty when the text is clean.
+    """
+    if _is_missing(text):
+        return []
+    return _apply(str(text))[1]
+
+
+def redact_series(values: pd.Series) -> pd.Series:
+    """:func:`redact` applied to every value of ``values``; a new Series (input not mutated).
+
+    Each distinct value is redacted once, so long columns with repeated text are cheap. Index
+    and name are kept, and so is a pandas string dtype (other inputs give ``object``); missing
+    values stay missing.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    done = [redact(u) for u in uniques]
+    out = [done[c] if c >= 0 else v for c, v in zip(codes, values.tolist(), strict=True)]
+    return _like(values, out)
+
+
+def _like(values: pd.Series, out: list) -> pd.Series:
+    """A new Series of ``out`` with the index and name of ``values`` (string dtype kept)."""
+    result = pd.Series(out, index=values.index.copy(), name=values.name, dtype=object)
+    if values.dtype != object and pd.api.types.is_string_dtype(values.dtype):
+        result = result.astype(values.dtype)
+    return result
+
+
+def _key_bytes(key: bytes | str) -> bytes:
+    if isinstance(key, str):
+        key = key.encode("utf-8")
+    if not isinstance(key, (bytes, bytearray)):
+        raise TypeError(f"key must be bytes or str, got {type(key).__name__}")
+    if not key:
+        raise ValueError("a non-empty key is required to pseudonymise (there is no default)")
+    return bytes(key)
+
+
+def pseudonymise(value, *, key: bytes | str, prefix: str = "P-", length: int = 8):
+    """A stable keyed pseudonym for an agent or customer identifier.
+
+    ``prefix + hex(HMAC-SHA256(key, str(value).strip()))[:length]``, e.g. ``"P-3f9a1c2e"``.
+    The same value and key always give the same pseudonym; without the key the pseudonym cannot
+    be recomputed from a guessed identifier (unlike a plain hash). Keep the key out of reports
+    and version control.
+
+    Parameters
+    ----------
+    value : object
+        The identifier. It is compared as text after stripping surrounding spaces, so ``"A17 "``
+        and ``"A17"`` match, but ``17`` and ``17.0`` do not. ``None``/NaN are returned unchanged.
+    key : bytes or str, keyword-only
+        Secret key (str is UTF-8 encoded). Required; an empty key raises ``ValueError``.
+    prefix : str, keyword-only
+        Text before the hex digest, default ``"P-"``.
+    length : int, keyword-only
+        Hex characters kept, 4–64, default 8 (32 bits: collisions become likely around 65 000
+        distinct identifiers; use 12 or more for larger populations).
+
+    Returns
+    -------
+    str
+    """
+    secret = _key_bytes(key)
+    if not 4 <= int(length) <= 64:
+        raise ValueError(f"length must be between 4 and 64, got {length!r}")
+    if _is_missing(value):
+        return value
+    digest = hmac.new(secret, str(value).strip().encode("utf-8"), hashlib.sha256).hexdigest()
+    return f"{prefix}{digest[: int(length)]}"
+
+
+def pseudonymise_series(
+    values: pd.Series, *, key: bytes | str, prefix: str = "P-", length: int = 8
+) -> pd.Series:
+    """:func:`pseudonymise` applied to every value of ``values``; a new Series.
+
+    Options as for :func:`pseudonymise`; missing values stay missing; index and name are kept.
+    """
+    _key_bytes(key)  # fail fast, even on an empty Series
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    done = [pseudonymise(u, key=key, prefix=prefix, length=length) for u in uniques]
+    out = [done[c] if c >= 0 else v for c, v in zip(codes, values.tolist(), strict=True)]
+    return _like(values, out)
+
+
+#: The environment variable holding the pseudonymisation key unless ``privacy.key_env`` names another.
+DEFAULT_KEY_ENV = PrivacySettings.model_fields["key_env"].default
+
+
+def privacy_settings(config=None) -> tuple[bytes, bool]:
+    """The pseudonymisation key and whether it is stable.
+
+    The key is read from the environment variable named by ``privacy.key_env`` in the config
+    (default ``CSPERF_PSEUDONYM_KEY``) and never written anywhere; without it a random one-off key is
+    used, so pseudonyms are consistent within the run but not across runs.
+    """
+    key_env = section_settings(config, "privacy")[1].key_env  # checked against PrivacySettings
+    value = os.environ.get(key_env)
+    if value:
+        return value.encode("utf-8"), True
+    return secrets.token_bytes(32), False

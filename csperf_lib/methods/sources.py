@@ -1,0 +1,1141 @@
+"""Evaluation of the sources a review used: can a reviewer defend each one to an assessor?
+
+For every source (canonical table) the review used:
+
+- :func:`currency` — period covered, newest record, lag to extraction, calendar days with no data;
+- :func:`credibility` — validation pass rate, duplicate rate, internal consistency checks passed,
+  whether the file is unchanged since collection (SHA-256);
+- :func:`coverage` and :func:`thin_segments` — surveys per answered contact, QA evaluations per
+  agent, complaints per 1,000 contacts, segments with too few surveys or evaluations;
+- :func:`nonresponse_bias` — survey response rate overall and by segment, responders compared
+  with non-responders on what is known for both, and a plain-words verdict;
+- :func:`cronbach_alpha`, :func:`scorecard_reliability`, :func:`survey_reliability` — instrument
+  reliability (alpha with Feldt's interval, corrected item-total correlations, alpha if deleted);
+- :func:`method_notes` — strengths, weaknesses and risks of each monitoring method, written from
+  the data's own numbers;
+- :func:`evaluate_sources` bundles everything; :func:`summary_entries` gives the
+  ``sources_evaluation`` entry of summary.json.
+
+Aggregates run in the store's engine (Ibis): only per-group sums, counts and variances are pulled,
+never the contact rows themselves.
+
+Conventions: options are keyword-only, inputs are never mutated, data too small for an estimate
+give NaN (never an exception).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+import numpy as np
+import pandas as pd
+from scipy import stats as _st
+
+from csperf_lib.core.summary_io import to_jsonable
+from csperf_lib.ingest.schemas import MODELS
+from csperf_lib.ingest.store import Store
+from csperf_lib.methods.stats import cohens_h, hedges_g, wilson_interval
+from csperf_lib.methods.stats import fdr_bh as benjamini_hochberg
+
+__all__ = [
+    "NonResponse",
+    "Reliability",
+    "SourcesEvaluation",
+    "benjamini_hochberg",
+    "coverage",
+    "credibility",
+    "cronbach_alpha",
+    "currency",
+    "evaluate_sources",
+    "method_notes",
+    "nonresponse_bias",
+    "scorecard_reliability",
+    "summary_entries",
+    "survey_reliability",
+    "thin_segments",
+]
+
+#: Event-time column of each canonical table (as in :mod:`csperf_lib.stages.collect`).
+TIME_COLUMNS = {
+    "contacts": "arrived_at",
+    "surveys": "responded_at",
+    "qa_evaluations": "evaluated_at",
+    "complaints": "received_at",
+}
+
+#: Smallest standardised effect (|g|, |h|, Cramér's V) treated as material (Cohen 1988: "small").
+MIN_EFFECT = 0.1
+
+#: Segments with fewer observations than this are "thin" (a common rule of thumb for a mean/share).
+THIN_N = 30
+
+#: Segment columns of the contacts table examined for thin coverage and response rates.
+SEGMENTS = ("channel", "queue", "team", "region")
+
+
+# --------------------------------------------------------------------------------------------
+# result types
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """Internal consistency of a multi-item instrument.
+
+    Attributes
+    ----------
+    name : str
+        What was measured (e.g. ``"QA scorecard"``).
+    alpha : float
+        Cronbach's alpha (NaN when fewer than 2 items or 2 complete rows).
+    low, high : float
+        Feldt (1965) confidence interval of alpha.
+    n : int
+        Complete rows used (listwise deletion).
+    k : int
+        Number of items.
+    items : DataFrame
+        Per item: ``item, mean, sd, item_total_r`` (corrected: item against the total of the
+        other items) and ``alpha_if_deleted``.
+    note : str
+        Plain-words reading of alpha.
+    """
+
+    name: str
+    alpha: float
+    low: float
+    high: float
+    n: int
+    k: int
+    items: pd.DataFrame
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NonResponse:
+    """Survey response and non-response bias among answered contacts.
+
+    Attributes
+    ----------
+    overall : dict
+        ``answered, responders, response_rate, low, high``.
+    by_segment : DataFrame
+        ``segment, value, answered, responders, response_rate, low, high``.
+    comparison : DataFrame
+        Per measure known for responders and non-responders: ``measure, kind, n_responders,
+        n_nonresponders, responders, nonresponders, relative_difference, effect, effect_name,
+        statistic, p_value, p_adjusted, material, favours_responders``.
+    direction : str
+        ``"overstated"``, ``"understated"``, ``"unclear"``, ``"none"`` or ``"not assessable"``:
+        the likely bias of satisfaction figures.
+    verdict : str
+        The finding in plain words.
+    csat_adjusted : dict
+        Mean CSAT of responders as observed and re-weighted to the answered-contact channel mix
+        (post-stratification): ``observed, reweighted, difference``; empty without CSAT.
+    """
+
+    overall: dict
+    by_segment: pd.DataFrame
+    comparison: pd.DataFrame
+    direction: str
+    verdict: str
+    csat_adjusted: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SourcesEvaluation:
+    """Everything :func:`evaluate_sources` found.
+
+    Attributes
+    ----------
+    currency : DataFrame
+        One row per table (see :func:`currency`).
+    credibility : DataFrame
+        One row per table (see :func:`credibility`); empty without a summary.
+    coverage : DataFrame
+        See :func:`coverage`.
+    thin_segments : DataFrame
+        See :func:`thin_segments`.
+    nonresponse : NonResponse or None
+        See :func:`nonresponse_bias`; None without surveys linked to contacts.
+    nonresponse_note : str
+        Why non-response bias could not be assessed ('' when it was).
+    coverage_note : str
+        Why coverage could not be measured ('' when it was).
+    reliability : tuple of Reliability
+        QA scorecard and survey score questions, where available.
+    method_notes : DataFrame
+        See :func:`method_notes`.
+    findings : tuple of str
+        The main points in plain words.
+    """
+
+    currency: pd.DataFrame
+    credibility: pd.DataFrame
+    coverage: pd.DataFrame
+    thin_segments: pd.DataFrame
+    nonresponse: NonResponse | None
+    reliability: tuple[Reliability, ...]
+    method_notes: pd.DataFrame
+    findings: tuple[str, ...]
+    nonresponse_note: str = ""
+    coverage_note: str = ""
+
+
+# --------------------------------------------------------------------------------------------
+# currency
+# --------------------------------------------------------------------------------------------
+
+
+def currency(
+    store: Store,
+    *,
+    table: str,
+    time_column: str | None = None,
+    extracted_at: str | pd.Timestamp | None = None,
+) -> dict[str, Any]:
+    """How current a source is: period covered, newest record, lag, days without data.
+
+    Days without data are calendar dates between the first and the newest record on which the
+    table has no record (computed from the distinct dates, in the engine). Days on which the
+    centre is closed show up too; ``gap_weekdays`` helps tell a closure pattern from a gap.
+
+    Parameters
+    ----------
+    store : Store
+        The processed store (usable rows).
+    table : str
+        Canonical table name.
+    time_column : str, keyword-only
+        Event-time column; default the table's event column (:data:`TIME_COLUMNS`).
+    extracted_at : str or Timestamp, keyword-only
+        When the source was extracted (the manifest's ``extracted_at``); gives the lag
+        ``extracted_at - newest record``.
+
+    Returns
+    -------
+    dict
+        ``table, time_column, records, first_record_at, last_record_at, days_spanned,
+        days_with_records, days_without_records, gap_dates (ISO list), gap_weekdays (counts by
+        day name), extracted_at, lag_days``.
+    """
+    column = time_column or TIME_COLUMNS[table]
+    t = store.table(table)
+    t = t.filter(t[column].notnull())
+    daily = t.group_by(day=t[column].date()).aggregate(n=t.count()).execute()
+    out: dict[str, Any] = {"table": table, "time_column": column, "records": int(daily["n"].sum()) if len(daily) else 0}
+    if daily.empty:
+        out.update(first_record_at=None, last_record_at=None, days_spanned=0, days_with_records=0,
+                   days_without_records=0, gap_dates=[], gap_weekdays={}, extracted_at=extracted_at, lag_days=math.nan)
+        return out
+    bounds = t.aggregate(first=t[column].min(), last=t[column].max()).execute().iloc[0]
+    first, last = pd.Timestamp(bounds["first"]), pd.Timestamp(bounds["last"])
+    days = pd.to_datetime(daily["day"]).dt.normalize()
+    calendar = pd.date_range(first.normalize(), last.normalize(), freq="D")
+    gaps = calendar.difference(pd.DatetimeIndex(days))
+    lag = math.nan
+    if extracted_at is not None and not pd.isna(extracted_at):
+        lag = (pd.Timestamp(extracted_at) - last) / pd.Timedelta(days=1)
+    out.update(
+        first_record_at=first,
+        last_record_at=last,
+        days_spanned=len(calendar),
+        days_with_records=int(days.nunique()),
+        days_without_records=len(gaps),
+        gap_dates=[d.date().isoformat() for d in gaps],
+        gap_weekdays={k: int(v) for k, v in pd.Series(gaps.day_name()).value_counts().items()},
+        extracted_at=None if extracted_at is None else pd.Timestamp(extracted_at),
+        lag_days=float(lag),
+    )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# credibility
+# --------------------------------------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _consistency_checks(table: str) -> list[str]:
+    """Names of the table's row-level consistency rules (pandera dataframe checks)."""
+    model = MODELS.get(table)
+    if model is None:
+        return []
+    return [c.name for c in model.to_schema().checks if getattr(c, "name", None)]
+
+
+def credibility(summary: Mapping[str, Any], *, table: str, check_file: bool = True) -> dict[str, Any]:
+    """How far a source can be believed, from the validate stage's record in summary.json.
+
+    - pass rate = ``rows_usable / rows_in``;
+    - duplicate rate = rows failing a check whose name mentions "duplicate" / ``rows_in``;
+    - internal consistency = the table's cross-field rules (e.g. "abandoned contacts are not
+      answered") that no row failed, out of all such rules;
+    - hash: the SHA-256 recorded at collection, compared with the file now when it still exists
+      (``"unchanged"``, ``"changed"``, or ``"not checkable"`` for databases and moved files).
+
+    Parameters
+    ----------
+    summary : Mapping
+        summary.json content with ``sources`` and ``validation.failures``.
+    table : str
+        Canonical table name.
+    check_file : bool, keyword-only
+        Re-hash the source file when it exists (reads the whole file).
+
+    Returns
+    -------
+    dict
+        ``table, rows_in, rows_usable, pass_rate, duplicate_rows, duplicate_rate, checks_failed,
+        rows_failing_checks, consistency_checks, consistency_checks_passed, sha256, file_status``.
+    """
+    source = next((s for s in summary.get("sources") or [] if s.get("table") == table), {})
+    failures = [f for f in (summary.get("validation") or {}).get("failures") or [] if f.get("table") == table]
+    rows_in = source.get("rows_in")
+    usable = source.get("rows_usable")
+    pass_rate = usable / rows_in if rows_in and usable is not None else math.nan
+    dup = sum(int(f.get("rows") or 0) for f in failures if "duplicate" in str(f.get("check", "")).lower())
+    rules = _consistency_checks(table)
+    failed_rules = {str(f.get("check")) for f in failures}
+    passed = [r for r in rules if r not in failed_rules]
+    sha = source.get("sha256")
+    status = "not checkable"
+    location = source.get("location")
+    if check_file and sha and location and "://" not in str(location):
+        path = Path(str(location))
+        if path.is_file():
+            status = "unchanged" if _sha256(path) == sha else "changed"
+    return {
+        "table": table,
+        "rows_in": rows_in,
+        "rows_usable": usable,
+        "pass_rate": pass_rate,
+        "duplicate_rows": dup,
+        "duplicate_rate": dup / rows_in if rows_in else math.nan,
+        "checks_failed": len(failures),
+        "rows_failing_checks": sum(int(f.get("rows") or 0) for f in failures),
+        "consistency_checks": len(rules),
+        "consistency_checks_passed": len(passed),
+        "consistency_checks_failed": [r for r in rules if r in failed_rules],
+        "sha256": sha,
+        "file_status": status,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# coverage
+# --------------------------------------------------------------------------------------------
+
+
+def poisson_interval(count: float, *, confidence: float = 0.95) -> tuple[float, float]:
+    r"""Exact (Garwood 1936) interval for a Poisson count.
+
+    .. math:: \tfrac12\chi^2_{\alpha/2,\,2x} \le \mu \le \tfrac12\chi^2_{1-\alpha/2,\,2x+2}
+
+    (Garwood 1936, Biometrika 28:437-442; Ulm 1990, Am J Epidemiol 131:373-375).
+    """
+    a = 1.0 - confidence
+    low = 0.0 if count == 0 else float(_st.chi2.ppf(a / 2, 2 * count) / 2)
+    high = float(_st.chi2.ppf(1 - a / 2, 2 * count + 2) / 2)
+    return low, high
+
+
+def _answered(store: Store) -> ibis.Table:
+    c = store.table("contacts")
+    return c.filter(c.answered.fill_null(False))
+
+
+def _responder_ids(store: Store) -> ibis.Table:
+    s = store.table("surveys")
+    return s.filter(s.contact_id.notnull()).select(_sid=s.contact_id).distinct()
+
+
+def coverage(store: Store, *, confidence: float = 0.95) -> pd.DataFrame:
+    """Share of the contacts each secondary source describes.
+
+    - surveys per answered contact: answered contacts with a survey response / answered contacts
+      (Wilson interval, :func:`csperf_lib.methods.stats.wilson_interval`); responses without a contact
+      reference are counted in ``note``;
+    - QA evaluations per agent: distinct evaluations per agent who answered contacts (agents
+      never evaluated count as 0): min / median / max and the number of agents with fewer than 5;
+    - complaints per 1,000 contacts: complaints / contacts × 1,000 with the exact Poisson
+      (Garwood) interval of the count (:func:`poisson_interval`).
+
+    Returns
+    -------
+    DataFrame
+        ``measure, numerator, denominator, value, low, high, note``.
+    """
+    rows = []
+    if not store.has("contacts"):
+        return pd.DataFrame(columns=["measure", "numerator", "denominator", "value", "low", "high", "note"])
+    contacts = store.table("contacts")
+    n_contacts = int(contacts.count().execute())
+    answered = _answered(store)
+    n_answered = int(answered.count().execute())
+    if store.has("surveys"):
+        ids = _responder_ids(store)
+        responders = int(answered.semi_join(ids, answered.contact_id == ids._sid).count().execute())
+        s = store.table("surveys")
+        unlinked = int(s.filter(s.contact_id.isnull()).count().execute())
+        low, high = wilson_interval(responders, n_answered, confidence=confidence)
+        rows.append({"measure": "surveys per answered contact", "numerator": responders, "denominator": n_answered,
+                     "value": responders / n_answered if n_answered else math.nan, "low": low, "high": high,
+                     "note": f"{unlinked:,} responses carry no contact reference" if unlinked else ""})
+    if store.has("qa_evaluations"):
+        q = store.table("qa_evaluations")
+        per = q.group_by("agent_id").aggregate(n=q.evaluation_id.nunique()).execute()
+        agents = answered.filter(answered.agent_id.notnull()).select("agent_id").distinct().execute()["agent_id"]
+        counts = per.set_index("agent_id")["n"].reindex(pd.Index(agents).union(per["agent_id"]), fill_value=0)
+        below = int((counts < 5).sum())
+        rows.append({"measure": "QA evaluations per agent", "numerator": int(counts.sum()), "denominator": len(counts),
+                     "value": float(counts.median()) if len(counts) else math.nan,
+                     "low": float(counts.min()) if len(counts) else math.nan,
+                     "high": float(counts.max()) if len(counts) else math.nan,
+                     "note": f"median (low = min, high = max); {below} of {len(counts)} agents have fewer than 5 evaluations"})
+    if store.has("complaints"):
+        n_comp = store.count("complaints")
+        low, high = poisson_interval(n_comp, confidence=confidence)
+        scale = 1000.0 / n_contacts if n_contacts else math.nan
+        rows.append({"measure": "complaints per 1,000 contacts", "numerator": n_comp, "denominator": n_contacts,
+                     "value": n_comp * scale, "low": low * scale, "high": high * scale,
+                     "note": "exact Poisson (Garwood) interval"})
+    return pd.DataFrame(rows, columns=["measure", "numerator", "denominator", "value", "low", "high", "note"])
+
+
+def thin_segments(store: Store, *, min_n: int = THIN_N, segments: tuple[str, ...] = SEGMENTS) -> pd.DataFrame:
+    """Segments (channel, queue, team, region) with fewer than ``min_n`` surveys or evaluations.
+
+    Surveys and evaluations are attributed to segments through their ``contact_id`` (joined to
+    contacts in the engine). Segments with no survey or evaluation at all are included (n = 0).
+
+    Returns
+    -------
+    DataFrame
+        ``source, segment, value, contacts, n, thin`` for every segment value (sorted, thin first).
+        Empty when the review has no contact records.
+    """
+    if not store.has("contacts"):
+        return pd.DataFrame(columns=["source", "segment", "value", "contacts", "n", "thin"])
+    contacts = store.table("contacts")
+    present = [s for s in segments if s in contacts.columns]
+    frames = []
+    sources = []
+    if store.has("surveys"):
+        s = store.table("surveys")
+        sources.append(("surveys", s.filter(s.contact_id.notnull()).select(_cid=s.contact_id, _key=s.response_id)))
+    if store.has("qa_evaluations"):
+        q = store.table("qa_evaluations")
+        sources.append(("qa_evaluations", q.filter(q.contact_id.notnull()).select(_cid=q.contact_id, _key=q.evaluation_id).distinct()))
+    for seg in present:
+        known = contacts.filter(contacts[seg].notnull())
+        base = known.group_by(value=known[seg]).aggregate(contacts=known.count()).execute()
+        for name, src in sources:
+            j = src.join(contacts.select("contact_id", seg), src._cid == contacts.contact_id)
+            j = j.filter(j[seg].notnull())
+            n = j.group_by(value=j[seg]).aggregate(n=j._key.nunique()).execute()
+            m = base.merge(n, on="value", how="left").fillna({"n": 0})
+            m["n"] = m["n"].astype(int)
+            frames.append(m.assign(source=name, segment=seg))
+    if not frames:
+        return pd.DataFrame(columns=["source", "segment", "value", "contacts", "n", "thin"])
+    out = pd.concat(frames, ignore_index=True)
+    out["thin"] = out["n"] < min_n
+    out = out[["source", "segment", "value", "contacts", "n", "thin"]]
+    return out.sort_values(["thin", "source", "segment", "n"], ascending=[False, True, True, True], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# non-response bias
+# --------------------------------------------------------------------------------------------
+
+
+def _two_proportion_z(x1: float, n1: float, x2: float, n2: float) -> tuple[float, float]:
+    """Pooled two-proportion z test: (z, two-sided p)."""
+    if n1 == 0 or n2 == 0:
+        return math.nan, math.nan
+    p = (x1 + x2) / (n1 + n2)
+    se = math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return math.nan, math.nan
+    z = (x1 / n1 - x2 / n2) / se
+    return float(z), float(2 * _st.norm.sf(abs(z)))
+
+
+#: Measures compared, with the direction that is "better" for the customer (+1 higher is better,
+#: -1 lower is better, 0 not directional) and the words used in the verdict.
+_NUMERIC = {"wait_s": (-1, "waited"), "handle_s": (0, "took to handle")}
+_BINARY = {"resolved_first_contact": (+1, "were resolved at first contact"), "transferred": (-1, "were transferred"),
+           "escalated": (-1, "were escalated")}
+
+
+def _response_frame(store: Store) -> ibis.Table:
+    answered = _answered(store)
+    ids = _responder_ids(store)
+    j = answered.left_join(ids, answered.contact_id == ids._sid)
+    return j.mutate(_responded=j._sid.notnull())
+
+
+def _rate_rows(df: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    low, high = wilson_interval(df["responders"].to_numpy(float), df["answered"].to_numpy(float), confidence=confidence)
+    return df.assign(response_rate=df["responders"] / df["answered"].where(df["answered"] > 0), low=low, high=high)
+
+
+def _p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def nonresponse_bias(
+    store: Store,
+    *,
+    alpha: float = 0.05,
+    min_effect: float = MIN_EFFECT,
+    segments: tuple[str, ...] = SEGMENTS,
+    confidence: float = 0.95,
+) -> NonResponse:
+    """Survey response rate and whether responders differ from non-responders.
+
+    Among answered contacts, responders are those whose ``contact_id`` appears in the surveys.
+    Compared on what is known for both groups (contacts columns):
+
+    - wait and handle time (talk + hold + wrap, missing hold/wrap as 0): Hedges' g
+      (:func:`hedges_g`) with Welch's t test from summary statistics
+      (``scipy.stats.ttest_ind_from_stats``);
+    - first-contact resolution, transfer, escalation: Cohen's h (:func:`cohens_h`) with the pooled
+      two-proportion z test;
+    - channel mix: Cramér's V with the chi-square test of independence.
+
+    p-values are adjusted with Benjamini-Hochberg across the tests. A difference is *material*
+    when the adjusted p < ``alpha`` and the effect is at least ``min_effect`` (Cohen's "small"
+    is 0.2 for g and h, 0.1 for V; 0.1 is used throughout to be cautious). Direction: when
+    responders had better operational outcomes (shorter waits, more first-contact resolution,
+    fewer transfers/escalations) satisfaction is probably *overstated*, since those outcomes go
+    with higher satisfaction; worse outcomes → *understated*; both → *unclear*. Channel mix alone
+    is reported, and CSAT re-weighted to the answered channel mix (post-stratification) shows how
+    much it moves the mean.
+
+    Returns
+    -------
+    NonResponse
+    """
+    frame = _response_frame(store)
+    cols = frame.columns
+    group = frame.group_by("_responded")
+    aggs: dict[str, Any] = {"n": frame.count()}
+    numeric: dict[str, ibis.Value] = {}
+    if "wait_s" in cols:
+        numeric["wait_s"] = frame.wait_s
+    if "talk_s" in cols:
+        handle = frame.talk_s
+        for extra in ("hold_s", "wrap_s"):
+            if extra in cols:
+                handle = handle + frame[extra].fill_null(0)
+        numeric["handle_s"] = handle
+    for name, expr in numeric.items():
+        aggs[f"{name}__n"] = expr.count()
+        aggs[f"{name}__mean"] = expr.mean()
+        aggs[f"{name}__sd"] = expr.std(how="sample")
+    binaries = [b for b in _BINARY if b in cols]
+    for name in binaries:
+        aggs[f"{name}__n"] = frame[name].count()
+        aggs[f"{name}__x"] = frame[name].cast("int64").sum()
+    g = group.aggregate(**aggs).execute().set_index("_responded")
+    n_resp = int(g["n"].get(True, 0))
+    n_non = int(g["n"].get(False, 0))
+    n_ans = n_resp + n_non
+    low, high = wilson_interval(n_resp, n_ans, confidence=confidence)
+    overall = {"answered": n_ans, "responders": n_resp, "response_rate": n_resp / n_ans if n_ans else math.nan,
+               "low": low, "high": high}
+
+    seg_frames = []
+    for seg in (s for s in segments if s in cols):
+        d = frame.group_by(value=frame[seg]).aggregate(answered=frame.count(), responders=frame._responded.cast("int64").sum()).execute()
+        seg_frames.append(_rate_rows(d.assign(segment=seg), confidence))
+    by_segment = (pd.concat(seg_frames, ignore_index=True)[["segment", "value", "answered", "responders", "response_rate", "low", "high"]]
+                  if seg_frames else pd.DataFrame(columns=["segment", "value", "answered", "responders", "response_rate", "low", "high"]))
+
+    def stat(name: str, key: str, responded: bool) -> float:
+        if f"{name}__{key}" not in g:
+            return math.nan
+        v = g[f"{name}__{key}"].get(responded, math.nan)
+        return math.nan if v is None or pd.isna(v) else float(v)
+
+    rows = []
+    for name in numeric:
+        m1, s1, k1 = stat(name, "mean", True), stat(name, "sd", True), stat(name, "n", True)
+        m2, s2, k2 = stat(name, "mean", False), stat(name, "sd", False), stat(name, "n", False)
+        t, p = (math.nan, math.nan)
+        if k1 >= 2 and k2 >= 2 and (s1 > 0 or s2 > 0):
+            res = _st.ttest_ind_from_stats(m1, s1, k1, m2, s2, k2, equal_var=False)
+            t, p = float(res.statistic), float(res.pvalue)
+        rows.append({"measure": name, "kind": "numeric", "n_responders": k1, "n_nonresponders": k2,
+                     "responders": m1, "nonresponders": m2,
+                     "relative_difference": (m1 - m2) / m2 if m2 else math.nan,
+                     "effect": hedges_g(m1, s1, k1, m2, s2, k2), "effect_name": "Hedges' g",
+                     "statistic": t, "p_value": p})
+    for name in binaries:
+        x1, k1 = stat(name, "x", True), stat(name, "n", True)
+        x2, k2 = stat(name, "x", False), stat(name, "n", False)
+        if not (k1 > 0 and k2 > 0):  # not recorded (or a group is empty): nothing to compare
+            continue
+        p1 = x1 / k1 if k1 else math.nan
+        p2 = x2 / k2 if k2 else math.nan
+        z, p = _two_proportion_z(x1, k1, x2, k2)
+        rows.append({"measure": name, "kind": "proportion", "n_responders": k1, "n_nonresponders": k2,
+                     "responders": p1, "nonresponders": p2,
+                     "relative_difference": (p1 - p2) / p2 if p2 else math.nan,
+                     "effect": cohens_h(p1, p2) if k1 and k2 else math.nan, "effect_name": "Cohen's h",
+                     "statistic": z, "p_value": p})
+    if "channel" in cols:
+        known = frame.filter(frame.channel.notnull())
+        tab = known.group_by(["channel", "_responded"]).aggregate(n=known.count()).execute()
+        ct = tab.pivot_table(index="channel", columns="_responded", values="n", fill_value=0)
+        if ct.shape[0] >= 2 and ct.shape[1] == 2 and (ct.sum(axis=0) > 0).all():
+            chi2, p, _, _ = _st.chi2_contingency(ct.to_numpy(float), correction=False)
+            v = math.sqrt(chi2 / ct.to_numpy().sum())  # 2 columns: min(r, c) - 1 = 1
+            share = ct[True] / ct[True].sum()
+            base = ct.sum(axis=1) / ct.to_numpy().sum()
+            top = (share - base).abs().idxmax()
+            rows.append({"measure": "channel", "kind": "category", "n_responders": float(ct[True].sum()),
+                         "n_nonresponders": float(ct[False].sum()),
+                         "responders": float(share[top]), "nonresponders": float((ct[False] / ct[False].sum())[top]),
+                         "relative_difference": math.nan, "effect": v, "effect_name": f"Cramér's V (largest shift: {top})",
+                         "statistic": float(chi2), "p_value": float(p)})
+    comp = pd.DataFrame(rows, columns=["measure", "kind", "n_responders", "n_nonresponders", "responders", "nonresponders",
+                                       "relative_difference", "effect", "effect_name", "statistic", "p_value"])
+    comp["p_adjusted"] = benjamini_hochberg(comp["p_value"].to_numpy(float))
+    comp["material"] = (comp["p_adjusted"] < alpha) & (comp["effect"].abs() >= min_effect)
+    better = []
+    for r in comp.itertuples():
+        sign = _NUMERIC.get(r.measure, _BINARY.get(r.measure, (0, "")))[0]
+        better.append(None if sign == 0 or pd.isna(r.effect) else bool(np.sign(r.effect) == sign))
+    comp["favours_responders"] = better
+
+    csat_adj = _csat_reweighted(store, frame) if "channel" in cols else {}
+    direction, verdict = _verdict(comp, overall, csat_adj, alpha=alpha, min_effect=min_effect)
+    return NonResponse(overall=overall, by_segment=by_segment, comparison=comp, direction=direction,
+                       verdict=verdict, csat_adjusted=csat_adj)
+
+
+def _csat_reweighted(store: Store, frame: ibis.Table) -> dict:
+    """Responders' mean CSAT as observed and post-stratified to the answered channel mix."""
+    s = store.table("surveys")
+    if "csat" not in s.columns:
+        return {}
+    per = s.filter(s.csat.notnull() & s.contact_id.notnull()).group_by("contact_id").aggregate(csat=s.csat.mean())
+    j = per.join(frame.select("contact_id", "channel"), per.contact_id == frame.contact_id)
+    d = j.group_by("channel").aggregate(n=j.count(), mean=j.csat.mean()).execute().set_index("channel")
+    mix = frame.group_by("channel").aggregate(n=frame.count()).execute().set_index("channel")["n"]
+    mix = mix.reindex(d.index).fillna(0)
+    if d.empty or d["n"].sum() == 0 or mix.sum() == 0:
+        return {}
+    observed = float((d["mean"] * d["n"]).sum() / d["n"].sum())
+    reweighted = float((d["mean"] * mix).sum() / mix.sum())
+    return {"observed": observed, "reweighted": reweighted, "difference": observed - reweighted}
+
+
+def _phrase(r) -> str:
+    if r.measure in _NUMERIC:
+        words = _NUMERIC[r.measure][1]
+        pct = abs(r.relative_difference) * 100
+        more = "more" if r.relative_difference > 0 else "less"
+        if r.measure == "wait_s":
+            return f"Responders {words} {pct:.0f} % {more} than non-responders ({r.effect_name} = {r.effect:+.2f}, {_p_text(r.p_adjusted)})"
+        longer = "longer" if r.relative_difference > 0 else "shorter"
+        return f"Responders' contacts were {pct:.0f} % {longer} to handle ({r.effect_name} = {r.effect:+.2f}, {_p_text(r.p_adjusted)})"
+    if r.measure in _BINARY:
+        words = _BINARY[r.measure][1]
+        return (f"{r.responders:.0%} of responders' contacts {words} against {r.nonresponders:.0%} of non-responders' "
+                f"({r.effect_name} = {r.effect:+.2f}, {_p_text(r.p_adjusted)})")
+    return f"The channel mix of responders differs ({r.effect_name} = {r.effect:.2f}, {_p_text(r.p_adjusted)})"
+
+
+def _verdict(comp: pd.DataFrame, overall: dict, csat_adj: dict, *, alpha: float, min_effect: float) -> tuple[str, str]:
+    if overall["responders"] < 2 or overall["answered"] - overall["responders"] < 2 or comp.empty:
+        return "not assessable", "Too few responders or non-responders to compare: non-response bias cannot be assessed."
+    rate = f"{overall['response_rate']:.1%} of answered contacts have a survey response. "
+    material = comp[comp["material"]]
+    directional = material[material["favours_responders"].notna()]
+    if material.empty:
+        small = comp[(comp["p_adjusted"] < alpha) & comp["effect"].notna()]
+        note = ""
+        if not small.empty:
+            note = (" Some differences are statistically detectable but too small to matter (|effect| < "
+                    f"{min_effect:g}): " + "; ".join(_phrase(r) for r in small.itertuples()) + ".")
+        return "none", (rate + "No sign of non-response bias on what is known for both groups (waits, handling, "
+                        "resolution, channel): no difference reaches a material size." + note)
+    parts = [_phrase(r) for r in material.reindex(material["effect"].abs().sort_values(ascending=False).index).itertuples()]
+    said = "; ".join(parts) + "."
+    tail = ""
+    if csat_adj and abs(csat_adj.get("difference", 0)) >= 0.005:
+        tail = (f" Re-weighting CSAT to the answered channel mix moves the mean from {csat_adj['observed']:.2f} "
+                f"to {csat_adj['reweighted']:.2f}.")
+    caveat = " Only what is known for both groups is compared; responders may also differ in ways the data do not show."
+    if directional.empty:
+        return "unclear", rate + said + " These differences have no clear direction for satisfaction." + tail + caveat
+    fav = directional["favours_responders"].astype(bool)
+    if fav.all():
+        return "overstated", (rate + said + " Satisfaction is probably overstated, because shorter waits and better "
+                              "resolution go with higher satisfaction and the dissatisfied are under-represented." + tail + caveat)
+    if (~fav).all():
+        return "understated", (rate + said + " Satisfaction is probably understated, because responders had worse "
+                               "operational outcomes than the customers who did not respond." + tail + caveat)
+    return "unclear", rate + said + " The differences point both ways, so the direction of any bias is unclear." + tail + caveat
+
+
+# --------------------------------------------------------------------------------------------
+# reliability
+# --------------------------------------------------------------------------------------------
+
+
+def _alpha(x: np.ndarray) -> float:
+    k = x.shape[1]
+    if k < 2 or x.shape[0] < 2:
+        return math.nan
+    total_var = x.sum(axis=1).var(ddof=1)
+    if not total_var > 0:
+        return math.nan
+    return float(k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / total_var))
+
+
+def _reading(alpha: float) -> str:
+    if math.isnan(alpha):
+        return "alpha cannot be estimated (fewer than 2 items or 2 complete rows, or no variation)"
+    for cut, word in ((0.9, "excellent"), (0.8, "good"), (0.7, "acceptable"), (0.6, "questionable"), (0.5, "poor")):
+        if alpha >= cut:
+            return f"internal consistency is {word} (alpha = {alpha:.2f}; George & Mallery's bands)"
+    return (f"internal consistency is unacceptable (alpha = {alpha:.2f}): the items do not behave as one scale, so a "
+            "total score mixes different things")
+
+
+def cronbach_alpha(items: pd.DataFrame, *, confidence: float = 0.95, name: str = "") -> Reliability:
+    r"""Cronbach's alpha of a wide item table (rows = respondents/evaluations, columns = items).
+
+    .. math:: \alpha = \frac{k}{k-1}\Bigl(1 - \frac{\sum_i s_i^2}{s_T^2}\Bigr)
+
+    (Cronbach 1951, Psychometrika 16:297-334), sample variances (n − 1). Rows with a missing item
+    are dropped (listwise). The confidence interval is Feldt's (Feldt 1965, Psychometrika
+    30:357-370; Feldt, Woodruff & Salih 1987):
+    :math:`1-(1-\hat\alpha)F_{1-\gamma/2}` to :math:`1-(1-\hat\alpha)F_{\gamma/2}` with
+    :math:`F` on :math:`(n-1, (n-1)(k-1))` degrees of freedom — the interval ``pingouin`` reports.
+    Item statistics: the corrected item-total correlation (item against the sum of the *other*
+    items) and alpha with the item deleted.
+    """
+    data = items.apply(pd.to_numeric, errors="coerce").dropna(axis=0, how="any")
+    x = data.to_numpy(float)
+    n, k = x.shape
+    a = _alpha(x)
+    low = high = math.nan
+    if not math.isnan(a) and k >= 2 and n >= 2:
+        df1, df2 = n - 1, (n - 1) * (k - 1)
+        gamma = 1 - confidence
+        low = float(1 - (1 - a) * _st.f.isf(gamma / 2, df1, df2))
+        high = float(1 - (1 - a) * _st.f.isf(1 - gamma / 2, df1, df2))
+    rows = []
+    total = x.sum(axis=1) if k else np.zeros(n)
+    for i, col in enumerate(data.columns):
+        rest = total - x[:, i]
+        r = math.nan
+        if n >= 2 and x[:, i].std() > 0 and rest.std() > 0:
+            r = float(np.corrcoef(x[:, i], rest)[0, 1])
+        rows.append({"item": str(col), "mean": float(x[:, i].mean()) if n else math.nan,
+                     "sd": float(x[:, i].std(ddof=1)) if n >= 2 else math.nan, "item_total_r": r,
+                     "alpha_if_deleted": _alpha(np.delete(x, i, axis=1)) if k >= 3 else math.nan})
+    return Reliability(name=name, alpha=a, low=low, high=high, n=int(n), k=int(k),
+                       items=pd.DataFrame(rows, columns=["item", "mean", "sd", "item_total_r", "alpha_if_deleted"]),
+                       note=_reading(a))
+
+
+def scorecard_reliability(qa: pd.DataFrame | ibis.Table | Store, *, min_item_share: float = 0.5,
+                          confidence: float = 0.95) -> Reliability:
+    """Cronbach's alpha of the QA scorecard in wide form (evaluation × item, score / max_score).
+
+    ``qa`` is the long ``qa_evaluations`` table (a DataFrame, an Ibis table, or a store holding
+    it). Items present in fewer than ``min_item_share`` of evaluations are left out (an item
+    asked on few forms would make listwise deletion discard most evaluations); the per-item
+    percentage is averaged in the engine before pivoting.
+    """
+    if isinstance(qa, Store):
+        qa = qa.table("qa_evaluations")
+    if isinstance(qa, ibis.Table):
+        long = qa.group_by(["evaluation_id", "item"]).aggregate(pct=(qa.score / qa.max_score).mean()).execute()
+    else:
+        long = (qa.assign(pct=qa["score"] / qa["max_score"]).groupby(["evaluation_id", "item"], as_index=False)["pct"].mean())
+    wide = long.pivot(index="evaluation_id", columns="item", values="pct")
+    keep = wide.columns[wide.notna().mean() >= min_item_share] if len(wide) else wide.columns
+    result = cronbach_alpha(wide[keep], confidence=confidence, name="QA scorecard")
+    dropped = [str(c) for c in wide.columns if c not in keep]
+    if dropped:
+        return Reliability(**{**result.__dict__, "note": result.note + f"; items on too few forms left out: {', '.join(dropped)}"})
+    return result
+
+
+def survey_reliability(store: Store, *, items: tuple[str, ...] = ("csat", "nps", "ces"),
+                       confidence: float = 0.95) -> Reliability | None:
+    """Standardised alpha across the survey's score questions (z-scored, so scales 1-5, 0-10 and
+    1-7 weigh alike); None when fewer than two of them are present with data.
+
+    These questions measure related but distinct things (satisfaction, advocacy, effort), so the
+    alpha is a check that they move together, not the reliability of a designed scale.
+    """
+    if not store.has("surveys"):
+        return None
+    s = store.table("surveys")
+    cols = [c for c in items if c in s.columns]
+    if len(cols) < 2:
+        return None
+    counts = s.aggregate(**{c: s[c].count() for c in cols}).execute().iloc[0]
+    cols = [c for c in cols if counts[c] > 1]
+    if len(cols) < 2:
+        return None
+    d = s.select(*cols).execute()
+    z = (d - d.mean()) / d.std(ddof=1)
+    return cronbach_alpha(z, confidence=confidence, name="survey score questions (standardised)")
+
+
+# --------------------------------------------------------------------------------------------
+# method notes
+# --------------------------------------------------------------------------------------------
+
+
+def _num(evidence: Mapping[str, Any], key: str) -> float | None:
+    v = evidence.get(key)
+    if v is None:
+        return None
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(v) else v
+
+
+def method_notes(evidence: Mapping[str, Any]) -> pd.DataFrame:
+    """Strengths, weaknesses and risks of each monitoring method, written from the data.
+
+    ``evidence`` keys used when present (missing keys give "not measured in this review"):
+    ``contacts``, ``answered``, ``days_without_records``, ``responders``, ``response_rate``,
+    ``nonresponse_direction``, ``survey_alpha``, ``qa_evaluations``, ``qa_agents``,
+    ``qa_agents_below_5``, ``qa_alpha``, ``kappa`` (QA inter-evaluator agreement),
+    ``complaints``, ``complaints_per_1000``, ``comments``, ``comment_share``.
+
+    Returns
+    -------
+    DataFrame
+        ``method, used, evidence, strengths, weaknesses, risks``.
+    """
+    e = evidence
+    rows = []
+
+    contacts = _num(e, "contacts")
+    gaps = _num(e, "days_without_records")
+    rows.append({
+        "method": "operational statistics",
+        "used": contacts is not None and contacts > 0,
+        "evidence": (f"{contacts:,.0f} contacts" + (f", {gaps:.0f} days without records" if gaps is not None else ""))
+        if contacts else "not measured in this review",
+        "strengths": "Complete census of contacts, objective timestamps, no sampling or response bias"
+        + (f" ({contacts:,.0f} contacts)." if contacts else "."),
+        "weaknesses": "Shows what happened, not whether the customer was satisfied or the answer was right; agent-recorded fields (first-contact resolution) are self-reported.",
+        "risks": "Definitions (answered, abandoned, FCR) vary between systems; gaming of handle time or wrap codes"
+        + (f"; {gaps:.0f} calendar days have no records, so check these are closures, not missing extracts." if gaps else "."),
+    })
+
+    rr = _num(e, "response_rate")
+    resp = _num(e, "responders")
+    direction = e.get("nonresponse_direction")
+    salpha = _num(e, "survey_alpha")
+    bias = {"overstated": "responders had better operational outcomes, so satisfaction is probably overstated",
+            "understated": "responders had worse operational outcomes, so satisfaction is probably understated",
+            "none": "no sign of non-response bias on what is known",
+            "unclear": "responders differ from non-responders in ways with no clear direction"}.get(str(direction), "non-response bias not assessed")
+    rows.append({
+        "method": "surveys",
+        "used": bool(resp),
+        "evidence": (f"{resp:,.0f} responses, response rate {rr:.1%}" if resp and rr is not None else "not measured in this review"),
+        "strengths": "The customer's own view (CSAT, NPS, effort) tied to a specific contact" + (f"; {resp:,.0f} responses give tight overall estimates." if resp and resp >= 400 else "."),
+        "weaknesses": (f"Only {rr:.1%} of answered contacts respond, " if rr is not None else "Response is voluntary, ")
+        + "so segment figures rest on small numbers; single questions measure a broad impression"
+        + (f"; the score questions agree with standardised alpha {salpha:.2f}." if salpha is not None else "."),
+        "risks": f"Non-response bias: {bias}. Survey timing and channel change who answers.",
+    })
+
+    nq = _num(e, "qa_evaluations")
+    agents = _num(e, "qa_agents")
+    below = _num(e, "qa_agents_below_5")
+    qalpha = _num(e, "qa_alpha")
+    kappa = _num(e, "kappa")
+    rows.append({
+        "method": "QA evaluations",
+        "used": bool(nq),
+        "evidence": (f"{nq:,.0f} evaluations" + (f" of {agents:.0f} agents" if agents else "")) if nq else "not measured in this review",
+        "strengths": "Judges the quality and compliance of what was said, against a defined scorecard"
+        + (f" (scorecard alpha {qalpha:.2f})." if qalpha is not None else "."),
+        "weaknesses": "Small, often non-random samples of contacts; evaluators' judgement varies"
+        + (f"; {below:.0f} of {agents:.0f} agents have fewer than 5 evaluations, too few to rank them." if below is not None and agents else ".")
+        + (f" Inter-evaluator agreement kappa = {kappa:.2f}." if kappa is not None else " Inter-evaluator agreement not measured."),
+        "risks": "; ".join(
+            ["Selection of easy or notable contacts, evaluator drift and leniency"]
+            + ([f"alpha {qalpha:.2f} is low, so a total QA score mixes items that do not move together"] if qalpha is not None and qalpha < 0.7 else [])
+            + ([f"kappa {kappa:.2f} is below 0.6, so scores depend on who evaluates"] if kappa is not None and kappa < 0.6 else [])
+        ) + ".",
+    })
+
+    nc = _num(e, "complaints")
+    per = _num(e, "complaints_per_1000")
+    rows.append({
+        "method": "complaints",
+        "used": nc is not None and nc > 0,
+        "evidence": (f"{nc:,.0f} complaints" + (f", {per:.1f} per 1,000 contacts" if per is not None else "")) if nc else "not measured in this review",
+        "strengths": "Unprompted evidence of serious failure, with the customer's own account; a regulatory record.",
+        "weaknesses": "Most dissatisfied customers never complain, so counts understate dissatisfaction"
+        + (f"; at {per:.1f} per 1,000 contacts, segment rates rest on few events." if per is not None else "."),
+        "risks": "Recording practice (what counts as a complaint) changes the numbers more than service does; trends need stable definitions.",
+    })
+
+    ncm = _num(e, "comments")
+    share = _num(e, "comment_share")
+    rows.append({
+        "method": "free-text feedback",
+        "used": bool(ncm),
+        "evidence": (f"{ncm:,.0f} comments" + (f" ({share:.0%} of responses)" if share is not None else "")) if ncm else "not measured in this review",
+        "strengths": "Explains why scores are what they are; surfaces issues no question asked about.",
+        "weaknesses": "Commenters are a self-selected subset of responders" + (f" ({share:.0%})" if share is not None else "")
+        + "; coding themes is subjective.",
+        "risks": "Vivid anecdotes over-weighted; personal data in text must be redacted before use.",
+    })
+    return pd.DataFrame(rows, columns=["method", "used", "evidence", "strengths", "weaknesses", "risks"])
+
+
+# --------------------------------------------------------------------------------------------
+# bundle
+# --------------------------------------------------------------------------------------------
+
+
+def _extracted(store: Store) -> dict[str, Any]:
+    if not store.has("manifest"):
+        return {}
+    m = store.to_pandas("manifest", columns=["table", "extracted_at"])
+    return dict(zip(m["table"], m["extracted_at"], strict=False))
+
+
+def evaluate_sources(
+    store: Store,
+    *,
+    summary: Mapping[str, Any] | None = None,
+    alpha: float = 0.05,
+    evidence: Mapping[str, Any] | None = None,
+    check_files: bool = True,
+) -> SourcesEvaluation:
+    """Evaluate every canonical table in the store (currency, credibility, coverage, bias, reliability).
+
+    Parameters
+    ----------
+    store : Store
+        The processed store after validation.
+    summary : Mapping, keyword-only
+        summary.json content (for credibility); without it credibility is empty.
+    alpha : float, keyword-only
+        Significance level for the non-response comparisons (after Benjamini-Hochberg).
+    evidence : Mapping, keyword-only
+        Extra evidence for :func:`method_notes` (e.g. ``kappa`` from the agreement stage).
+    check_files : bool, keyword-only
+        Re-hash source files to confirm they are unchanged.
+    """
+    tables = [t for t in TIME_COLUMNS if store.has(t)]
+    extracted = _extracted(store)
+    cur = pd.DataFrame([currency(store, table=t, extracted_at=extracted.get(t)) for t in tables])
+    cred = pd.DataFrame([credibility(summary, table=t, check_file=check_files) for t in tables]) if summary else pd.DataFrame()
+    cov = coverage(store)
+    thin = thin_segments(store)
+    has_contacts, has_surveys = store.has("contacts"), store.has("surveys")
+    nr = nonresponse_bias(store, alpha=alpha) if has_surveys and has_contacts else None
+    if not has_surveys:
+        nr_note = "The review has no survey responses, so there is no survey response rate or non-response bias to assess."
+    elif not has_contacts:
+        nr_note = ("The review has survey responses but no contact records, so non-responders are unknown: the response "
+                   "rate and non-response bias cannot be assessed, and the ratings describe only those who chose to respond.")
+    else:
+        nr_note = ""
+    cov_note = "" if has_contacts else (
+        "No contact records were mapped, so the share of contacts each source describes cannot be measured; "
+        "each source stands on its own.")
+    rel = []
+    if store.has("qa_evaluations"):
+        rel.append(scorecard_reliability(store))
+    srel = survey_reliability(store)
+    if srel is not None:
+        rel.append(srel)
+
+    ev: dict[str, Any] = {}
+    if not cur.empty and "contacts" in tables:
+        row = cur.set_index("table").loc["contacts"]
+        ev["days_without_records"] = row["days_without_records"]
+    ev["contacts"] = store.count("contacts") if has_contacts else 0
+    if nr is not None:
+        ev.update(answered=nr.overall["answered"], responders=nr.overall["responders"],
+                  response_rate=nr.overall["response_rate"], nonresponse_direction=nr.direction)
+        s = store.table("surveys")
+        if "comment" in s.columns:
+            n_s = int(s.count().execute())
+            n_c = int(s.filter(s.comment.notnull() & (s.comment.strip() != "")).count().execute())
+            ev.update(comments=n_c, comment_share=n_c / n_s if n_s else None)
+    for r in rel:
+        ev["qa_alpha" if r.name == "QA scorecard" else "survey_alpha"] = r.alpha
+    covi = cov.set_index("measure")
+    if "QA evaluations per agent" in covi.index:
+        q = covi.loc["QA evaluations per agent"]
+        ev.update(qa_evaluations=q["numerator"], qa_agents=q["denominator"],
+                  qa_agents_below_5=int(str(q["note"]).split(";")[-1].strip().split(" ")[0]))
+    if "complaints per 1,000 contacts" in covi.index:
+        c = covi.loc["complaints per 1,000 contacts"]
+        ev.update(complaints=c["numerator"], complaints_per_1000=c["value"])
+    ev.update(evidence or {})
+    notes = method_notes(ev)
+
+    findings = _findings(cur, cred, cov, thin, nr, rel)
+    findings += [n for n in (cov_note, nr_note) if n]
+    return SourcesEvaluation(currency=cur, credibility=cred, coverage=cov, thin_segments=thin, nonresponse=nr,
+                             reliability=tuple(rel), method_notes=notes, findings=tuple(findings),
+                             nonresponse_note=nr_note, coverage_note=cov_note)
+
+
+def _findings(cur, cred, cov, thin, nr, rel) -> list[str]:
+    out = []
+    for r in cur.itertuples():
+        if r.days_without_records:
+            out.append(f"{r.table}: {r.days_without_records} of {r.days_spanned} calendar days between the first and newest record have no records"
+                       + (f" ({', '.join(f'{v} {k}' for k, v in r.gap_weekdays.items())})" if r.gap_weekdays else "") + ".")
+        if not pd.isna(r.lag_days) and r.lag_days > 7:
+            out.append(f"{r.table}: the newest record is {r.lag_days:.0f} days older than the extraction.")
+        if not pd.isna(r.lag_days) and r.lag_days < 0:
+            out.append(f"{r.table}: usable records are dated after the extraction ({-r.lag_days:.1f} days).")
+    for r in cred.itertuples() if not cred.empty else []:
+        if r.file_status == "changed":
+            out.append(f"{r.table}: the source file has changed since it was collected (SHA-256 differs).")
+        if r.duplicate_rows:
+            out.append(f"{r.table}: {r.duplicate_rows:,} duplicate rows ({r.duplicate_rate:.2%}) were quarantined.")
+        if r.consistency_checks and r.consistency_checks_passed < r.consistency_checks:
+            out.append(f"{r.table}: {r.consistency_checks - r.consistency_checks_passed} of {r.consistency_checks} internal consistency rules failed on some rows.")
+    for r in cov.itertuples():
+        if r.measure == "QA evaluations per agent":
+            out.append(f"QA: median {r.value:.0f} evaluations per agent (range {r.low:.0f}-{r.high:.0f}); {r.note.split('; ')[-1]}.")
+        elif r.measure == "complaints per 1,000 contacts":
+            out.append(f"Complaints: {r.value:.2f} per 1,000 contacts (95 % CI {r.low:.2f}-{r.high:.2f}).")
+    if not thin.empty:
+        t = thin[thin["thin"]]
+        for (src, seg), grp in t.groupby(["source", "segment"], sort=True):
+            out.append(f"{src}: {len(grp)} {seg} segment(s) have fewer than {THIN_N} — {', '.join(f'{v} ({n})' for v, n in zip(grp['value'], grp['n'], strict=False))}.")
+    if nr is not None:
+        out.append(nr.verdict)
+    for r in rel:
+        out.append(f"{r.name}: {r.note} (n = {r.n:,}, k = {r.k}, 95 % CI {r.low:.2f}-{r.high:.2f}).")
+    return out
+
+
+def summary_entries(ev: SourcesEvaluation) -> dict[str, Any]:
+    """The ``sources_evaluation`` entry of summary.json (plain JSON types)."""
+    nr = ev.nonresponse
+    return {
+        "sources_evaluation": to_jsonable({
+            "currency": ev.currency,
+            "credibility": ev.credibility,
+            "coverage": ev.coverage,
+            "thin_segments": ev.thin_segments[ev.thin_segments["thin"]] if not ev.thin_segments.empty else ev.thin_segments,
+            "nonresponse": None if nr is None else {
+                "overall": nr.overall, "by_segment": nr.by_segment, "comparison": nr.comparison,
+                "direction": nr.direction, "verdict": nr.verdict, "csat_adjusted": nr.csat_adjusted,
+            },
+            "reliability": [
+                {"name": r.name, "alpha": r.alpha, "low": r.low, "high": r.high, "n": r.n, "k": r.k, "note": r.note, "items": r.items}
+                for r in ev.reliability
+            ],
+            "method_notes": ev.method_notes,
+            "findings": list(ev.findings),
+            "nonresponse_note": ev.nonresponse_note,
+            "coverage_note": ev.coverage_note,
+        })
+    }
+
+
+# --- findings -------------------------------------------------------------------------------------
+def sources_findings(ev: SourcesEvaluation, *, ledger) -> None:
+    """``source_risk`` findings of the source evaluation: days without records, stale or
+    future-dated data, changed files, thin segments, material non-response bias and instruments
+    too unreliable to trust (Cronbach's alpha below 0.7)."""
+    from csperf_lib.core.sections import section_link
+
+    link = [section_link("sources")]
+    for r in ev.currency.to_dict(orient="records") if len(ev.currency) else ():
+        if r.get("days_without_records"):
+            ledger.add(
+                "source_risk", dimension="table", segment=r["table"], key={"risk": "days_without_records"},
+                estimate=r["days_without_records"], n=r.get("days_spanned"), significant=False, favourable=False,
+                attributes={"measure": f"calendar days without {r['table']} records", "unit": "count",
+                            "risk": "days_without_records", "days_spanned": r.get("days_spanned")},
+                evidence=link,
+            )
+        lag = r.get("lag_days")
+        if lag is not None and not pd.isna(lag) and (lag > 7 or lag < 0):
+            ledger.add(
+                "source_risk", dimension="table", segment=r["table"], key={"risk": "currency"},
+                estimate=lag, comparator=7.0 if lag > 0 else 0.0,
+                comparator_label="days allowed between the newest record and the extraction", significant=True,
+                direction="up" if lag > 0 else "down", favourable=False,
+                attributes={"measure": "days from the newest record to the extraction", "unit": "days", "risk": "currency"},
+                evidence=link,
+            )
+    for r in ev.credibility.to_dict(orient="records") if len(ev.credibility) else ():
+        if r.get("file_status") == "changed":
+            ledger.add(
+                "source_risk", dimension="table", segment=r["table"], key={"risk": "file_changed"}, significant=True,
+                favourable=False, attributes={"measure": "source file changed since it was collected (SHA-256 differs)",
+                                              "risk": "file_changed", "unit": "count"},
+                estimate=1, evidence=link,
+            )
+    thin = ev.thin_segments
+    for r in thin[thin["thin"].astype(bool)].to_dict(orient="records") if len(thin) else ():
+        ledger.add(
+            "source_risk", dimension=r["segment"], segment=str(r["value"]), key={"risk": "thin", "source": r["source"]},
+            estimate=r["n"], comparator=THIN_N, comparator_label="the fewest for a stated estimate", n=r.get("contacts"),
+            direction="down", favourable=False, significant=False,
+            attributes={"measure": f"{r['source']} behind the segment", "unit": "count", "risk": "thin", "source": r["source"]},
+            evidence=link,
+        )
+    nr = ev.nonresponse
+    if nr is not None and len(nr.comparison):
+        for r in nr.comparison[nr.comparison["material"].astype(bool)].to_dict(orient="records"):
+            ledger.add(
+                "source_risk", key={"risk": "nonresponse", "measure": r["measure"]}, estimate=r["responders"],
+                comparator=r["nonresponders"], comparator_label="contacts whose customer did not answer the survey",
+                n=r["n_responders"], p_value=r["p_value"], q_value=r["p_adjusted"], significant=True,
+                direction="up" if r["responders"] > r["nonresponders"] else "down", favourable=None,
+                effect_name=str(r["effect_name"]).lower().replace("'", "").replace(" ", "_"), effect_size=r["effect"],
+                attributes={"measure": f"{r['measure']} among survey responders", "risk": "nonresponse",
+                            "unit": "proportion" if r.get("kind") == "proportion" else "number",
+                            "bias": nr.direction},
+                evidence=[section_link("nonresponse")],
+            )
+    for r in ev.reliability:
+        if r.alpha is None or pd.isna(r.alpha) or r.alpha >= 0.7:
+            continue
+        ledger.add(
+            "source_risk", key={"risk": "reliability", "instrument": r.name}, estimate=r.alpha, ci_low=r.low,
+            ci_high=r.high, n=r.n, comparator=0.7, comparator_label="the usual minimum for a reliable instrument",
+            direction="down", favourable=False, significant=True, effect_name="cronbach_alpha", effect_size=r.alpha,
+            attributes={"measure": f"Cronbach's alpha of the {r.name}", "unit": "ratio", "risk": "reliability", "items": r.k},
+            evidence=[section_link("reliability")],
+        )

@@ -1,0 +1,194 @@
+"""Charts. Each function takes a computed frame and an optional ``ax`` and returns the Axes
+(the seaborn convention), so notebooks only arrange and caption them."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from csperf_lib.stages.quantitative import SEGMENT_CHART_KPIS, kpi_label, varies
+
+DIMENSIONS = ("completeness", "validity", "uniqueness", "timeliness")
+
+
+def quality_heatmap(scorecard: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Heatmap of the data-quality scorecard: table.column rows x dimensions, 0-100 %.
+
+    Blank cells are dimensions that do not apply (uniqueness of a non-identifier, timeliness of a
+    non-timestamp).
+    """
+    frame = scorecard.assign(field=scorecard["table"] + "." + scorecard["column"]).set_index("field")
+    values = frame[list(DIMENSIONS)].astype(float) * 100
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.32 * len(values) + 1.5))
+    sns.heatmap(
+        values,
+        ax=ax,
+        vmin=80,
+        vmax=100,
+        cmap="RdYlGn",
+        annot=True,
+        fmt=".1f",
+        linewidths=0.5,
+        cbar_kws={"label": "% of values (floor 80 %)"},
+    )
+    ax.set_title("Data-quality scorecard (% of values meeting each dimension)")
+    ax.set_xlabel("Quality dimension")
+    ax.set_ylabel("Table.column")
+    return ax
+
+
+def row_accounting_chart(accounting: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
+    """Stacked horizontal bars per table: usable vs quarantined rows (counts)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.6 * len(accounting) + 1.2))
+    frame = accounting.set_index("table")[["rows_usable", "rows_quarantined"]]
+    frame.columns = ["usable", "quarantined"]
+    frame.plot.barh(stacked=True, ax=ax, color=["#2e7d32", "#c62828"])
+    ax.set_title("Rows in = usable + quarantined, per table")
+    ax.set_xlabel("Rows (count)")
+    ax.set_ylabel("Table")
+    ax.invert_yaxis()
+    return ax
+
+
+def sample_mix_chart(mix: pd.DataFrame, *, ax: plt.Axes | None = None, weighted: bool = True) -> plt.Axes:
+    """Population vs sample mix (% of contacts) per category of each variable, as paired bars.
+
+    ``mix`` is :func:`csperf_lib.methods.sampling.sample_mix`'s tidy frame; ``weighted`` plots the sample
+    as the estimates see it (design-weighted) rather than raw counts.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.28 * max(len(mix), 1) + 1.5))
+    ax.set_title("Mix of the population and of the sample, by variable")
+    if mix.empty:
+        ax.text(0.5, 0.5, "No variable to compare", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return ax
+    frame = mix.assign(label=mix["variable"].astype(str) + ": " + mix["category"].astype(str))
+    share = "weighted_share" if weighted else "sample_share"
+    values = frame.set_index("label")[["population_share", share]] * 100
+    values.columns = ["population", "sample (weighted)" if weighted else "sample"]
+    values.plot.barh(ax=ax, color=["#90a4ae", "#1565c0"], width=0.8)
+    ax.invert_yaxis()
+    ax.set_title("Mix of the population and of the sample, by variable")
+    ax.set_xlabel("% of contacts")
+    ax.set_ylabel("Variable: category")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return ax
+
+
+def kpi_interval_chart(
+    frame: pd.DataFrame, *, kpi: str, segment: str, label: str | None = None, ax: plt.Axes | None = None
+) -> plt.Axes:
+    """One KPI per segment: the value with its 95 % interval as whiskers, n in the label.
+
+    ``frame`` is ``compute_kpis(..., by=(segment,))`` output. Overlapping whiskers mean the
+    segments cannot be told apart on this evidence.
+    """
+    rows = frame[(frame["kpi"] == kpi) & frame[segment].notna()].sort_values("value")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 0.35 * max(len(rows), 1) + 1.4))
+    labels = [f"{s} (n={n:,})" for s, n in zip(rows[segment], rows["n"], strict=True)]
+    y = range(len(rows))
+    low = (rows["value"] - rows["ci_low"]).clip(lower=0).fillna(0)
+    high = (rows["ci_high"] - rows["value"]).clip(lower=0).fillna(0)
+    ax.errorbar(rows["value"], list(y), xerr=[low, high], fmt="o", color="#1565c0", ecolor="#90a4ae", capsize=3)
+    ax.set_yticks(list(y), labels)
+    ax.set_title(f"{label or kpi} by {segment} (95% interval)")
+    ax.set_xlabel(label or kpi)
+    ax.set_ylabel(segment)
+    return ax
+
+
+def arrival_heatmap(profile: pd.DataFrame, *, value: str = "offered_per_day", ax: plt.Axes | None = None) -> plt.Axes:
+    """Weekday x hour heatmap of contact arrivals (mean contacts per hour on such a day)."""
+    table = profile.pivot_table(index="weekday_name", columns="hour", values=value, aggfunc="sum")
+    order = [d for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun") if d in table.index]
+    table = table.reindex(order)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 3.2))
+    sns.heatmap(table, ax=ax, cmap="Blues", cbar_kws={"label": "contacts per hour (mean per day)"})
+    ax.set_title("When contacts arrive: mean contacts per hour, by weekday")
+    ax.set_xlabel("Hour of arrival (local time)")
+    ax.set_ylabel("Weekday")
+    return ax
+
+
+def control_chart(
+    series: pd.DataFrame, chart=None, *, signals: pd.DataFrame | None = None, label: str = "value",
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """An individuals (XmR) chart of a KPI over periods: centre line, control limits, and the
+    points breaking a run rule in red.
+
+    ``series`` has ``period`` and ``value`` (one KPI, one segment). Its chart is either stored
+    with it (``xmr_center``, ``xmr_lcl``, ``xmr_ucl``, ``special_cause`` from
+    :func:`csperf_lib.stages.quantitative.control_limits`, computed once by the stage) or, for a
+    view computed on the fly, given: ``chart`` a :class:`csperf_lib.methods.spc.ControlChart` of
+    its values and ``signals`` the output of :func:`csperf_lib.methods.spc.run_rules`.
+    """
+    series = series.sort_values("period").reset_index(drop=True)
+    if chart is None:
+        first = series.iloc[0] if len(series) else {}
+        center, ucl, lcl = (float(first.get(c, np.nan)) for c in ("xmr_center", "xmr_ucl", "xmr_lcl"))
+        flagged = list(np.flatnonzero(series["special_cause"].fillna(False).to_numpy(dtype=bool))) if "special_cause" in series else []
+    else:
+        center, ucl, lcl = chart.center, chart.ucl, chart.lcl
+        flagged = sorted(set(signals["position"])) if signals is not None and len(signals) else []
+    x = pd.to_datetime(series["period"])
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3))
+    ax.plot(x, series["value"], marker="o", color="#1565c0", label=label)
+    if np.isfinite(center):
+        ax.axhline(center, color="#2e7d32", linestyle="-", linewidth=1, label="centre")
+    for limit, name in ((ucl, "upper limit"), (lcl, "lower limit")):
+        if np.ndim(limit) == 0 and np.isfinite(limit):
+            ax.axhline(limit, color="#c62828", linestyle="--", linewidth=1, label=name)
+    if flagged:
+        ax.scatter(x.iloc[flagged], series["value"].iloc[flagged], color="#c62828", zorder=3, s=60, label="special cause")
+    ax.set_title(f"{label}: individuals control chart")
+    ax.set_xlabel("Period start")
+    ax.set_ylabel(label)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+    return ax
+
+
+def segment_figure(review, dimension: str, *, kpis=None, config=None) -> plt.Figure:
+    """Small multiples of stage 03: each KPI that varies by one dimension, with its 95 % intervals.
+
+    ``review`` is a :class:`csperf_lib.stages.quantitative.QuantitativeReview`; ``kpis`` default
+    to its :data:`~csperf_lib.stages.quantitative.SEGMENT_CHART_KPIS`.
+    """
+    frame = review.by_segment[dimension]
+    # a KPI equal in every segment says nothing here (e.g. answer rate by team when a team is
+    # only recorded for answered contacts), so it is not drawn
+    shown = [k for k in (kpis or SEGMENT_CHART_KPIS) if varies(frame.loc[frame["kpi"] == k, "value"])]
+    cols = 2
+    rows = max(1, -(-len(shown) // cols))
+    height = 0.32 * frame[dimension].nunique() + 1.6
+    fig, axes = plt.subplots(rows, cols, figsize=(12, height * rows), squeeze=False)
+    for ax, kpi in zip(axes.flat, shown, strict=False):
+        kpi_interval_chart(frame, kpi=kpi, segment=dimension, label=kpi_label(kpi, config=config), ax=ax)
+    for ax in list(axes.flat)[len(shown):]:
+        ax.set_axis_off()
+    fig.suptitle(f"KPIs by {dimension}, with 95% intervals", y=1.0)
+    fig.tight_layout()
+    return fig
+
+
+def control_chart_figure(review, kpi: str, *, segment: str = "all", config=None) -> plt.Figure:
+    """The XmR chart stage 03 computed for one KPI's period series (overall, or one team), special
+    causes marked; nothing is recomputed here."""
+    if segment == "all":
+        series = review.weekly[review.weekly["kpi"] == kpi]
+    else:
+        series = review.weekly_by_team[(review.weekly_by_team["kpi"] == kpi) & (review.weekly_by_team["team"] == segment)]
+    series = series.dropna(subset=["value"])
+    name = kpi_label(kpi, config=config)
+    fig, ax = plt.subplots(figsize=(9, 3))
+    control_chart(series, label=f"{name}" + ("" if segment == "all" else f" ({segment})"), ax=ax)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,236 @@
+"""Stage 00: read every source, map it onto the canonical tables, record provenance.
+
+Raw files are opened read-only and never modified. Each source is streamed in chunks (bounded
+memory), mapped by :mod:`csperf_lib.ingest.mapping`, and appended to ``collected_<table>`` in the store.
+The provenance manifest records, per table: where the data came from (credentials stripped), the
+SHA-256 of the file, rows read, when it was extracted, the period the records cover and every
+assumption made while reading.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from csperf_lib.core.config import ReviewConfig, SourceSpec
+from csperf_lib.core.results import clear_results, mark_stage_ran
+from csperf_lib.core.tables import CANONICAL_TABLES, EVENT_COLUMNS
+from csperf_lib.ingest.manifest import LIST_FIELDS, SourceRecord, collected_name, manifest_frame
+from csperf_lib.ingest.mapping import ISSUES_COLUMN, check_columns, date_order, map_chunk
+from csperf_lib.ingest.readers import open_source
+from csperf_lib.ingest.store import Store
+
+
+def collect_table(
+    spec: SourceSpec, store: Store, *, timezone: str = "UTC", chunk_size: int = 250_000
+) -> SourceRecord:
+    """Read one source, map it, and (re)write ``collected_<table>`` in the store.
+
+    Raises
+    ------
+    SourceError
+        When the source cannot be read or lacks a mapped column (one line, naming both).
+    """
+    extracted_at = dt.datetime.now().replace(microsecond=0).isoformat()
+    info, chunks = open_source(spec, chunk_size=chunk_size)
+    check_columns(spec, info.columns, location=Path(info.location).name if spec.kind == "file" else info.location)
+    name = collected_name(spec.table)
+    store.drop(name)
+    rows = issues = skipped = 0
+    extra: tuple[str, ...] = ()
+    canonical = set(CANONICAL_TABLES[spec.table].columns)
+    assumptions = list(info.assumptions)
+    try:
+        for chunk in chunks:
+            if rows == 0:
+                spec, decided = _decide_date_order(spec, chunk)
+                assumptions += decided
+                spec, decided = _decide_number_format(spec, chunk)
+                assumptions += decided
+            mapped = map_chunk(chunk, spec, first_row=rows + 1, timezone=timezone)
+            if rows == 0:
+                extra = tuple(c for c in mapped.columns if c not in canonical and not c.startswith("_"))
+            if spec.skip_when_blank:
+                blank = mapped[list(spec.skip_when_blank)].isna().all(axis=1) & mapped[ISSUES_COLUMN].eq("")
+                skipped += int(blank.sum())
+                kept = mapped[~blank.to_numpy()]
+            else:
+                kept = mapped
+            store.write(name, kept, append=rows > 0)
+            rows += len(mapped)
+            issues += int(mapped[ISSUES_COLUMN].ne("").sum())
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:  # release a database cursor or file even when mapping fails
+            close()
+    table = store.table(name)
+    event = EVENT_COLUMNS[spec.table]
+    bounds = table.aggregate(first=table[event].min(), last=table[event].max()).execute().iloc[0]
+    return SourceRecord(
+        table=spec.table,
+        location=info.location,
+        format=info.format,
+        sha256=info.sha256,
+        rows_read=rows,
+        rows_skipped=skipped,
+        rows_in=rows - skipped,
+        rows_with_parse_issues=issues,
+        columns_mapped=tuple(c.canonical for c in spec.columns),
+        extra_columns=extra,
+        extracted_at=extracted_at,
+        first_record_at=None if pd.isna(bounds["first"]) else pd.Timestamp(bounds["first"]).isoformat(),
+        last_record_at=None if pd.isna(bounds["last"]) else pd.Timestamp(bounds["last"]).isoformat(),
+        assumptions=tuple(assumptions),
+    )
+
+
+def _decide_date_order(spec: SourceSpec, chunk: pd.DataFrame) -> tuple[SourceSpec, list[str]]:
+    """Set ``dayfirst`` of each timestamp column without a format or an explicit ``dayfirst``,
+    from the first chunk's values (see :func:`csperf_lib.ingest.mapping.date_order`); the choices made."""
+    columns, said = [], []
+    for col in spec.columns:
+        kind = CANONICAL_TABLES[spec.table].columns[col.canonical]
+        if kind != "datetime" or col.format is not None or col.dayfirst is not None or col.column is None:
+            columns.append(col)
+            continue
+        if col.column not in chunk.columns:
+            columns.append(col)
+            continue
+        decided, evidence = date_order(chunk[col.column])
+        if evidence != "no dd/mm or mm/dd dates":
+            order = {True: "day-first", False: "month-first", None: "month-first (undecidable: set dayfirst)"}[decided]
+            said.append(f"dates in '{col.column}' read {order}: {evidence} (decided from the data)")
+        columns.append(dataclasses.replace(col, dayfirst=bool(decided)))
+    return dataclasses.replace(spec, columns=tuple(columns)), said
+
+
+def collect(config: ReviewConfig, store: Store, *, chunk_size: int = 250_000) -> pd.DataFrame:
+    """Collect every table of the config into the store and write the ``manifest`` table.
+
+    Tables of an earlier run that this config no longer supplies are dropped, so a stage never
+    reads stale data.
+
+    Returns
+    -------
+    DataFrame
+        The manifest: one row per table with the fields of :class:`SourceRecord`.
+    """
+    records = [
+        collect_table(spec, store, timezone=config.timezone, chunk_size=chunk_size)
+        for spec in config.tables.values()
+    ]
+    for table in CANONICAL_TABLES:
+        if table not in config.tables:
+            store.drop(collected_name(table))
+        store.drop(table)
+    store.drop("quarantine")
+    clear_results(store)  # a new collection starts a new review: no earlier stage's results or findings
+    manifest = manifest_frame(records)
+    stored = manifest.assign(**{c: manifest[c].map(json.dumps) for c in LIST_FIELDS})
+    # an undated interval report has no first or last record: keep the columns typed as text
+    stored = stored.astype({"first_record_at": "string", "last_record_at": "string"})
+    store.write("manifest", stored)
+    mark_stage_ran(store, "00_collect")
+    return manifest
+
+
+def provenance_table(manifest: pd.DataFrame) -> pd.DataFrame:
+    """The manifest as a reviewer reads it: one row per table, short hash, period covered."""
+    return pd.DataFrame(
+        {
+            "table": manifest["table"],
+            "source": manifest["location"].map(lambda loc: Path(loc).name if "://" not in loc else loc),
+            "format": manifest["format"],
+            "SHA-256 (first 16)": manifest["sha256"].fillna("").str.slice(0, 16),
+            "records read": manifest["rows_read"],
+            "not rows of this table": manifest["rows_skipped"],
+            "rows in": manifest["rows_in"],
+            "with unreadable values": manifest["rows_with_parse_issues"],
+            "first record": manifest["first_record_at"],
+            "last record": manifest["last_record_at"],
+            "extracted at": manifest["extracted_at"],
+        }
+    )
+
+
+def assumptions_table(manifest: pd.DataFrame) -> pd.DataFrame:
+    """Every assumption made while reading, one row each (empty when none were needed)."""
+    rows = [
+        {"table": r.table, "assumption": a}
+        for r in manifest.itertuples()
+        for a in (r.assumptions or ())
+    ]
+    return pd.DataFrame(rows, columns=["table", "assumption"])
+
+
+_THOUSANDS_COMMA = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_EURO = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+,\d+$")
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
+_DECIMAL_DOT = re.compile(r"^[-+]?\d*\.\d+$")
+_CLOCK12 = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?\s*[AaPp][Mm]$")
+
+
+def _numeric_texts(spec: SourceSpec, chunk: pd.DataFrame) -> tuple[pd.Series, list]:
+    """Distinct text values of the columns read as plain numbers, and the duration specs without
+    a format (for the clock-time check)."""
+    kinds = CANONICAL_TABLES[spec.table].columns
+    texts, durations = [], []
+    for col in spec.columns:
+        if col.column is None or col.column not in chunk.columns or col.values:
+            continue
+        kind = kinds[col.canonical]
+        values = chunk[col.column]
+        if not (pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        if kind == "duration" and col.format is None:
+            durations.append(col)
+        if kind in ("number", "duration") and col.format is None:
+            texts.append(values.dropna().astype(str).str.strip())
+    distinct = pd.concat(texts).drop_duplicates() if texts else pd.Series(dtype=object)
+    return distinct, durations
+
+
+def _decide_number_format(spec: SourceSpec, chunk: pd.DataFrame) -> tuple[SourceSpec, list[str]]:
+    """Decimal and thousands separators of plain-number columns, and clock-style durations
+    ("12:02:23 AM"), decided from the first chunk when the config does not say; the choices made.
+
+    Evidence rules: ``1.234,5`` means a decimal comma with dot thousands; ``3,5`` (not three digits
+    after the comma) a decimal comma; ``1,234`` or ``1,234.5`` a thousands comma. ``1,234`` alone
+    could be either: thousands is assumed, and the assumption says so.
+    """
+    said: list[str] = []
+    options = dict(spec.options)
+    texts, durations = _numeric_texts(spec, chunk)
+    if "decimal" not in options and "thousands" not in options and len(texts):
+        euro = texts[texts.str.match(_EURO)]
+        comma = texts[texts.str.match(_DECIMAL_COMMA) & ~texts.str.match(_THOUSANDS_COMMA)]
+        grouped = texts[texts.str.match(_THOUSANDS_COMMA)]
+        dotted = texts[texts.str.match(_DECIMAL_DOT)]
+        if len(euro):
+            options.update(decimal=",", thousands=".")
+            said.append(f"numbers read with a decimal comma and '.' thousands: e.g. {euro.iloc[0]} (decided from the data)")
+        elif len(comma) and not len(dotted):
+            options["decimal"] = ","
+            said.append(f"numbers read with a decimal comma: {len(comma):,} values such as {comma.iloc[0]} (decided from the data)")
+        elif len(grouped):
+            options["thousands"] = ","
+            sure = len(dotted) or grouped.str.contains(".", regex=False).any()
+            said.append(f"numbers read with ',' as thousands separator: e.g. {grouped.iloc[0]}"
+                        + (" (decided from the data)" if sure else
+                           " (undecidable from the data: it could be a decimal comma; set decimal/thousands)"))
+    columns = list(spec.columns)
+    for col in durations:
+        values = chunk[col.column].dropna().astype(str).str.strip()
+        values = values[values != ""]
+        if len(values) and values.str.match(_CLOCK12).all():
+            columns[columns.index(col)] = dataclasses.replace(col, format="clock12")
+            said.append(f"durations in '{col.column}' are written as clock times ({values.iloc[0]}): "
+                        "read as hours, minutes and seconds from 12:00 AM (decided from the data)")
+    if not said:
+        return spec, said
+    return dataclasses.replace(spec, options=options, columns=tuple(columns)), said

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from csperf_lib.core.tables import EVENT_COLUMNS
+
 __all__ = ["GRAINS", "Period", "ReviewCalendar", "build_calendar", "event_span", "period_end", "week_start"]
 
 GRAINS = ("week", "month")
@@ -206,7 +208,6 @@ def build_calendar(*, period_start: dt.date | None = None, period_end: dt.date |
 
 def event_span(store, tables: Iterable[str]) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     """The earliest and latest event timestamp over the usable ``tables`` of ``store``."""
-    from csperf_lib.core.tables import EVENT_COLUMNS
 
     first = last = None
     for table in tables:

@@ -24,6 +24,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from csperf_lib.core.formatting import finding_sentence
+from csperf_lib.core.markup import escape
+from csperf_lib.core.results import mark_stage_ran
+from csperf_lib.core.summary_io import to_jsonable, update_summary
 
 __all__ = [
     "FINDINGS_TABLE",
@@ -64,7 +67,6 @@ Scalar = str | float | int | bool | None
 
 def _plain(value: Any) -> Any:
     """numpy / pandas scalars as Python scalars; NaN, NaT, NA and infinities as None."""
-    from csperf_lib.core.summary_io import to_jsonable
 
     return to_jsonable(value)
 
@@ -283,11 +285,9 @@ class FindingsLedger:
         kept = [f for f in existing if f.stage != self.stage]
         everything = _ordered([*kept, *self.findings])
         store.write(FINDINGS_TABLE, _to_store_frame(everything))
-        from csperf_lib.core.results import mark_stage_ran
 
         mark_stage_ran(store, self.stage)
         if run_dir is not None:
-            from csperf_lib.core.summary_io import update_summary
 
             update_summary(run_dir, findings=[f.model_dump(mode="json") for f in everything])
         return everything
@@ -387,7 +387,6 @@ def ranked(findings: Iterable[Finding]) -> list[Finding]:
 def findings_markdown(findings: Iterable[Finding], *, empty: str = "", limit: int | None = None) -> str:
     """A Markdown bullet list of the findings' sentences (HTML-escaped), in :func:`ranked` order;
     ``empty`` when there are none. With ``limit``, the rest are counted in a last line."""
-    from csperf_lib.core.markup import escape
 
     ordered = ranked(findings)
     if not ordered:

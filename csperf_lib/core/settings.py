@@ -32,6 +32,7 @@ from pydantic import (
     field_validator,
 )
 
+from csperf_lib.core.errors import ConfigError
 from csperf_lib.core.findings import KINDS as FINDING_KINDS
 
 __all__ = [
@@ -659,7 +660,6 @@ def section_settings(config: Any, name: str, *, bare: bool = False) -> tuple[str
     ConfigError
         Every problem of the section, each with its key.
     """
-    from csperf_lib.core.errors import ConfigError
 
     field = ReviewSettings.model_fields[name]
     own = _inner_model(field.annotation)

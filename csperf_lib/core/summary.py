@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from csperf_lib.core.errors import CsperfError
 from csperf_lib.core.findings import Finding
+from csperf_lib.core.summary_io import SCHEMA_VERSION
 
 __all__ = [
     "SCHEMA_FILE",
@@ -35,8 +36,6 @@ __all__ = [
     "validate_summary",
 ]
 
-#: Version of the contract; bumped when a key changes meaning or is removed (adding is compatible).
-SCHEMA_VERSION = "1.0"
 #: The shipped JSON Schema, in ``csperf_lib/data``.
 SCHEMA_FILE = "summary.schema.json"
 

@@ -22,6 +22,10 @@ import numpy as np
 import pandas as pd
 
 SUMMARY_FILE = "summary.json"
+#: Version of the contract (:mod:`csperf_lib.core.summary`) stamped on every file written; bumped
+#: when a key changes meaning or is removed (adding is compatible). Declared here, where it is
+#: written, so the contract's models (which name a Finding) need not be imported to write a file.
+SCHEMA_VERSION = "1.0"
 
 
 def to_jsonable(value: Any) -> Any:
@@ -64,12 +68,11 @@ def update_summary(run_dir: str | Path, **entries: Any) -> dict[str, Any]:
 
     The file is written to a temporary name and renamed, so a reader never sees half a file.
     """
-    from csperf_lib.core.summary import SCHEMA_VERSION
 
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     summary = read_summary(run_dir)
-    summary.setdefault("schema_version", SCHEMA_VERSION)  # the published contract (csperf_lib.core.summary)
+    summary.setdefault("schema_version", SCHEMA_VERSION)
     summary.update({k: to_jsonable(v) for k, v in entries.items()})
     tmp = run_dir / (SUMMARY_FILE + ".tmp")
     tmp.write_text(json.dumps(summary, indent=2, sort_keys=False) + "\n", encoding="utf-8")

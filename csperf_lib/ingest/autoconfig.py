@@ -45,7 +45,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from csperf_lib.core import config as config_module
+from csperf_lib.core.config import parse_config
 from csperf_lib.core.errors import ConfigError, CsperfError, SourceError
+from csperf_lib.core.tables import CANONICAL_TABLES, CHANNELS, column_kind
 from csperf_lib.ingest.readers import SAMPLE_BYTES, detect_encoding, detect_layout
 
 __all__ = [
@@ -1247,7 +1250,6 @@ def _is_average(name: str) -> bool:
 
 
 def _config_supports(option: str) -> bool:
-    from csperf_lib.core import config as config_module
 
     return option in getattr(config_module, "COLUMN_OPTIONS", ())
 
@@ -1282,7 +1284,6 @@ _CHANNEL_WORDS = (
 
 def _channel_values(values: Sequence[str]) -> dict[str, Any] | None:
     """Source channel names onto the canonical vocabulary; None when they already are canonical."""
-    from csperf_lib.core.tables import CHANNELS
 
     if all(v.strip().lower() in CHANNELS and v.strip() == v.strip().lower() for v in values):
         return None
@@ -1354,7 +1355,6 @@ class _Candidate:
 
 
 def _candidates(profile: ExportProfile, table: str) -> list[_Candidate]:
-    from csperf_lib.core.tables import CANONICAL_TABLES
 
     tdef = CANONICAL_TABLES[table]
     out = []
@@ -1399,7 +1399,6 @@ def _proposal(
     cand: _Candidate, profile: ExportProfile, table: str, *, alternatives=(), active=True,
     confidence: str | None = None, extra: str = "",
 ) -> ColumnProposal:
-    from csperf_lib.core.tables import column_kind
 
     col = profile.column(cand.source)
     unit = _normalise(col.name)[1]
@@ -1438,7 +1437,6 @@ def _proposal(
 
 def _assign(profile: ExportProfile, table: str) -> tuple[list[ColumnProposal], float]:
     """Greedy one-to-one assignment of source columns to canonical columns, best score first."""
-    from csperf_lib.core.tables import CANONICAL_TABLES
 
     tdef = CANONICAL_TABLES[table]
     cands = sorted(_candidates(profile, table), key=lambda c: (-c.score, c.canonical, c.source))
@@ -1480,7 +1478,6 @@ def _assign(profile: ExportProfile, table: str) -> tuple[list[ColumnProposal], f
 
 def _derived(profile: ExportProfile, table: str, columns: list[ColumnProposal]) -> list[ColumnProposal]:
     """Rules beyond one-to-one matches: time column, abandonment from answered, channel, ids."""
-    from csperf_lib.core.tables import CANONICAL_TABLES
 
     tdef = CANONICAL_TABLES[table]
     by_name = {c.canonical: c for c in columns}
@@ -1603,7 +1600,6 @@ def _table_proposal(
     profile: ExportProfile, table: str, columns: list[ColumnProposal], score: float,
     *, skip_when_blank: tuple[str, ...] = (), evidence: str = "",
 ) -> TableProposal:
-    from csperf_lib.core.tables import CANONICAL_TABLES
 
     tdef = CANONICAL_TABLES[table]
     active = {c.canonical for c in columns if c.active}
@@ -1636,7 +1632,6 @@ def _surveys_from_contacts(
     profile: ExportProfile, contacts: TableProposal
 ) -> TableProposal | None:
     """A contact-level file with a score column also feeds ``surveys`` (one response per contact)."""
-    from csperf_lib.core.tables import CANONICAL_TABLES
 
     if "surveys" not in CANONICAL_TABLES:
         return None
@@ -1702,7 +1697,6 @@ def propose_mapping(profile: ExportProfile) -> MappingProposal:
     -------
     MappingProposal
     """
-    from csperf_lib.core.tables import CANONICAL_TABLES
 
     scored: dict[str, TableProposal] = {}
     for table, tdef in CANONICAL_TABLES.items():
@@ -1854,7 +1848,6 @@ def _render(
     skipped: list[tuple[MappingProposal, str]],
     *, base: Path, disabled: Mapping[tuple[str, str], str],
 ) -> str:
-    from csperf_lib.core.tables import CANONICAL_TABLES
 
     files = sorted({str(p.profile.path.name) for p, _ in plans} | {p.profile.path.name for p, _ in skipped})
     out = [
@@ -1971,7 +1964,6 @@ def write_config(
     CsperfError
         When ``out`` exists and ``force`` is False.
     """
-    from csperf_lib.core.config import parse_config
 
     if isinstance(proposals, MappingProposal):
         proposals = [proposals]

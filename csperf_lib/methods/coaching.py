@@ -121,7 +121,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-from csperf_lib.core.settings import COACHING_METHOD_NAMES
+from csperf_lib.core.sections import section_link
+from csperf_lib.core.settings import COACHING_METHOD_NAMES, section_settings
 from csperf_lib.methods.privacy import pseudonymise_series
 from csperf_lib.methods.stats import fdr_bh, wilson_interval
 
@@ -371,7 +372,6 @@ def recommendation_settings(config: Any = None) -> RecommendationSettings:
     """
     if isinstance(config, RecommendationSettings):
         return config
-    from csperf_lib.core.settings import section_settings
 
     _, section = section_settings(config, "recommendations", bare=True)
     values: dict[str, Any] = {}
@@ -1360,7 +1360,6 @@ def coaching_findings(review: CoachingReview, *, ledger) -> None:
     scorecard item, with enough evaluations; agents as the report shows them, pseudonymised when a
     key is set) and ``training_need`` (a share of agents below standard on an item, team-wide or
     centre-wide) findings."""
-    from csperf_lib.core.sections import section_link
 
     link = [section_link("coaching")]
     scores = review.scores

@@ -54,6 +54,8 @@ import pandas as pd
 from scipy import stats as sps
 
 from csperf_lib.core.errors import ConfigError
+from csperf_lib.core.settings import section_settings
+from csperf_lib.core.summary_io import to_jsonable
 from csperf_lib.methods.privacy import pseudonymise_series
 from csperf_lib.methods.stats import wilson_interval
 
@@ -182,7 +184,6 @@ class ComplaintTargets:
             Listing every problem of the section at once, each with its key
             (``complaints.<option>``).
         """
-        from csperf_lib.core.settings import section_settings
 
         try:
             own_path, typed = section_settings(raw, "complaints", bare=True)
@@ -1574,7 +1575,6 @@ def summary_entries(review: ComplaintsReview, *, top: int = 10) -> dict:
         proportions 0–1 with ``ci_low``/``ci_high`` and ``n``, durations seconds. Customers
         appear only as counts (no identifiers, not even pseudonyms).
     """
-    from csperf_lib.core.summary_io import to_jsonable
 
     rate_fields = ["n", "within_target", "rate", "ci_low", "ci_high", "n_open_overdue", "n_pending",
                    "n_invalid", "median_s", "median_ci_low", "median_ci_high", "p90_s", "target_s", "note"]

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from csperf_lib.ingest.store import Store
+from csperf_lib.methods.kpis import compute_kpis
 
 __all__ = [
     "DriversResult",
@@ -439,7 +440,6 @@ def quality_vs_satisfaction(
     """
     from scipy.stats import spearmanr
 
-    from csperf_lib.methods.kpis import compute_kpis
 
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")

@@ -62,11 +62,21 @@ from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
 from csperf_lib.core.errors import ConfigError
+from csperf_lib.core.findings import finding_dimension
+from csperf_lib.core.sections import section_link
 from csperf_lib.core.settings import MARKER_SEVERITIES, did_you_mean, section_settings
 from csperf_lib.ingest.store import has_values
+from csperf_lib.methods.complaints import ComplaintTargets, timeliness
 from csperf_lib.methods.privacy import pseudonymise_series
 from csperf_lib.methods.stats import cohens_h, wilson_interval
-from csperf_lib.methods.text import code_texts, compile_exclusions, compile_terms, prepare_texts
+from csperf_lib.methods.text import (
+    code_texts,
+    codebook_from_config,
+    compile_exclusions,
+    compile_terms,
+    load_codebook,
+    prepare_texts,
+)
 
 DEFAULT_MARKERS = "high_risk_markers.yaml"
 SEVERITIES = MARKER_SEVERITIES
@@ -434,7 +444,6 @@ def resolution_times(store, *, targets=None, as_of=None) -> pd.DataFrame:
     split by ``contact_escalated`` ("escalated" / "not escalated"). Contacts themselves carry no
     resolution time, so only complaints can be judged. Empty when nothing links.
     """
-    from csperf_lib.methods.complaints import ComplaintTargets, timeliness
 
     if not (store.has("complaints") and store.has("contacts")):
         return pd.DataFrame()
@@ -819,8 +828,6 @@ def escalation_review(
         escalated`` and a column per codebook theme) and ``complaints`` (``complaint_id, text``).
         Given, they are used as they are instead of reading, redacting and coding the texts again.
     """
-    from csperf_lib.methods.complaints import ComplaintTargets
-    from csperf_lib.methods.text import codebook_from_config, load_codebook
 
     markers = load_markers(config)
     window = recurrence_window_days(config)
@@ -1004,8 +1011,6 @@ def escalation_findings(review: EscalationReview, *, ledger) -> None:
     FDR-controlled as the tables show them); ``high_risk``: texts carrying each high-risk marker
     category (a prompt for immediate attention, counted, never quoted).
     """
-    from csperf_lib.core.findings import finding_dimension
-    from csperf_lib.core.sections import section_link
 
     link = [section_link("escalations")]
     rates = review.rates

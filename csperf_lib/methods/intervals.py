@@ -71,6 +71,14 @@ import numpy as np
 import pandas as pd
 
 from csperf_lib.core.tables import CANONICAL_TABLES
+from csperf_lib.ingest.mapping import to_duration, to_percent
+from csperf_lib.methods.staffing import (
+    INTERVAL_COLUMNS,
+    StaffingOptions,
+    erlang_c,
+    required_agents,
+    staffing_options,
+)
 from csperf_lib.methods.stats import wilson_interval
 from csperf_lib.methods.trend import mann_kendall
 
@@ -316,7 +324,6 @@ _AUTO_EXPORT_COLUMNS = {"answer rate": "answer_rate", "abandon rate": "abandonme
 
 
 def _export_values(series: pd.Series, unit: str) -> pd.Series:
-    from csperf_lib.ingest.mapping import to_duration, to_percent
 
     values, _ = to_percent(series) if unit == "proportion" else to_duration(series)
     return values
@@ -584,7 +591,6 @@ def staffing_unavailable(data: pd.DataFrame) -> str | None:
 
 
 def _options(config: Any, options: Any):
-    from csperf_lib.methods.staffing import StaffingOptions, staffing_options
 
     if options is not None:
         if not isinstance(options, StaffingOptions):
@@ -596,7 +602,6 @@ def _options(config: Any, options: Any):
 def _predicted(calls: float, interval_s: float, aht: float, deployed: float, target_s: float) -> tuple[float, float]:
     """Erlang C service level and ASA with ``deployed`` agents; a fractional number of agents is read
     as a mix of the two whole numbers around it (as :func:`csperf_lib.methods.staffing.interval_profile`)."""
-    from csperf_lib.methods.staffing import erlang_c
 
     if not all(math.isfinite(v) for v in (calls, interval_s, aht, deployed, target_s)) or aht <= 0 or deployed < 0:
         return math.nan, math.nan
@@ -660,7 +665,6 @@ def interval_staffing(
     ValueError
         With :func:`staffing_unavailable`'s reason when the rows cannot be staffed by interval.
     """
-    from csperf_lib.methods.staffing import INTERVAL_COLUMNS, StaffingOptions, required_agents
 
     _check_denominator(sl_denominator)
     reason = staffing_unavailable(data)

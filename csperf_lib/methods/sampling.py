@@ -108,6 +108,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from csperf_lib.core.errors import ConfigError
+from csperf_lib.core.exports import FORMULA_STARTS, neutralise_formulas, write_csv, write_xlsx
+from csperf_lib.core.sections import section_link
+from csperf_lib.core.settings import section_settings
+from csperf_lib.ingest.schemas import QaEvaluationsModel
+
 __all__ = [
     "AcceptancePlan",
     "Allocation",
@@ -1875,7 +1881,6 @@ def write_worksheet(worksheet: pd.DataFrame, run_dir: str | Path, *, scorecard: 
     from openpyxl import load_workbook
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from csperf_lib.core.exports import neutralise_formulas, write_csv, write_xlsx
 
     run_dir = Path(run_dir)
     folder = run_dir / WORKSHEET_DIR
@@ -1942,7 +1947,6 @@ class WorksheetScores:
 
 
 def _unneutralise(values: pd.Series) -> pd.Series:
-    from csperf_lib.core.exports import FORMULA_STARTS
 
     text = values.astype("string")
     quoted = text.str.startswith("'").fillna(False) & text.str[1:2].isin(list(FORMULA_STARTS)).fillna(False)
@@ -1989,7 +1993,6 @@ def read_worksheet(
     neutralised a formula-like text cell is removed again. ``pass_mark`` and ``critical_ratio``
     are as in :func:`qa_results`.
     """
-    from csperf_lib.ingest.schemas import QaEvaluationsModel
 
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -2418,8 +2421,6 @@ def sampling_settings(config=None, **parameters) -> SamplingSettings:
     ConfigError
         Listing every problem in the ``sampling:`` section with its key.
     """
-    from csperf_lib.core.errors import ConfigError
-    from csperf_lib.core.settings import section_settings
 
     path, typed = section_settings(config, "sampling")  # checked against SamplingSettingsModel
     section = typed.model_dump(exclude_none=True)
@@ -2470,7 +2471,6 @@ def sampling_findings(checks: pd.DataFrame, *, ledger) -> None:
     """``source_risk`` findings of stage 02: a variable on which the QA sample is not
     representative of the population (significant after Holm's adjustment and at least a small
     effect), so QA estimates from it need the design weights or a redraw."""
-    from csperf_lib.core.sections import section_link
 
     link = [section_link("sample")]
     for row in checks.to_dict(orient="records") if len(checks) else ():

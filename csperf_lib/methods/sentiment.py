@@ -97,6 +97,7 @@ import numpy as np
 import pandas as pd
 
 from csperf_lib.core.errors import CsperfError
+from csperf_lib.methods.stats import t_interval, wilson_interval
 
 __all__ = [
     "CS_ALREADY_RIGHT",
@@ -1142,7 +1143,6 @@ def sentiment_by(
         ``share_positive``, ``positive_low``, ``positive_high``. Intervals are NaN where the group
         is too small (n < 2 for the mean).
     """
-    from csperf_lib.methods.stats import t_interval, wilson_interval
 
     keys = [by] if isinstance(by, str) else list(by)
     missing = [k for k in keys if k not in frame.columns]

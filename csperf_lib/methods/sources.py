@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+from csperf_lib.core.sections import section_link
 from csperf_lib.core.summary_io import to_jsonable
 from csperf_lib.ingest.schemas import MODELS
 from csperf_lib.ingest.store import Store
@@ -1076,7 +1077,6 @@ def sources_findings(ev: SourcesEvaluation, *, ledger) -> None:
     """``source_risk`` findings of the source evaluation: days without records, stale or
     future-dated data, changed files, thin segments, material non-response bias and instruments
     too unreliable to trust (Cronbach's alpha below 0.7)."""
-    from csperf_lib.core.sections import section_link
 
     link = [section_link("sources")]
     for r in ev.currency.to_dict(orient="records") if len(ev.currency) else ():

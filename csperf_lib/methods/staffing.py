@@ -120,7 +120,12 @@ import numpy as np
 import pandas as pd
 from scipy import special as _sp
 
+from csperf_lib.core.sections import section_link
 from csperf_lib.core.settings import DEFERRED_CHANNELS as _DEFERRED_CHANNELS
+from csperf_lib.core.settings import section_settings
+from csperf_lib.core.summary_io import to_jsonable
+from csperf_lib.methods.kpis import kpi_options
+from csperf_lib.methods.targets import targets_from_config
 
 __all__ = [
     "ASSUMPTIONS",
@@ -767,8 +772,6 @@ def staffing_options(config: Any = None) -> StaffingOptions:
         E-mail and social are refused as channels: they are answered from a backlog, which an
         Erlang queue does not describe.
     """
-    from csperf_lib.core.settings import section_settings
-    from csperf_lib.methods.kpis import kpi_options
 
     if config is not None and not hasattr(config, "raw") and isinstance(config, Mapping):
         # a parsed YAML mapping: make sure the KPI and target readers see a whole config, not a
@@ -791,7 +794,6 @@ def staffing_options(config: Any = None) -> StaffingOptions:
     if "service_level" in values:
         values["service_level_source"] = "staffing.service_level in the config"
     else:
-        from csperf_lib.methods.targets import targets_from_config
 
         target = targets_from_config(config).lookup("service_level")
         if target is not None and 0 < target.target < 1:
@@ -1652,7 +1654,6 @@ def staffing_heatmap(profile: pd.DataFrame, *, value: str = "gap", ax=None):
 
 def summary_entries(review: StaffingReview) -> dict[str, Any]:
     """The ``staffing`` entry of summary.json (plain JSON types; NaN and infinity become null)."""
-    from csperf_lib.core.summary_io import to_jsonable
 
     o = review.options
     return {"staffing": to_jsonable({
@@ -1681,7 +1682,6 @@ def staffing_findings(review: StaffingReview, *, ledger, queue: str = "all") -> 
     review judged under- or over-staffed (agents required by Erlang C for the service-level target
     against agents deployed), with the model check in the attributes so a reader (and the
     recommendation rules) can see whether the model reproduced what happened."""
-    from csperf_lib.core.sections import section_link
 
     check = review.model_check or {}
     erlang_c = check.get("erlang_c") or {}

@@ -34,7 +34,9 @@ import pandas as pd
 import yaml
 from scipy import stats as _st
 
+from csperf_lib.core.calendar import week_start
 from csperf_lib.core.errors import ConfigError
+from csperf_lib.core.settings import section_settings
 from csperf_lib.methods.privacy import redact_series
 from csperf_lib.methods.stats import wilson_interval
 
@@ -255,7 +257,6 @@ def load_codebook(path: str | Path | None = None, *, extend: Mapping[str, Any] |
 def codebook_from_config(config=None) -> Codebook:
     """The codebook a review uses: ``text.codebook`` (or the default) extended by ``text.themes``
     (the typed ``text`` section, :class:`csperf_lib.core.settings.TextSettings`)."""
-    from csperf_lib.core.settings import section_settings
 
     if config is None:
         return load_codebook()
@@ -500,7 +501,6 @@ class ThemeTrends:
 
 def _monday(value) -> pd.Timestamp:
     """The Monday of the review-calendar week holding ``value`` (weeks run Monday to Sunday)."""
-    from csperf_lib.core.calendar import week_start
 
     return pd.Timestamp(week_start(value))
 

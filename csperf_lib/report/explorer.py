@@ -39,11 +39,17 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from csperf_lib.ingest.store import Store, has_values
-from csperf_lib.methods.kpis import PERIODS, compute_kpi_breakdowns, kpi_catalogue, kpi_definitions
+from csperf_lib.methods.kpis import (
+    PERIODS,
+    compute_kpi_breakdowns,
+    kpi_availability,
+    kpi_catalogue,
+    kpi_definitions,
+)
 from csperf_lib.methods.spc import ControlChart, run_rules, xmr_chart
 from csperf_lib.methods.trend import mann_kendall
 from csperf_lib.report.plots import control_chart, kpi_interval_chart
-from csperf_lib.stages.quantitative import main_table
+from csperf_lib.stages.quantitative import format_value, main_table, present_segments
 
 __all__ = [
     "FILTER_COLUMNS",
@@ -400,7 +406,6 @@ def render_view(view: ExplorerView, *, config=None) -> Figure:
 
 
 def _display_table(view: ExplorerView) -> pd.DataFrame:
-    from csperf_lib.stages.quantitative import format_value
 
     rows = []
     for r in view.table.to_dict(orient="records"):
@@ -479,8 +484,6 @@ def kpi_explorer(store_url_or_store: str | Store, *, config=None):
     """
     import ipywidgets as w
 
-    from csperf_lib.methods.kpis import kpi_availability
-    from csperf_lib.stages.quantitative import present_segments
 
     owned = not isinstance(store_url_or_store, Store)
     # the config's store.password_env, as StageContext.open_store uses it

@@ -28,8 +28,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+from csperf_lib.core.errors import CsperfError
+from csperf_lib.core.findings import FindingsLedger, finding_dimension
 from csperf_lib.core.formatting import format_p, format_p_value, format_value
-from csperf_lib.methods.kpis import stack_breakdowns  # noqa: F401  (one stacked frame for every stage; re-exported)
+from csperf_lib.core.results import has_result, read_result
+from csperf_lib.core.sections import section_link
+from csperf_lib.methods.intervals import interval_kpi_rows
+from csperf_lib.methods.kpis import (
+    kpi_definitions,
+    kpi_options,
+    stack_breakdowns,  # noqa: F401  (one stacked frame for every stage; re-exported)
+)
+from csperf_lib.methods.targets import regulatory_compliance, smart_check, targets_from_config
+from csperf_lib.methods.trend import mann_kendall
 
 STATUSES = ("met", "within_tolerance", "missed", "no_target")
 RAG = {"met": "green", "within_tolerance": "amber", "missed": "red", "no_target": "grey"}
@@ -63,13 +74,11 @@ def _lookup(targets, kpi: str, segment: tuple[tuple[str, str], ...]):
 
 
 def _definitions(config=None) -> dict[str, Any]:
-    from csperf_lib.methods.kpis import kpi_definitions
 
     return {k.id: k for k in kpi_definitions(config)}
 
 
 def _confidence(config=None) -> float:
-    from csperf_lib.methods.kpis import kpi_options
 
     return float(kpi_options(config).confidence)
 
@@ -260,7 +269,6 @@ def _history_columns(frame, history, targets, seg_cols, *, alpha, config) -> tup
     """Persistence of each row's status and the direction of its period series."""
     from statsmodels.stats.multitest import multipletests
 
-    from csperf_lib.methods.trend import mann_kendall
 
     n = len(frame)
     if history is None or history.empty:
@@ -705,9 +713,6 @@ def benchmark_review(
     MissingStageError
         When stage 03 has not stored its KPIs in ``store``.
     """
-    from csperf_lib.core.errors import CsperfError
-    from csperf_lib.core.results import has_result, read_result
-    from csperf_lib.methods.targets import regulatory_compliance, smart_check, targets_from_config
 
     target_set = targets_from_config(config) if config is not None else targets_from_config(None)
     wanted = {t.kpi for t in target_set.targets} | {b.kpi for b in target_set.benchmarks if b.indicative_target is not None} if target_set.use_benchmarks else {t.kpi for t in target_set.targets}
@@ -732,7 +737,6 @@ def benchmark_review(
     effective_n: dict[str, tuple[int, int]] = {}
     if store.has("intervals") and not store.has("contacts") and has_result(store, "03_quantitative", "interval_kpis"):
         # An interval report gives the queue KPIs (weighted, dispersion-adjusted) for the whole period.
-        from csperf_lib.methods.intervals import interval_kpi_rows
 
         interval_kpis = read_result(store, "03_quantitative", "interval_kpis")
         rows = interval_kpi_rows(interval_kpis)
@@ -851,8 +855,6 @@ def benchmark_findings(review: BenchmarkReview, *, config=None, period: str = "w
     FindingsLedger
         For ``05_benchmarks`` (or ``ledger`` when given).
     """
-    from csperf_lib.core.findings import FindingsLedger, finding_dimension
-    from csperf_lib.core.sections import section_link
 
     ledger = ledger if ledger is not None else FindingsLedger("05_benchmarks")
     defs = _definitions(config)

@@ -25,21 +25,22 @@ from typing import Any
 
 from csperf_lib.core.config import ReviewConfig
 from csperf_lib.core.errors import ConfigError
+from csperf_lib.core.settings import KpisSettings
+from csperf_lib.methods.coaching import recommendation_settings
+from csperf_lib.methods.complaints import ComplaintTargets
+from csperf_lib.methods.escalations import load_markers
+from csperf_lib.methods.kpis import kpi_options
+from csperf_lib.methods.privacy import privacy_settings
+from csperf_lib.methods.sampling import sampling_settings
+from csperf_lib.methods.staffing import staffing_options
+from csperf_lib.methods.targets import targets_from_config
+from csperf_lib.methods.text import codebook_from_config
+from csperf_lib.stages.recommendations import load_rules
 
 __all__ = ["check_config"]
 
 
 def _readers() -> list[tuple[str, Callable[[ReviewConfig], Any]]]:
-    from csperf_lib.methods.coaching import recommendation_settings
-    from csperf_lib.methods.complaints import ComplaintTargets
-    from csperf_lib.methods.escalations import load_markers
-    from csperf_lib.methods.kpis import kpi_options
-    from csperf_lib.methods.privacy import privacy_settings
-    from csperf_lib.methods.sampling import sampling_settings
-    from csperf_lib.methods.staffing import staffing_options
-    from csperf_lib.methods.targets import targets_from_config
-    from csperf_lib.methods.text import codebook_from_config
-    from csperf_lib.stages.recommendations import load_rules
 
     return [
         ("kpis", kpi_options),
@@ -82,7 +83,6 @@ def check_config(config: ReviewConfig) -> ReviewConfig:
     # review's own KPI section, so its problems are listed once and theirs are not hidden
     rest = config
     if not kpis_ok:
-        from csperf_lib.core.settings import KpisSettings
 
         settings = config.settings.model_copy(update={"kpis": KpisSettings()}) if config.settings is not None else None
         rest = replace(config, raw={**config.raw, "kpis": {}}, settings=settings)

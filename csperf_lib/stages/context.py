@@ -16,10 +16,13 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from csperf_lib.core.calendar import build_calendar, event_span
 from csperf_lib.core.config import ReviewConfig, load_config
 from csperf_lib.core.errors import ConfigError
 from csperf_lib.core.paths import default_store_url, demo_config_path, project_root
 from csperf_lib.core.results import MissingStageError, missing_sentence, require_stage
+from csperf_lib.core.scope import skip_reason
+from csperf_lib.core.summary_io import read_summary
 from csperf_lib.ingest.store import Store
 from csperf_lib.stages.config_check import check_config
 
@@ -70,7 +73,6 @@ class StageContext:
             store (a stage the review skips, with nothing to work on, is not required); a DuckDB
             file that does not exist yet is never created for a stage that needs one.
         """
-        from csperf_lib.core.scope import skip_reason
 
         needs = STAGE_INPUTS.get(self.stage or "", ())
         if needs and self.store_url.startswith("duckdb://"):
@@ -91,7 +93,6 @@ class StageContext:
         """The review calendar (:func:`csperf_lib.core.calendar.build_calendar`) from the config's
         period and the usable data in ``store``; complaints set the censoring horizon (their
         resolution target, 8 weeks unless the config says otherwise)."""
-        from csperf_lib.core.calendar import build_calendar, event_span
 
         first, last = event_span(store, ("contacts", "complaints", "surveys", "intervals", "qa_evaluations"))
         horizon = float(self.config.settings.complaints.resolve_within_days) if store.has("complaints") else None
@@ -102,7 +103,6 @@ class StageContext:
 def _checked_by_runner(run_dir: Path, config_path: Path) -> bool:
     """Whether ``csperf review`` is running this stage for this config: it checked the whole config
     before the first stage (its summary.json says ``running`` and names the config)."""
-    from csperf_lib.core.summary_io import read_summary
 
     summary = read_summary(run_dir)
     return summary.get("status") == "running" and summary.get("config") == str(config_path)

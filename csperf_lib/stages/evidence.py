@@ -30,9 +30,13 @@ import pandas as pd
 import yaml
 
 from csperf_lib.core.errors import ConfigError
+from csperf_lib.core.findings import Finding, ranked
 from csperf_lib.core.formatting import format_value
+from csperf_lib.core.paths import notebooks_dir
 from csperf_lib.core.results import STAGE_TITLES as _CORE_TITLES
+from csperf_lib.core.scope import skip_reason
 from csperf_lib.core.sections import anchor_id
+from csperf_lib.methods.kpis import kpi_catalogue
 
 STATUS_EVIDENCED = "evidenced by the workbench"
 STATUS_PARTLY = "partly evidenced"
@@ -94,7 +98,6 @@ class EvidenceMap:
 
 def load_evidence_map(path: str | Path | None = None) -> EvidenceMap:
     """Read ``notebooks/evidence_map.yaml`` (or ``path``)."""
-    from csperf_lib.core.paths import notebooks_dir
 
     path = Path(path) if path else notebooks_dir() / "evidence_map.yaml"
     if not path.is_file():
@@ -130,7 +133,6 @@ def stages_that_ran(summary: Mapping[str, Any] | None, discovered: Sequence[str]
     """Stages whose sections count as evidence: those summary.json records as run (``ok``); in an
     interactive session without that record, every discovered stage the review's tables give work
     (:func:`csperf_lib.core.scope.skip_reason`)."""
-    from csperf_lib.core.scope import skip_reason
 
     recorded = [s for s in (summary or {}).get("stages") or [] if isinstance(s, Mapping)]
     if recorded:
@@ -324,7 +326,6 @@ def executive_summary(summary: Mapping[str, Any], *, limit: int = 10) -> list[tu
     centre before segments, :data:`EXECUTIVE_KINDS` order, smallest adjusted p first); then up to
     two instances of effective service — without repeating a finding.
     """
-    from csperf_lib.core.findings import Finding, ranked
 
     findings = [Finding.model_validate(f) for f in summary.get("findings") or []]
     by_id = {f.id: f for f in findings}
@@ -377,7 +378,6 @@ def stage_digest(stage: str, summary: Mapping[str, Any]) -> list[str]:
                    "materially from the rest, after FDR control.")
         return out
     if stage == "04_qualitative":
-        from csperf_lib.core.findings import ranked
 
         ledger = _stage_findings(s, stage)
         out = [f.sentence for f in ledger if f.kind == "sentiment_check"]
@@ -396,7 +396,6 @@ def stage_digest(stage: str, summary: Mapping[str, Any]) -> list[str]:
 
 
 def _stage_findings(summary: Mapping[str, Any], stage: str) -> list:
-    from csperf_lib.core.findings import Finding
 
     return [Finding.model_validate(f) for f in summary.get("findings") or [] if f.get("stage") == stage]
 
@@ -430,7 +429,6 @@ def quality_scorecard(summary: Mapping[str, Any]) -> pd.DataFrame:
 
 def glossary(config=None) -> pd.DataFrame:
     """Appendix C: every KPI with its definition and unit."""
-    from csperf_lib.methods.kpis import kpi_catalogue
 
     cat = kpi_catalogue(config)
     keep = [c for c in ("id", "name", "definition", "unit", "direction") if c in cat.columns]

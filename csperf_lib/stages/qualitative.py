@@ -19,8 +19,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from csperf_lib.core.findings import FindingsLedger
 from csperf_lib.core.markup import markdown_list  # noqa: F401  (re-exported for the stage notebook)
+from csperf_lib.core.sections import section_link
+from csperf_lib.methods import agreement, complaints
+from csperf_lib.methods.agreement import calibration_review
+from csperf_lib.methods.complaints import ComplaintTargets, complaints_review, pareto
 from csperf_lib.methods.privacy import DEFAULT_KEY_ENV, privacy_settings
+from csperf_lib.methods.sentiment import score_sentiment, sentiment_by, sentiment_vs_rating
 from csperf_lib.methods.text import (
     Codebook,
     Discovery,
@@ -36,6 +42,7 @@ from csperf_lib.methods.text import (
     theme_coverage,
     theme_trends,
 )
+from csperf_lib.methods.trend import mann_kendall
 
 #: Contact columns joined onto survey comments so sentiment can be read by segment.
 COMMENT_SEGMENTS = ("channel", "queue", "team", "region")
@@ -203,7 +210,6 @@ def _analyse_text(
     coded = code_texts(data["text"], codebook=codebook)
     data = pd.concat([data, coded], axis=1)
     if sentiment_model:
-        from csperf_lib.methods.sentiment import score_sentiment
 
         scored = score_sentiment(data["text"], model=sentiment_model)
         data["compound"], data["label"] = scored["compound"].to_numpy(), scored["label"].to_numpy()
@@ -256,9 +262,6 @@ def qualitative_review(
     random_state : int, keyword-only
         Seed of theme discovery and bootstrap intervals.
     """
-    from csperf_lib.methods.agreement import calibration_review
-    from csperf_lib.methods.complaints import ComplaintTargets, complaints_review
-    from csperf_lib.methods.sentiment import sentiment_by, sentiment_vs_rating
 
     codebook = codebook_from_config(config)
     start = config.period_start if config is not None and config.period_start else None
@@ -317,7 +320,6 @@ def qualitative_review(
                 context=[c for c in ("queue", "category", "region", "channel") if c in frame.columns],
                 alpha=alpha, random_state=random_state, sentiment_model=None,
             )
-            from csperf_lib.methods.complaints import pareto
 
             themed = long_themes(complaints.frame[[*codebook.names, "n_themes", "has_text"]])
             complaint_themes = pareto(themed.assign(theme=themed["theme"].map(codebook.labels)), by="theme")
@@ -453,7 +455,6 @@ def share_trends(weekly: pd.DataFrame, *, alpha: float = 0.05) -> dict[str, str]
     when the adjusted p-value is below ``alpha``."""
     from statsmodels.stats.multitest import multipletests
 
-    from csperf_lib.methods.trend import mann_kendall
 
     results = {}
     for theme, part in weekly.groupby("theme", sort=False):
@@ -474,7 +475,6 @@ def share_trends(weekly: pd.DataFrame, *, alpha: float = 0.05) -> dict[str, str]
 
 def summary_entries(review: QualitativeReview) -> dict[str, Any]:
     """The ``themes``, ``calibration``, ``sentiment`` and ``complaints`` entries of summary.json."""
-    from csperf_lib.methods import agreement, complaints
 
     out: dict[str, Any] = {"themes": theme_summary(review)}
     if review.calibration is not None:
@@ -592,8 +592,6 @@ def qualitative_findings(review: QualitativeReview, *, alpha: float = 0.05, ledg
     FindingsLedger
         For ``04_qualitative`` (or ``ledger`` when given).
     """
-    from csperf_lib.core.findings import FindingsLedger
-    from csperf_lib.core.sections import section_link
 
     ledger = ledger if ledger is not None else FindingsLedger("04_qualitative")
     labels = review.codebook.labels
@@ -660,7 +658,6 @@ def qualitative_findings(review: QualitativeReview, *, alpha: float = 0.05, ledg
 
 def complaint_findings(cr, *, ledger) -> None:
     """``complaint_pattern`` findings of a :class:`csperf_lib.methods.complaints.ComplaintsReview`."""
-    from csperf_lib.core.sections import section_link
 
     link = [section_link("complaints")]
     pareto_frame = cr.pareto
@@ -733,7 +730,6 @@ def complaint_findings(cr, *, ledger) -> None:
 
 def calibration_findings(cal, *, ledger) -> None:
     """``calibration`` findings of a :class:`csperf_lib.methods.agreement.CalibrationReview`."""
-    from csperf_lib.core.sections import section_link
 
     link = [section_link("calibration")]
     threshold = 0.667  # Krippendorff (2004): the lowest alpha for tentative conclusions

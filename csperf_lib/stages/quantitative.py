@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from csperf_lib.core.calendar import period_end
+from csperf_lib.core.findings import FindingsLedger, finding_dimension
+from csperf_lib.core.sections import section_link
 from csperf_lib.core.tables import EVENT_COLUMNS
 from csperf_lib.methods.changepoint import change_points
 from csperf_lib.methods.drivers import (
@@ -28,6 +31,8 @@ from csperf_lib.methods.kpis import (
     kpi_catalogue,
     kpi_definitions,
     kpi_options,
+    kpi_summary_json,
+    stack_breakdowns,
 )
 from csperf_lib.methods.patterns import arrival_profile, segment_differences
 from csperf_lib.methods.seasonality import Decomposition, decompose
@@ -548,7 +553,6 @@ def quantitative_review(
 
 def summary_entries(review: QuantitativeReview, *, config=None) -> dict:
     """The ``kpis`` and ``trends`` entries of summary.json."""
-    from csperf_lib.methods.kpis import kpi_summary_json
 
     kpis = {"overall": kpi_summary_json(review.headline, config=config),
             "weekly": kpi_summary_json(review.weekly, config=config, include_unavailable=False)}
@@ -679,9 +683,6 @@ def quantitative_findings(review: QuantitativeReview, *, config=None, period: st
     -------
     FindingsLedger
     """
-    from csperf_lib.core.calendar import period_end
-    from csperf_lib.core.findings import FindingsLedger, finding_dimension
-    from csperf_lib.core.sections import section_link
 
     ledger = ledger if ledger is not None else FindingsLedger("03_quantitative")
     definitions = {k.id: k for k in kpi_definitions(config)}
@@ -772,7 +773,6 @@ def quantitative_findings(review: QuantitativeReview, *, config=None, period: st
 
 def _interval_findings(intervals, *, ledger, definitions: dict, alpha: float) -> None:
     """Findings of an interval (ACD) report: misleading export averages, trends over its time axis."""
-    from csperf_lib.core.sections import section_link
 
     averaging = intervals.averaging
     for row in averaging[averaging["matters"].astype(bool)].to_dict(orient="records") if len(averaging) else ():
@@ -815,7 +815,6 @@ def stored_results(review: QuantitativeReview, *, intervals=None) -> dict[str, p
     whole review, ``grain`` is the period grain); ``trends``; and, with an interval report,
     ``interval_kpis`` (:func:`csperf_lib.methods.intervals.interval_kpis` over every row).
     """
-    from csperf_lib.methods.kpis import stack_breakdowns
 
     whole = stack_breakdowns({None: review.headline, **review.by_segment})
     # the KPI values only: the control chart columns belong to this stage's charts

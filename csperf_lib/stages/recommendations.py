@@ -36,12 +36,28 @@ import pandas as pd
 import yaml
 
 from csperf_lib.core.errors import ConfigError
-from csperf_lib.core.findings import FINDING_DIMENSIONS
+from csperf_lib.core.findings import FINDING_DIMENSIONS, FindingsLedger, read_findings, select
 from csperf_lib.core.formatting import format_value as _fmt
 from csperf_lib.core.formatting import subject as _subject
+from csperf_lib.core.markup import escape
+from csperf_lib.core.results import has_result, read_result, require_stage
+from csperf_lib.core.scope import skip_reason
 from csperf_lib.core.sections import SECTIONS as _SECTIONS
 from csperf_lib.core.sections import anchor_id, section_link
-from csperf_lib.core.settings import ACTION_KINDS, RULE_PATTERNS, FindingConditions
+from csperf_lib.core.settings import (
+    ACTION_KINDS,
+    RULE_PATTERNS,
+    FindingConditions,
+    RuleSettings,
+    model_problems,
+    section_settings,
+)
+from csperf_lib.methods import staffing as staffing_module
+from csperf_lib.methods.coaching import coaching_findings, coaching_review
+from csperf_lib.methods.intervals import interval_staffing, staffing_unavailable
+from csperf_lib.methods.kpis import kpi_definitions
+from csperf_lib.methods.privacy import privacy_settings
+from csperf_lib.methods.staffing import staffing_findings, staffing_review
 
 #: The rule patterns and action kinds, as the rule model declares them (csperf_lib.core.settings).
 PATTERNS = RULE_PATTERNS
@@ -126,7 +142,6 @@ def _rule(typed: Any, origin: str) -> Rule:
 def _parse_rules(raw: Any, where: str, origin: str, problems: list[str]) -> list[Rule]:
     """Rules from a YAML list, each checked against :class:`csperf_lib.core.settings.RuleSettings`
     (the one declaration of a rule, built-in or the config's); problems are added with their key."""
-    from csperf_lib.core.settings import RuleSettings, model_problems
 
     if not isinstance(raw, list):
         problems.append(f"{where}: must be a list of rules")
@@ -150,7 +165,6 @@ def load_rules(config=None) -> tuple[Rule, ...]:
     ConfigError
         Listing every problem of the rules at once.
     """
-    from csperf_lib.core.settings import section_settings
 
     text = resources.files("csperf_lib.data").joinpath("recommendation_rules.yaml").read_text(encoding="utf-8")
     problems: list[str] = []
@@ -215,9 +229,6 @@ def gather_evidence(store, *, config=None, run_dir=None, pseudonym_key: bytes | 
         When stage 03, 04 or 05 has not run on this store (a stage the review skips, with nothing
         to work on, is not required), naming the stage to run first.
     """
-    from csperf_lib.core.findings import read_findings
-    from csperf_lib.core.results import has_result, read_result, require_stage
-    from csperf_lib.core.scope import skip_reason
 
     tables = list(getattr(config, "tables", {}) or [t for t in ("contacts", "surveys", "complaints", "intervals", "qa_evaluations") if store.has(t)])
     skipped = {s: r for s in UPSTREAM_STAGES if (r := skip_reason(s, tables))}
@@ -231,14 +242,12 @@ def gather_evidence(store, *, config=None, run_dir=None, pseudonym_key: bytes | 
 
     staffing = coaching = None
     staffing_note = ""
-    from csperf_lib.methods.staffing import staffing_review
 
     if store.has("contacts"):
         staffing = staffing_review(store, config=config)
         sources["staffing"] = "computed in this stage"
     elif store.has("intervals"):
         # An ACD interval report with start times feeds the same Erlang review as contact records.
-        from csperf_lib.methods.intervals import interval_staffing, staffing_unavailable
 
         rows = store.table("intervals").execute()
         staffing_note = staffing_unavailable(rows) or ""
@@ -248,7 +257,6 @@ def gather_evidence(store, *, config=None, run_dir=None, pseudonym_key: bytes | 
     else:
         staffing_note = "The review has no contact records or interval reports, so resourcing cannot be reviewed."
     if store.has("qa_evaluations"):
-        from csperf_lib.methods.coaching import coaching_review
 
         coaching = coaching_review(_qa_with_team(store), config=config, pseudonym_key=pseudonym_key)
         sources["coaching"] = "computed in this stage"
@@ -354,7 +362,6 @@ def _fill(template: str, context: Mapping[str, Any]) -> str:
 
 
 def _kpi_label(kpi: str) -> str:
-    from csperf_lib.methods.kpis import kpi_definitions
 
     names = {k.id: k.name for k in kpi_definitions()}
     return names.get(kpi, kpi)
@@ -429,7 +436,6 @@ def match_findings(findings, conditions: Mapping[str, Any]) -> list:
     ``significant``, ``favourable``, ``direction``, ``min_effect`` (absolute effect size),
     ``min_n``, ``attributes`` (attribute -> value or list) and ``min`` (attribute -> lowest value;
     a finding without the attribute does not match)."""
-    from csperf_lib.core.findings import select
 
     def listed(value):
         return None if value is None else ([value] if isinstance(value, (str, bool)) else list(value))
@@ -811,7 +817,6 @@ def recommendations_table(recs: Sequence[Recommendation]) -> pd.DataFrame:
 def recommendation_markdown(rec: Recommendation) -> str:
     """A recommendation as Markdown for the report: the action, the evidence with links, the
     options compared (customer view, benefit, risk) and the SMART line; data values escaped."""
-    from csperf_lib.core.markup import escape
 
     lines = [f"### {rec.id} · {escape(rec.kind.replace('_', ' '))} · {escape(rec.subject)} (priority {rec.priority:.0f})", "",
              f"**Action.** {escape(rec.action)}", "", "**Evidence.**"]
@@ -943,10 +948,6 @@ def recommendation_review(
     """
     from dataclasses import replace
 
-    from csperf_lib.core.findings import FindingsLedger
-    from csperf_lib.methods.coaching import coaching_findings
-    from csperf_lib.methods.privacy import privacy_settings
-    from csperf_lib.methods.staffing import staffing_findings
 
     key, _ = privacy_settings(config)
     rules = load_rules(config)
@@ -971,7 +972,6 @@ def summary_entries(review: RecommendationReview) -> dict[str, Any]:
     out: dict[str, Any] = {"recommendations": summary_records(review.recommendations)}
     staffing = review.evidence.staffing
     if staffing is not None:
-        from csperf_lib.methods import staffing as staffing_module
 
         out.update(staffing_module.summary_entries(staffing))
     else:

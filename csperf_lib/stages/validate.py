@@ -47,6 +47,7 @@ import pandera.errors as pa_errors
 from csperf_lib.core.config import ReviewConfig
 from csperf_lib.core.errors import ValidationThresholdError
 from csperf_lib.core.results import mark_stage_ran
+from csperf_lib.core.sections import section_link
 from csperf_lib.core.tables import CANONICAL_TABLES, EVENT_COLUMNS
 from csperf_lib.ingest.manifest import collected_name, read_manifest
 from csperf_lib.ingest.mapping import ISSUES_COLUMN, ROW_COLUMN
@@ -459,7 +460,6 @@ def validation_findings(result: ValidationResult, *, ledger) -> None:
     """``data_quality`` findings of the validate stage: every check that quarantined rows, and
     every table's usable share against the threshold (``significant`` when it stops the review).
     """
-    from csperf_lib.core.sections import section_link
 
     accounting = result.accounting.set_index("table") if len(result.accounting) else result.accounting
     for row in result.accounting.to_dict(orient="records"):

@@ -13,7 +13,6 @@ import pytest
 from csperf_lib.core.tables import CANONICAL_TABLES, KIND_DTYPES
 from csperf_lib.ingest.store import Store
 from csperf_lib.methods.sources import (
-    benjamini_hochberg,
     coverage,
     credibility,
     cronbach_alpha,
@@ -240,9 +239,16 @@ def test_nonresponse_bias_not_flagged_when_response_is_random(store, seed):
 
 
 def test_benjamini_hochberg():
-    adj = benjamini_hochberg([0.01, 0.04, 0.03, 0.005, np.nan])
+    from csperf_lib.methods.compare import benjamini_hochberg
+    from csperf_lib.methods.stats import fdr_bh
+
+    # Benjamini & Hochberg (1995) step-up by hand: sorted p 0.005, 0.01, 0.03, 0.04 over m = 4
+    adj = fdr_bh([0.01, 0.04, 0.03, 0.005, np.nan])
     np.testing.assert_allclose(adj[:4], [0.02, 0.04, 0.04, 0.02])
     assert np.isnan(adj[4])
+    adjusted, significant = benjamini_hochberg(pd.Series([0.01, 0.04, 0.03, 0.005, np.nan]), alpha=0.03)
+    np.testing.assert_allclose(adjusted[:4], [0.02, 0.04, 0.04, 0.02])
+    assert significant.tolist() == [True, False, False, True, False]
 
 
 # ------------------------------------------------------------------------------------------------

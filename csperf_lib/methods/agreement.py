@@ -55,6 +55,7 @@ from statsmodels.stats.inter_rater import fleiss_kappa as _sm_fleiss_kappa
 from statsmodels.stats.multitest import multipletests
 
 from csperf_lib.core.errors import CsperfError
+from csperf_lib.core.formatting import format_p
 
 __all__ = [
     "ALPHA_FIRM",
@@ -1097,10 +1098,6 @@ def _fmt_ci(lo: float, hi: float, digits: int) -> str:
     return f"{lo:.{digits}f} to {hi:.{digits}f}"
 
 
-def _fmt_p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
 def _findings(
     overall: Agreement,
     fleiss: Agreement | None,
@@ -1154,7 +1151,7 @@ def _findings(
             out.append(
                 f"Evaluator {row.evaluator} scores {abs(row.mean_difference):.1f} percentage points {word} than "
                 f"colleagues on the same contacts ({conf} CI {_fmt_ci(lo, hi, 1)}, n = {row.n_subjects}; "
-                f"Holm-adjusted {_fmt_p(row.p_adjusted)})."
+                f"Holm-adjusted {format_p(row.p_adjusted)})."
             )
         elif row.ci_low > 0 or row.ci_high < 0:
             side = "above" if row.mean_difference > 0 else "below"
@@ -1162,7 +1159,7 @@ def _findings(
                 f"Evaluator {row.evaluator} scores {abs(row.mean_difference):.1f} percentage points {side} "
                 f"colleagues on the same contacts ({conf} CI {_fmt_ci(row.ci_low, row.ci_high, 1)}, "
                 f"n = {row.n_subjects}), but not significantly once all {len(evaluators)} evaluators are "
-                f"compared (Holm-adjusted {_fmt_p(row.p_adjusted)}); treat as in line and watch at the next "
+                f"compared (Holm-adjusted {format_p(row.p_adjusted)}); treat as in line and watch at the next "
                 "calibration."
             )
         else:

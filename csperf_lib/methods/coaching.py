@@ -121,6 +121,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+from csperf_lib.core.formatting import format_p
 from csperf_lib.core.sections import section_link
 from csperf_lib.core.settings import COACHING_METHOD_NAMES, section_settings
 from csperf_lib.methods.privacy import pseudonymise_series
@@ -432,12 +433,6 @@ def _points(value: float) -> str:
     text = f"{100 * value:+.0f}"
     text = text.replace("-", "\u2212")
     return "0" if text in ("+0", "\u22120") else text
-
-
-def _fmt_p(p: float) -> str:
-    if p is None or not np.isfinite(p):
-        return "p not computed"
-    return "adjusted p < 0.001" if p < 0.001 else f"adjusted p = {p:.3f}"
 
 
 def _check_confidence(confidence: float) -> float:
@@ -948,7 +943,7 @@ def _evidence_sentence(row) -> str:
         f"{_item_words(row.item)}: {what} {_pct(row.mean_pct)} ({level} CI {_pct(row.ci_low)} to "
         f"{_pct(row.ci_high)}; n = {row.n_evaluations} evaluations{when}) against "
         f"{_pct(row.peer_mean_pct)} for peers and a {_pct(row.threshold)} standard; "
-        f"{_fmt_p(row.p_adjusted)}"
+        f"{format_p(row.p_adjusted, adjusted=True) or 'p not computed'}"
     )
 
 
@@ -1256,7 +1251,7 @@ def _findings(
             f"Agent {r.agent_id}{team} scores {_pct(r.mean_pct)} on {r.item} against "
             f"{_pct(r.peer_mean_pct)} for peers (difference {_points(r.difference)} points, "
             f"{level} CI {_points(r.diff_ci_low)} to {_points(r.diff_ci_high)}, n = "
-            f"{r.n_evaluations} evaluations; {_fmt_p(r.p_adjusted)}): individual coaching by "
+            f"{r.n_evaluations} evaluations; {format_p(r.p_adjusted, adjusted=True) or 'p not computed'}): individual coaching by "
             f"{_join_words(method.methods)}."
         )
     judged = scores[scores["evidence"] == SUFFICIENT]

@@ -56,6 +56,7 @@ from scipy import stats as sps
 from csperf_lib.core.errors import ConfigError
 from csperf_lib.core.settings import section_settings
 from csperf_lib.core.summary_io import to_jsonable
+from csperf_lib.methods.compare import benjamini_hochberg, compare_proportions
 from csperf_lib.methods.privacy import pseudonymise_series
 from csperf_lib.methods.stats import wilson_interval
 
@@ -931,15 +932,13 @@ def segment_differences(
     * ``p``: two-sided Fisher exact test of the 2×2 table segment versus rest (scipy
       ``fisher_exact``) — exact, so valid for the small counts of complaint data.
     * ``p_adjusted``, ``significant``: Benjamini & Hochberg (1995, JRSS B 57:289–300) step-up
-      procedure over all the Fisher tests (statsmodels ``multipletests``, ``fdr_bh``);
+      procedure over all the Fisher tests (:func:`csperf_lib.methods.compare.benjamini_hochberg`);
       significant when the adjusted p is below ``alpha``.
     * ``difference`` :math:`= \hat p - \hat p_\text{rest}` with Newcombe's (1998, Statistics in
       Medicine 17:873–890, method 10) hybrid score interval built from the two Wilson intervals.
     * ``"(not recorded)"`` segments are part of every rest but are not tested themselves (not
       an actionable segment).
     """
-    from statsmodels.stats.multitest import multipletests
-
     columns = ["measure", "dimension", "segment", "n", "successes", "rate", "ci_low", "ci_high",
                "rest_n", "rest_successes", "rest_rate", "difference", "difference_ci_low",
                "difference_ci_high", "overall_test", "overall_p", "p", "p_adjusted", "significant"]
@@ -962,7 +961,7 @@ def segment_differences(
             if not recorded[i] or total_n - n[i] <= 0:
                 continue
             rest_n, rest_x = total_n - n[i], total_x - x[i]
-            p = float(sps.fisher_exact([[x[i], n[i] - x[i]], [rest_x, rest_n - rest_x]]).pvalue)
+            p = compare_proportions(x[i], n[i], rest_x, rest_n, exact_below=math.inf).p  # always exact
             d_low, d_high = _difference_interval(x[i], n[i], rest_x, rest_n, confidence)
             low, high = wilson_interval(x[i], n[i], confidence=confidence)
             rows.append({
@@ -976,9 +975,7 @@ def segment_differences(
     if not rows:
         return pd.DataFrame(columns=columns)
     out = pd.DataFrame(rows)
-    reject, adjusted, _, _ = multipletests(out["p"].to_numpy(), alpha=alpha, method="fdr_bh")
-    out["p_adjusted"] = adjusted
-    out["significant"] = reject.astype(bool)
+    out["p_adjusted"], out["significant"] = benjamini_hochberg(out["p"], alpha=alpha)
     return out[columns]
 
 

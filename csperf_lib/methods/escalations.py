@@ -19,7 +19,7 @@ Formulas and sources
   any expected cell count of the 2x2 table is below 5 the test is Fisher's exact test instead
   (scipy ``fisher_exact``, two-sided), so a small segment's p-value is not over-confident.
 * Multiple comparisons: Benjamini & Hochberg (1995) false discovery rate over every comparison of a
-  table (statsmodels ``multipletests(method="fdr_bh")``).
+  table (:func:`csperf_lib.methods.compare.benjamini_hochberg`).
 * Effect size: Cohen's h = 2 asin √p₁ − 2 asin √p₂ and the rate ratio p₁/p₂.
 
 Escalation counts are aggregated in the store's engine (an Ibis group-by); only one row per segment
@@ -58,14 +58,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from scipy import stats as sps
-from statsmodels.stats.multitest import multipletests
 
 from csperf_lib.core.errors import ConfigError
 from csperf_lib.core.findings import finding_dimension
+from csperf_lib.core.formatting import format_p
 from csperf_lib.core.sections import section_link
 from csperf_lib.core.settings import MARKER_SEVERITIES, did_you_mean, section_settings
 from csperf_lib.ingest.store import has_values
+from csperf_lib.methods.compare import benjamini_hochberg, compare_proportions
 from csperf_lib.methods.complaints import ComplaintTargets, timeliness
 from csperf_lib.methods.privacy import pseudonymise_series
 from csperf_lib.methods.stats import cohens_h, wilson_interval
@@ -95,34 +95,9 @@ _RATE_COLUMNS = [
 
 # --- shared statistics --------------------------------------------------------------------------
 def _compare(x1: float, n1: float, x2: float, n2: float) -> tuple[str, float]:
-    """Two-sided test of p1 = p2: z-test with pooled variance, Fisher's exact test when small."""
-    if n1 <= 0 or n2 <= 0:
-        return "", np.nan
-    total, hits = n1 + n2, x1 + x2
-    expected = np.array([n1 * hits, n1 * (total - hits), n2 * hits, n2 * (total - hits)]) / total
-    if expected.min() < 5:
-        table = [[int(x1), int(n1 - x1)], [int(x2), int(n2 - x2)]]
-        return "Fisher's exact test", float(sps.fisher_exact(table)[1])
-    pooled = hits / total
-    se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    z = (x1 / n1 - x2 / n2) / se
-    return "two-proportion z-test", float(2 * sps.norm.sf(abs(z)))
-
-
-def _bh(p: pd.Series, alpha: float) -> tuple[pd.Series, pd.Series]:
-    """Benjamini-Hochberg adjusted p-values and rejections (NaN p: not tested, not significant)."""
-    adjusted = pd.Series(np.nan, index=p.index)
-    reject = pd.Series(False, index=p.index)
-    tested = p.notna()
-    if tested.any():
-        rej, adj, _, _ = multipletests(p[tested], alpha=alpha, method="fdr_bh")
-        adjusted[tested] = adj
-        reject[tested] = rej
-    return adjusted, reject.astype(bool)
-
-
-def _p_text(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+    """(test, two-sided p) of :func:`csperf_lib.methods.compare.compare_proportions`."""
+    result = compare_proportions(x1, n1, x2, n2)
+    return result.test, result.p
 
 
 # --- escalation rates ---------------------------------------------------------------------------
@@ -196,7 +171,7 @@ def escalation_rates(
     tests = [_compare(r.escalated, r.n, r.rest_escalated, r.rest_n) for r in frame.itertuples()]
     frame["test"] = [t for t, _ in tests]
     frame["p"] = [p for _, p in tests]
-    frame["p_adjusted"], frame["significant"] = _bh(frame["p"], alpha)
+    frame["p_adjusted"], frame["significant"] = benjamini_hochberg(frame["p"], alpha=alpha)
     comparisons = int(frame["p"].notna().sum())
     frame["finding"] = [_rate_sentence(r, comparisons) if r.significant else "" for r in frame.itertuples()]
     frame = frame.sort_values(["dimension", "segment"], key=lambda s: s.map(_dim_order) if s.name == "dimension" else s)
@@ -213,7 +188,7 @@ def _rate_sentence(r, comparisons: int) -> str:
         f"{r.dimension} '{r.segment}' escalates {r.rate:.1%} of contacts (95 % CI {r.ci_low:.1%}–{r.ci_high:.1%}, "
         f"n = {r.n:,}), {'more' if r.difference > 0 else 'less'} than the rest ({r.rest_rate:.1%}, "
         f"n = {r.rest_n:,}{times}); significant after correcting for {comparisons} comparisons "
-        f"({r.test}, adjusted p {_p_text(r.p_adjusted)})."
+        f"({r.test}, {format_p(r.p_adjusted, adjusted=True)})."
     )
 
 
@@ -263,11 +238,11 @@ def escalation_themes(comments: pd.DataFrame, *, codebook, alpha: float = 0.05) 
     frame["ci_low_escalated"], frame["ci_high_escalated"] = wilson_interval(frame["count_escalated"].to_numpy(), frame["n_escalated"].to_numpy())
     frame["ci_low_other"], frame["ci_high_other"] = wilson_interval(frame["count_other"].to_numpy(), frame["n_other"].to_numpy())
     frame["difference"] = frame["share_escalated"] - frame["share_other"]
-    frame["p_adjusted"], frame["significant"] = _bh(frame["p"].astype(float), alpha)
+    frame["p_adjusted"], frame["significant"] = benjamini_hochberg(frame["p"].astype(float), alpha=alpha)
     frame["finding"] = [
         f"{r.label} is mentioned in {r.share_escalated:.1%} of comments on escalated contacts "
         f"(n = {r.n_escalated:,}) against {r.share_other:.1%} on other contacts (n = {r.n_other:,}); "
-        f"significant after correcting for {int(frame['p'].notna().sum())} themes ({r.test}, adjusted p {_p_text(r.p_adjusted)})."
+        f"significant after correcting for {int(frame['p'].notna().sum())} themes ({r.test}, {format_p(r.p_adjusted, adjusted=True)})."
         if r.significant else ""
         for r in frame.itertuples()
     ]
@@ -396,7 +371,7 @@ def recurrence(store, *, window_days: int = 30, alpha: float = 0.05) -> Recurren
     else:
         notes.append("Complaints carry no customer identifier, so repeat complaints by the same customer cannot be traced.")
     table = pd.DataFrame(rows)
-    table["p_adjusted"], table["significant"] = _bh(table["p"].astype(float), alpha)
+    table["p_adjusted"], table["significant"] = benjamini_hochberg(table["p"].astype(float), alpha=alpha)
     table["finding"] = [_recurrence_sentence(r, window_days) if r.significant else "" for r in table.itertuples()]
     return Recurrence(table[_recurrence_columns()], window_days, tuple(notes))
 
@@ -431,7 +406,7 @@ def _recurrence_sentence(r, window_days: int) -> str:
     return (
         f"{r.rate_escalated:.1%} of escalated contacts (n = {r.n_escalated:,}) were followed within {window_days} days by "
         f"{'a complaint about the contact' if r.measure == 'complaint_after_contact' else 'a further complaint by the same customer'}, "
-        f"against {r.rate_other:.1%} of other contacts (n = {r.n_other:,}); {r.test}, adjusted p {_p_text(r.p_adjusted)}."
+        f"against {r.rate_other:.1%} of other contacts (n = {r.n_other:,}); {r.test}, {format_p(r.p_adjusted, adjusted=True)}."
     )
 
 

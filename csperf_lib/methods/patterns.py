@@ -20,7 +20,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
-from statsmodels.stats.multitest import multipletests
+
+from csperf_lib.core.formatting import format_p, format_value
+from csperf_lib.methods.compare import benjamini_hochberg, compare_means, compare_proportions
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -186,20 +188,13 @@ def segment_differences(
             }
             if kind == "proportion":
                 rest_value = (np.sum(value * n) - value[i] * n[i]) / rest_n if rest_n else np.nan
-                pooled = (value[i] * n[i] + rest_value * rest_n) / (n[i] + rest_n)
-                se = np.sqrt(pooled * (1 - pooled) * (1 / n[i] + 1 / rest_n)) if rest_n else np.nan
-                z = (value[i] - rest_value) / se if se and se > 0 else np.nan
-                p = float(2 * sps.norm.sf(abs(z))) if np.isfinite(z) else np.nan
-                effect = 2 * np.arcsin(np.sqrt(value[i])) - 2 * np.arcsin(np.sqrt(rest_value))
-                record.update(rest_value=rest_value, effect_size=effect, effect_measure="Cohen's h", p=p)
+                # large samples of KPI rates: the pooled z test throughout (no exact test)
+                result = compare_proportions(value[i] * n[i], n[i], rest_value * rest_n, rest_n, exact_below=0)
+                record.update(rest_value=rest_value, effect_size=result.effect, effect_measure="Cohen's h", p=result.p)
             else:
                 r_n, r_mean, r_sd = _pooled_rest(n, value, sd, i)
-                ok = n[i] >= 2 and r_n >= 2 and sd[i] > 0 and r_sd > 0
-                p = float(sps.ttest_ind_from_stats(value[i], sd[i], n[i], r_mean, r_sd, r_n, equal_var=False).pvalue) if ok else np.nan
-                pooled_sd = np.sqrt(((n[i] - 1) * sd[i] ** 2 + (r_n - 1) * r_sd**2) / (n[i] + r_n - 2)) if ok else np.nan
-                correction = 1 - 3 / (4 * (n[i] + r_n) - 9)
-                effect = (value[i] - r_mean) / pooled_sd * correction if ok else np.nan
-                record.update(rest_value=r_mean, effect_size=effect, effect_measure="Hedges' g", p=p)
+                result = compare_means(value[i], sd[i], n[i], r_mean, r_sd, r_n)
+                record.update(rest_value=r_mean, effect_size=result.effect, effect_measure="Hedges' g", p=result.p)
             if n[i] < min_n:
                 record["p"] = np.nan
             record["difference"] = record["value"] - record["rest_value"]
@@ -215,9 +210,7 @@ def segment_differences(
     frame["p_adjusted"] = np.nan
     frame["significant"] = False
     if tested.any():
-        reject, adjusted, _, _ = multipletests(frame.loc[tested, "p"], alpha=alpha, method="fdr_bh")
-        frame.loc[tested, "p_adjusted"] = adjusted
-        frame.loc[tested, "significant"] = reject
+        frame["p_adjusted"], frame["significant"] = benjamini_hochberg(frame["p"], alpha=alpha)
     frame["material"] = frame["significant"] & (frame["effect_size"].abs() >= min_effect)
     frame["finding"] = [
         _sentence(r, kinds[r.kpi], int(tested.sum()), lower_is_better) if r.material else ""
@@ -226,17 +219,12 @@ def segment_differences(
     return frame[columns]
 
 
-def _fmt(value: float, kind: str) -> str:
-    return f"{value:.1%}" if kind == "proportion" else f"{value:,.1f}"
-
-
 def _sentence(row, kind: str, comparisons: int, lower_is_better) -> str:
     higher = row.difference > 0
     better = higher != (row.kpi in lower_is_better)
-    p = "< 0.001" if row.p_adjusted < 0.001 else f"= {row.p_adjusted:.3f}"
     return (
-        f"{row.kpi} in {row.dimension} '{row.segment}' is {_fmt(row.value, kind)} (n = {row.n:,}), "
-        f"{'higher' if higher else 'lower'} than the rest ({_fmt(row.rest_value, kind)}, n = {row.rest_n:,}) — "
+        f"{row.kpi} in {row.dimension} '{row.segment}' is {format_value(row.value, kind)} (n = {row.n:,}), "
+        f"{'higher' if higher else 'lower'} than the rest ({format_value(row.rest_value, kind)}, n = {row.rest_n:,}) — "
         f"{'better' if better else 'worse'}; significant after correcting for {comparisons} comparisons "
-        f"(adjusted p {p}, {row.effect_measure} {row.effect_size:+.2f})."
+        f"({format_p(row.p_adjusted, adjusted=True)}, {row.effect_measure} {row.effect_size:+.2f})."
     )

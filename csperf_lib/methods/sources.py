@@ -37,18 +37,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+from csperf_lib.core.formatting import format_p
 from csperf_lib.core.sections import section_link
 from csperf_lib.core.summary_io import to_jsonable
 from csperf_lib.ingest.schemas import MODELS
 from csperf_lib.ingest.store import Store
-from csperf_lib.methods.stats import cohens_h, hedges_g, wilson_interval
-from csperf_lib.methods.stats import fdr_bh as benjamini_hochberg
+from csperf_lib.methods.compare import compare_proportions
+from csperf_lib.methods.stats import cohens_h, fdr_bh, hedges_g, wilson_interval
 
 __all__ = [
     "NonResponse",
     "Reliability",
     "SourcesEvaluation",
-    "benjamini_hochberg",
     "coverage",
     "credibility",
     "cronbach_alpha",
@@ -465,18 +465,6 @@ def thin_segments(store: Store, *, min_n: int = THIN_N, segments: tuple[str, ...
 # --------------------------------------------------------------------------------------------
 
 
-def _two_proportion_z(x1: float, n1: float, x2: float, n2: float) -> tuple[float, float]:
-    """Pooled two-proportion z test: (z, two-sided p)."""
-    if n1 == 0 or n2 == 0:
-        return math.nan, math.nan
-    p = (x1 + x2) / (n1 + n2)
-    se = math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
-    if se == 0:
-        return math.nan, math.nan
-    z = (x1 / n1 - x2 / n2) / se
-    return float(z), float(2 * _st.norm.sf(abs(z)))
-
-
 #: Measures compared, with the direction that is "better" for the customer (+1 higher is better,
 #: -1 lower is better, 0 not directional) and the words used in the verdict.
 _NUMERIC = {"wait_s": (-1, "waited"), "handle_s": (0, "took to handle")}
@@ -494,10 +482,6 @@ def _response_frame(store: Store) -> ibis.Table:
 def _rate_rows(df: pd.DataFrame, confidence: float) -> pd.DataFrame:
     low, high = wilson_interval(df["responders"].to_numpy(float), df["answered"].to_numpy(float), confidence=confidence)
     return df.assign(response_rate=df["responders"] / df["answered"].where(df["answered"] > 0), low=low, high=high)
-
-
-def _p_text(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def nonresponse_bias(
@@ -595,7 +579,8 @@ def nonresponse_bias(
             continue
         p1 = x1 / k1 if k1 else math.nan
         p2 = x2 / k2 if k2 else math.nan
-        z, p = _two_proportion_z(x1, k1, x2, k2)
+        result = compare_proportions(x1, k1, x2, k2, exact_below=0)  # large samples: the z test
+        z, p = result.statistic, result.p
         rows.append({"measure": name, "kind": "proportion", "n_responders": k1, "n_nonresponders": k2,
                      "responders": p1, "nonresponders": p2,
                      "relative_difference": (p1 - p2) / p2 if p2 else math.nan,
@@ -618,7 +603,7 @@ def nonresponse_bias(
                          "statistic": float(chi2), "p_value": float(p)})
     comp = pd.DataFrame(rows, columns=["measure", "kind", "n_responders", "n_nonresponders", "responders", "nonresponders",
                                        "relative_difference", "effect", "effect_name", "statistic", "p_value"])
-    comp["p_adjusted"] = benjamini_hochberg(comp["p_value"].to_numpy(float))
+    comp["p_adjusted"] = fdr_bh(comp["p_value"].to_numpy(float))
     comp["material"] = (comp["p_adjusted"] < alpha) & (comp["effect"].abs() >= min_effect)
     better = []
     for r in comp.itertuples():
@@ -655,14 +640,14 @@ def _phrase(r) -> str:
         pct = abs(r.relative_difference) * 100
         more = "more" if r.relative_difference > 0 else "less"
         if r.measure == "wait_s":
-            return f"Responders {words} {pct:.0f} % {more} than non-responders ({r.effect_name} = {r.effect:+.2f}, {_p_text(r.p_adjusted)})"
+            return f"Responders {words} {pct:.0f} % {more} than non-responders ({r.effect_name} = {r.effect:+.2f}, {format_p(r.p_adjusted, adjusted=True)})"
         longer = "longer" if r.relative_difference > 0 else "shorter"
-        return f"Responders' contacts were {pct:.0f} % {longer} to handle ({r.effect_name} = {r.effect:+.2f}, {_p_text(r.p_adjusted)})"
+        return f"Responders' contacts were {pct:.0f} % {longer} to handle ({r.effect_name} = {r.effect:+.2f}, {format_p(r.p_adjusted, adjusted=True)})"
     if r.measure in _BINARY:
         words = _BINARY[r.measure][1]
         return (f"{r.responders:.0%} of responders' contacts {words} against {r.nonresponders:.0%} of non-responders' "
-                f"({r.effect_name} = {r.effect:+.2f}, {_p_text(r.p_adjusted)})")
-    return f"The channel mix of responders differs ({r.effect_name} = {r.effect:.2f}, {_p_text(r.p_adjusted)})"
+                f"({r.effect_name} = {r.effect:+.2f}, {format_p(r.p_adjusted, adjusted=True)})")
+    return f"The channel mix of responders differs ({r.effect_name} = {r.effect:.2f}, {format_p(r.p_adjusted, adjusted=True)})"
 
 
 def _verdict(comp: pd.DataFrame, overall: dict, csat_adj: dict, *, alpha: float, min_effect: float) -> tuple[str, str]:

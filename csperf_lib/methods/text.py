@@ -15,7 +15,7 @@ What is delegated and what is written here:
   on distinct texts only.
 * **Spike tests** use the exact conditional test for two Poisson rates (Przyborowski & Wilenski 1940),
   which is a binomial tail from :mod:`scipy.stats`; the Benjamini–Hochberg correction is
-  :func:`statsmodels.stats.multitest.multipletests`.
+  :func:`csperf_lib.methods.stats.fdr_bh`.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from csperf_lib.core.calendar import week_start
 from csperf_lib.core.errors import ConfigError
 from csperf_lib.core.settings import section_settings
 from csperf_lib.methods.privacy import redact_series
-from csperf_lib.methods.stats import wilson_interval
+from csperf_lib.methods.stats import fdr_bh, wilson_interval
 
 DEFAULT_CODEBOOK = "codebook.yaml"
 THEME_FIELDS = ("label", "description", "keywords", "phrases", "patterns", "exclude")
@@ -561,8 +561,6 @@ def theme_trends(
     by : pandas.Series, optional, keyword-only
         Segment of each text (e.g. queue): spikes are sought within each segment.
     """
-    from statsmodels.stats.multitest import multipletests
-
     names = theme_names(coded)
     ok = coded["has_text"].to_numpy() & when.notna().to_numpy()
     stamps = pd.to_datetime(when[ok])
@@ -595,7 +593,7 @@ def theme_trends(
     tests = pd.DataFrame(
         test_rows, columns=["theme", seg_name, "first_week", "last_week", "count", "total", "expected", "rate_ratio", "p_value"]
     )
-    tests["q_value"] = multipletests(tests["p_value"], method="fdr_bh")[1] if len(tests) else []
+    tests["q_value"] = fdr_bh(tests["p_value"]) if len(tests) else []
     if segments is None:
         weekly = weekly.drop(columns=seg_name)
         tests = tests.drop(columns=seg_name)
@@ -770,8 +768,6 @@ def emerging_issues(
     """
     from scipy import sparse
     from sklearn.feature_extraction.text import CountVectorizer
-    from statsmodels.stats.multitest import multipletests
-
     columns = ["terms", "first_week", "last_week", "week_start", "count", "expected", "rate_ratio", "p_value", "q_value", "rows", "finding"]
     ok = texts.notna().to_numpy() & when.notna().to_numpy()
     docs, stamps = texts[ok].astype(str), pd.to_datetime(when[ok])
@@ -812,7 +808,7 @@ def emerging_issues(
     if not tests:
         return EmergingIssues(pd.DataFrame(columns=columns), len(terms), 0)
     table = pd.concat(tests, ignore_index=True)
-    table["q_value"] = multipletests(table["p_value"], method="fdr_bh")[1]
+    table["q_value"] = fdr_bh(table["p_value"])
     flagged = table[(table["q_value"] < alpha) & (table["count"] >= min_count) & (table["rate_ratio"] >= min_ratio)].copy()
     flagged["words"] = [len(terms[i].split()) for i in flagged["term"]]
     flagged = flagged.sort_values(["p_value", "words", "first"], ascending=[True, False, True], kind="stable")

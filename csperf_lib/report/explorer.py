@@ -38,6 +38,7 @@ import ibis
 import pandas as pd
 from matplotlib.figure import Figure
 
+from csperf_lib.core.formatting import format_value
 from csperf_lib.ingest.store import Store, has_values
 from csperf_lib.methods.kpis import (
     PERIODS,
@@ -49,7 +50,7 @@ from csperf_lib.methods.kpis import (
 from csperf_lib.methods.spc import ControlChart, run_rules, xmr_chart
 from csperf_lib.methods.trend import mann_kendall
 from csperf_lib.report.plots import control_chart, kpi_interval_chart
-from csperf_lib.stages.quantitative import format_value, main_table, present_segments
+from csperf_lib.stages.quantitative import main_table, present_segments
 
 __all__ = [
     "FILTER_COLUMNS",

@@ -39,6 +39,7 @@ from csperf_lib.methods.kpis import (
     kpi_options,
     stack_breakdowns,  # noqa: F401  (one stacked frame for every stage; re-exported)
 )
+from csperf_lib.methods.stats import fdr_bh
 from csperf_lib.methods.targets import regulatory_compliance, smart_check, targets_from_config
 from csperf_lib.methods.trend import mann_kendall
 
@@ -208,8 +209,6 @@ def benchmark_gaps(
         * ``impact``: the relative shortfall (shortfall / |target|) times ``n``, the volume it
           affects — comparable across KPIs of different units; 0 when met.
     """
-    from statsmodels.stats.multitest import multipletests
-
     defs = _definitions(config)
     confidence = _confidence(config)
     seg_cols = segment_columns(kpis)
@@ -251,7 +250,7 @@ def benchmark_gaps(
     testable = frame["p_value"].notna().to_numpy()
     frame["p_adjusted"] = np.nan
     if testable.any():
-        frame.loc[testable, "p_adjusted"] = multipletests(frame.loc[testable, "p_value"], method="fdr_bh")[1]
+        frame.loc[testable, "p_adjusted"] = fdr_bh(frame.loc[testable, "p_value"])
     frame["significant"] = (frame["p_adjusted"] < alpha) & (frame["status"] != "no_target")
     shortfall = np.where(frame["better"] == "higher", frame["target"] - frame["value"], frame["value"] - frame["target"])
     # relative shortfall x volume: comparable across KPIs of different units (seconds, proportions)
@@ -267,8 +266,6 @@ def benchmark_gaps(
 
 def _history_columns(frame, history, targets, seg_cols, *, alpha, config) -> tuple[list, list]:
     """Persistence of each row's status and the direction of its period series."""
-    from statsmodels.stats.multitest import multipletests
-
 
     n = len(frame)
     if history is None or history.empty:
@@ -284,7 +281,7 @@ def _history_columns(frame, history, targets, seg_cols, *, alpha, config) -> tup
         values = part["value"].dropna().to_numpy()
         tests[key] = mann_kendall(values, alpha=alpha) if len(values) >= 4 else None
     valid = {k: r for k, r in tests.items() if r is not None and np.isfinite(r.p)}
-    adjusted = dict(zip(valid, multipletests([r.p for r in valid.values()], method="fdr_bh")[1], strict=True)) if valid else {}
+    adjusted = dict(zip(valid, fdr_bh([r.p for r in valid.values()]), strict=True)) if valid else {}
     persistence, direction = [], []
     for record in frame.to_dict(orient="records"):
         key = (record["kpi"], *(record[c] for c in hist_cols)) if hist_cols else (record["kpi"],)

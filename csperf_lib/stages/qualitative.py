@@ -27,6 +27,7 @@ from csperf_lib.methods.agreement import calibration_review
 from csperf_lib.methods.complaints import ComplaintTargets, complaints_review, pareto
 from csperf_lib.methods.privacy import DEFAULT_KEY_ENV, privacy_settings
 from csperf_lib.methods.sentiment import score_sentiment, sentiment_by, sentiment_vs_rating
+from csperf_lib.methods.stats import fdr_bh
 from csperf_lib.methods.text import (
     Codebook,
     Discovery,
@@ -453,15 +454,13 @@ def share_trends(weekly: pd.DataFrame, *, alpha: float = 0.05) -> dict[str, str]
     """Direction of each theme's weekly share: Mann–Kendall with Sen's slope (:func:`mann_kendall`),
     Benjamini–Hochberg adjusted across the themes; a theme is only called increasing or decreasing
     when the adjusted p-value is below ``alpha``."""
-    from statsmodels.stats.multitest import multipletests
-
 
     results = {}
     for theme, part in weekly.groupby("theme", sort=False):
         series = part.sort_values("week")["share"].dropna().to_numpy()
         results[theme] = mann_kendall(series, alpha=alpha) if len(series) >= 4 else None
     tested = {t: r for t, r in results.items() if r is not None and np.isfinite(r.p)}
-    adjusted = dict(zip(tested, multipletests([r.p for r in tested.values()], method="fdr_bh")[1], strict=True)) if tested else {}
+    adjusted = dict(zip(tested, fdr_bh([r.p for r in tested.values()]), strict=True)) if tested else {}
     out = {}
     for theme, result in results.items():
         if result is None:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from csperf_lib.core.calendar import period_end
 from csperf_lib.core.findings import FindingsLedger, finding_dimension
+from csperf_lib.core.formatting import format_value
 from csperf_lib.core.sections import section_link
 from csperf_lib.core.tables import EVENT_COLUMNS
 from csperf_lib.methods.changepoint import change_points
@@ -53,21 +54,6 @@ COMPLAINT_DURATIONS = {
 }
 #: Fewest periods for a trend test to be run at all.
 MIN_TREND_PERIODS = 6
-
-
-def format_value(value: float, unit: str) -> str:
-    """A KPI value in its unit, for tables a reviewer reads (0.812 -> '81.2%')."""
-    if value is None or pd.isna(value):
-        return "n/a"
-    if unit == "proportion":
-        return f"{value:.1%}"
-    if unit == "count":
-        return f"{value:,.0f}"
-    if unit == "seconds":
-        return f"{value:,.1f} s"
-    if unit == "days":
-        return f"{value:,.2f} days"
-    return f"{value:,.2f}"
 
 
 def headline_table(kpis: pd.DataFrame, *, config=None) -> pd.DataFrame:
@@ -272,13 +258,11 @@ def adjust_trends(trends: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     chance. Adds ``p_adjusted`` and keeps ``trend`` as increasing/decreasing only where the
     adjusted p-value is below ``alpha`` (``"no trend"`` otherwise).
     """
-    from statsmodels.stats.multitest import multipletests
-
     out = trends.copy()
     out["p_adjusted"] = np.nan
     tested = out["p"].notna()
     if tested.any():
-        out.loc[tested, "p_adjusted"] = multipletests(out.loc[tested, "p"], method="fdr_bh")[1]
+        out.loc[tested, "p_adjusted"] = fdr_bh(out.loc[tested, "p"])
     real = out["p_adjusted"] < alpha
     out["trend"] = out["trend"].where(~out["trend"].isin(["increasing", "decreasing"]) | real, "no trend")
     return out

@@ -49,6 +49,7 @@ from csperf_lib.core import config as config_module
 from csperf_lib.core.config import parse_config
 from csperf_lib.core.errors import ConfigError, CsperfError, SourceError
 from csperf_lib.core.tables import CANONICAL_TABLES, CHANNELS, column_kind
+from csperf_lib.ingest.detect import date_order, number_format
 from csperf_lib.ingest.readers import SAMPLE_BYTES, detect_encoding, detect_layout
 
 __all__ = [
@@ -88,9 +89,6 @@ _TIME_PARTS = (
     (re.compile(r"^\d{1,2}:\d{2}$"), "%H:%M"),
 )
 _NUMBER_PLAIN = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
-_THOUSANDS_COMMA = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
-_THOUSANDS_DOT = re.compile(r"^[-+]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
-_DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
 
 #: Words dropped from column names before matching: flag suffixes and units ("Answered (Y/N)",
 #: "Speed of answer in seconds"). Units are kept aside as a hint for durations.
@@ -578,23 +576,15 @@ def _separators(frame: pd.DataFrame, *, delimiter: str | None) -> tuple[str, str
         text = text[text.map(lambda v: isinstance(v, str))]
         if len(text) == 0 or not text.str.fullmatch(r"[-+]?[\d.,]*\d[\d.,]*").mean() >= 0.95:
             continue
-        dots = text.str.fullmatch(r"[-+]?\d+\.\d+")
-        commas = text[text.str.contains(",", regex=False)]
-        grouped = commas.str.fullmatch(_THOUSANDS_COMMA.pattern)
-        if text.str.fullmatch(_THOUSANDS_DOT.pattern).any() and len(commas):
-            thousands_dot += 1
+        found = number_format(text, delimiter=delimiter)  # the rules collect uses too
+        if found is None:
+            continue
+        if found.decimal == ",":
             decimal_comma += 1
-        elif commas.str.fullmatch(r"[-+]?\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|[-+]?\d{1,3}(?:,\d{3})+\.\d+").any():
+            thousands_dot += found.thousands == "."
+        elif found.thousands == ",":
             thousands_comma += 1
-        elif len(commas) and grouped.all():
-            # "1,234" alone is ambiguous: a thousands comma, unless fields are split by ';'
-            if delimiter == ";":
-                decimal_comma += 1
-            else:
-                thousands_comma += 1
-        elif commas.str.fullmatch(_DECIMAL_COMMA.pattern).any():
-            decimal_comma += 1
-        elif dots.any():
+        else:
             decimal_point += 1
     decimal = "," if decimal_comma > decimal_point else "."
     if decimal == ",":
@@ -655,13 +645,9 @@ def _detect_date(text: pd.Series) -> dict[str, Any] | None:
             second = pd.to_numeric(parts["b"]).max()
             if first > 31 or second > 31 or (first > 12 and second > 12):
                 return None
-            if first > 12:
-                order = "day-first"
-            elif second > 12:
-                order = "month-first"
-            else:
-                order = "undecidable"
-            day_first = order == "day-first" or (order == "undecidable" and sep == ".")
+            decided = date_order(sample)  # the order collect would decide, and its convention when undecidable
+            order = {True: "day-first", False: "month-first", None: "undecidable"}[decided.dayfirst]
+            day_first = decided.assumed if decided.found else sep == "."
             date_fmt = (
                 f"%d{sep}%m{sep}{year}" if day_first else f"%m{sep}%d{sep}{year}"
             )

@@ -276,31 +276,6 @@ def to_datetime(
     return out, bad
 
 
-_SLASHED_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
-
-
-def date_order(series: pd.Series) -> tuple[bool | None, str]:
-    """Whether ``nn/nn/yyyy``-style dates are day-first, decided from the values, and why.
-
-    A first field above 12 can only be a day, a second field above 12 only a day in the other
-    order. Returns ``(True, evidence)`` for day-first, ``(False, evidence)`` for month-first, and
-    ``(None, evidence)`` when the values do not say (no slashed dates, every field at most 12, or
-    both orders seen).
-    """
-    text = _as_str(series[_present(series)]).drop_duplicates()
-    parts = text.str.extract(_SLASHED_DATE).dropna().astype(int)
-    if parts.empty:
-        return None, "no dd/mm or mm/dd dates"
-    first, second = int((parts[0] > 12).sum()), int((parts[1] > 12).sum())
-    if first and second:
-        return None, f"{first} distinct values have a first field above 12 and {second} a second field above 12"
-    if first:
-        return True, f"{first:,} of {len(parts):,} distinct dates have a first field above 12 (e.g. {text[parts.index[parts[0] > 12][0]]})"
-    if second:
-        return False, f"{second:,} of {len(parts):,} distinct dates have a second field above 12 (e.g. {text[parts.index[parts[1] > 12][0]]})"
-    return None, f"all {len(parts):,} distinct dates have day and month fields of 12 or less"
-
-
 def to_time_of_day(series: pd.Series, *, fmt: str | None = None) -> tuple[pd.Series, pd.Series]:
     """Time of day as a timedelta since midnight (``%H:%M:%S`` style, ``day_fraction``, Excel cells)."""
     if fmt == "day_fraction":

@@ -20,8 +20,9 @@ import pandas as pd
 from csperf_lib.core.config import ReviewConfig, SourceSpec
 from csperf_lib.core.results import clear_results, mark_stage_ran
 from csperf_lib.core.tables import CANONICAL_TABLES, EVENT_COLUMNS
+from csperf_lib.ingest.detect import date_order, number_format
 from csperf_lib.ingest.manifest import LIST_FIELDS, SourceRecord, collected_name, manifest_frame
-from csperf_lib.ingest.mapping import ISSUES_COLUMN, check_columns, date_order, map_chunk
+from csperf_lib.ingest.mapping import ISSUES_COLUMN, check_columns, map_chunk
 from csperf_lib.ingest.readers import open_source
 from csperf_lib.ingest.store import Store
 
@@ -91,7 +92,7 @@ def collect_table(
 
 def _decide_date_order(spec: SourceSpec, chunk: pd.DataFrame) -> tuple[SourceSpec, list[str]]:
     """Set ``dayfirst`` of each timestamp column without a format or an explicit ``dayfirst``,
-    from the first chunk's values (see :func:`csperf_lib.ingest.mapping.date_order`); the choices made."""
+    from the first chunk's values (see :func:`csperf_lib.ingest.detect.date_order`); the choices made."""
     columns, said = [], []
     for col in spec.columns:
         kind = CANONICAL_TABLES[spec.table].columns[col.canonical]
@@ -101,11 +102,13 @@ def _decide_date_order(spec: SourceSpec, chunk: pd.DataFrame) -> tuple[SourceSpe
         if col.column not in chunk.columns:
             columns.append(col)
             continue
-        decided, evidence = date_order(chunk[col.column])
-        if evidence != "no dd/mm or mm/dd dates":
-            order = {True: "day-first", False: "month-first", None: "month-first (undecidable: set dayfirst)"}[decided]
-            said.append(f"dates in '{col.column}' read {order}: {evidence} (decided from the data)")
-        columns.append(dataclasses.replace(col, dayfirst=bool(decided)))
+        order = date_order(chunk[col.column])
+        if order.found:
+            words = "day-first" if order.assumed else "month-first"
+            if order.dayfirst is None:
+                words += f" (undecidable: the convention of '{order.separator}' dates; set dayfirst)"
+            said.append(f"dates in '{col.column}' read {words}: {order.evidence} (decided from the data)")
+        columns.append(dataclasses.replace(col, dayfirst=order.assumed if order.found else False))
     return dataclasses.replace(spec, columns=tuple(columns)), said
 
 
@@ -168,10 +171,7 @@ def assumptions_table(manifest: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["table", "assumption"])
 
 
-_THOUSANDS_COMMA = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_EURO = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+,\d+$")
-_DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
-_DECIMAL_DOT = re.compile(r"^[-+]?\d*\.\d+$")
+#: 12:02:23 AM: a duration written as a clock time (some ACD exports).
 _CLOCK12 = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?\s*[AaPp][Mm]$")
 
 
@@ -199,30 +199,27 @@ def _decide_number_format(spec: SourceSpec, chunk: pd.DataFrame) -> tuple[Source
     """Decimal and thousands separators of plain-number columns, and clock-style durations
     ("12:02:23 AM"), decided from the first chunk when the config does not say; the choices made.
 
-    Evidence rules: ``1.234,5`` means a decimal comma with dot thousands; ``3,5`` (not three digits
-    after the comma) a decimal comma; ``1,234`` or ``1,234.5`` a thousands comma. ``1,234`` alone
-    could be either: thousands is assumed, and the assumption says so.
+    The evidence rules are :func:`csperf_lib.ingest.detect.number_format`'s, the same ``csperf init``
+    uses; an undecidable reading is said to be one.
     """
     said: list[str] = []
     options = dict(spec.options)
     texts, durations = _numeric_texts(spec, chunk)
-    if "decimal" not in options and "thousands" not in options and len(texts):
-        euro = texts[texts.str.match(_EURO)]
-        comma = texts[texts.str.match(_DECIMAL_COMMA) & ~texts.str.match(_THOUSANDS_COMMA)]
-        grouped = texts[texts.str.match(_THOUSANDS_COMMA)]
-        dotted = texts[texts.str.match(_DECIMAL_DOT)]
-        if len(euro):
-            options.update(decimal=",", thousands=".")
-            said.append(f"numbers read with a decimal comma and '.' thousands: e.g. {euro.iloc[0]} (decided from the data)")
-        elif len(comma) and not len(dotted):
-            options["decimal"] = ","
-            said.append(f"numbers read with a decimal comma: {len(comma):,} values such as {comma.iloc[0]} (decided from the data)")
-        elif len(grouped):
-            options["thousands"] = ","
-            sure = len(dotted) or grouped.str.contains(".", regex=False).any()
-            said.append(f"numbers read with ',' as thousands separator: e.g. {grouped.iloc[0]}"
-                        + (" (decided from the data)" if sure else
-                           " (undecidable from the data: it could be a decimal comma; set decimal/thousands)"))
+    found = number_format(texts, delimiter=options.get("delimiter")) if "decimal" not in options and "thousands" not in options else None
+    if found is not None and found.decimal == ",":
+        options.update(decimal=",", **({"thousands": found.thousands} if found.thousands else {}))
+        if found.thousands:
+            said.append(f"numbers read with a decimal comma and '{found.thousands}' thousands: e.g. {found.example} (decided from the data)")
+        elif found.sure:
+            said.append(f"numbers read with a decimal comma: {found.count:,} values such as {found.example} (decided from the data)")
+        else:
+            said.append(f"numbers read with a decimal comma: e.g. {found.example} (undecidable from the data: fields split by "
+                        "';' suggest a decimal comma, but it could be a thousands comma; set decimal/thousands)")
+    elif found is not None and found.thousands:
+        options["thousands"] = found.thousands
+        said.append(f"numbers read with ',' as thousands separator: e.g. {found.example}"
+                    + (" (decided from the data)" if found.sure else
+                       " (undecidable from the data: it could be a decimal comma; set decimal/thousands)"))
     columns = list(spec.columns)
     for col in durations:
         values = chunk[col.column].dropna().astype(str).str.strip()

@@ -54,7 +54,9 @@ FROM (SELECT i, hash(i, 3) % {agents} AS agent FROM range({rows}) t(i))
 PROBE = """
 import json, resource, sys, time
 t0 = time.perf_counter()
+from csperf_lib.methods import sample_checks as C
 from csperf_lib.methods import sampling as S
+from csperf_lib.stages import sample as SS
 from csperf_lib.ingest.store import Store
 timings = {}
 start = time.perf_counter()
@@ -67,10 +69,10 @@ plan = S.allocate(population, n=n)
 sample = S.draw_sample(population, n=n, per_agent=2, random_state=2026)
 timings["draw_s"] = time.perf_counter() - start
 start = time.perf_counter()
-checks = S.representativeness(sample, population, weight="design_weight")
+checks = C.representativeness(sample, population, weight="design_weight")
 timings["representativeness_s"] = time.perf_counter() - start
 start = time.perf_counter()
-sheet = S.reviewer_worksheet(sample)
+sheet = SS.reviewer_worksheet(sample)
 timings["worksheet_s"] = time.perf_counter() - start
 timings["total_s"] = time.perf_counter() - t0
 peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

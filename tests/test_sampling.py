@@ -13,7 +13,11 @@ import pytest
 from conftest import shared_path
 
 from csperf_lib.core.exports import write_xlsx
+from csperf_lib.methods import acceptance as A
+from csperf_lib.methods import sample_checks as C
 from csperf_lib.methods import sampling as S
+from csperf_lib.report import explorer as X
+from csperf_lib.stages import sample as SS
 
 # ------------------------------------------------------------------------------------------------
 # Fixtures: a synthetic population with known structure
@@ -116,7 +120,7 @@ def _lot_sizes(label: str) -> list[int]:
 
 def test_library_copy_of_the_iso_tables_equals_the_shared_reference():
     shared = json.loads(shared_path("reference", "iso2859_1_tables.json").read_text())
-    library = S.iso2859_tables()
+    library = A.iso2859_tables()
     for key, value in shared.items():
         assert library[key] == value, key
     table1 = library["code_letters"]
@@ -125,12 +129,12 @@ def test_library_copy_of_the_iso_tables_equals_the_shared_reference():
 
 def test_acceptance_plans_match_the_reference_tables_for_every_lot_size_and_aql():
     shared = json.loads(shared_path("reference", "iso2859_1_tables.json").read_text())
-    nominal = S.iso2859_tables()["nominal_sample_size"]["n"]
+    nominal = A.iso2859_tables()["nominal_sample_size"]["n"]
     checked = arrows = 0
     for label, letter in shared["level_II_code_letters"].items():
         for lot in _lot_sizes(label):
             for aql_key, n in shared["normal_single_effective_n"][letter].items():
-                plan = S.acceptance_plan(lot, aql=float(aql_key))
+                plan = A.acceptance_plan(lot, aql=float(aql_key))
                 assert (plan.code_letter, plan.n) == (letter, n), (lot, aql_key)
                 assert plan.accept == shared["normal_single_Ac"][letter][aql_key]
                 assert plan.reject == shared["normal_single_Re"][letter][aql_key]
@@ -145,36 +149,36 @@ def test_acceptance_plans_match_the_reference_tables_for_every_lot_size_and_aql(
 def test_acceptance_plan_textbook_examples_arrows_and_levels():
     # Montgomery, *Introduction to Statistical Quality Control*, the MIL-STD-105E example:
     # N = 2000, AQL 0.65 %, general level II, normal inspection -> K, n = 125, Ac = 2, Re = 3.
-    plan = S.acceptance_plan(2000, aql=0.65)
+    plan = A.acceptance_plan(2000, aql=0.65)
     assert (plan.code_letter, plan.n, plan.accept, plan.reject, plan.arrow) == ("K", 125, 2, 3, None)
     # ISO 2859-1 Table 1, lot 1201-3200: S-1 C, S-2 D, S-3 E, S-4 G, I H, II K, III L.
-    letters = {lvl: S.acceptance_plan(2000, aql=1.0, inspection_level=lvl).code_letter for lvl in S.INSPECTION_LEVELS}
+    letters = {lvl: A.acceptance_plan(2000, aql=1.0, inspection_level=lvl).code_letter for lvl in A.INSPECTION_LEVELS}
     assert letters == {"S-1": "C", "S-2": "D", "S-3": "E", "S-4": "G", "I": "H", "II": "K", "III": "L"}
     # Table 2-A arrows: letter A at AQL 0.65 points down to F's plan (n 20, 0/1) ...
-    down = S.acceptance_plan(5, aql=0.65)
+    down = A.acceptance_plan(5, aql=0.65)
     assert (down.code_letter, down.plan_code_letter, down.n, down.arrow, down.inspect_all) == ("A", "F", 20, "down", True)
     # ... and letter B at AQL 6.5 up to A's (n 2, 0/1).
-    up = S.acceptance_plan(10, aql=6.5)
+    up = A.acceptance_plan(10, aql=6.5)
     assert (up.code_letter, up.plan_code_letter, up.n, up.accept, up.reject, up.arrow) == ("B", "A", 2, 0, 1, "up")
-    assert S.acceptance_plan(10, aql="6.5") == up
+    assert A.acceptance_plan(10, aql="6.5") == up
     with pytest.raises(ValueError, match="lot size"):
-        S.acceptance_plan(1, aql=1.0)
+        A.acceptance_plan(1, aql=1.0)
     with pytest.raises(ValueError, match="preferred AQL"):
-        S.acceptance_plan(100, aql=2.0)
+        A.acceptance_plan(100, aql=2.0)
     with pytest.raises(ValueError, match="inspection level"):
-        S.acceptance_plan(100, aql=1.0, inspection_level="IV")
-    levels = S.inspection_levels_table(788)
-    assert list(levels["inspection_level"]) == list(S.INSPECTION_LEVELS)
+        A.acceptance_plan(100, aql=1.0, inspection_level="IV")
+    levels = A.inspection_levels_table(788)
+    assert list(levels["inspection_level"]) == list(A.INSPECTION_LEVELS)
 
 
 def test_agent_month_plans(population):
-    plans = S.agent_month_plans(population)
+    plans = A.agent_month_plans(population)
     assert set(plans["month"]) == {"2026-01", "2026-02", "2026-03"}
     assert plans["lot_size"].sum() == len(population)
     one = plans.iloc[0]
-    assert one["n"] == S.acceptance_plan(int(one["lot_size"]), aql=S.DEFAULT_AQL).n
-    assert S.plan_overview(plans)["agent_months"].sum() == len(plans)
-    assert S.agent_month_plans(population.drop(columns="agent_id")).empty
+    assert one["n"] == A.acceptance_plan(int(one["lot_size"]), aql=A.DEFAULT_AQL).n
+    assert A.plan_overview(plans)["agent_months"].sum() == len(plans)
+    assert A.agent_month_plans(population.drop(columns="agent_id")).empty
 
 
 # ------------------------------------------------------------------------------------------------
@@ -226,7 +230,7 @@ def test_unusable_strata_are_skipped_with_a_reason(population):
     assert "no such column" in skipped["queue"] and "blank" in skipped["team"] and "single value" in skipped["region"]
     plan = S.allocate(frame, n=100)
     assert plan.strata == ("channel",) and set(plan.skipped) == {"queue", "team"}
-    assert "`team` is not used" in S.strata_sentence(plan)
+    assert "`team` is not used" in SS.strata_sentence(plan)
 
 
 def test_every_stratum_gets_a_contact_when_n_allows_and_too_high_minimum_is_refused(population):
@@ -282,7 +286,7 @@ def test_per_agent_minimum_is_honoured_where_the_agent_has_the_contacts():
     assert coverage.set_index("agent_id").loc["Z-solo", "sampled"] == 1  # all they have
     assert (sample["selected_by"] == "stratified").sum() == 60
     assert (sample["selected_by"] == "agent minimum").sum() > 100
-    assert S.agent_coverage_overview(coverage)["agents meeting it"].iloc[0] == len(coverage)
+    assert SS.agent_coverage_overview(coverage)["agents meeting it"].iloc[0] == len(coverage)
 
 
 def test_per_agent_is_ignored_with_a_note_when_there_are_no_agents(population):
@@ -336,7 +340,7 @@ def test_empty_population_gives_an_empty_sample():
     frame = make_population(10).iloc[:0]
     sample = S.draw_sample(frame, n=0, strata=("channel",), per_agent=2, random_state=1)
     assert sample.empty and "design_weight" in sample
-    checks = S.representativeness(sample, frame)
+    checks = C.representativeness(sample, frame)
     assert checks["verdict"].str.startswith("not tested").all()
 
 
@@ -350,11 +354,11 @@ BY = ("team", "channel", "weekday", "hour_band")
 def test_representativeness_flags_a_monday_only_and_a_one_team_sample(population):
     frame = S._with_derived(population, ["weekday"])
     mondays = frame[frame["weekday"] == "Mon"].sample(300, random_state=1)
-    checks = S.representativeness(mondays, population, by=BY, numeric=("handle_s",)).set_index("variable")
+    checks = C.representativeness(mondays, population, by=BY, numeric=("handle_s",)).set_index("variable")
     assert checks.loc["weekday", "verdict"] == "not representative"
     assert checks.loc["weekday", "effect_size"] > 0.5 and "Mon: 100.0%" in checks.loc["weekday", "largest_gap"]
     one_team = population[population["team"] == "A"].sample(300, random_state=1)
-    checks = S.representativeness(one_team, population, by=BY, numeric=("handle_s",)).set_index("variable")
+    checks = C.representativeness(one_team, population, by=BY, numeric=("handle_s",)).set_index("variable")
     assert checks.loc["team", "verdict"] == "not representative"
     assert checks.loc["channel", "verdict"] == "representative"
 
@@ -370,15 +374,15 @@ def test_representativeness_passes_random_samples_false_alarm_rate(population):
     frame = S._with_derived(population, BY)
     for seed in range(100):
         sample = frame.sample(300, random_state=seed)
-        checks = S.representativeness(sample, frame, by=BY, numeric=("handle_s",))
+        checks = C.representativeness(sample, frame, by=BY, numeric=("handle_s",))
         flagged += (checks["verdict"] == "not representative").any()
     assert flagged / 100 <= 0.05
 
 
 def test_weighted_representativeness_of_an_oversampled_design(population):
     sample = S.draw_sample(population, n=400, strata=("channel", "team"), oversample={"escalated": 6}, random_state=2)
-    raw = S.representativeness(sample, population, by=("escalated",), numeric=("handle_s",)).set_index("variable")
-    weighted = S.representativeness(sample, population, by=("escalated",), numeric=("handle_s",), weight="design_weight").set_index("variable")
+    raw = C.representativeness(sample, population, by=("escalated",), numeric=("handle_s",)).set_index("variable")
+    weighted = C.representativeness(sample, population, by=("escalated",), numeric=("handle_s",), weight="design_weight").set_index("variable")
     assert raw.loc["escalated", "verdict"] == "not representative"  # deliberately oversampled
     assert weighted.loc["escalated", "verdict"] == "representative"  # as the estimates see it
     assert weighted.loc["escalated", "n_effective"] < len(sample)
@@ -388,19 +392,19 @@ def test_holm_matches_statsmodels():
     from statsmodels.stats.multitest import multipletests
 
     p = np.array([0.01, 0.04, 0.03, 0.2, 0.005])
-    assert np.allclose(S._holm(p), multipletests(p, method="holm")[1])
+    assert np.allclose(C._holm(p), multipletests(p, method="holm")[1])
 
 
 def test_missing_variables_are_reported_not_tested(population):
-    checks = S.representativeness(population.sample(50, random_state=1), population, by=("queue",), numeric=("wait_s",))
+    checks = C.representativeness(population.sample(50, random_state=1), population, by=("queue",), numeric=("wait_s",))
     assert checks["verdict"].tolist() == ["not tested: the data has no such column"] * 2
-    view = S.representativeness_view(checks)
+    view = SS.representativeness_view(checks)
     assert list(view["variable"]) == ["queue", "wait_s"]
 
 
 def test_sample_mix_shares(population):
     sample = S.draw_sample(population, n=200, strata=("team",), random_state=3)
-    mix = S.sample_mix(sample, population, by=("team", "channel"))
+    mix = C.sample_mix(sample, population, by=("team", "channel"))
     for _, part in mix.groupby("variable"):
         assert part["population_share"].sum() == pytest.approx(1)
         assert part["weighted_share"].sum() == pytest.approx(1)
@@ -417,14 +421,14 @@ def test_estimate_hand_computed():
     scored = pd.DataFrame(
         {"passed": [True, False, True, True], "score_pct": [0.9, 0.5, 0.8, 1.0], "design_weight": [1.0, 3.0, 2.0, 2.0], "team": ["x", "x", "y", "y"]}
     )
-    out = S.estimate_from_sample(scored, value="passed").iloc[0]
+    out = C.estimate_from_sample(scored, value="passed").iloc[0]
     assert out["kind"] == "proportion" and out["estimate"] == pytest.approx(5 / 8) and out["n"] == 4
     assert out["population"] == pytest.approx(8)
     # linearisation: v = n/(n-1) sum (w (y - p))^2 / W^2
     v = 4 / 3 * sum((w * (y - 5 / 8)) ** 2 for w, y in [(1, 1), (3, 0), (2, 1), (2, 1)]) / 64
     assert out["se"] == pytest.approx(math.sqrt(v))
     assert out["ci_low"] < 5 / 8 < out["ci_high"]
-    mean = S.estimate_from_sample(scored, value="score_pct", by="team").set_index("team")
+    mean = C.estimate_from_sample(scored, value="score_pct", by="team").set_index("team")
     assert mean.loc["x", "estimate"] == pytest.approx((0.9 + 1.5) / 4) and mean.loc["y", "estimate"] == pytest.approx(0.9)
     assert (mean["kind"] == "mean").all() and mean.loc["x", "n"] == 2
 
@@ -433,12 +437,12 @@ def test_equal_weights_give_the_wilson_interval_of_a_simple_random_sample():
     from statsmodels.stats.proportion import proportion_confint
 
     y = np.r_[np.ones(40), np.zeros(60)]
-    out = S.estimate_from_sample(pd.DataFrame({"v": y}), value="v", weight=None).iloc[0]
+    out = C.estimate_from_sample(pd.DataFrame({"v": y}), value="v", weight=None).iloc[0]
     # design-based n_eff = p(1-p)/v = n - 1 for equal weights (the with-replacement variance)
     low, high = proportion_confint(0.4 * 99, 99, method="wilson")
     assert (out["ci_low"], out["ci_high"]) == pytest.approx((low, high))
     assert out["n_effective"] == pytest.approx(99)
-    all_pass = S.estimate_from_sample(pd.DataFrame({"v": np.ones(20)}), value="v", weight=None).iloc[0]
+    all_pass = C.estimate_from_sample(pd.DataFrame({"v": np.ones(20)}), value="v", weight=None).iloc[0]
     assert all_pass["estimate"] == 1 and 0.8 < all_pass["ci_low"] < 1 and all_pass["ci_high"] == pytest.approx(1)
 
 
@@ -459,9 +463,9 @@ def test_weighted_estimates_cover_the_population_value_about_95_percent(populati
     hits, team_hits = 0, []
     for seed in range(reps):
         sample = S.draw_sample(population, n=300, strata=("channel", "team"), random_state=seed, **options)
-        whole = S.estimate_from_sample(sample, value="passed").iloc[0]
+        whole = C.estimate_from_sample(sample, value="passed").iloc[0]
         hits += whole["ci_low"] <= truth <= whole["ci_high"]
-        teams = S.estimate_from_sample(sample, value="passed", by="team").set_index("team")
+        teams = C.estimate_from_sample(sample, value="passed", by="team").set_index("team")
         team_hits.append(((teams["ci_low"] <= truth_team) & (truth_team <= teams["ci_high"])).mean())
     assert 0.90 <= hits / reps <= 0.99
     assert 0.90 <= np.mean(team_hits) <= 0.99
@@ -479,12 +483,12 @@ def test_worksheet_written_formula_safe_and_read_back(tmp_path, population):
     frame["comment"] = "free text never goes in"
     sample = S.draw_sample(frame, n=40, strata=("channel",), random_state=1)
     sample = pd.concat([sample, S.draw_sample(frame.iloc[:1], n=1, strata=(), random_state=1)])
-    scorecard = S.scorecard_items(None)
-    sheet = S.reviewer_worksheet(sample, scorecard=scorecard)
+    scorecard = SS.scorecard_items(None)
+    sheet = SS.reviewer_worksheet(sample, scorecard=scorecard)
     assert "comment" not in sheet and len(sheet) == len(sample)
     items = [c for c in sheet if c.startswith("score: ")]
     assert len(items) == len(scorecard) and "score: identification_and_security (0-1, critical)" in items
-    paths = S.write_worksheet(sheet, tmp_path, scorecard=scorecard)
+    paths = SS.write_worksheet(sheet, tmp_path, scorecard=scorecard)
     assert paths == {"xlsx": "sample/qa_worksheet.xlsx", "csv": "sample/qa_worksheet.csv"}
     book = openpyxl.load_workbook(tmp_path / paths["xlsx"])
     ws = book["worksheet"]
@@ -507,31 +511,31 @@ def test_worksheet_written_formula_safe_and_read_back(tmp_path, population):
         ws.cell(row=row, column=header.index("evaluator_id") + 1, value="qa.tester")
     ws.cell(row=5, column=header.index("score: greeting (0-5)") + 1, value="excellent")
     book.save(tmp_path / "filled.xlsx")
-    scores = S.read_worksheet(tmp_path / "filled.xlsx")
+    scores = SS.read_worksheet(tmp_path / "filled.xlsx")
     assert scores.rows == len(sheet) and scores.rows_scored == 30
     assert len(scores.problems) == 1 and scores.problems.iloc[0]["value"] == "excellent"
     assert len(scores.evaluations) == 30 * len(scorecard) - 1
     assert set(scores.evaluations.columns) >= {"evaluation_id", "contact_id", "agent_id", "item", "score", "max_score", "critical"}
     assert "-2+3" in set(scores.evaluations["contact_id"]) or "-2+3" not in set(sheet["contact_id"].iloc[:30])
     assert scores.scored["design_weight"].notna().all()
-    estimates = S.qa_estimates(scores.scored, by=("team",))
+    estimates = SS.qa_estimates(scores.scored, by=("team",))
     overall = estimates[(estimates["measure"] == "QA pass rate") & (estimates["group"] == "all")].iloc[0]
     assert overall["n"] == 30 and overall["ci_low"] <= overall["estimate"] <= overall["ci_high"]
-    assert "30 scored" in S.scores_sentence(scores, tmp_path / "filled.xlsx")
-    csv_scores = S.read_worksheet(tmp_path / paths["csv"])
-    assert csv_scores.rows_scored == 0 and "Nothing is scored yet" in S.scores_sentence(csv_scores)
+    assert "30 scored" in SS.scores_sentence(scores, tmp_path / "filled.xlsx")
+    csv_scores = SS.read_worksheet(tmp_path / paths["csv"])
+    assert csv_scores.rows_scored == 0 and "Nothing is scored yet" in SS.scores_sentence(csv_scores)
 
 
 def test_contact_ids_that_look_like_formulas_survive_the_round_trip(tmp_path):
     sample = pd.DataFrame({"contact_id": ["=1+1", "-5", "@x", "plain"], "agent_id": ["a", "a", "b", "b"], "design_weight": 2.0})
-    sheet = S.reviewer_worksheet(sample, scorecard=pd.DataFrame([("greeting", 5.0, False)], columns=["item", "max_score", "critical"]))
-    paths = S.write_worksheet(sheet, tmp_path)
+    sheet = SS.reviewer_worksheet(sample, scorecard=pd.DataFrame([("greeting", 5.0, False)], columns=["item", "max_score", "critical"]))
+    paths = SS.write_worksheet(sheet, tmp_path)
     book = openpyxl.load_workbook(tmp_path / paths["xlsx"])
     ws = book["worksheet"]
     for row in range(2, 6):
         ws.cell(row=row, column=len(sheet.columns), value=4)
     book.save(tmp_path / "filled.xlsx")
-    scores = S.read_worksheet(tmp_path / "filled.xlsx")
+    scores = SS.read_worksheet(tmp_path / "filled.xlsx")
     assert sorted(scores.evaluations["contact_id"]) == sorted(["=1+1", "-5", "@x", "plain"])
 
 
@@ -539,9 +543,9 @@ def test_scorecard_items_from_evaluations_and_default():
     evaluations = pd.DataFrame(
         {"item": ["b", "a", "b", "c"], "max_score": [5.0, 1.0, 5.0, 3.0], "critical": [False, True, None, False]}
     )
-    card = S.scorecard_items(evaluations)
+    card = SS.scorecard_items(evaluations)
     assert card.values.tolist() == [["b", 5.0, False], ["a", 1.0, True], ["c", 3.0, False]]
-    assert len(S.scorecard_items(None)) == len(S.DEFAULT_SCORECARD)
+    assert len(SS.scorecard_items(None)) == len(SS.DEFAULT_SCORECARD)
 
 
 def test_write_xlsx_keeps_text_as_text(tmp_path):
@@ -594,13 +598,13 @@ def test_sampling_frame_pulls_answered_contacts_from_the_store():
 
 
 def test_design_preview_and_explorer(population):
-    preview = S.design_preview(population, margin=0.05, confidence=0.95, strata=("channel",))
+    preview = X.design_preview(population, margin=0.05, confidence=0.95, strata=("channel",))
     assert preview.reasoning.n == S.sample_size(len(population)) and preview.allocation.n == preview.reasoning.n
-    wider = S.design_preview(population, margin=0.10, strata=("channel",))
+    wider = X.design_preview(population, margin=0.10, strata=("channel",))
     assert wider.reasoning.n < preview.reasoning.n
-    bad = S.design_preview(population.iloc[:30], margin=0.05, strata=("channel", "team", "agent_id"), min_per_stratum=5)
+    bad = X.design_preview(population.iloc[:30], margin=0.05, strata=("channel", "team", "agent_id"), min_per_stratum=5)
     assert bad.allocation is None and "min_per_stratum" in bad.error
-    panel = S.sampling_explorer(population, strata=("channel",))
+    panel = X.sampling_explorer(population, strata=("channel",))
     html_out = panel.children[-1]
     first = html_out.value
     assert str(S.sample_size(len(population))) in first
@@ -614,8 +618,8 @@ def test_sampling_summary_is_plain_json(population):
     reasoning = S.sample_size_reasoning(len(population))
     plan = S.allocate(population, n=reasoning.n, strata=("channel",))
     sample = S.draw_sample(population, n=reasoning.n, strata=("channel",), per_agent=2, random_state=1)
-    checks = S.representativeness(sample, population, by=("channel",), numeric=(), weight="design_weight")
-    summary = S.sampling_summary(plan=plan, sample=sample, reasoning=reasoning, checks=checks, seed=1, per_agent=2,
+    checks = C.representativeness(sample, population, by=("channel",), numeric=(), weight="design_weight")
+    summary = SS.sampling_summary(plan=plan, sample=sample, reasoning=reasoning, checks=checks, seed=1, per_agent=2,
                                  worksheet={"xlsx": "sample/qa_worksheet.xlsx"})
     text = json.dumps(to_jsonable(summary))
     loaded = json.loads(text)
@@ -636,10 +640,10 @@ def test_qa_results_follow_the_critical_rule_and_pass_mark():
             "critical": [True, False] * 3,
         }
     )
-    strict = S.qa_results(evaluations).set_index("evaluation_id")  # the KPI default: below max fails
+    strict = SS.qa_results(evaluations).set_index("evaluation_id")  # the KPI default: below max fails
     assert strict["critical_failed"].tolist() == [True, False, False]
     assert strict["passed"].tolist() == [False, False, True]  # e2: 70 % of the points < 80 %
-    lenient = S.qa_results(evaluations, critical_ratio=0.5).set_index("evaluation_id")
+    lenient = SS.qa_results(evaluations, critical_ratio=0.5).set_index("evaluation_id")
     assert lenient.loc["e1", "critical_failed"] == False and lenient.loc["e1", "passed"] == True  # noqa: E712
     assert strict.loc["e2", "score_pct"] == pytest.approx(0.7)
 
@@ -658,7 +662,7 @@ def test_hypergeometric_pmf_matches_scipy():
 def test_sampling_settings_parameter_then_config_then_default(tmp_path):
     from csperf_lib.core.config import parse_config
     from csperf_lib.core.errors import ConfigError
-    from csperf_lib.methods.sampling import SAMPLING_DEFAULTS, sampling_settings
+    from csperf_lib.stages.sample import SAMPLING_DEFAULTS, sampling_settings
 
     (tmp_path / "calls.csv").write_text("id,when,ans\n")
     (tmp_path / "filled.xlsx").write_bytes(b"placeholder")
@@ -684,9 +688,9 @@ def test_an_unrepresentative_sample_is_a_finding(population):
 
     frame = S._with_derived(population, ["weekday"])
     mondays = frame[frame["weekday"] == "Mon"].sample(300, random_state=1)
-    checks = S.representativeness(mondays, population, by=BY, numeric=("handle_s",))
+    checks = C.representativeness(mondays, population, by=BY, numeric=("handle_s",))
     ledger = FindingsLedger("02_sample")
-    S.sampling_findings(checks, ledger=ledger)
+    SS.sampling_findings(checks, ledger=ledger)
     found = {f.attributes["variable"]: f for f in ledger}
     assert "weekday" in found and found["weekday"].kind == "source_risk" and found["weekday"].significant
     assert "Mon: 100.0%" in found["weekday"].sentence and "not representative" in found["weekday"].sentence

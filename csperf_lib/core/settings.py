@@ -264,7 +264,7 @@ class KpisSettings(_Section):
 
 
 class SamplingSettingsModel(_Section):
-    """The QA sampling design (:mod:`csperf_lib.methods.sampling`)."""
+    """The QA sampling design (:mod:`csperf_lib.stages.sample`, :mod:`csperf_lib.methods.sampling`)."""
 
     margin: Annotated[Number, Field(gt=0, lt=1)] | None = Field(None, description="Margin of error, proportion (default 0.05).")
     confidence: Annotated[Number, Field(gt=0, lt=1)] | None = Field(None, description="Confidence level (default 0.95).")

@@ -28,10 +28,11 @@ An empty list (or None) leaves the column unfiltered, so an empty multi-select m
 from __future__ import annotations
 
 import base64
+import html
 import io
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
@@ -47,10 +48,19 @@ from csperf_lib.methods.kpis import (
     kpi_catalogue,
     kpi_definitions,
 )
+from csperf_lib.methods.sampling import (
+    ALLOCATIONS,
+    DEFAULT_STRATA,
+    Allocation,
+    SampleSizeReasoning,
+    allocate,
+    sample_size_reasoning,
+)
 from csperf_lib.methods.spc import ControlChart, run_rules, xmr_chart
 from csperf_lib.methods.trend import mann_kendall
 from csperf_lib.report.plots import control_chart, kpi_interval_chart
 from csperf_lib.stages.quantitative import main_table, present_segments
+from csperf_lib.stages.sample import strata_sentence
 
 __all__ = [
     "FILTER_COLUMNS",
@@ -587,3 +597,90 @@ def kpi_explorer(store_url_or_store: str | Store, *, config=None):
     }
     refresh()
     return box
+
+
+@dataclass(frozen=True)
+class DesignPreview:
+    """What the explorer shows for one choice of margin, confidence, strata and allocation.
+
+    Attributes
+    ----------
+    reasoning : SampleSizeReasoning
+    allocation : Allocation or None
+        None when the choice is impossible (see ``error``).
+    error : str
+        Why no allocation could be made ("" when it could).
+    """
+
+    reasoning: SampleSizeReasoning
+    allocation: Allocation | None
+    error: str = field(default="")
+
+
+def design_preview(
+    frame: pd.DataFrame,
+    *,
+    margin: float = 0.05,
+    confidence: float = 0.95,
+    strata: Sequence[str] | None = DEFAULT_STRATA,
+    allocation: str = "proportional",
+    min_per_stratum: int = 1,
+) -> DesignPreview:
+    """Sample size and allocation for one design choice (the explorer's callback; never raises
+    for an impossible choice, it says why in ``error``)."""
+    reasoning = sample_size_reasoning(len(frame), confidence=confidence, margin=margin)
+    try:
+        plan = allocate(frame, n=reasoning.n, strata=strata, allocation=allocation, min_per_stratum=min_per_stratum)
+    except ValueError as exc:
+        return DesignPreview(reasoning, None, str(exc))
+    return DesignPreview(reasoning, plan)
+
+
+def _render_preview(preview: DesignPreview) -> str:
+    """HTML for the explorer (data values escaped by pandas / html.escape)."""
+    parts = [f"<p>{html.escape(preview.reasoning.describe()).replace('**', '')}</p>"]
+    if preview.allocation is None:
+        parts.append(f"<p><b>No allocation:</b> {html.escape(preview.error)}</p>")
+    else:
+        plan = preview.allocation
+        parts.append(f"<p>{html.escape(strata_sentence(plan)).replace('**', '').replace('`', '')}</p>")
+        table = plan.table[["stratum", "population", "sample", "design_weight"]]
+        parts.append(table.to_html(index=False, float_format=lambda v: f"{v:,.1f}", max_rows=60))
+    return "\n".join(parts)
+
+
+def sampling_explorer(
+    frame: pd.DataFrame,
+    *,
+    margin: float = 0.05,
+    confidence: float = 0.95,
+    strata: Sequence[str] | None = None,
+    allocation: str = "proportional",
+    candidates: Sequence[str] = ("channel", "queue", "team", "region", "hour_band", "weekday"),
+):
+    """An ipywidgets panel: change margin, confidence, strata and allocation; see n and the allocation.
+
+    The work is done by :func:`design_preview` (a plain, tested function); the panel only wires
+    controls to it. Under papermill (no widget front end) the panel is inert and the HTML report
+    shows nothing for it.
+    """
+    import ipywidgets as widgets
+
+    options = [c for c in candidates if c in frame or (c in ("weekday", "hour_band") and "arrived_at" in frame)]
+    chosen = [c for c in (DEFAULT_STRATA if strata is None else strata) if c in options]
+    margin_w = widgets.FloatSlider(value=margin, min=0.01, max=0.15, step=0.005, description="margin ±", readout_format=".3f")
+    confidence_w = widgets.Dropdown(options=[0.90, 0.95, 0.99], value=confidence if confidence in (0.90, 0.95, 0.99) else 0.95, description="confidence")
+    strata_w = widgets.SelectMultiple(options=options, value=tuple(chosen), description="strata", rows=min(6, max(len(options), 1)))
+    allocation_w = widgets.Dropdown(options=list(ALLOCATIONS), value=allocation, description="allocation")
+    out = widgets.HTML()
+
+    def refresh(_change=None) -> None:
+        preview = design_preview(
+            frame, margin=margin_w.value, confidence=confidence_w.value, strata=tuple(strata_w.value), allocation=allocation_w.value
+        )
+        out.value = _render_preview(preview)
+
+    for control in (margin_w, confidence_w, strata_w, allocation_w):
+        control.observe(refresh, names="value")
+    refresh()
+    return widgets.VBox([widgets.HBox([margin_w, confidence_w]), widgets.HBox([strata_w, allocation_w]), out])

@@ -57,7 +57,7 @@ def row_accounting_chart(accounting: pd.DataFrame, *, ax: plt.Axes | None = None
 def sample_mix_chart(mix: pd.DataFrame, *, ax: plt.Axes | None = None, weighted: bool = True) -> plt.Axes:
     """Population vs sample mix (% of contacts) per category of each variable, as paired bars.
 
-    ``mix`` is :func:`csperf_lib.methods.sampling.sample_mix`'s tidy frame; ``weighted`` plots the sample
+    ``mix`` is :func:`csperf_lib.methods.sample_checks.sample_mix`'s tidy frame; ``weighted`` plots the sample
     as the estimates see it (design-weighted) rather than raw counts.
     """
     if ax is None:

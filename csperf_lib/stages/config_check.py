@@ -31,11 +31,11 @@ from csperf_lib.methods.complaints import ComplaintTargets
 from csperf_lib.methods.escalations import load_markers
 from csperf_lib.methods.kpis import kpi_options
 from csperf_lib.methods.privacy import privacy_settings
-from csperf_lib.methods.sampling import sampling_settings
 from csperf_lib.methods.staffing import staffing_options
 from csperf_lib.methods.targets import targets_from_config
 from csperf_lib.methods.text import codebook_from_config
 from csperf_lib.stages.recommendations import load_rules
+from csperf_lib.stages.sample import sampling_settings
 
 __all__ = ["check_config"]
 

@@ -540,3 +540,18 @@ def test_absent_table_or_column_is_not_assessed(store):
     status = regulatory_compliance(store, DEFAULT_REGULATORY_RULES).summary["status"].tolist()
     assert status == ["not assessed: acknowledged_at is never recorded in the complaints table",
                       "not assessed: resolved_at is never recorded in the complaints table"]
+
+
+def test_complaint_deadlines_are_configured_once():
+    """The complaints: section sets the complaint deadlines the default regulatory rules check."""
+    from csperf_lib.methods.complaints import DAY_S
+    from csperf_lib.methods.targets import complaint_rules
+
+    rules = {r.id: r for r in targets_from_config({"tables": {}, "complaints": {"resolve_within_days": 42}}).regulatory}
+    assert rules["complaints_resolved_within_8_weeks"].within_s == 42 * DAY_S
+    assert "within 6 weeks of receipt" in rules["complaints_resolved_within_8_weeks"].description
+    assert rules["complaints_acknowledged_promptly"].within_s == 3 * DAY_S
+    assert complaint_rules() == DEFAULT_REGULATORY_RULES
+    assert DEFAULT_REGULATORY_RULES[1].within_s == 56 * DAY_S  # FCA DISP 1.6.2R: 8 weeks
+    # a targets section with its own regulatory rules replaces them (here: none)
+    assert targets_from_config({"tables": {}, "complaints": {"resolve_within_days": 42}, "targets": {"regulatory": []}}).regulatory == ()

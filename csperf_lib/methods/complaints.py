@@ -54,7 +54,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from csperf_lib.core.errors import ConfigError
-from csperf_lib.core.settings import section_settings
+from csperf_lib.core.settings import ComplaintsSettings, section_settings
 from csperf_lib.core.summary_io import to_jsonable
 from csperf_lib.methods.compare import benjamini_hochberg, compare_proportions
 from csperf_lib.methods.privacy import pseudonymise_series
@@ -83,9 +83,9 @@ __all__ = [
 DAY_S = 86_400.0
 WEEK_S = 7 * DAY_S
 #: Default acknowledgement target: 3 calendar days (see :class:`ComplaintTargets`).
-DEFAULT_ACKNOWLEDGE_S = 3 * DAY_S
+DEFAULT_ACKNOWLEDGE_S = ComplaintsSettings.model_fields["acknowledge_within_days"].default * DAY_S
 #: Default resolution target: 8 weeks = 56 days = 4,838,400 s (FCA DISP 1.6.2R).
-DEFAULT_RESOLVE_S = 8 * WEEK_S
+DEFAULT_RESOLVE_S = ComplaintsSettings.model_fields["resolve_within_days"].default * DAY_S
 #: Label of a missing category, theme or segment value.
 NOT_RECORDED = "(not recorded)"
 #: The timeliness measures, in the order they are reported.
@@ -1253,6 +1253,81 @@ def complaints_review(
     -------
     ComplaintsReview
     """
+    unreviewable = _unreviewable(frame, targets)
+    if unreviewable is not None:
+        return unreviewable
+    frame = _require_frame(frame)
+    dims, skipped = _present_segments(frame, (by,) if isinstance(by, str) else tuple(by), max_levels)
+    moment = pd.Timestamp(as_of) if as_of is not None else data_as_of(frame)
+    overall = timeliness(frame, targets=targets, as_of=moment)
+    timeliness_by = {d: timeliness(frame, targets=targets, by=d, as_of=moment) for d in dims}
+    upheld = upheld_rate(frame)
+    upheld_by = {d: upheld_rate(frame, by=d) for d in dims}
+    has_category = "category" in frame.columns
+    pareto_frame = pareto(frame, by="category") if has_category else pd.DataFrame()
+    pareto_themes = pareto(themes, by=theme_column) if themes is not None else None
+    repeat = repeat_summary(frame, pseudonym_key=pseudonym_key, window_days=window_days)
+
+    counts_frame = _segment_counts(dims, timeliness_by, upheld_by)
+    differences = segment_differences(counts_frame, alpha=alpha)
+
+    received = _timestamps(frame, "received_at")
+    resolved = _timestamps(frame, "resolved_at")
+    totals = _totals(frame, moment, received=received, resolved=resolved, has_category=has_category)
+
+    findings = _volume_sentences(frame, totals, moment=moment, told_now=as_of is not None, received=received,
+                                 resolved=resolved, pareto_frame=pareto_frame if has_category else None,
+                                 pareto_themes=pareto_themes)
+    handling = case_handling(frame, as_of=moment)
+    findings += list(handling.findings)
+    overall, timeliness_by, unjudged = _judgeable(frame, overall, timeliness_by, targets=targets, moment=moment,
+                                                  received=received)
+    findings += unjudged
+    findings += [_timeliness_finding(row, targets, moment) for _, row in overall.iterrows()]
+    findings += _outcome_sentences(upheld, repeat, differences, targets=targets, dims=dims, alpha=alpha)
+    return ComplaintsReview(
+        totals=totals,
+        targets=targets,
+        pareto=pareto_frame,
+        pareto_themes=pareto_themes,
+        timeliness=overall,
+        timeliness_by=timeliness_by,
+        upheld=upheld,
+        upheld_by=upheld_by,
+        repeat=repeat,
+        differences=differences,
+        segments=dims,
+        skipped_segments=skipped,
+        findings=tuple(f for f in findings if f),
+        handling=handling,
+    )
+
+
+def _volume_sentences(frame, totals, *, moment, told_now: bool, received, resolved, pareto_frame,
+                      pareto_themes) -> list[str]:
+    """Sentences on how many complaints, when, how many are still open, and their Pareto."""
+    now_source = " (the latest date in the data, used as 'now')" if not told_now else ""
+    short = (totals["received_to"] - totals["received_from"]) < pd.Timedelta(days=2)
+    stamp = "%d %b %Y %H:%M" if short else "%d %b %Y"  # a window of hours is told in hours
+    findings = [
+        f"{len(frame):,} complaints were received between {totals['received_from']:{stamp}} and "
+        f"{totals['received_to']:{stamp}}"
+        + (f"; {totals['resolved']:,} are resolved and {totals['open']:,} still open at "
+           f"{moment:{stamp}}{now_source}." if resolved is not None
+           else f"; no resolution dates are recorded (as of {moment:%d %b %Y}).")
+    ]
+    if (received.dropna() == received.dropna().dt.normalize()).all():
+        findings.append("The dates carry no time of day, so elapsed times are whole days: a complaint "
+                        "received and acknowledged on the same day counts as 0 seconds.")
+    if pareto_frame is not None:
+        findings.append(_pareto_finding(pareto_frame, "categories"))
+    if pareto_themes is not None and not pareto_themes.empty:
+        findings.append(_pareto_finding(pareto_themes, "themes"))
+    return findings
+
+
+def _unreviewable(frame: pd.DataFrame | None, targets: ComplaintTargets) -> ComplaintsReview | None:
+    """The review of complaints that cannot be analysed, saying why; None when they can."""
     if frame is None:
         return _empty_review(targets, "No complaints table was supplied, so complaint volumes, "
                                       "categories, timeliness, upheld rates and repeat complainants "
@@ -1266,17 +1341,11 @@ def complaints_review(
         return _empty_review(targets, "The complaints table has no received_at dates, so complaint "
                                       "timeliness cannot be analysed and the review period is unknown.",
                              rows=len(frame))
-    dims, skipped = _present_segments(frame, (by,) if isinstance(by, str) else tuple(by), max_levels)
-    moment = pd.Timestamp(as_of) if as_of is not None else data_as_of(frame)
-    overall = timeliness(frame, targets=targets, as_of=moment)
-    timeliness_by = {d: timeliness(frame, targets=targets, by=d, as_of=moment) for d in dims}
-    upheld = upheld_rate(frame)
-    upheld_by = {d: upheld_rate(frame, by=d) for d in dims}
-    has_category = "category" in frame.columns
-    pareto_frame = pareto(frame, by="category") if has_category else pd.DataFrame()
-    pareto_themes = pareto(themes, by=theme_column) if themes is not None else None
-    repeat = repeat_summary(frame, pseudonym_key=pseudonym_key, window_days=window_days)
+    return None
 
+
+def _segment_counts(dims, timeliness_by, upheld_by) -> pd.DataFrame:
+    """``measure, dimension, segment, n, successes`` of every segment, for the comparisons."""
     counts = []
     for d in dims:
         t = timeliness_by[d]
@@ -1285,14 +1354,14 @@ def complaints_review(
         u = upheld_by[d]
         counts.append(pd.DataFrame({"measure": "upheld", "dimension": d, "segment": u[d],
                                     "n": u["n"], "successes": u["upheld"]}))
-    counts_frame = (pd.concat(counts, ignore_index=True) if counts
-                    else pd.DataFrame(columns=["measure", "dimension", "segment", "n", "successes"]))
-    differences = segment_differences(counts_frame, alpha=alpha)
+    return (pd.concat(counts, ignore_index=True) if counts
+            else pd.DataFrame(columns=["measure", "dimension", "segment", "n", "successes"]))
 
-    received = _timestamps(frame, "received_at")
-    resolved = _timestamps(frame, "resolved_at")
+
+def _totals(frame: pd.DataFrame, moment, *, received, resolved, has_category: bool) -> dict[str, Any]:
+    """The review's headline counts and dates."""
     decided = int(frame["upheld"].notna().sum()) if "upheld" in frame.columns else 0
-    totals = {
+    return {
         "complaints": len(frame),
         "received_from": received.min(),
         "received_to": received.max(),
@@ -1304,25 +1373,10 @@ def complaints_review(
         "with_customer_id": int(frame["customer_id"].notna().sum()) if "customer_id" in frame.columns else 0,
     }
 
-    now_source = " (the latest date in the data, used as 'now')" if as_of is None else ""
-    short = (totals["received_to"] - totals["received_from"]) < pd.Timedelta(days=2)
-    stamp = "%d %b %Y %H:%M" if short else "%d %b %Y"  # a window of hours is told in hours
-    findings = [
-        f"{len(frame):,} complaints were received between {totals['received_from']:{stamp}} and "
-        f"{totals['received_to']:{stamp}}"
-        + (f"; {totals['resolved']:,} are resolved and {totals['open']:,} still open at "
-           f"{moment:{stamp}}{now_source}." if resolved is not None
-           else f"; no resolution dates are recorded (as of {moment:%d %b %Y}).")
-    ]
-    if (received.dropna() == received.dropna().dt.normalize()).all():
-        findings.append("The dates carry no time of day, so elapsed times are whole days: a complaint "
-                        "received and acknowledged on the same day counts as 0 seconds.")
-    if has_category:
-        findings.append(_pareto_finding(pareto_frame, "categories"))
-    if pareto_themes is not None and not pareto_themes.empty:
-        findings.append(_pareto_finding(pareto_themes, "themes"))
-    handling = case_handling(frame, as_of=moment)
-    findings += list(handling.findings)
+
+def _judgeable(frame, overall, timeliness_by, *, targets, moment, received):
+    """The timeliness rows that can be judged, and a sentence for each target that cannot."""
+    findings: list[str] = []
     # A target whose end date the source never records cannot be judged: say so once, and keep
     # the empty rows out of the tables.
     unrecorded = [m for m, column in (("acknowledge", "acknowledged_at"), ("resolve", "resolved_at"))
@@ -1341,7 +1395,12 @@ def complaints_review(
     if too_short:
         overall = _withhold(overall, too_short, window_s, targets)
         timeliness_by = {d: _withhold(t, too_short, window_s, targets) for d, t in timeliness_by.items()}
-    findings += [_timeliness_finding(row, targets, moment) for _, row in overall.iterrows()]
+    return overall, timeliness_by, findings
+
+
+def _outcome_sentences(upheld, repeat, differences, *, targets, dims, alpha) -> list[str]:
+    """Sentences on the upheld rate, repeat complainants and the segment differences."""
+    findings: list[str] = []
     row = upheld.iloc[0]
     rate, interval = _rate_ci(row["rate"], row["ci_low"], row["ci_high"])
     findings.append(row["note"] + "." if row["note"] else
@@ -1368,22 +1427,7 @@ def complaints_review(
             f"No {' or '.join(dims)} differs from the rest on acknowledgement, resolution or upheld "
             f"rate by more than chance would explain (Fisher exact tests, Benjamini–Hochberg "
             f"correction over {comparisons} comparisons at a false discovery rate of {_pct(alpha)} %).")
-    return ComplaintsReview(
-        totals=totals,
-        targets=targets,
-        pareto=pareto_frame,
-        pareto_themes=pareto_themes,
-        timeliness=overall,
-        timeliness_by=timeliness_by,
-        upheld=upheld,
-        upheld_by=upheld_by,
-        repeat=repeat,
-        differences=differences,
-        segments=dims,
-        skipped_segments=skipped,
-        findings=tuple(f for f in findings if f),
-        handling=handling,
-    )
+    return findings
 
 
 # --------------------------------------------------------------------------------------------

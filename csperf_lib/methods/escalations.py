@@ -50,7 +50,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -70,10 +69,10 @@ from csperf_lib.methods.complaints import ComplaintTargets, timeliness
 from csperf_lib.methods.privacy import pseudonymise_series
 from csperf_lib.methods.stats import cohens_h, wilson_interval
 from csperf_lib.methods.text import (
+    TermMatcher,
     code_texts,
     codebook_from_config,
     compile_exclusions,
-    compile_terms,
     load_codebook,
     prepare_texts,
 )
@@ -437,7 +436,7 @@ def resolution_times(store, *, targets=None, as_of=None) -> pd.DataFrame:
 
 # --- high-risk markers ----------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Marker:
+class Marker(TermMatcher):
     """One high-risk marker.
 
     Attributes
@@ -468,16 +467,6 @@ class Marker:
     patterns: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     negation: bool = True
-
-    @cached_property
-    def matcher(self) -> re.Pattern[str]:
-        """One compiled alternation of every keyword, phrase and pattern."""
-        return compile_terms(self.keywords, self.phrases, self.patterns)
-
-    @cached_property
-    def excluder(self) -> re.Pattern[str] | None:
-        """Compiled exclusions, or None."""
-        return compile_exclusions(self.exclude)
 
     def matches(self, text: str) -> bool:
         """Whether ``text`` carries the marker (exclusions blanked, negated mentions ignored)."""

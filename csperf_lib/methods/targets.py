@@ -165,14 +165,16 @@ import yaml
 
 from csperf_lib.core.config import ReviewConfig, _as_date
 from csperf_lib.core.errors import ConfigError
+from csperf_lib.core.settings import section_settings
 from csperf_lib.core.tables import CANONICAL_TABLES
 from csperf_lib.ingest.store import Store
-from csperf_lib.methods.complaints import duration_words
+from csperf_lib.methods.complaints import ComplaintTargets, duration_words
 from csperf_lib.methods.kpis import KpiDefinition, KpiOptions, kpi_definitions, kpi_options
 from csperf_lib.methods.stats import wilson_interval
 
 __all__ = [
     "DEFAULT_REGULATORY_RULES",
+    "complaint_rules",
     "ORIGINS",
     "SEGMENT_DIMENSIONS",
     "SOURCES",
@@ -521,34 +523,49 @@ _COMPLAINT_CAVEAT = (
     "closed by a summary resolution communication, so a breach here is a finding to check, "
     "not proof of a rule breach."
 )
-#: The rules applied when a targets file has no ``regulatory:`` section (evaluated only when
-#: the store has a complaints table). Same reading as :class:`csperf_lib.methods.complaints.ComplaintTargets`.
-DEFAULT_REGULATORY_RULES: tuple[RegulatoryRule, ...] = (
-    RegulatoryRule(
-        id="complaints_acknowledged_promptly",
-        description="Complaints acknowledged promptly (within 3 calendar days of receipt)",
-        source=(
-            "FCA DISP 1.6.1R (in spirit): 'promptly' read as 3 calendar days, anchored on the "
-            "DISP 1.5 three-business-day window; a final response sent first counts as the "
-            "acknowledgement"
+def complaint_rules(targets: ComplaintTargets | None = None) -> tuple[RegulatoryRule, ...]:
+    """The complaint handling rules checked as compliance rates when the targets have no
+    ``regulatory:`` section: acknowledgement and final response within the review's complaint
+    targets (the ``complaints:`` section, :class:`csperf_lib.methods.complaints.ComplaintTargets`:
+    3 days and 8 weeks by default, FCA DISP 1.6). The deadlines are configured there, once; the
+    rule ids stay the same whatever the deadline, so findings about them are comparable."""
+    targets = targets or ComplaintTargets()
+
+    def calendar(seconds: float) -> str:
+        words = duration_words(seconds)
+        return words.replace(" day", " calendar day") if words.endswith(("day", "days")) else words
+
+    acknowledge, resolve = calendar(targets.acknowledge_s), calendar(targets.resolve_s)
+    return (
+        RegulatoryRule(
+            id="complaints_acknowledged_promptly",
+            description=f"Complaints acknowledged promptly (within {acknowledge} of receipt)",
+            source=(
+                "FCA DISP 1.6.1R (in spirit): 'promptly' read as 3 calendar days, anchored on the "
+                "DISP 1.5 three-business-day window; a final response sent first counts as the "
+                "acknowledgement"
+            ),
+            table="complaints",
+            start="received_at",
+            end=("acknowledged_at", "resolved_at"),
+            within_s=targets.acknowledge_s,
+            caveat=_COMPLAINT_CAVEAT,
         ),
-        table="complaints",
-        start="received_at",
-        end=("acknowledged_at", "resolved_at"),
-        within_s=3 * _DAY_S,
-        caveat=_COMPLAINT_CAVEAT,
-    ),
-    RegulatoryRule(
-        id="complaints_resolved_within_8_weeks",
-        description="Complaints resolved (final response) within 8 weeks of receipt",
-        source="FCA DISP 1.6.2R (final or holding response by the end of eight weeks)",
-        table="complaints",
-        start="received_at",
-        end=("resolved_at",),
-        within_s=56 * _DAY_S,
-        caveat=_COMPLAINT_CAVEAT,
-    ),
-)
+        RegulatoryRule(
+            id="complaints_resolved_within_8_weeks",
+            description=f"Complaints resolved (final response) within {resolve} of receipt",
+            source="FCA DISP 1.6.2R (final or holding response by the end of eight weeks)",
+            table="complaints",
+            start="received_at",
+            end=("resolved_at",),
+            within_s=targets.resolve_s,
+            caveat=_COMPLAINT_CAVEAT,
+        ),
+    )
+
+
+#: :func:`complaint_rules` at the default complaint targets.
+DEFAULT_REGULATORY_RULES: tuple[RegulatoryRule, ...] = complaint_rules()
 
 
 @dataclass(frozen=True)
@@ -1098,6 +1115,7 @@ def _parse_document(
     options: KpiOptions,
     use_benchmarks: bool,
     source: str,
+    default_rules: tuple[RegulatoryRule, ...] = DEFAULT_REGULATORY_RULES,
 ) -> TargetSet:
     if raw is None:
         raw = {}
@@ -1136,7 +1154,7 @@ def _parse_document(
         first_index[parsed.key] = i
         targets.append(parsed)
     rules_raw = raw.get("regulatory")
-    rules: tuple[RegulatoryRule, ...] = DEFAULT_REGULATORY_RULES
+    rules: tuple[RegulatoryRule, ...] = default_rules
     if rules_raw is not None:
         parsed_rules = []
         if not isinstance(rules_raw, list):
@@ -1184,6 +1202,7 @@ def load_targets(
     kpis: Iterable[KpiDefinition] | None = None,
     options: KpiOptions | Mapping[str, Any] | None = None,
     use_benchmarks: bool = True,
+    default_rules: tuple[RegulatoryRule, ...] = DEFAULT_REGULATORY_RULES,
 ) -> TargetSet:
     """Read and validate targets from a YAML file or a mapping (see the module docstring).
 
@@ -1203,6 +1222,9 @@ def load_targets(
     use_benchmarks : bool, keyword-only
         False disables the indicative-benchmark fallback whatever the file says; True (default)
         leaves it to the file's ``use_benchmarks`` (default true).
+    default_rules : tuple of RegulatoryRule, keyword-only
+        The rules checked when the file has no ``regulatory:`` section (default: the complaint
+        rules at the default complaint targets, :func:`complaint_rules`).
 
     Returns
     -------
@@ -1226,12 +1248,13 @@ def load_targets(
         return _parse_document(
             _read_yaml(path), path=str(path), prefix="", definitions=definitions,
             options=resolved_options, use_benchmarks=use_benchmarks, source=str(path),
+            default_rules=default_rules,
         )
     if isinstance(source, Mapping | list | tuple):
         return _parse_document(
             list(source) if isinstance(source, tuple) else source, path="<targets>", prefix="",
             definitions=definitions, options=resolved_options, use_benchmarks=use_benchmarks,
-            source="review config",
+            source="review config", default_rules=default_rules,
         )
     raise TypeError("source must be a path to a targets YAML or its parsed content (a mapping)")
 
@@ -1274,6 +1297,8 @@ def targets_from_config(config: ReviewConfig | Mapping[str, Any] | None) -> Targ
         raise TypeError("config must be a ReviewConfig, the parsed review YAML (a mapping) or None")
     definitions = kpi_definitions(config)
     options = kpi_options(config)
+    # the complaint deadlines are configured once, in complaints:; the default rules check them
+    rules = complaint_rules(ComplaintTargets.from_config(section_settings(config, "complaints")[1]))
     if isinstance(config, ReviewConfig) and config.settings is not None:
         # the typed section (checked at load against TargetsDocument); what a target means —
         # its KPI, segment, tolerance and the KPI's unit — is judged by this module's reader
@@ -1285,13 +1310,13 @@ def targets_from_config(config: ReviewConfig | Mapping[str, Any] | None) -> Targ
         file = (file if file.is_absolute() else folder / file).resolve()
         if not file.is_file():
             raise ConfigError(path, [f"targets: the targets file {file} does not exist"])
-        return load_targets(file, kpis=definitions, options=options)
+        return load_targets(file, kpis=definitions, options=options, default_rules=rules)
     if section is not None and not isinstance(section, Mapping | list):
         raise ConfigError(path, ["targets: give a file name (targets: targets.yaml) or the targets "
                                  "inline as a mapping with targets:, use_benchmarks:, regulatory:"])
     return _parse_document(
         section, path=path, prefix="targets.", definitions=definitions, options=options,
-        use_benchmarks=True, source="review config",
+        use_benchmarks=True, source="review config", default_rules=rules,
     )
 
 

@@ -63,8 +63,29 @@ def _term_regex(term: str) -> str:
     return lead + body + tail
 
 
+class TermMatcher:
+    """Compiled matching rules of a text class (a codebook :class:`Theme`, a high-risk marker):
+    its ``keywords``, ``phrases`` and ``patterns`` in one alternation, and its ``exclude`` terms.
+    Classes using it declare those four tuples of str."""
+
+    keywords: tuple[str, ...]
+    phrases: tuple[str, ...]
+    patterns: tuple[str, ...]
+    exclude: tuple[str, ...]
+
+    @cached_property
+    def matcher(self) -> re.Pattern[str]:
+        """One compiled alternation of every keyword, phrase and pattern."""
+        return compile_terms(self.keywords, self.phrases, self.patterns)
+
+    @cached_property
+    def excluder(self) -> re.Pattern[str] | None:
+        """Compiled exclusions (terms and regexes alike), or None."""
+        return compile_exclusions(self.exclude)
+
+
 @dataclass(frozen=True)
-class Theme:
+class Theme(TermMatcher):
     """One theme of a codebook.
 
     Attributes
@@ -87,16 +108,6 @@ class Theme:
     phrases: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-
-    @cached_property
-    def matcher(self) -> re.Pattern[str]:
-        """One compiled alternation of every keyword, phrase and pattern."""
-        return compile_terms(self.keywords, self.phrases, self.patterns)
-
-    @cached_property
-    def excluder(self) -> re.Pattern[str] | None:
-        """Compiled exclusions (terms and regexes alike), or None."""
-        return compile_exclusions(self.exclude)
 
     def matches(self, text: str) -> bool:
         """Whether ``text`` carries this theme."""

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -500,73 +499,10 @@ def summary_entries(review: QualitativeReview) -> dict[str, Any]:
 
 
 # --- figures ------------------------------------------------------------------------------------
-def theme_chart(coverage: pd.DataFrame, *, ax: plt.Axes | None = None, title: str = "") -> plt.Axes:
-    """Horizontal bars of theme shares with 95 % Wilson intervals."""
-    rows = coverage[~coverage["theme"].isin(["any theme", "uncoded"])].sort_values("share")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 0.35 * len(rows) + 1.2))
-    y = np.arange(len(rows))
-    ax.barh(y, rows["share"], color="#4C72B0")
-    ax.errorbar(rows["share"], y, xerr=[rows["share"] - rows["ci_low"], rows["ci_high"] - rows["share"]], fmt="none", ecolor="black", capsize=2, lw=1)
-    ax.set_yticks(y, rows["label"])
-    ax.set_xlabel("share of texts with the theme (proportion 0–1), 95 % CI")
-    ax.set_title(title or f"Themes (n = {int(coverage['n'].iloc[0]):,} texts)")
-    return ax
 
 
-def theme_trend_chart(
-    trends: ThemeTrends,
-    *,
-    themes=None,
-    labels: Mapping[str, str] | None = None,
-    issues: pd.DataFrame | None = None,
-    ax: plt.Axes | None = None,
-) -> plt.Axes:
-    """Weekly count of texts per theme; theme spikes shaded red, emerging issues shaded orange
-    and named. Default themes: the four largest plus any with a spike or an emerging issue."""
-    weekly = trends.weekly
-    labels = labels or {}
-    by_label = {v: k for k, v in labels.items()}
-    if themes is None:
-        themes = list(weekly.groupby("theme")["count"].sum().sort_values(ascending=False).index[:4])
-        flagged = list(trends.spikes["theme"])
-        if issues is not None and len(issues) and "theme" in issues:
-            flagged += [by_label.get(t, t) for t in issues["theme"]]
-        themes += [t for t in dict.fromkeys(flagged) if t not in themes]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.8))
-    for theme in themes:
-        part = weekly[weekly["theme"] == theme]
-        ax.plot(part["week"], part["count"], marker="o", ms=3, label=labels.get(theme, theme))
-    for row in trends.spikes.itertuples():
-        if row.theme in themes:
-            ax.axvspan(row.first_week - 0.5, row.last_week + 0.5, color="red", alpha=0.12)
-    if issues is not None:
-        top = ax.get_ylim()[1]
-        bottom = ax.get_ylim()[0]
-        for i, row in enumerate(issues.head(3).itertuples()):
-            ax.axvspan(row.first_week - 0.5, row.last_week + 0.5, color="orange", alpha=0.15)
-            y = top - (0.07 * i) * (top - bottom)  # staggered so neighbouring issues stay legible
-            ax.text((row.first_week + row.last_week) / 2, y, f"'{str(row.terms).split(', ')[0]}'", ha="center", va="top", fontsize=8, color="#A0522D")
-    ax.set_xlabel(f"week (1 = week starting {trends.start:%d %b %Y}); red: theme spike, orange: emerging issue")
-    ax.set_ylabel("texts per week (count)")
-    ax.legend(fontsize=8, ncol=2, loc="lower left")
-    return ax
 
 
-def sentiment_theme_chart(by_theme: pd.DataFrame, *, ax: plt.Axes | None = None) -> plt.Axes:
-    """Mean sentiment (compound −1..1) per theme with its 95 % interval (``sentiment_by_theme``)."""
-    rows = by_theme.sort_values("mean_compound")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 0.35 * len(rows) + 1.2))
-    y = np.arange(len(rows))
-    colours = np.where(rows["mean_compound"] < 0, "#C44E52", "#55A868")
-    ax.barh(y, rows["mean_compound"], color=colours)
-    ax.errorbar(rows["mean_compound"], y, xerr=[rows["mean_compound"] - rows["mean_low"], rows["mean_high"] - rows["mean_compound"]], fmt="none", ecolor="black", capsize=2, lw=1)
-    ax.set_yticks(y, [f"{t} (n={n:,})" for t, n in zip(rows["theme"], rows["n"], strict=True)])
-    ax.axvline(0, color="grey", lw=0.8)
-    ax.set_xlabel("mean sentiment (compound score −1..1), 95 % CI")
-    return ax
 
 
 

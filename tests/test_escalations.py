@@ -17,11 +17,11 @@ from csperf_lib.methods.escalations import (
     escalation_review,
     escalation_themes,
     flag_high_risk,
-    load_markers,
     marker_hits,
     recurrence,
     summary_entries,
 )
+from csperf_lib.methods.markers import load_markers
 from csperf_lib.methods.stats import wilson_interval
 from csperf_lib.methods.text import load_codebook
 
@@ -480,7 +480,8 @@ HELD_OUT_ORDINARY = [
 
 
 def test_markers_on_held_out_sentences():
-    from csperf_lib.methods.escalations import load_markers, marker_hits
+    from csperf_lib.methods.escalations import marker_hits
+    from csperf_lib.methods.markers import load_markers
 
     texts = pd.Series([t for t, _ in HELD_OUT_RISKY] + HELD_OUT_ORDINARY, dtype="string")
     hits = marker_hits(texts, markers=load_markers())

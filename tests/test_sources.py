@@ -12,16 +12,15 @@ import pytest
 
 from csperf_lib.core.tables import CANONICAL_TABLES, KIND_DTYPES
 from csperf_lib.ingest.store import Store
+from csperf_lib.methods.reliability import cronbach_alpha, scorecard_reliability
 from csperf_lib.methods.sources import (
     coverage,
     credibility,
-    cronbach_alpha,
     currency,
     evaluate_sources,
     method_notes,
     nonresponse_bias,
     poisson_interval,
-    scorecard_reliability,
     summary_entries,
     thin_segments,
 )

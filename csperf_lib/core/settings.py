@@ -680,10 +680,10 @@ def section_settings(config: Any, name: str, *, bare: bool = False) -> tuple[str
     else:
         section = raw.get(name)
     probe = {"tables": {}, name: ({} if own is not None else None) if section is None else section}
-    problems = model_problems(ReviewSettings, probe)
-    if problems:
-        raise ConfigError(path, problems)
-    return path, getattr(ReviewSettings.model_validate(probe), name)
+    try:  # validated once: the typed section, or every problem of it
+        return path, getattr(ReviewSettings.model_validate(probe), name)
+    except ValidationError as err:
+        raise ConfigError(path, _translate(err, ReviewSettings, "")) from None
 
 
 def config_json_schema() -> dict[str, Any]:

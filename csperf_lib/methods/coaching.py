@@ -123,7 +123,11 @@ from scipy import stats as _st
 
 from csperf_lib.core.formatting import format_p
 from csperf_lib.core.sections import section_link
-from csperf_lib.core.settings import COACHING_METHOD_NAMES, section_settings
+from csperf_lib.core.settings import (
+    COACHING_METHOD_NAMES,
+    RecommendationsSettings,
+    section_settings,
+)
 from csperf_lib.methods.privacy import pseudonymise_series
 from csperf_lib.methods.stats import fdr_bh, wilson_interval
 
@@ -183,17 +187,7 @@ MIN_EVALUATOR_CONTACTS = 30
 #: A shortfall against peers at least this large (share of the maximum) makes a plan high priority.
 HIGH_PRIORITY_SHORTFALL = 0.20
 #: Keys the ``recommendations:`` config section may have (coaching.py and recommend.py read it).
-RECOMMENDATION_KEYS = frozenset(
-    {
-        "min_evaluations",
-        "item_threshold",
-        "training_share",
-        "follow_up_days",
-        "coaching_methods",
-        "rules",
-        "owners",
-    }
-)
+RECOMMENDATION_KEYS = frozenset(RecommendationsSettings.model_fields)
 
 
 @dataclass(frozen=True)

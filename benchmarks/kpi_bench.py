@@ -265,7 +265,13 @@ def demo_contacts_parquet(demo_dir: str | Path, parquet_path: str | Path) -> Pat
     """
     import duckdb
 
-    from csperf_lib.ingest.demo import CHANNEL_LABELS, CHANNELS, FILE_NAMES, QUEUES, SKILL_CODES
+    from csperf_lib.ingest.demo_scenario import (
+        CHANNEL_LABELS,
+        CHANNELS,
+        FILE_NAMES,
+        QUEUES,
+        SKILL_CODES,
+    )
 
     def case(pairs):
         return " ".join(f"WHEN '{a}' THEN '{b}'" for a, b in pairs)

@@ -54,6 +54,8 @@ FROM (SELECT i, hash(i, 3) % {agents} AS agent FROM range({rows}) t(i))
 PROBE = """
 import json, resource, sys, time
 t0 = time.perf_counter()
+from csperf_lib.methods.sample_frame import sampling_frame
+from csperf_lib.methods.sample_size import sample_size
 from csperf_lib.methods import sample_checks as C
 from csperf_lib.methods import sampling as S
 from csperf_lib.stages import sample as SS
@@ -61,10 +63,10 @@ from csperf_lib.ingest.store import Store
 timings = {}
 start = time.perf_counter()
 with Store(sys.argv[1]) as store:
-    population = S.sampling_frame(store.table("contacts"))
+    population = sampling_frame(store.table("contacts"))
 timings["frame_s"] = time.perf_counter() - start
 start = time.perf_counter()
-n = S.sample_size(len(population), confidence=0.95, margin=0.05)
+n = sample_size(len(population), confidence=0.95, margin=0.05)
 plan = S.allocate(population, n=n)
 sample = S.draw_sample(population, n=n, per_agent=2, random_state=2026)
 timings["draw_s"] = time.perf_counter() - start

@@ -101,7 +101,7 @@ def benchmark_staffing(*, repeats: int = 5) -> pd.DataFrame:
         return out
     from pyworkforce.queuing import ErlangC
 
-    from csperf_lib.methods.staffing import erlang_c, required_agents
+    from csperf_lib.methods.erlang import erlang_c, required_agents
 
     rows = []
     for case in _cases():

@@ -17,15 +17,16 @@ import time
 import numpy as np
 import pandas as pd
 
+from csperf_lib.ingest.demo_scenario import COMPLAINT, MIXED, PRAISE
+
 PII = (" Call me on 07700 900{n:03d}.", " Email jo{n}@example.com.", " Postcode SW1A 2AA.", "")
 
 
 def corpus(n: int, *, distinct: bool = True, random_state: int = 0) -> pd.Series:
     """``n`` comments built from the demo's phrase banks (see module docstring)."""
-    from csperf_lib.ingest import demo
 
     rng = np.random.default_rng(random_state)
-    phrases = [p for bank in (demo.PRAISE, demo.COMPLAINT) for texts in bank.values() for p in texts] + list(demo.MIXED)
+    phrases = [p for bank in (PRAISE, COMPLAINT) for texts in bank.values() for p in texts] + list(MIXED)
     phrases = np.asarray(phrases, dtype=object)
     if not distinct:
         return pd.Series(rng.choice(phrases, size=n), dtype="string")

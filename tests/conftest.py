@@ -95,7 +95,7 @@ def analyse_into_store(config, store, run_dir=None) -> None:
     """What stages 03, 04 and 05 store (findings and results), as their notebooks do."""
     from csperf_lib.core.results import save_results
     from csperf_lib.methods.escalations import escalation_findings, escalation_review
-    from csperf_lib.methods.intervals import intervals_review
+    from csperf_lib.methods.interval_review import intervals_review
     from csperf_lib.methods.privacy import privacy_settings
     from csperf_lib.stages.benchmarks import benchmark_findings, benchmark_review
     from csperf_lib.stages.benchmarks import stored_results as benchmark_results

@@ -11,18 +11,20 @@ import pytest
 
 from csperf_lib.core.errors import CsperfError
 from csperf_lib.methods.agreement import (
-    NO_CALIBRATION_NOTE,
     Agreement,
-    CalibrationReview,
     _interval_alpha_parts,
     _interval_alpha_weighted,
     _pairable_units,
-    calibration_review,
     cohen_kappa,
-    evaluator_bias,
     fleiss_kappa,
-    item_agreement,
     krippendorff_alpha,
+)
+from csperf_lib.methods.calibration import (
+    NO_CALIBRATION_NOTE,
+    CalibrationReview,
+    calibration_review,
+    evaluator_bias,
+    item_agreement,
     summary_entries,
 )
 

@@ -8,13 +8,10 @@ import yaml
 from csperf_lib.cli import main
 from csperf_lib.core.config import load_config
 from csperf_lib.core.errors import CsperfError, SourceError
-from csperf_lib.ingest.autoconfig import (
-    ExportProfile,
-    init_config,
-    inspect_export,
-    propose_mapping,
-    write_config,
-)
+from csperf_lib.ingest.autoconfig import init_config
+from csperf_lib.ingest.config_writer import write_config
+from csperf_lib.ingest.profiling import ExportProfile, inspect_export
+from csperf_lib.ingest.proposal import propose_mapping
 from tests.conftest import shared_path
 
 CALLS_HEADER = "Call Id;Agent;Date;Time;Answered (Y/N);Talk time;Satisfaction rating"

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
+from csperf_lib.methods.kpis import stack_breakdowns
 from csperf_lib.methods.stats import wilson_interval
 from csperf_lib.stages.benchmarks import (
     benchmark_gaps,
@@ -20,7 +21,6 @@ from csperf_lib.stages.benchmarks import (
     rag_matrix,
     review_targets,
     shortfalls_and_strengths,
-    stack_breakdowns,
     target_test,
 )
 

@@ -12,20 +12,22 @@ import pytest
 from scipy import stats
 
 from csperf_lib.core.errors import ConfigError
-from csperf_lib.methods.coaching import (
-    COACHING_METHODS,
+from csperf_lib.methods.agent_scores import (
     INSUFFICIENT,
-    METHODS,
     SCORE_COLUMNS,
-    CoachingReview,
-    RecommendationSettings,
     agent_item_scores,
     agent_teams,
+    evaluator_offsets,
+    item_kind,
+)
+from csperf_lib.methods.coaching import (
+    COACHING_METHODS,
+    METHODS,
+    CoachingReview,
+    RecommendationSettings,
     coaching_plan,
     coaching_review,
-    evaluator_offsets,
     insufficient_evidence,
-    item_kind,
     recommendation_settings,
     training_needs,
 )

@@ -18,25 +18,24 @@ from conftest import shared_path
 from scipy import stats as sps
 
 from csperf_lib.core.errors import ConfigError
+from csperf_lib.methods.complaint_review import complaints_review, summary_entries
 from csperf_lib.methods.complaints import (
     DEFAULT_ACKNOWLEDGE_S,
     DEFAULT_RESOLVE_S,
     NOT_RECORDED,
     ComplaintTargets,
-    complaints_review,
     data_as_of,
     duration_words,
     pareto,
-    pareto_chart,
     repeat_complainants,
     repeat_summary,
     segment_differences,
-    summary_entries,
     timeliness,
     upheld_rate,
 )
 from csperf_lib.methods.privacy import pseudonymise
 from csperf_lib.methods.stats import wilson_interval
+from csperf_lib.report.plots import pareto_chart
 
 KEY = "test-pseudonym-key"
 DAY = 86_400.0

@@ -14,7 +14,8 @@ from scipy.stats import poisson
 
 from csperf_lib.core.config import load_config
 from csperf_lib.core.errors import CsperfError
-from csperf_lib.ingest.demo import FILE_NAMES, DemoError, generate_demo
+from csperf_lib.ingest.demo import DemoError, generate_demo
+from csperf_lib.ingest.demo_scenario import FILE_NAMES
 from csperf_lib.ingest.schemas import (
     ComplaintsModel,
     ContactsModel,

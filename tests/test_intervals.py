@@ -15,15 +15,16 @@ from csperf_lib.core.config import load_config
 from csperf_lib.core.errors import ConfigError
 from csperf_lib.ingest.mapping import to_percent
 from csperf_lib.ingest.store import Store
+from csperf_lib.methods.erlang import required_agents
+from csperf_lib.methods.interval_review import intervals_review
 from csperf_lib.methods.intervals import (
     averaging_check,
     interval_kpis,
     interval_staffing,
     interval_trend,
-    intervals_review,
     staffing_unavailable,
 )
-from csperf_lib.methods.staffing import StaffingOptions, required_agents, weekday_profile
+from csperf_lib.methods.staffing import StaffingOptions, weekday_profile
 from csperf_lib.methods.stats import wilson_interval
 from csperf_lib.stages.collect import collect
 from csperf_lib.stages.validate import validate

@@ -20,14 +20,16 @@ from statsmodels.stats.proportion import proportion_confint
 
 from csperf_lib.core.errors import ConfigError
 from csperf_lib.core.tables import empty_frame
-from csperf_lib.methods.kpis import (
+from csperf_lib.methods.kpi_catalogue import (
     KpiDefinition,
-    compute_kpi_breakdowns,
-    compute_kpis,
-    kpi_availability,
     kpi_catalogue,
     kpi_definitions,
     kpi_options,
+)
+from csperf_lib.methods.kpis import (
+    compute_kpi_breakdowns,
+    compute_kpis,
+    kpi_availability,
     kpi_summary_json,
 )
 
@@ -852,7 +854,7 @@ def test_catalogue_options_are_the_config_models():
     """The catalogue's ``options`` (named by KPI filters) and the config model agree on every
     option's default and range: the model is what a config is checked against."""
     from csperf_lib.core.settings import KpisSettings
-    from csperf_lib.methods.kpis import _catalogue
+    from csperf_lib.methods.kpi_catalogue import _catalogue
 
     options = _catalogue().options
     assert set(options) == set(KpisSettings.model_fields) - {"custom"}

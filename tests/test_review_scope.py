@@ -8,7 +8,7 @@ import pytest
 from csperf_lib.core.config import parse_config
 from csperf_lib.core.scope import NothingToReviewError, require_stage, review_scope, skip_reason
 from csperf_lib.ingest.mapping import hashed_id
-from csperf_lib.methods.complaints import case_handling, open_cases
+from csperf_lib.methods.case_handling import case_handling, open_cases
 
 
 def test_stage_scope_sentences():
@@ -91,7 +91,7 @@ def test_case_handling_counts_shares_and_times():
 
 def test_interval_report_with_start_times_feeds_the_staffing_review():
     from csperf_lib.methods.intervals import interval_staffing
-    from csperf_lib.methods.staffing import staffing_review
+    from csperf_lib.methods.staffing_review import staffing_review
 
     starts = pd.date_range("2026-01-05 08:00", periods=16, freq="30min")
     rows = pd.DataFrame({
@@ -132,7 +132,8 @@ def test_date_order_is_decided_from_the_data_and_reported(tmp_path):
 
 
 def test_interval_kpis_reach_the_benchmark_stage_with_an_honest_n():
-    from csperf_lib.methods.intervals import interval_kpi_rows, interval_kpis
+    from csperf_lib.methods.interval_review import interval_kpi_rows
+    from csperf_lib.methods.intervals import interval_kpis
 
     days = pd.DataFrame({"offered": [100.0, 1000.0, 400.0], "answered": [90.0, 500.0, 300.0],
                          "abandoned": [10.0, 500.0, 100.0], "interval_s": 86400.0})
@@ -213,7 +214,7 @@ def test_separators_of_numbers_are_decided_from_the_data(tmp_path, values, expec
 def test_targets_for_kpis_the_review_cannot_give_are_left_out_and_named():
     from types import SimpleNamespace
 
-    from csperf_lib.methods.targets import targets_from_config
+    from csperf_lib.methods.target_loading import targets_from_config
     from csperf_lib.stages.benchmarks import scope_sentence, targets_in_scope
 
     review = SimpleNamespace(targets=targets_from_config(None),
@@ -225,7 +226,8 @@ def test_targets_for_kpis_the_review_cannot_give_are_left_out_and_named():
 
 
 def test_a_window_shorter_than_the_target_withholds_the_timeliness_rate():
-    from csperf_lib.methods.complaints import ComplaintTargets, complaints_review
+    from csperf_lib.methods.complaint_review import complaints_review
+    from csperf_lib.methods.complaints import ComplaintTargets
 
     received = pd.Timestamp("2026-01-01 00:00") + pd.to_timedelta([0, 10, 20, 30, 40], unit="min")
     frame = pd.DataFrame({

@@ -16,6 +16,13 @@ from csperf_lib.core.exports import write_xlsx
 from csperf_lib.methods import acceptance as A
 from csperf_lib.methods import sample_checks as C
 from csperf_lib.methods import sampling as S
+from csperf_lib.methods.sample_frame import (
+    _with_derived,
+    population_overview,
+    sampling_frame,
+    usable_strata,
+)
+from csperf_lib.methods.sample_size import sample_size, sample_size_reasoning, sample_size_table
 from csperf_lib.report import explorer as X
 from csperf_lib.stages import sample as SS
 
@@ -70,7 +77,7 @@ def population() -> pd.DataFrame:
     ],
 )
 def test_cochran_without_correction_matches_published_values(confidence, margin, expected):
-    assert S.sample_size(confidence=confidence, margin=margin) == expected
+    assert sample_size(confidence=confidence, margin=margin) == expected
 
 
 # Krejcie, R. V. & Morgan, D. W. (1970), Table 1 (95 % confidence, ±5 %, P = 0.5): population N ->
@@ -85,23 +92,23 @@ KREJCIE_MORGAN = {
 
 @pytest.mark.parametrize(("population", "published"), sorted(KREJCIE_MORGAN.items()))
 def test_finite_population_correction_reproduces_krejcie_morgan(population, published):
-    reasoning = S.sample_size_reasoning(population)
+    reasoning = sample_size_reasoning(population)
     # K&M rounded to the nearest whole number; we round up so the margin is never exceeded.
     assert round(reasoning.n_exact) == published
-    assert S.sample_size(population) == math.ceil(reasoning.n_exact - 1e-9) in (published, published + 1)
+    assert sample_size(population) == math.ceil(reasoning.n_exact - 1e-9) in (published, published + 1)
 
 
 def test_sample_size_edges_and_errors():
-    assert S.sample_size(0) == 0
-    assert S.sample_size(3) == 3  # never more than the population
-    assert S.sample_size(10_000, p=0.1) < S.sample_size(10_000, p=0.5)  # p = 0.5 is the worst case
+    assert sample_size(0) == 0
+    assert sample_size(3) == 3  # never more than the population
+    assert sample_size(10_000, p=0.1) < sample_size(10_000, p=0.5)  # p = 0.5 is the worst case
     with pytest.raises(ValueError, match="margin"):
-        S.sample_size(margin=0)
+        sample_size(margin=0)
     with pytest.raises(ValueError, match="confidence"):
-        S.sample_size(confidence=1.5)
-    text = S.sample_size_reasoning(93_761).describe()
+        sample_size(confidence=1.5)
+    text = sample_size_reasoning(93_761).describe()
     assert "384.1" in text and "382.6" in text and "383 contacts" in text
-    table = S.sample_size_table(93_761)
+    table = sample_size_table(93_761)
     assert table.loc["±5 points", "95% confidence"] == 383
 
 
@@ -225,7 +232,7 @@ def test_equal_allocation_and_capping_at_small_strata():
 
 def test_unusable_strata_are_skipped_with_a_reason(population):
     frame = population.assign(team=pd.Series([None] * len(population), dtype="string"), region="North")
-    used, skipped = S.usable_strata(frame, ("channel", "queue", "team", "region", "hour_band"))
+    used, skipped = usable_strata(frame, ("channel", "queue", "team", "region", "hour_band"))
     assert used == ("channel", "hour_band")  # hour_band derived from arrived_at
     assert "no such column" in skipped["queue"] and "blank" in skipped["team"] and "single value" in skipped["region"]
     plan = S.allocate(frame, n=100)
@@ -352,7 +359,7 @@ BY = ("team", "channel", "weekday", "hour_band")
 
 
 def test_representativeness_flags_a_monday_only_and_a_one_team_sample(population):
-    frame = S._with_derived(population, ["weekday"])
+    frame = _with_derived(population, ["weekday"])
     mondays = frame[frame["weekday"] == "Mon"].sample(300, random_state=1)
     checks = C.representativeness(mondays, population, by=BY, numeric=("handle_s",)).set_index("variable")
     assert checks.loc["weekday", "verdict"] == "not representative"
@@ -371,7 +378,7 @@ def test_representativeness_passes_random_samples_false_alarm_rate(population):
     population, 5 of 300 seeds (1.7 %). The bound is the nominal family-wise rate, alpha = 5 %.
     """
     flagged = 0
-    frame = S._with_derived(population, BY)
+    frame = _with_derived(population, BY)
     for seed in range(100):
         sample = frame.sample(300, random_state=seed)
         checks = C.representativeness(sample, frame, by=BY, numeric=("handle_s",))
@@ -584,22 +591,22 @@ def test_sampling_frame_pulls_answered_contacts_from_the_store():
     )
     with Store("duckdb://") as store:
         store.write("contacts", contacts)
-        frame = S.sampling_frame(store.table("contacts"), chunk_size=2)
+        frame = sampling_frame(store.table("contacts"), chunk_size=2)
     assert list(frame["contact_id"]) == ["C1", "C3", "C4"]  # answered, in source order
     assert "free_text" not in frame and "answered" not in frame
     assert frame["handle_s"].tolist() == [205.0, 115.0, 50.0]
     assert frame["weekday"].astype(str).tolist() == ["Tue", "Mon", "Sun"]
     assert frame["hour_band"].astype(str).tolist() == ["morning 08-12", "night 00-08", "evening 17-24"]
     assert isinstance(frame["channel"].dtype, pd.CategoricalDtype) and frame["team"].isna().all()
-    _, skipped = S.usable_strata(frame)
+    _, skipped = usable_strata(frame)
     assert "blank" in skipped["team"] and "no such column" in skipped["queue"]
-    overview = S.population_overview(frame)
+    overview = population_overview(frame)
     assert overview.iloc[0]["answered_contacts"] == 3 and overview.iloc[0]["agents"] == 2
 
 
 def test_design_preview_and_explorer(population):
     preview = X.design_preview(population, margin=0.05, confidence=0.95, strata=("channel",))
-    assert preview.reasoning.n == S.sample_size(len(population)) and preview.allocation.n == preview.reasoning.n
+    assert preview.reasoning.n == sample_size(len(population)) and preview.allocation.n == preview.reasoning.n
     wider = X.design_preview(population, margin=0.10, strata=("channel",))
     assert wider.reasoning.n < preview.reasoning.n
     bad = X.design_preview(population.iloc[:30], margin=0.05, strata=("channel", "team", "agent_id"), min_per_stratum=5)
@@ -607,15 +614,15 @@ def test_design_preview_and_explorer(population):
     panel = X.sampling_explorer(population, strata=("channel",))
     html_out = panel.children[-1]
     first = html_out.value
-    assert str(S.sample_size(len(population))) in first
+    assert str(sample_size(len(population))) in first
     panel.children[0].children[0].value = 0.10  # move the margin slider
-    assert html_out.value != first and str(S.sample_size(len(population), margin=0.10)) in html_out.value
+    assert html_out.value != first and str(sample_size(len(population), margin=0.10)) in html_out.value
 
 
 def test_sampling_summary_is_plain_json(population):
     from csperf_lib.core.summary_io import to_jsonable
 
-    reasoning = S.sample_size_reasoning(len(population))
+    reasoning = sample_size_reasoning(len(population))
     plan = S.allocate(population, n=reasoning.n, strata=("channel",))
     sample = S.draw_sample(population, n=reasoning.n, strata=("channel",), per_agent=2, random_state=1)
     checks = C.representativeness(sample, population, by=("channel",), numeric=(), weight="design_weight")
@@ -686,7 +693,7 @@ def test_sampling_settings_parameter_then_config_then_default(tmp_path):
 def test_an_unrepresentative_sample_is_a_finding(population):
     from csperf_lib.core.findings import FindingsLedger
 
-    frame = S._with_derived(population, ["weekday"])
+    frame = _with_derived(population, ["weekday"])
     mondays = frame[frame["weekday"] == "Mon"].sample(300, random_state=1)
     checks = C.representativeness(mondays, population, by=BY, numeric=("handle_s",))
     ledger = FindingsLedger("02_sample")

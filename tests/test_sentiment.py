@@ -17,6 +17,7 @@ from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score
 
 from csperf_lib.core.errors import CsperfError
 from csperf_lib.methods import sentiment as S
+from csperf_lib.methods.sentiment_rules import CS_ALREADY_RIGHT, CS_RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 ALEXA = ROOT.parent / "shared" / "real-data" / "amazon_alexa_reviews" / "amazon_alexa.tsv"
@@ -109,7 +110,7 @@ def test_adjust_false_is_plain_vader_through_the_api():
 
 # --- the customer-service adjustment -----------------------------------------------------------
 
-RULE_CASES = [(r.name, text, want) for r in S.CS_RULES for text, want in r.examples]
+RULE_CASES = [(r.name, text, want) for r in CS_RULES for text, want in r.examples]
 
 
 @pytest.mark.parametrize(
@@ -120,7 +121,7 @@ def test_each_rule_example_gets_its_label(rule, text, want):
     assert out["label"].iloc[0] == want, (rule, text, out["compound"].iloc[0])
 
 
-@pytest.mark.parametrize("rule", S.CS_RULES, ids=lambda r: r.name)
+@pytest.mark.parametrize("rule", CS_RULES, ids=lambda r: r.name)
 def test_each_rule_fixes_something_plain_vader_gets_wrong(rule):
     engine = S._vader()
     wrong = [t for t, want in rule.examples if _label(engine.compound(t, adjust=False)) != want]
@@ -128,7 +129,7 @@ def test_each_rule_fixes_something_plain_vader_gets_wrong(rule):
     assert rule.reason
 
 
-@pytest.mark.parametrize(("text", "want"), S.CS_ALREADY_RIGHT)
+@pytest.mark.parametrize(("text", "want"), CS_ALREADY_RIGHT)
 def test_adjustment_keeps_what_vader_already_gets_right(text, want):
     engine = S._vader()
     assert _label(engine.compound(text, adjust=False)) == want

@@ -18,22 +18,15 @@ from scipy.linalg import expm
 
 from csperf_lib.core.errors import ConfigError
 from csperf_lib.ingest.store import Store
+from csperf_lib.methods.erlang import Queue, Staffing, erlang_a, erlang_b, erlang_c, required_agents
 from csperf_lib.methods.staffing import (
     ASSUMPTIONS,
-    Queue,
-    Staffing,
-    erlang_a,
-    erlang_b,
-    erlang_c,
     interval_profile,
-    required_agents,
-    staffing_heatmap,
     staffing_options,
-    staffing_review,
-    summary_entries,
     weekday_profile,
-    what_if_table,
 )
+from csperf_lib.methods.staffing_review import staffing_review, summary_entries, what_if_table
+from csperf_lib.report.plots import staffing_heatmap
 
 matplotlib.use("Agg")
 

@@ -15,20 +15,18 @@ import pytest
 from csperf_lib.core.config import load_config, parse_config
 from csperf_lib.core.errors import ConfigError
 from csperf_lib.core.tables import CANONICAL_TABLES, KIND_DTYPES
-from csperf_lib.ingest.demo import CSAT_TARGET, TARGETS_NAME, generate_demo
+from csperf_lib.ingest.demo import generate_demo
+from csperf_lib.ingest.demo_scenario import CSAT_TARGET, TARGETS_NAME
 from csperf_lib.ingest.store import Store
+from csperf_lib.methods.target_checks import regulatory_compliance, smart_check
+from csperf_lib.methods.target_loading import load_benchmarks, load_targets, targets_from_config
 from csperf_lib.methods.targets import (
     DEFAULT_REGULATORY_RULES,
     SOURCES,
     RegulatoryRule,
     Target,
     TargetSet,
-    load_benchmarks,
-    load_targets,
-    regulatory_compliance,
     segment_label,
-    smart_check,
-    targets_from_config,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

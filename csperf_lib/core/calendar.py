@@ -26,9 +26,13 @@ import pandas as pd
 
 from csperf_lib.core.tables import EVENT_COLUMNS
 
-__all__ = ["GRAINS", "Period", "ReviewCalendar", "build_calendar", "event_span", "period_end", "week_start"]
+__all__ = ["DAY_NAMES", "GRAINS", "WEEKDAYS", "Period", "ReviewCalendar", "build_calendar", "event_span", "period_end", "week_start"]
 
 GRAINS = ("week", "month")
+#: Weekday labels in ISO order (Monday = 0, as ``Timestamp.weekday()`` and DuckDB's ``isodow - 1``).
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: The same weekdays in full, for sentences.
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def week_start(value) -> dt.date:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from csperf_lib.methods.sampling import AGENT
+from csperf_lib.methods.sample_frame import AGENT
 
 __all__ = [
     "AcceptancePlan",

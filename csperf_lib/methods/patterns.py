@@ -21,10 +21,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from csperf_lib.core.calendar import WEEKDAYS
 from csperf_lib.core.formatting import format_p, format_value
 from csperf_lib.methods.compare import benjamini_hochberg, compare_means, compare_proportions
-
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def arrival_profile(contacts) -> pd.DataFrame:

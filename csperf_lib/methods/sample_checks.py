@@ -13,14 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from csperf_lib.methods.sampling import (
-    DEFAULT_BY,
-    DEFAULT_NUMERIC,
-    DESIGN_WEIGHT,
-    MISSING,
-    _check_fraction,
-    _with_derived,
-)
+from csperf_lib.methods.sample_frame import _with_derived
+from csperf_lib.methods.sample_size import _check_fraction
+from csperf_lib.methods.sampling import DEFAULT_BY, DEFAULT_NUMERIC, DESIGN_WEIGHT, MISSING
 
 __all__ = [
     "estimate_from_sample",

@@ -1,6 +1,7 @@
 """The QA sample's design (stage 02): statistically sized, stratified, weighted, representative.
 
-The stage itself (worksheet, settings, pages, findings) is :mod:`csperf_lib.stages.sample`; the checks
+The stage itself (worksheet, settings, pages, findings) is :mod:`csperf_lib.stages.sample`; the frame is
+:mod:`csperf_lib.methods.sample_frame`, the sample size :mod:`csperf_lib.methods.sample_size`; the checks
 and estimates on a drawn sample are :mod:`csperf_lib.methods.sample_checks`, the ISO 2859-1 plans
 :mod:`csperf_lib.methods.acceptance`.
 
@@ -8,7 +9,7 @@ Commercial QA tools assign "5 random calls per agent per month" and stop there. 
 the questions a quality reviewer (and an assessor) asks of a QA sample:
 
 1. **How many contacts to review** to estimate a pass rate within a stated margin:
-   :func:`sample_size` (Cochran 1977, with the finite-population correction; it reproduces the
+   :func:`~csperf_lib.methods.sample_size.sample_size` (Cochran 1977, with the finite-population correction; it reproduces the
    Krejcie & Morgan 1970 table), and, for lot-by-lot acceptance of an agent-month of contacts,
    :func:`csperf_lib.methods.acceptance.acceptance_plan` (ISO 2859-1 single sampling, normal inspection).
 2. **How to draw them so they represent the population** (channel, queue, team, time of day):
@@ -25,7 +26,7 @@ The population
 --------------
 QA reviews *answered* contacts: an unanswered or abandoned contact has no agent handling to score.
 The population is therefore the usable (validated) contacts of the review period with
-``answered`` true; :func:`sampling_frame` pulls exactly those rows from the store, and only the
+``answered`` true; :func:`~csperf_lib.methods.sample_frame.sampling_frame` pulls exactly those rows from the store, and only the
 columns sampling needs (identifier, stratification columns, agent, arrival time with derived
 ``weekday`` and ``hour_band``, handle and wait time, escalation and transfer flags), in the
 store's engine and in bounded batches, so a 10M-contact review never holds whole contacts in pandas.
@@ -99,29 +100,25 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from csperf_lib.methods.sample_frame import (
+    AGENT,
+    DEFAULT_STRATA,
+    _with_derived,
+    usable_strata,
+)
 
 __all__ = [
     "Allocation",
-    "SampleSizeReasoning",
     "agent_coverage",
     "allocate",
     "draw_sample",
-    "population_overview",
-    "sample_size",
-    "sample_size_reasoning",
-    "sample_size_table",
-    "sampling_frame",
     "systematic_sample",
-    "usable_strata",
 ]
 
-#: Default stratification: only those the data has values for are used.
-DEFAULT_STRATA = ("channel", "queue", "team")
 #: Categorical variables the representativeness check compares by default.
 DEFAULT_BY = ("channel", "queue", "team", "region", "weekday", "hour_band")
 #: Numeric variables the representativeness check compares by default (seconds).
@@ -129,455 +126,14 @@ DEFAULT_NUMERIC = ("handle_s", "wait_s")
 #: Variability column for Neyman allocation: handle time (talk + hold + wrap, seconds), the
 #: available proxy for how much contacts of a stratum differ from one another.
 VARIABILITY = "handle_s"
-AGENT = "agent_id"
 DESIGN_WEIGHT = "design_weight"
 ALLOCATIONS = ("proportional", "neyman", "equal")
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-#: Time-of-day bands (start hour, label) derived from the arrival time.
-HOUR_BANDS = ((0, "night 00-08"), (8, "morning 08-12"), (12, "afternoon 12-17"), (17, "evening 17-24"))
 MISSING = "(blank)"
-#: Categorical columns :func:`sampling_frame` pulls (when the contacts table has them).
-FRAME_CATEGORIES = ("channel", "queue", "team", "region", "agent_id")
-#: Categorical columns :func:`complaint_frame` pulls (when the complaints table has them).
-COMPLAINT_CATEGORIES = ("queue", "category", "channel", "region", "status")
-#: Flags :func:`sampling_frame` pulls, usable with ``oversample``.
-FRAME_FLAGS = ("escalated", "transferred")
-
-
-# ------------------------------------------------------------------------------------------------
-# How many: Cochran and ISO 2859-1
-# ------------------------------------------------------------------------------------------------
-
-
-def _check_fraction(name: str, value: float, *, closed: bool = False) -> float:
-    value = float(value)
-    ok = 0 <= value <= 1 if closed else 0 < value < 1
-    if not ok or math.isnan(value):
-        raise ValueError(f"{name} must be between 0 and 1 (exclusive), got {value!r}")
-    return value
-
-
-@dataclass(frozen=True)
-class SampleSizeReasoning:
-    """Cochran's sample size with every intermediate number, for showing the working.
-
-    Attributes
-    ----------
-    confidence : float
-        Confidence level, 0-1 (e.g. 0.95).
-    margin : float
-        Margin of error ``e`` as a proportion (0.05 = ±5 percentage points).
-    p : float
-        Anticipated proportion (0.5 is the least favourable, giving the largest n).
-    z : float
-        Two-sided standard normal quantile ``z_{1-(1-confidence)/2}`` (1.960 at 95 %).
-    n0 : float
-        ``z² p (1-p) / e²``, the sample size for an infinite population (unrounded).
-    population : int or None
-        Population size ``N``; None for an infinite population.
-    n_exact : float
-        ``n0 / (1 + (n0 - 1)/N)`` with a population, else ``n0`` (unrounded).
-    n : int
-        ``n_exact`` rounded up, and at most ``N``: the number of contacts to review.
-    """
-
-    confidence: float
-    margin: float
-    p: float
-    z: float
-    n0: float
-    population: int | None
-    n_exact: float
-    n: int
-    unit: str = "contacts"
-
-    def describe(self) -> str:
-        """The reasoning in words and numbers (Markdown)."""
-        pct = f"±{self.margin * 100:.1f} percentage points"
-        text = (
-            f"To estimate a proportion (such as the QA pass rate) within {pct} with "
-            f"{self.confidence:.0%} confidence, assuming p = {self.p:.0%} "
-            f"({'the least favourable value, which gives the largest sample' if self.p == 0.5 else 'the anticipated proportion'}): "
-            f"z = {self.z:.3f} and n₀ = z² × p(1 − p) / e² = {self.z:.3f}² × {self.p:.2f} × {1 - self.p:.2f} / "
-            f"{self.margin:.3f}² = {self.n0:,.1f} (Cochran 1977, 4.2)."
-        )
-        if self.population is None:
-            return text + f" Rounded up: **{self.n:,} {self.unit}** (rounding up keeps the margin within {pct})."
-        population = "answered contacts" if self.unit == "contacts" else self.unit
-        text += (
-            f" The population is N = {self.population:,} {population}, so the finite-population "
-            f"correction gives n = n₀ / (1 + (n₀ − 1)/N) = {self.n_exact:,.1f}"
-        )
-        if self.n >= self.population:
-            return text + f", which is the whole population: review **all {self.population:,} {self.unit}**."
-        return text + f", rounded up to **{self.n:,} {self.unit}** (rounding up keeps the margin within {pct})."
-
-
-def sample_size_reasoning(
-    population: int | None = None, *, confidence: float = 0.95, margin: float = 0.05, p: float = 0.5,
-    unit: str = "contacts",
-) -> SampleSizeReasoning:
-    """Cochran's sample size for estimating a proportion, with the working (see :func:`sample_size`).
-
-    ``unit`` names what is sampled in the wording ("contacts", "complaints").
-    """
-    confidence = _check_fraction("confidence", confidence)
-    margin = _check_fraction("margin", margin)
-    p = _check_fraction("p", p)
-    if population is not None:
-        population = int(population)
-        if population < 0:
-            raise ValueError(f"population must be >= 0, got {population}")
-    z = float(stats.norm.ppf(1 - (1 - confidence) / 2))
-    n0 = z**2 * p * (1 - p) / margin**2
-    n_exact = n0 if population is None else (n0 / (1 + (n0 - 1) / population) if population else 0.0)
-    # Round up; the tolerance keeps a float just above a whole number (384.0000000001) from
-    # becoming the next one.
-    n = int(math.ceil(n_exact - 1e-9))
-    if population is not None:
-        n = min(n, population)
-    return SampleSizeReasoning(confidence, margin, p, z, n0, population, n_exact, n, unit)
-
-
-def sample_size(population: int | None = None, *, confidence: float = 0.95, margin: float = 0.05, p: float = 0.5) -> int:
-    """Contacts to review to estimate a proportion within ``±margin`` (Cochran 1977, 4.2-4.4).
-
-    .. math::
-
-        n_0 = \\frac{z^2 p (1-p)}{e^2}, \\qquad n = \\frac{n_0}{1 + (n_0 - 1)/N}
-
-    where ``z`` is the two-sided standard normal quantile for ``confidence`` (1.960 at 95 %), ``e``
-    the margin and ``N`` the population. With ``population`` the finite-population correction is
-    applied (algebraically the Krejcie & Morgan 1970 formula
-    ``chi² N P(1-P) / (d² (N-1) + chi² P(1-P))`` with ``chi² = z²``). The result is **rounded up**
-    (so the margin is never exceeded) and is at most ``N``. Krejcie & Morgan rounded their table to
-    the nearest whole number, so their entries equal ours or are one less.
-
-    Parameters
-    ----------
-    population : int, optional
-        Population size ``N`` (contacts); None for an infinite population (no correction).
-    confidence : float, keyword-only
-        Confidence level, 0-1.
-    margin : float, keyword-only
-        Margin of error as a proportion (0.05 = ±5 percentage points).
-    p : float, keyword-only
-        Anticipated proportion; 0.5 (the default) is the least favourable and gives the largest n.
-
-    Returns
-    -------
-    int
-        Sample size (contacts). 95 % and ±5 % give 385 without correction.
-    """
-    return sample_size_reasoning(population, confidence=confidence, margin=margin, p=p).n
-
-
-def sample_size_table(
-    population: int | None = None,
-    *,
-    margins: Sequence[float] = (0.03, 0.05, 0.10),
-    confidences: Sequence[float] = (0.90, 0.95, 0.99),
-    p: float = 0.5,
-) -> pd.DataFrame:
-    """Sample sizes for a grid of margins (rows, ``±`` percentage points) and confidence levels (columns)."""
-    rows = {
-        f"±{m * 100:g} points": {f"{c:.0%} confidence": sample_size(population, confidence=c, margin=m, p=p) for c in confidences}
-        for m in margins
-    }
-    frame = pd.DataFrame(rows).T
-    frame.index.name = "margin of error"
-    return frame
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-# ------------------------------------------------------------------------------------------------
-# The sampling frame (in the engine)
-# ------------------------------------------------------------------------------------------------
-
-
-def _hour_band(hours: np.ndarray) -> pd.Categorical:
-    starts = np.array([s for s, _ in HOUR_BANDS])
-    codes = np.searchsorted(starts, np.asarray(hours), side="right") - 1
-    return pd.Categorical.from_codes(codes.astype("int8"), categories=[label for _, label in HOUR_BANDS], ordered=True)
-
-
-def _weekday(index: np.ndarray) -> pd.Categorical:
-    return pd.Categorical.from_codes(np.asarray(index).astype("int8"), categories=list(WEEKDAYS), ordered=True)
-
-
-def _with_derived(frame: pd.DataFrame, wanted: Sequence[str]) -> pd.DataFrame:
-    """``frame`` with ``weekday`` / ``hour_band`` derived from ``arrived_at`` when wanted and absent."""
-    missing = [c for c in ("weekday", "hour_band") if c in wanted and c not in frame]
-    if not missing or "arrived_at" not in frame:
-        return frame
-    arrived = pd.to_datetime(frame["arrived_at"])
-    extra = {}
-    blank = arrived.isna().to_numpy()
-    if "weekday" in missing:
-        codes = np.where(blank, -1, arrived.dt.day_of_week.fillna(0).to_numpy(dtype=np.int64))
-        extra["weekday"] = pd.Categorical.from_codes(codes.astype("int8"), categories=list(WEEKDAYS), ordered=True)
-    if "hour_band" in missing:
-        band = _hour_band(arrived.dt.hour.fillna(0).to_numpy(dtype=np.int64))
-        codes = np.where(blank, -1, band.codes)
-        extra["hour_band"] = pd.Categorical.from_codes(codes.astype("int8"), categories=band.categories, ordered=True)
-    return frame.assign(**extra)
-
-
-def sampling_frame(contacts, *, chunk_size: int = 1_000_000) -> pd.DataFrame:
-    """The population to sample: answered contacts, only the columns sampling needs.
-
-    Runs in the store's engine (an Ibis table): filters answered contacts and selects the
-    identifier, the stratification columns, the agent, the arrival time with its weekday
-    (0 = Monday) and hour, handle time (``talk_s + hold_s + wrap_s``, seconds; missing hold/wrap
-    count as 0), wait time and the escalation/transfer flags. The result is streamed in batches of
-    ``chunk_size`` rows into preallocated arrays: text categories become pandas categoricals
-    straight from Arrow's dictionary indices (1-2 bytes a row, no Python strings), so a
-    10M-contact population takes about 50 bytes a contact. Rows are in source-record order (they
-    are reordered only if the engine returned them otherwise), so the same store and seed always
-    give the same sample.
-
-    Parameters
-    ----------
-    contacts : ibis.Table
-        The usable ``contacts`` table (``store.table("contacts")``).
-    chunk_size : int, keyword-only
-        Rows transferred at a time (memory bound).
-
-    Returns
-    -------
-    DataFrame
-        ``contact_id`` (string), the categorical columns of :data:`FRAME_CATEGORIES` the table has
-        (``category``), ``arrived_at``, ``weekday`` and ``hour_band`` (ordered categories),
-        ``handle_s`` and ``wait_s`` (float seconds) and the flags of :data:`FRAME_FLAGS` (boolean)
-        when the table has their sources. All-null columns are kept: :func:`usable_strata` says so.
-    """
-    import ibis
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    t = contacts
-    names = set(t.columns)
-    pop = t.filter(t.answered.fill_null(False))
-    select: dict[str, Any] = {"contact_id": pop.contact_id.cast("string")}
-    categories = [c for c in FRAME_CATEGORIES if c in names]
-    for column in categories:
-        select[column] = pop[column].cast("string")
-    select["arrived_at"] = pop.arrived_at
-    select["_weekday"] = pop.arrived_at.day_of_week.index().cast("int8")
-    select["_hour"] = pop.arrived_at.hour().cast("int8")
-    numbers = []
-    if "talk_s" in names:
-        handle = pop.talk_s
-        for part in ("hold_s", "wrap_s"):
-            if part in names:
-                handle = handle + pop[part].fill_null(0)
-        select["handle_s"] = handle.cast("float64")
-        numbers.append("handle_s")
-    if "wait_s" in names:
-        select["wait_s"] = pop.wait_s.cast("float64")
-        numbers.append("wait_s")
-    flags = [f for f in FRAME_FLAGS if f in names]
-    for flag in flags:
-        select[flag] = pop[flag].cast("boolean")
-    select["_order"] = pop["_row" if "_row" in names else "contact_id"]
-    expr = pop.select(**select)
-    rows = int(pop.count().execute())
-    levels = {}
-    for column in categories:
-        values = pop.select(v=pop[column].cast("string")).distinct().filter(ibis._.v.notnull()).execute()["v"]
-        levels[column] = pd.Index(sorted(values.astype(str)))
-    # the smallest integer type pandas uses for these categories, so from_codes does not copy
-    codes = {c: np.full(rows, -1, dtype=np.int8 if len(levels[c]) < 127 else np.int16 if len(levels[c]) < 32_767 else np.int32) for c in categories}
-    arrived = np.empty(rows, dtype="datetime64[us]")
-    weekday = np.empty(rows, dtype=np.int8)
-    hour = np.empty(rows, dtype=np.int8)
-    values = {c: np.full(rows, np.nan) for c in numbers}
-    flag_values = {f: np.zeros(rows, dtype=bool) for f in flags}
-    flag_blank = {f: np.ones(rows, dtype=bool) for f in flags}
-    numeric_order = "_row" in names
-    order_values = np.empty(rows, dtype=np.int64) if numeric_order else None
-    ids, order_parts = [], []
-    at = 0
-    for batch in expr.to_pyarrow_batches(chunk_size=chunk_size):
-        size = batch.num_rows
-        if not size:
-            continue
-        stop = min(at + size, rows)
-        size = stop - at  # guard: the table cannot grow between the count and the scan
-        col = {name: batch.column(name).slice(0, size) for name in batch.schema.names}
-        # Copies, not views: an array imported from the engine keeps its whole batch alive.
-        ids.append(pa.concat_arrays([col["contact_id"].cast(pa.large_string())]))
-        for column in categories:
-            encoded = pc.dictionary_encode(col[column])
-            lookup = levels[column].get_indexer(encoded.dictionary.to_pandas().astype(str))
-            index = encoded.indices.to_numpy(zero_copy_only=False)
-            valid = ~np.asarray(encoded.is_null())
-            target = codes[column][at:stop]
-            target[valid] = lookup[index[valid].astype(np.int64)]
-        arrived[at:stop] = col["arrived_at"].cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
-        weekday[at:stop] = col["_weekday"].to_numpy(zero_copy_only=False)
-        hour[at:stop] = col["_hour"].to_numpy(zero_copy_only=False)
-        for column in numbers:
-            values[column][at:stop] = col[column].to_numpy(zero_copy_only=False)
-        for flag in flags:
-            present = col[flag].is_valid().to_numpy(zero_copy_only=False)
-            flag_blank[flag][at:stop] = ~present
-            flag_values[flag][at:stop] = col[flag].fill_null(False).to_numpy(zero_copy_only=False)
-        if numeric_order:
-            order_values[at:stop] = col["_order"].to_numpy(zero_copy_only=False)
-        else:
-            order_parts.append(pa.concat_arrays([col["_order"].cast(pa.large_string())]))
-        at = stop
-        del batch, col
-    rows = at
-    permutation = None
-    if rows > 1 and numeric_order:
-        order_values = order_values[:rows]
-        if not (order_values[1:] > order_values[:-1]).all():
-            permutation = np.argsort(order_values, kind="stable")
-    elif rows > 1:
-        order = pa.chunked_array(order_parts, type=pa.large_string())
-        if not pc.all(pc.greater(order[1:], order[:-1])).as_py():
-            permutation = pc.sort_indices(order).to_numpy()
-        del order
-    del order_values, order_parts
-
-    def arranged(array: np.ndarray) -> np.ndarray:
-        array = array[:rows]
-        return array if permutation is None else array[permutation]
-
-    id_array = pa.chunked_array(ids, type=pa.large_string()) if ids else pa.chunked_array([], type=pa.large_string())
-    if permutation is not None:
-        id_array = id_array.take(pa.array(permutation))
-    out: dict[str, Any] = {"contact_id": pd.array(pd.arrays.ArrowStringArray(id_array), dtype="string")}
-    for column in categories:
-        out[column] = pd.Categorical.from_codes(arranged(codes.pop(column)), categories=levels[column])
-    out["arrived_at"] = arranged(arrived)
-    out["weekday"] = _weekday(arranged(weekday))
-    out["hour_band"] = _hour_band(arranged(hour))
-    for column in numbers:
-        out[column] = arranged(values.pop(column))
-    for flag in flags:
-        out[flag] = pd.arrays.BooleanArray(arranged(flag_values[flag]), arranged(flag_blank[flag]))
-    return pd.DataFrame(out, copy=False)
-
-
-def population_unit(frame: pd.DataFrame) -> str:
-    """What the rows of a sampling frame are: ``"contacts"`` or ``"complaints"`` (``frame.attrs``)."""
-    return frame.attrs.get("unit", "contacts")
-
-
-def complaint_frame(complaints) -> pd.DataFrame:
-    """The population to sample in a review without contact records: every usable complaint.
-
-    A complaint-handling quality review scores how each case was handled and answered. The frame
-    has the case identifier as ``complaint_id``, the complaint's categories (``queue`` = product or
-    service area, ``category``, ``channel``, ``region``, ``status``) as categoricals, and the
-    receipt time as ``arrived_at`` so that weekday and time-of-day bands are derived as for
-    contacts. Rows are in source-record order so the same store and seed give the same sample.
-
-    Parameters
-    ----------
-    complaints : ibis.Table
-        The usable ``complaints`` table.
-
-    Returns
-    -------
-    DataFrame
-        With ``attrs["unit"] = "complaints"`` (see :func:`population_unit`).
-    """
-    names = set(complaints.columns)
-    picks = ["complaint_id", *[c for c in COMPLAINT_CATEGORIES if c in names]]
-    order = "_row" if "_row" in names else "complaint_id"
-    frame = complaints.select(*picks, arrived_at=complaints.received_at, _order=complaints[order]).execute()
-    frame = frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
-    frame["complaint_id"] = frame["complaint_id"].astype("string")
-    for column in picks[1:]:
-        frame[column] = frame[column].astype("category")
-    frame["arrived_at"] = pd.to_datetime(frame["arrived_at"])
-    frame = _with_derived(frame, ("weekday", "hour_band"))
-    frame.attrs["unit"] = "complaints"
-    return frame
-
-
-def review_population(store) -> pd.DataFrame:
-    """What a review samples for quality review: answered contacts (:func:`sampling_frame`), or in
-    a review without contact records every complaint (:func:`complaint_frame`)."""
-    if store.has("contacts"):
-        return sampling_frame(store.table("contacts"))
-    return complaint_frame(store.table("complaints"))
-
-
-def population_overview(frame: pd.DataFrame, *, agent: str = AGENT) -> pd.DataFrame:
-    """One-row description of the population: contacts (or complaints), agents, first and last arrival."""
-    arrived = frame["arrived_at"] if "arrived_at" in frame else pd.Series(dtype="datetime64[ns]")
-    if population_unit(frame) == "complaints":
-        return pd.DataFrame([{"complaints": len(frame), "first_received": arrived.min() if len(arrived) else pd.NaT,
-                              "last_received": arrived.max() if len(arrived) else pd.NaT}])
-    return pd.DataFrame(
-        [
-            {
-                "answered_contacts": len(frame),
-                "agents": int(frame[agent].nunique()) if agent in frame else 0,
-                "first_contact": arrived.min() if len(arrived) else pd.NaT,
-                "last_contact": arrived.max() if len(arrived) else pd.NaT,
-            }
-        ]
-    )
 
 
 # ------------------------------------------------------------------------------------------------
 # Allocation
 # ------------------------------------------------------------------------------------------------
-
-
-def usable_strata(frame: pd.DataFrame, strata: Sequence[str] | None = None) -> tuple[tuple[str, ...], dict[str, str]]:
-    """Split ``strata`` into the columns that can divide the population and the skipped ones.
-
-    A column is skipped when the data does not have it, when it has no values, or when it has a
-    single value (it cannot divide anything). ``weekday`` and ``hour_band`` are derived from
-    ``arrived_at`` when asked for.
-
-    Returns
-    -------
-    (tuple of str, dict of str to str)
-        Columns used, in the order given; skipped column -> reason in plain words.
-    """
-    strata = tuple(DEFAULT_STRATA if strata is None else ([strata] if isinstance(strata, str) else strata))
-    frame = _with_derived(frame, strata)
-    used, skipped = [], {}
-    for column in dict.fromkeys(strata):
-        if column not in frame:
-            skipped[column] = "the data has no such column (it is not mapped for this source)"
-            continue
-        values = frame[column]
-        present = values.notna().to_numpy()
-        if not present.any():
-            skipped[column] = "it has no values (not mapped for this source, or blank in every row)"
-        elif present.all() and values.nunique() == 1:
-            skipped[column] = f"it has a single value ({values.iloc[0]}), so it cannot divide the population"
-        else:
-            used.append(column)
-    return tuple(used), skipped
 
 
 @dataclass(frozen=True)
@@ -882,7 +438,7 @@ def allocate(
     Parameters
     ----------
     frame : DataFrame
-        The population (e.g. from :func:`sampling_frame`); not modified.
+        The population (e.g. from :func:`~csperf_lib.methods.sample_frame.sampling_frame`); not modified.
     n : int, keyword-only
         Contacts to allocate.
     strata : sequence of str, keyword-only
@@ -1037,7 +593,7 @@ def draw_sample(
         The population (one row per contact); not modified. The same frame (same rows, same order)
         and the same seed give the same sample.
     n : int, keyword-only
-        Contacts for the stratified sample (e.g. :func:`sample_size`); capped at the population.
+        Contacts for the stratified sample (e.g. :func:`~csperf_lib.methods.sample_size.sample_size`); capped at the population.
     strata, allocation, min_per_stratum, oversample, variability
         As in :func:`allocate`.
     per_agent : int, keyword-only
@@ -1184,93 +740,8 @@ def agent_coverage(sample: pd.DataFrame, frame: pd.DataFrame, *, per_agent: int 
 
 
 # ------------------------------------------------------------------------------------------------
-# Representativeness
-# ------------------------------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-# ------------------------------------------------------------------------------------------------
-# Estimation
-# ------------------------------------------------------------------------------------------------
-
-
-
-
-
-
-# ------------------------------------------------------------------------------------------------
-# Scorecard, worksheet, read-back
-# ------------------------------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-# ------------------------------------------------------------------------------------------------
 # Words, summary, explorer
 # ------------------------------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 # --- findings -------------------------------------------------------------------------------------

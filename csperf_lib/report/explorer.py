@@ -41,21 +41,11 @@ from matplotlib.figure import Figure
 
 from csperf_lib.core.formatting import format_value
 from csperf_lib.ingest.store import Store, has_values
-from csperf_lib.methods.kpis import (
-    PERIODS,
-    compute_kpi_breakdowns,
-    kpi_availability,
-    kpi_catalogue,
-    kpi_definitions,
-)
-from csperf_lib.methods.sampling import (
-    ALLOCATIONS,
-    DEFAULT_STRATA,
-    Allocation,
-    SampleSizeReasoning,
-    allocate,
-    sample_size_reasoning,
-)
+from csperf_lib.methods.kpi_catalogue import kpi_catalogue, kpi_definitions
+from csperf_lib.methods.kpis import PERIODS, compute_kpi_breakdowns, kpi_availability
+from csperf_lib.methods.sample_frame import DEFAULT_STRATA
+from csperf_lib.methods.sample_size import SampleSizeReasoning, sample_size_reasoning
+from csperf_lib.methods.sampling import ALLOCATIONS, Allocation, allocate
 from csperf_lib.methods.spc import ControlChart, run_rules, xmr_chart
 from csperf_lib.methods.trend import mann_kendall
 from csperf_lib.report.plots import control_chart, kpi_interval_chart

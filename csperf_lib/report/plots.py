@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
@@ -10,6 +11,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from csperf_lib.core.calendar import WEEKDAYS
+from csperf_lib.methods.complaints import PARETO_STATS
 from csperf_lib.methods.text import ThemeTrends
 from csperf_lib.stages.quantitative import SEGMENT_CHART_KPIS, kpi_label, varies
 
@@ -263,4 +266,144 @@ def sentiment_theme_chart(by_theme: pd.DataFrame, *, ax: plt.Axes | None = None)
     ax.set_yticks(y, [f"{t} (n={n:,})" for t, n in zip(rows["theme"], rows["n"], strict=True)])
     ax.axvline(0, color="grey", lw=0.8)
     ax.set_xlabel("mean sentiment (compound score −1..1), 95 % CI")
+    return ax
+
+
+def pareto_chart(
+    pareto_frame: pd.DataFrame,
+    *,
+    ax=None,
+    title: str | None = None,
+    threshold: float = 0.8,
+    max_bars: int = 15,
+    label_width: int = 32,
+):
+    """Pareto chart: complaints per category as bars, cumulative % as a line on a second axis.
+
+    Parameters
+    ----------
+    pareto_frame : DataFrame
+        One :func:`pareto` result (without ``within``; filter one segment first).
+    ax : matplotlib Axes, optional, keyword-only
+        Where to draw; a new figure when None.
+    title : str, optional, keyword-only
+        Default ``"Pareto of complaints by <column>"``.
+    threshold : float, keyword-only
+        Where the dashed reference line is drawn on the cumulative axis (default 80 %).
+    max_bars : int, keyword-only
+        Categories beyond this many are folded into one final "Other (k categories)" bar.
+    label_width : int, keyword-only
+        Longer category names are shortened to this many characters (ending in "…").
+
+    Returns
+    -------
+    matplotlib Axes
+        The bar (count) axis; the cumulative axis is its twin on the right. Vital-few bars are
+        dark blue, the rest light.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import PercentFormatter
+
+    labels = [c for c in pareto_frame.columns if c not in PARETO_STATS]
+    if len(labels) != 1:
+        raise ValueError("pareto_chart draws one Pareto: pass a pareto() result without `within`, "
+                         "or one segment of it")
+    by = labels[0]
+    rows = pareto_frame.reset_index(drop=True)
+    if len(rows) > max_bars:
+        head, tail = rows.iloc[: max_bars - 1], rows.iloc[max_bars - 1:]
+        other = pd.DataFrame({by: [f"Other ({len(tail)} categories)"], "count": [tail["count"].sum()],
+                              "cumulative_share": [1.0], "vital_few": [False]})
+        rows = pd.concat([head, other], ignore_index=True)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(6.0, 0.6 * len(rows) + 2.5), 4.2))
+    title = title or f"Pareto of complaints by {by}"
+    if rows.empty:
+        ax.text(0.5, 0.5, "No complaints", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        ax.set_title(title)
+        return ax
+    x = np.arange(len(rows))
+    colours = np.where(rows["vital_few"].astype(bool), "#1565c0", "#90caf9")
+    ax.bar(x, rows["count"], color=colours, edgecolor="white")
+    # long labels are shortened, not wrapped: wrapped text on rotated ticks collides
+    names = [textwrap.shorten(str(v), width=label_width, placeholder="…") for v in rows[by]]
+    ax.set_xticks(x, names, rotation=40, ha="right", rotation_mode="anchor", fontsize=8)
+    ax.set_ylabel("Complaints (count)")
+    ax.set_xlabel(by.replace("_", " ").capitalize())
+    cumulative = ax.twinx()
+    cumulative.plot(x, rows["cumulative_share"] * 100, color="#c62828", marker="o", linewidth=1.5)
+    cumulative.axhline(threshold * 100, color="#616161", linestyle="--", linewidth=1)
+    cumulative.text(x[-1], threshold * 100, f" {threshold:.0%}", va="bottom", ha="right", fontsize=8,
+                    color="#616161")
+    cumulative.set_ylim(0, 105)
+    cumulative.yaxis.set_major_formatter(PercentFormatter(100))
+    cumulative.set_ylabel("Cumulative share of complaints", color="#c62828")
+    ax.set_title(title + f"\n(dark bars: the vital few reaching {threshold:.0%}; n = {int(rows['count'].sum()):,})")
+    return ax
+
+
+_HEATMAP_LABELS = {
+    "gap": "Agents deployed − required (red: under-staffed)",
+    "required_raw": "Agents required on the phones",
+    "required": "Agents to roster (with shrinkage)",
+    "deployed": "Agents deployed (mean per interval)",
+    "offered": "Contacts offered (mean per interval)",
+    "observed_sl": "Observed service level",
+    "predicted_sl": "Predicted service level (Erlang C, agents deployed)",
+}
+
+
+def staffing_heatmap(profile: pd.DataFrame, *, value: str = "gap", ax=None):
+    """Heatmap of a weekday x interval-of-day column of :func:`weekday_profile`.
+
+    ``value="gap"`` (deployed - required) uses diverging colours centred on 0, under-staffed
+    red and over-staffed blue; cells not judged are blank. Other columns (``required_raw``,
+    ``deployed``, ``offered``, ``observed_sl`` ...) use a sequential scale.
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        :func:`weekday_profile` output (``StaffingReview.profile``).
+    value : str, keyword-only
+        The column to show.
+    ax : matplotlib.axes.Axes, keyword-only
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import TwoSlopeNorm
+
+    if value not in profile.columns:
+        raise ValueError(f"value must be a column of the profile, got {value!r}")
+    data = profile if value != "gap" else profile.assign(gap=profile["gap"].where(profile["status"] != "not judged"))
+    grid = data.pivot(index="weekday", columns="time", values=value).astype(float)
+    grid = grid.reindex(sorted(grid.index))
+    grid.index = [WEEKDAYS[int(d)] for d in grid.index]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(6.0, 0.28 * grid.shape[1] + 2), 0.45 * max(len(grid), 1) + 1.6))
+    values = grid.to_numpy(float)
+    if value == "gap":
+        bound = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
+        bound = max(bound, 0.5)
+        mesh = ax.pcolormesh(np.ma.masked_invalid(values), cmap="RdBu",
+                             norm=TwoSlopeNorm(vmin=-bound, vcenter=0.0, vmax=bound))
+    else:
+        cmap = "RdYlGn" if value.endswith("_sl") else "viridis"
+        mesh = ax.pcolormesh(np.ma.masked_invalid(values), cmap=cmap)
+    ax.set_facecolor("#d9d9d9")  # grey: no contacts (or, for the gap, not judged)
+    ax.figure.colorbar(mesh, ax=ax, label="agents" if value in ("gap", "required_raw", "required", "deployed")
+                       else ("contacts" if value == "offered"
+                             else ("proportion 0-1" if value.endswith("_sl") else value)))
+    ax.set_yticks(np.arange(len(grid)) + 0.5, grid.index)
+    ax.invert_yaxis()
+    step = max(1, grid.shape[1] // 16)
+    ticks = np.arange(0, grid.shape[1], step)
+    ax.set_xticks(ticks + 0.5, [grid.columns[i] for i in ticks], rotation=90)
+    ax.set_xlabel("Interval start")
+    ax.set_ylabel("Weekday")
+    ax.set_title(_HEATMAP_LABELS.get(value, value) + "; grey: no contacts" + (" or not judged" if value == "gap" else ""))
     return ax

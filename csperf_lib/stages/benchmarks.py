@@ -33,14 +33,11 @@ from csperf_lib.core.findings import FindingsLedger, finding_dimension
 from csperf_lib.core.formatting import format_p, format_p_value, format_value
 from csperf_lib.core.results import has_result, read_result
 from csperf_lib.core.sections import section_link
-from csperf_lib.methods.intervals import interval_kpi_rows
-from csperf_lib.methods.kpis import (
-    kpi_definitions,
-    kpi_options,
-    stack_breakdowns,  # noqa: F401  (one stacked frame for every stage; re-exported)
-)
+from csperf_lib.methods.interval_review import interval_kpi_rows
+from csperf_lib.methods.kpi_catalogue import kpi_definitions, kpi_options
 from csperf_lib.methods.stats import fdr_bh
-from csperf_lib.methods.targets import regulatory_compliance, smart_check, targets_from_config
+from csperf_lib.methods.target_checks import regulatory_compliance, smart_check
+from csperf_lib.methods.target_loading import targets_from_config
 from csperf_lib.methods.trend import mann_kendall
 
 STATUSES = ("met", "within_tolerance", "missed", "no_target")
@@ -180,7 +177,7 @@ def benchmark_gaps(
     ----------
     kpis : DataFrame
         :func:`csperf_lib.methods.kpis.compute_kpis` output (``kpi, <segment columns>, period, value,
-        ci_low, ci_high, n, sd``), or a :func:`stack_breakdowns` frame (``dimension, segment``).
+        ci_low, ci_high, n, sd``), or a :func:`~csperf_lib.methods.kpis.stack_breakdowns` frame (``dimension, segment``).
     targets : TargetSet or sequence of Target
         :class:`csperf_lib.methods.targets.TargetSet` (most specific target, else an indicative benchmark).
     history : DataFrame, optional, keyword-only
@@ -481,7 +478,7 @@ def review_targets(
     Parameters
     ----------
     history : DataFrame
-        Stacked per-period KPI values (:func:`stack_breakdowns` of weekly breakdowns: ``kpi,
+        Stacked per-period KPI values (:func:`~csperf_lib.methods.kpis.stack_breakdowns` of weekly breakdowns: ``kpi,
         dimension, segment, period, value, ci_low, ci_high, n``).
     targets : TargetSet or sequence of Target
         The targets to review (``TargetSet.targets``: the file's; indicative benchmarks are not
@@ -652,9 +649,9 @@ class BenchmarkReview:
     target_review : DataFrame
         :func:`review_targets`.
     smart : DataFrame
-        SMART completeness of each target (:func:`csperf_lib.methods.targets.smart_check`).
+        SMART completeness of each target (:func:`csperf_lib.methods.target_checks.smart_check`).
     regulatory : object
-        :class:`csperf_lib.methods.targets.RegulatoryResult`.
+        :class:`csperf_lib.methods.target_checks.RegulatoryResult`.
     previous : tuple of (str, DataFrame) or None
         Date of the previous review and :func:`change_since`.
     findings : tuple of str

@@ -28,11 +28,11 @@ from csperf_lib.core.errors import ConfigError
 from csperf_lib.core.settings import KpisSettings
 from csperf_lib.methods.coaching import recommendation_settings
 from csperf_lib.methods.complaints import ComplaintTargets
-from csperf_lib.methods.kpis import kpi_options
+from csperf_lib.methods.kpi_catalogue import kpi_options
 from csperf_lib.methods.markers import load_markers
 from csperf_lib.methods.privacy import privacy_settings
 from csperf_lib.methods.staffing import staffing_options
-from csperf_lib.methods.targets import targets_from_config
+from csperf_lib.methods.target_loading import targets_from_config
 from csperf_lib.methods.text import codebook_from_config
 from csperf_lib.stages.recommendations import load_rules
 from csperf_lib.stages.sample import sampling_settings

@@ -36,7 +36,7 @@ from csperf_lib.core.paths import notebooks_dir
 from csperf_lib.core.results import STAGE_TITLES as _CORE_TITLES
 from csperf_lib.core.scope import skip_reason
 from csperf_lib.core.sections import anchor_id
-from csperf_lib.methods.kpis import kpi_catalogue
+from csperf_lib.methods.kpi_catalogue import kpi_catalogue
 
 STATUS_EVIDENCED = "evidenced by the workbench"
 STATUS_PARTLY = "partly evidenced"
@@ -398,9 +398,6 @@ def stage_digest(stage: str, summary: Mapping[str, Any]) -> list[str]:
 def _stage_findings(summary: Mapping[str, Any], stage: str) -> list:
 
     return [Finding.model_validate(f) for f in summary.get("findings") or [] if f.get("stage") == stage]
-
-
-
 
 
 def code_order(code: str) -> tuple:

@@ -5,7 +5,7 @@ evaluators score consistently.
 (:func:`csperf_lib.methods.text.prepare_texts`), then codes themes, measures sentiment and checks it against
 the customers' own ratings, looks for theme spikes and emerging issues, picks representative
 verbatims, analyses complaints (:mod:`csperf_lib.methods.complaints`) and calibration
-(:mod:`csperf_lib.methods.agreement`). The figures the notebook shows are built here so the notebook holds
+(:mod:`csperf_lib.methods.calibration`). The figures the notebook shows are built here so the notebook holds
 no logic.
 """
 
@@ -21,9 +21,10 @@ import pandas as pd
 from csperf_lib.core.findings import FindingsLedger
 from csperf_lib.core.markup import markdown_list  # noqa: F401  (re-exported for the stage notebook)
 from csperf_lib.core.sections import section_link
-from csperf_lib.methods import agreement, complaints
-from csperf_lib.methods.agreement import calibration_review
-from csperf_lib.methods.complaints import ComplaintTargets, complaints_review, pareto
+from csperf_lib.methods import calibration, complaint_review
+from csperf_lib.methods.calibration import calibration_review
+from csperf_lib.methods.complaint_review import complaints_review
+from csperf_lib.methods.complaints import ComplaintTargets, pareto
 from csperf_lib.methods.privacy import DEFAULT_KEY_ENV, privacy_settings
 from csperf_lib.methods.sentiment import score_sentiment, sentiment_by, sentiment_vs_rating
 from csperf_lib.methods.stats import fdr_bh
@@ -112,11 +113,11 @@ class QualitativeReview:
     sentiment_by_theme, sentiment_by_segment : DataFrame
         Mean compound score and shares negative/positive with intervals.
     complaint_review : object or None
-        :class:`csperf_lib.methods.complaints.ComplaintsReview`.
+        :class:`csperf_lib.methods.complaint_review.ComplaintsReview`.
     complaint_themes : DataFrame
         Pareto of complaint themes.
     calibration : object or None
-        :class:`csperf_lib.methods.agreement.CalibrationReview`.
+        :class:`csperf_lib.methods.calibration.CalibrationReview`.
     findings : tuple of str
         Every finding sentence of the stage, each with its number and n.
     key_findings : tuple of str
@@ -476,11 +477,11 @@ def summary_entries(review: QualitativeReview) -> dict[str, Any]:
 
     out: dict[str, Any] = {"themes": theme_summary(review)}
     if review.calibration is not None:
-        out.update(agreement.summary_entries(review.calibration))
+        out.update(calibration.summary_entries(review.calibration))
     else:
         out["calibration"] = []
     if review.complaint_review is not None:
-        out.update(complaints.summary_entries(review.complaint_review))
+        out.update(complaint_review.summary_entries(review.complaint_review))
     check = review.sentiment_check
     if check is not None:
         out["sentiment"] = {
@@ -499,11 +500,6 @@ def summary_entries(review: QualitativeReview) -> dict[str, Any]:
 
 
 # --- figures ------------------------------------------------------------------------------------
-
-
-
-
-
 
 
 # --- findings -------------------------------------------------------------------------------------
@@ -592,7 +588,7 @@ def qualitative_findings(review: QualitativeReview, *, alpha: float = 0.05, ledg
 
 
 def complaint_findings(cr, *, ledger) -> None:
-    """``complaint_pattern`` findings of a :class:`csperf_lib.methods.complaints.ComplaintsReview`."""
+    """``complaint_pattern`` findings of a :class:`csperf_lib.methods.complaint_review.ComplaintsReview`."""
 
     link = [section_link("complaints")]
     pareto_frame = cr.pareto
@@ -664,7 +660,7 @@ def complaint_findings(cr, *, ledger) -> None:
 
 
 def calibration_findings(cal, *, ledger) -> None:
-    """``calibration`` findings of a :class:`csperf_lib.methods.agreement.CalibrationReview`."""
+    """``calibration`` findings of a :class:`csperf_lib.methods.calibration.CalibrationReview`."""
 
     link = [section_link("calibration")]
     threshold = 0.667  # Krippendorff (2004): the lowest alpha for tentative conclusions

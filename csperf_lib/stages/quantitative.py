@@ -26,12 +26,10 @@ from csperf_lib.methods.drivers import (
     quality_vs_satisfaction,
     satisfaction_drivers,
 )
+from csperf_lib.methods.kpi_catalogue import kpi_catalogue, kpi_definitions, kpi_options
 from csperf_lib.methods.kpis import (
     compute_kpi_breakdowns,
     compute_kpis,
-    kpi_catalogue,
-    kpi_definitions,
-    kpi_options,
     kpi_summary_json,
     stack_breakdowns,
 )

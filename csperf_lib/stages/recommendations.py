@@ -52,12 +52,12 @@ from csperf_lib.core.settings import (
     model_problems,
     section_settings,
 )
-from csperf_lib.methods import staffing as staffing_module
+from csperf_lib.methods import staffing_review as staffing_module
 from csperf_lib.methods.coaching import coaching_findings, coaching_review
 from csperf_lib.methods.intervals import interval_staffing, staffing_unavailable
-from csperf_lib.methods.kpis import kpi_definitions
+from csperf_lib.methods.kpi_catalogue import kpi_definitions
 from csperf_lib.methods.privacy import privacy_settings
-from csperf_lib.methods.staffing import staffing_findings, staffing_review
+from csperf_lib.methods.staffing_review import staffing_findings, staffing_review
 
 #: The rule patterns and action kinds, as the rule model declares them (csperf_lib.core.settings).
 PATTERNS = RULE_PATTERNS
@@ -196,7 +196,7 @@ class Evidence:
         Stage 05's stored gaps (stacked: ``kpi, dimension, segment, value, target, status``…), for
         the team briefings' targets table.
     staffing : object or None
-        :class:`csperf_lib.methods.staffing.StaffingReview` (this stage's own).
+        :class:`csperf_lib.methods.staffing_review.StaffingReview` (this stage's own).
     coaching : object or None
         :class:`csperf_lib.methods.coaching.CoachingReview` (this stage's own).
     sources : dict of str to str

@@ -24,14 +24,9 @@ from csperf_lib.core.settings import section_settings
 from csperf_lib.ingest.schemas import QaEvaluationsModel
 from csperf_lib.methods.acceptance import DEFAULT_AQL
 from csperf_lib.methods.sample_checks import estimate_from_sample
-from csperf_lib.methods.sampling import (
-    AGENT,
-    DESIGN_WEIGHT,
-    VARIABILITY,
-    Allocation,
-    SampleSizeReasoning,
-    population_unit,
-)
+from csperf_lib.methods.sample_frame import AGENT, population_unit
+from csperf_lib.methods.sample_size import SampleSizeReasoning
+from csperf_lib.methods.sampling import DESIGN_WEIGHT, VARIABILITY, Allocation
 
 __all__ = [
     "SamplingSettings",

@@ -20,7 +20,7 @@ Interval reports (``intervals``) have no key column: a row is identified by ``(q
 interval_start)``, or ``(queue, interval_index)`` for exports without timestamps, and a repeat of
 that pair is quarantined as a duplicate (it would count the same calls twice). A row without
 ``interval_start`` is *kept*: the review period cannot be applied to it, so it is not judged
-outside the period (as for any null timestamp); :func:`csperf_lib.methods.intervals.intervals_review`
+outside the period (as for any null timestamp); :func:`csperf_lib.methods.interval_review.intervals_review`
 says so in its notes when a period is configured. Quarantining such rows instead would throw
 away every row of an undated daily export.
 

@@ -17,7 +17,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from csperf_lib import __version__
 from csperf_lib.core.errors import ConfigError, CsperfError
@@ -131,131 +131,79 @@ def build_parser() -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
     """
-    formatter = argparse.RawDescriptionHelpFormatter
-    parser = _Parser(
-        prog=PROG,
-        description=MAIN_DESCRIPTION,
-        epilog=MAIN_EPILOG,
-        formatter_class=formatter,
-    )
+    parser = _Parser(prog=PROG, description=MAIN_DESCRIPTION, epilog=MAIN_EPILOG, formatter_class=_FORMATTER)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    _add_review(commands)
+    _add_demo_data(commands)
+    _add_init(commands)
+    _add_config_commands(commands)
+    return parser
 
-    review = commands.add_parser(
-        "review",
-        help="run a review and publish the dated report folder",
-        description=REVIEW_DESCRIPTION,
-        epilog=REVIEW_EPILOG,
-        formatter_class=formatter,
-    )
-    review.add_argument(
-        "--config", required=True, metavar="FILE", help="the review's review.yaml (required)"
-    )
-    review.add_argument(
-        "--date",
-        type=_iso_date,
-        metavar="YYYY-MM-DD",
-        help="review date naming the report folder (default: today)",
-    )
-    review.add_argument(
-        "--out",
-        default="reports",
-        metavar="DIR",
-        help="folder the dated report folders go to (default: ./reports)",
-    )
-    review.add_argument(
-        "--store",
-        metavar="URL",
-        help="processed store URL, e.g. duckdb:///path/store.duckdb (default: the config's "
-        "store, else data/processed/<name>.duckdb); never include a password",
-    )
-    review.add_argument(
-        "--notebooks",
-        metavar="DIR",
-        help="folder of the stage notebooks (default: the project's notebooks/)",
-    )
-    review.add_argument(
-        "--quiet", action="store_true", help="no progress output, only the report folder"
-    )
+
+_FORMATTER = argparse.RawDescriptionHelpFormatter
+
+
+def _add_review(commands: Any) -> None:
+    review = commands.add_parser("review", help="run a review and publish the dated report folder",
+                                 description=REVIEW_DESCRIPTION, epilog=REVIEW_EPILOG, formatter_class=_FORMATTER)
+    review.add_argument("--config", required=True, metavar="FILE", help="the review's review.yaml (required)")
+    review.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD",
+                        help="review date naming the report folder (default: today)")
+    review.add_argument("--out", default="reports", metavar="DIR",
+                        help="folder the dated report folders go to (default: ./reports)")
+    review.add_argument("--store", metavar="URL",
+                        help="processed store URL, e.g. duckdb:///path/store.duckdb (default: the config's "
+                        "store, else data/processed/<name>.duckdb); never include a password")
+    review.add_argument("--notebooks", metavar="DIR",
+                        help="folder of the stage notebooks (default: the project's notebooks/)")
+    review.add_argument("--quiet", action="store_true", help="no progress output, only the report folder")
     review.set_defaults(handler=_cmd_review)
 
-    demo = commands.add_parser(
-        "demo-data",
-        help="generate synthetic contact-centre exports and a review.yaml",
-        description=DEMO_DESCRIPTION,
-        epilog=DEMO_EPILOG,
-        formatter_class=formatter,
-    )
-    demo.add_argument(
-        "--out",
-        default="data/raw/demo",
-        metavar="DIR",
-        help="folder to write the exports and review.yaml to (default: data/raw/demo)",
-    )
-    demo.add_argument(
-        "--contacts",
-        type=_positive_int,
-        default=100_000,
-        metavar="N",
-        help="number of contacts to generate (default: 100000)",
-    )
+
+def _add_demo_data(commands: Any) -> None:
+    demo = commands.add_parser("demo-data", help="generate synthetic contact-centre exports and a review.yaml",
+                               description=DEMO_DESCRIPTION, epilog=DEMO_EPILOG, formatter_class=_FORMATTER)
+    demo.add_argument("--out", default="data/raw/demo", metavar="DIR",
+                      help="folder to write the exports and review.yaml to (default: data/raw/demo)")
+    demo.add_argument("--contacts", type=_positive_int, default=100_000, metavar="N",
+                      help="number of contacts to generate (default: 100000)")
     demo.add_argument("--seed", type=_int, default=7, metavar="N", help="random seed (default: 7)")
-    demo.add_argument(
-        "--weeks",
-        type=_positive_int,
-        default=12,
-        metavar="N",
-        help="weeks of history (default: 12)",
-    )
+    demo.add_argument("--weeks", type=_positive_int, default=12, metavar="N", help="weeks of history (default: 12)")
     demo.set_defaults(handler=_cmd_demo_data)
 
-    init = commands.add_parser(
-        "init",
-        help="inspect exports and write a first, commented review.yaml",
-        description=INIT_DESCRIPTION,
-        epilog=INIT_EPILOG,
-        formatter_class=formatter,
-    )
-    init.add_argument(
-        "--from",
-        dest="sources",
-        action="append",
-        required=True,
-        metavar="FILE",
-        help="an export to inspect (repeat for several files)",
-    )
-    init.add_argument(
-        "--out",
-        default="review.yaml",
-        metavar="FILE",
-        help="config to write (default: ./review.yaml); paths in it are relative to its folder",
-    )
-    init.add_argument(
-        "--force", action="store_true", help="overwrite --out if it exists"
-    )
+
+def _add_init(commands: Any) -> None:
+    init = commands.add_parser("init", help="inspect exports and write a first, commented review.yaml",
+                               description=INIT_DESCRIPTION, epilog=INIT_EPILOG, formatter_class=_FORMATTER)
+    init.add_argument("--from", dest="sources", action="append", required=True, metavar="FILE",
+                      help="an export to inspect (repeat for several files)")
+    init.add_argument("--out", default="review.yaml", metavar="FILE",
+                      help="config to write (default: ./review.yaml); paths in it are relative to its folder")
+    init.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     init.set_defaults(handler=_cmd_init)
 
+
+def _add_config_commands(commands: Any) -> None:
     schema = commands.add_parser(
         "config-schema",
         help="print the JSON Schema of review.yaml (for editors' completion and checking)",
         description="Print the JSON Schema of review.yaml, generated from the typed models every section is "
                     "declared in (csperf_lib/core/settings.py). Point your editor's YAML support at it.",
         epilog="examples:\n  csperf config-schema > review.schema.json",
-        formatter_class=formatter,
+        formatter_class=_FORMATTER,
     )
     schema.set_defaults(handler=_cmd_config_schema)
-
     check = commands.add_parser(
         "config-check",
         help="check a review.yaml without running anything; list every problem at once",
         description="Load a review.yaml and check every section the way a review would (sources exist, "
                     "columns map, KPIs, targets, rules, markers ...): every problem at once, each with its key.",
         epilog="examples:\n  csperf config-check --config review.yaml",
-        formatter_class=formatter,
+        formatter_class=_FORMATTER,
     )
     check.add_argument("--config", required=True, metavar="FILE", help="the review's review.yaml (required)")
     check.set_defaults(handler=_cmd_config_check)
-    return parser
 
 
 def _cmd_config_schema(args: argparse.Namespace) -> int:

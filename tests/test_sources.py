@@ -12,6 +12,7 @@ import pytest
 
 from csperf_lib.core.tables import CANONICAL_TABLES, KIND_DTYPES
 from csperf_lib.ingest.store import Store
+from csperf_lib.methods.nonresponse import nonresponse_bias
 from csperf_lib.methods.reliability import cronbach_alpha, scorecard_reliability
 from csperf_lib.methods.sources import (
     coverage,
@@ -19,7 +20,6 @@ from csperf_lib.methods.sources import (
     currency,
     evaluate_sources,
     method_notes,
-    nonresponse_bias,
     poisson_interval,
     summary_entries,
     thin_segments,

@@ -374,6 +374,58 @@ def _column_spec(table: str, canonical: str, raw: Any, problems: list[str]) -> C
     )
 
 
+def _check_averages(columns: list[ColumnSpec], *, key: str, table: str, problems: list[str]) -> None:
+    """Every ``average_of`` names a mapped, plain count column of the same table."""
+    known_columns = CANONICAL_TABLES[table].columns
+    by_name = {c.canonical: c for c in columns}
+    for spec in columns:
+        if spec.average_of is None:
+            continue
+        where = f"{key}.columns.{spec.canonical}.average_of"
+        count = by_name.get(spec.average_of)
+        if spec.average_of not in known_columns:
+            problems.append(
+                f"{where}: '{spec.average_of}' is not a canonical column of {table}"
+                f"{_suggest(spec.average_of, set(known_columns))}"
+            )
+        elif count is None:
+            problems.append(f"{where}: '{spec.average_of}' is not mapped (map the count the average is over)")
+        elif known_columns[spec.average_of] != "number":
+            problems.append(f"{where}: '{spec.average_of}' is not a count (number) column")
+        elif count.average_of is not None:
+            problems.append(f"{where}: '{spec.average_of}' is itself an average; give a plain count")
+
+
+def _sql_source(table: str, sql: Any, columns: list[ColumnSpec], *, key: str, skip_when_blank: list[str],
+                problems: list[str]) -> SourceSpec | None:
+    """A ``source.sql`` block: url and query required, no password in the URL."""
+    if not isinstance(sql, Mapping):
+        problems.append(f"{key}.source.sql: must be a mapping with url, query, password_env")
+        return None
+    for option in sql:
+        if option not in SQL_OPTIONS:
+            problems.append(f"{key}.source.sql.{option}: unknown option{_suggest(option, SQL_OPTIONS)}")
+    for needed in ("url", "query"):
+        if not sql.get(needed):
+            problems.append(f"{key}.source.sql.{needed}: required")
+    url = str(sql.get("url", ""))
+    if _url_has_password(url):
+        problems.append(
+            f"{key}.source.sql.url: contains a password; remove it and name an environment "
+            "variable in password_env instead"
+        )
+    return SourceSpec(
+        table=table,
+        kind="sql",
+        columns=tuple(columns),
+        format="sql",
+        url=url,
+        query=str(sql.get("query", "")),
+        password_env=sql.get("password_env"),
+        skip_when_blank=tuple(skip_when_blank),
+    )
+
+
 def _source_spec(
     table: str, raw: Any, base: Path, problems: list[str], *, check_files: bool
 ) -> SourceSpec | None:
@@ -408,23 +460,7 @@ def _source_spec(
     for name in skip_when_blank:
         if name not in mapped:
             problems.append(f"{key}.skip_when_blank: '{name}' is not a mapped canonical column")
-    by_name = {c.canonical: c for c in columns}
-    for spec in columns:
-        if spec.average_of is None:
-            continue
-        where = f"{key}.columns.{spec.canonical}.average_of"
-        count = by_name.get(spec.average_of)
-        if spec.average_of not in known_columns:
-            problems.append(
-                f"{where}: '{spec.average_of}' is not a canonical column of {table}"
-                f"{_suggest(spec.average_of, set(known_columns))}"
-            )
-        elif count is None:
-            problems.append(f"{where}: '{spec.average_of}' is not mapped (map the count the average is over)")
-        elif known_columns[spec.average_of] != "number":
-            problems.append(f"{where}: '{spec.average_of}' is not a count (number) column")
-        elif count.average_of is not None:
-            problems.append(f"{where}: '{spec.average_of}' is itself an average; give a plain count")
+    _check_averages(columns, key=key, table=table, problems=problems)
     for required in CANONICAL_TABLES[table].required_columns:
         if required not in mapped and columns_raw:
             problems.append(f"{key}.columns.{required}: required column is not mapped")
@@ -433,32 +469,7 @@ def _source_spec(
         problems.append(f"{key}.source: give 'file: PATH' or 'sql: {{url, query, password_env}}'")
         return None
     if "sql" in source:
-        sql = source["sql"]
-        if not isinstance(sql, Mapping):
-            problems.append(f"{key}.source.sql: must be a mapping with url, query, password_env")
-            return None
-        for option in sql:
-            if option not in SQL_OPTIONS:
-                problems.append(f"{key}.source.sql.{option}: unknown option{_suggest(option, SQL_OPTIONS)}")
-        for needed in ("url", "query"):
-            if not sql.get(needed):
-                problems.append(f"{key}.source.sql.{needed}: required")
-        url = str(sql.get("url", ""))
-        if _url_has_password(url):
-            problems.append(
-                f"{key}.source.sql.url: contains a password; remove it and name an environment "
-                "variable in password_env instead"
-            )
-        return SourceSpec(
-            table=table,
-            kind="sql",
-            columns=tuple(columns),
-            format="sql",
-            url=url,
-            query=str(sql.get("query", "")),
-            password_env=sql.get("password_env"),
-            skip_when_blank=tuple(skip_when_blank),
-        )
+        return _sql_source(table, source["sql"], columns, key=key, skip_when_blank=skip_when_blank, problems=problems)
     for option in source:
         if option not in FILE_OPTIONS:
             problems.append(f"{key}.source.{option}: unknown option{_suggest(option, FILE_OPTIONS | {'sql'})}")

@@ -17,7 +17,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -345,7 +345,7 @@ class TextSettings(_Section):
 
 
 class StaffingSettings(_Section):
-    """The resourcing review (:mod:`csperf_lib.methods.staffing`)."""
+    """The resourcing review (:mod:`csperf_lib.methods.staffing_review`)."""
 
     channels: Annotated[list[Annotated[str, AfterValidator(_queued_channel)]], BeforeValidator(_one_or_more),
                         Field(min_length=1), WithJsonSchema(_one_or_more_of(
@@ -523,7 +523,6 @@ def _model_at(loc: Sequence[Any], root: type[BaseModel]) -> type[BaseModel] | No
 
 
 def _inner_model(annotation: Any) -> Any:
-    from typing import get_args
 
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation

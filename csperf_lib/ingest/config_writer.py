@@ -15,6 +15,7 @@ import json
 import math
 import os
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,7 +90,6 @@ class WrittenConfig:
 
 
 def _comment_lines(text: str, indent: str, *, width: int = 96) -> list[str]:
-    import textwrap
 
     return [
         f"{indent}# {line}"

@@ -340,6 +340,48 @@ def _intraday(open_from: float, open_to: float, floor: float) -> np.ndarray:
     return np.where((h >= open_from) & (h < open_to), w, floor * w)
 
 
+def _assign_agents(rng: np.random.Generator, answered: np.ndarray, region: np.ndarray,
+                   plan: dict[str, Any]) -> np.ndarray:
+    """Each answered contact's agent, drawn from its region's agents in proportion to their FTE."""
+    agent = np.full(len(answered), -1, dtype=np.int16)
+    for r in range(len(REGIONS)):
+        sel = np.flatnonzero(answered & (region == r))
+        members = np.flatnonzero(plan["agent_region"] == r)
+        p = plan["fte"][members] / plan["fte"][members].sum()
+        agent[sel] = rng.choice(members, size=sel.size, p=p)
+    return agent
+
+
+def _handle_times(rng: np.random.Generator, *, channel: np.ndarray, queue: np.ndarray, agent: np.ndarray,
+                  team: np.ndarray, week: np.ndarray, plan: dict[str, Any]) -> tuple[np.ndarray, ...]:
+    """Talk, hold and wrap seconds: log-normal by channel, queue and agent, with the planted weekly
+    growth of talk time in one team."""
+    n, a = len(channel), agent
+    trend = np.where(team == plan["aht_team"], week * np.log1p(AHT_WEEKLY_GROWTH), 0.0)
+    talk_mu = (
+        np.log(np.asarray(TALK_MEDIAN))[channel]
+        + np.log(np.asarray(QUEUE_TALK))[queue]
+        + plan["talk_eff"][a]
+        + trend
+    )
+    talk = np.maximum(
+        20, np.rint(np.exp(talk_mu + np.asarray(TALK_SIGMA)[channel] * rng.standard_normal(n)))
+    )
+    hold_p = np.asarray(HOLD_SHARE)[channel] * np.where(queue == 1, 1.5, 1.0)
+    hold = np.where(rng.random(n) < hold_p, np.rint(rng.lognormal(np.log(55), 0.8, n)), 0)
+    wrap = np.maximum(
+        5,
+        np.rint(
+            np.exp(
+                np.log(np.asarray(WRAP_MEDIAN))[channel]
+                + plan["wrap_eff"][a]
+                + 0.55 * rng.standard_normal(n)
+            )
+        ),
+    )
+    return talk, hold, wrap
+
+
 def _contacts(
     rng: np.random.Generator, n: int, start: dt.date, days: int, plan: dict[str, Any]
 ) -> dict[str, np.ndarray]:
@@ -397,39 +439,13 @@ def _contacts(
     answered = ~abandoned & ~still_open
     wait = np.rint(wait)
 
-    agent = np.full(n, -1, dtype=np.int16)
-    for r in range(len(REGIONS)):
-        sel = np.flatnonzero(answered & (region == r))
-        members = np.flatnonzero(plan["agent_region"] == r)
-        p = plan["fte"][members] / plan["fte"][members].sum()
-        agent[sel] = rng.choice(members, size=sel.size, p=p)
+    agent = _assign_agents(rng, answered, region, plan)
     has_agent = agent >= 0
     a = np.where(has_agent, agent, 0)
     team = np.where(has_agent, plan["agent_team"][a], -1).astype(np.int8)
     week = (day // 7).astype(np.int16)
 
-    trend = np.where(team == plan["aht_team"], week * np.log1p(AHT_WEEKLY_GROWTH), 0.0)
-    talk_mu = (
-        np.log(np.asarray(TALK_MEDIAN))[channel]
-        + np.log(np.asarray(QUEUE_TALK))[queue]
-        + plan["talk_eff"][a]
-        + trend
-    )
-    talk = np.maximum(
-        20, np.rint(np.exp(talk_mu + np.asarray(TALK_SIGMA)[channel] * rng.standard_normal(n)))
-    )
-    hold_p = np.asarray(HOLD_SHARE)[channel] * np.where(queue == 1, 1.5, 1.0)
-    hold = np.where(rng.random(n) < hold_p, np.rint(rng.lognormal(np.log(55), 0.8, n)), 0)
-    wrap = np.maximum(
-        5,
-        np.rint(
-            np.exp(
-                np.log(np.asarray(WRAP_MEDIAN))[channel]
-                + plan["wrap_eff"][a]
-                + 0.55 * rng.standard_normal(n)
-            )
-        ),
-    )
+    talk, hold, wrap = _handle_times(rng, channel=channel, queue=queue, agent=a, team=team, week=week, plan=plan)
     transferred = answered & (rng.random(n) < np.asarray(TRANSFER_P)[queue])
     escalated = answered & (rng.random(n) < np.asarray(ESCALATE_P)[queue])
     fcr_p = np.asarray(FCR_P)[queue] * np.where(transferred, 0.6, 1.0)

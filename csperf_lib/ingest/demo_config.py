@@ -49,51 +49,40 @@ def _week_dates(start: dt.date, week: int) -> list[str]:
     return [first.isoformat(), (first + dt.timedelta(days=6)).isoformat()]
 
 
-def _planted(
-    seed: int,
-    contacts: int,
-    start: dt.date,
-    end: dt.date,
-    weeks: int,
+def _talk_growth(c: dict[str, np.ndarray], team: int, weeks: int) -> float:
+    """Observed weekly growth of one team's mean talk time (log-linear fit on weekly means)."""
+    sel = c["answered"] & (c["team"] == team)
+    tot = np.bincount(c["week"][sel], weights=c["talk"][sel], minlength=weeks)[:weeks]
+    cnt = np.bincount(c["week"][sel], minlength=weeks)[:weeks]
+    ok = cnt > 0
+    if ok.sum() < 2:
+        return 0.0
+    slope = np.polyfit(np.arange(weeks)[ok], np.log(tot[ok] / cnt[ok]), 1)[0]
+    return round(float(np.expm1(slope)), 4)
+
+
+def _mean(x: np.ndarray) -> float | None:
+    return round(float(x.mean()), 3) if x.size else None
+
+
+def _signals(
     plan: dict[str, Any],
     c: dict[str, np.ndarray],
     s: dict[str, np.ndarray],
     q: dict[str, np.ndarray],
     k: dict[str, np.ndarray],
-    rows: dict[str, int],
-    bad: dict[str, dict[str, Any]],
+    *,
+    start: dt.date,
+    weeks: int,
 ) -> dict[str, Any]:
-    """The planted signals with what was observed in the written data (clean rows)."""
-    agent_ids = plan["agent_ids"]
-    aht_team, low_region, weak = (
-        TEAMS[plan["aht_team"]],
-        REGIONS[plan["low_region"]],
-        agent_ids[plan["weak_agent"]],
-    )
-
-    # observed weekly growth of mean talk time per team (log-linear fit on weekly means)
-    def growth(team: int) -> float:
-        sel = c["answered"] & (c["team"] == team)
-        tot = np.bincount(c["week"][sel], weights=c["talk"][sel], minlength=weeks)[:weeks]
-        cnt = np.bincount(c["week"][sel], minlength=weeks)[:weeks]
-        ok = cnt > 0
-        if ok.sum() < 2:
-            return 0.0
-        slope = np.polyfit(np.arange(weeks)[ok], np.log(tot[ok] / cnt[ok]), 1)[0]
-        return round(float(np.expm1(slope)), 4)
-
-    item_names = [i[0] for i in QA_ITEMS]
-    ok_qa = q["score"] <= q["max"]
-    five = ok_qa & (q["item"] == plan["weak_item"])
+    """The four planted signals, each with what was observed in the written (clean) rows."""
+    aht_team, low_region = TEAMS[plan["aht_team"]], REGIONS[plan["low_region"]]
+    weak = plan["agent_ids"][plan["weak_agent"]]
+    five = (q["score"] <= q["max"]) & (q["item"] == plan["weak_item"])
     weak_rows = five & (q["agent"] == plan["weak_agent"])
     others = five & (q["agent"] != plan["weak_agent"])
-
     valid = (s["csat"] >= 1) & (s["csat"] <= 5)
     s_region = c["region"][s["contact"]]
-
-    def mean(x: np.ndarray) -> float | None:
-        return round(float(x.mean()), 3) if x.size else None
-
     k_week = k["received"] // (7 * DAY) + 1
     k_queue = c["queue"][k["contact"]]
     seg = (k["category"] == COMPLAINT_CATEGORIES.index(SPIKE_CATEGORY)) & (
@@ -101,8 +90,7 @@ def _planted(
     )
     in_spike = np.isin(k_week, plan["spike_weeks"])
     n_spike_weeks = len(plan["spike_weeks"])
-
-    signals = {
+    return {
         "aht_trend": {
             "table": "contacts",
             "metric": "talk_s",
@@ -110,7 +98,7 @@ def _planted(
             "kind": "rising trend",
             "description": f"Talk time in team {aht_team} grows {AHT_WEEKLY_GROWTH:.1%} a week (compounding); other teams are flat.",
             "weekly_growth": AHT_WEEKLY_GROWTH,
-            "observed_weekly_growth": growth(plan["aht_team"]),
+            "observed_weekly_growth": _talk_growth(c, plan["aht_team"], weeks),
         },
         "weak_agent_item": {
             "table": "qa_evaluations",
@@ -120,8 +108,8 @@ def _planted(
             "description": f"Agent {weak} scores about {-WEAK_ITEM_SHIFT:.0f} points (of 5) lower on {WEAK_ITEM}; average on every other item.",
             "mean_shift": WEAK_ITEM_SHIFT,
             "max_score": 5,
-            "observed_mean": mean(q["score"][weak_rows]),
-            "observed_mean_other_agents": mean(q["score"][others]),
+            "observed_mean": _mean(q["score"][weak_rows]),
+            "observed_mean_other_agents": _mean(q["score"][others]),
             "observed_evaluations": int(np.unique(q["eval"][weak_rows]).size),
         },
         "complaint_spike": {
@@ -149,32 +137,40 @@ def _planted(
             "description": f"Customers in {low_region} rate satisfaction about 0.4 lower (mean CSAT below the {CSAT_TARGET} target); the other regions meet it.",
             "target": {"metric": "mean csat", "value": CSAT_TARGET},
             "latent_shift": REGION_CSAT_SHIFT,
-            "observed_mean": mean(s["csat"][valid & (s_region == plan["low_region"])]),
-            "observed_mean_other_regions": mean(
+            "observed_mean": _mean(s["csat"][valid & (s_region == plan["low_region"])]),
+            "observed_mean_other_regions": _mean(
                 s["csat"][valid & (s_region != plan["low_region"])]
             ),
         },
     }
+
+
+def _controls(
+    plan: dict[str, Any], c: dict[str, np.ndarray], s: dict[str, np.ndarray], *, weeks: int
+) -> list[dict[str, Any]]:
+    """The segments that must *not* show a finding, with what was observed where it can be."""
+    agent_ids = plan["agent_ids"]
+    weak = agent_ids[plan["weak_agent"]]
+    valid = (s["csat"] >= 1) & (s["csat"] <= 5)
+    s_region = c["region"][s["contact"]]
     controls = [
         {
             "table": "contacts",
             "metric": "talk_s",
             "segment": {"team": t},
             "expect": "no trend",
-            "observed_weekly_growth": growth(i),
+            "observed_weekly_growth": _talk_growth(c, i, weeks),
         }
         for i, t in enumerate(TEAMS)
         if i != plan["aht_team"]
     ]
-    controls.append(
+    controls += [
         {
             "table": "qa_evaluations",
             "metric": "score",
-            "segment": {"agent_id": weak, "item": [x for x in item_names if x != WEAK_ITEM]},
+            "segment": {"agent_id": weak, "item": [i[0] for i in QA_ITEMS if i[0] != WEAK_ITEM]},
             "expect": "in line with other agents",
-        }
-    )
-    controls.append(
+        },
         {
             "table": "qa_evaluations",
             "metric": "score",
@@ -183,9 +179,7 @@ def _planted(
                 "item": WEAK_ITEM,
             },
             "expect": "no individual weakness",
-        }
-    )
-    controls.append(
+        },
         {
             "table": "complaints",
             "metric": "complaints per week",
@@ -194,9 +188,7 @@ def _planted(
                 "category": SPIKE_CATEGORY,
             },
             "expect": "no spike",
-        }
-    )
-    controls.append(
+        },
         {
             "table": "complaints",
             "metric": "complaints per week",
@@ -205,19 +197,59 @@ def _planted(
                 "category": [x for x in COMPLAINT_CATEGORIES if x != SPIKE_CATEGORY],
             },
             "expect": "no spike",
-        }
-    )
-    controls.extend(
+        },
+    ]
+    controls += [
         {
             "table": "surveys",
             "metric": "csat",
             "segment": {"region": r},
             "expect": f"mean csat at or above target {CSAT_TARGET}",
-            "observed_mean": mean(s["csat"][valid & (s_region == i)]),
+            "observed_mean": _mean(s["csat"][valid & (s_region == i)]),
         }
         for i, r in enumerate(REGIONS)
         if i != plan["low_region"]
-    )
+    ]
+    return controls
+
+
+def _roster(plan: dict[str, Any]) -> dict[str, Any]:
+    """Teams, regions, queues, channels, agents (with team and region), evaluators, QA items."""
+    return {
+        "teams": list(TEAMS),
+        "regions": list(REGIONS),
+        "queues": list(QUEUES),
+        "channels": list(CHANNELS),
+        "agents": [
+            {
+                "agent_id": a,
+                "team": TEAMS[plan["agent_team"][i]],
+                "region": REGIONS[plan["agent_region"][i]],
+            }
+            for i, a in enumerate(plan["agent_ids"])
+        ],
+        "evaluators": list(EVALUATORS),
+        "qa_items": [
+            {"item": i[0], "label": i[1], "max_score": i[2], "critical": i[3]} for i in QA_ITEMS
+        ],
+    }
+
+
+def _planted(
+    seed: int,
+    contacts: int,
+    start: dt.date,
+    end: dt.date,
+    weeks: int,
+    plan: dict[str, Any],
+    c: dict[str, np.ndarray],
+    s: dict[str, np.ndarray],
+    q: dict[str, np.ndarray],
+    k: dict[str, np.ndarray],
+    rows: dict[str, int],
+    bad: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """The planted signals with what was observed in the written data (clean rows)."""
     return {
         "generator": "csperf_lib.ingest.demo",
         "seed": int(seed),
@@ -225,26 +257,9 @@ def _planted(
         "period": {"start": start.isoformat(), "end": end.isoformat(), "weeks": weeks},
         "files": dict(FILE_NAMES),
         "rows": dict(rows),
-        "roster": {
-            "teams": list(TEAMS),
-            "regions": list(REGIONS),
-            "queues": list(QUEUES),
-            "channels": list(CHANNELS),
-            "agents": [
-                {
-                    "agent_id": a,
-                    "team": TEAMS[plan["agent_team"][i]],
-                    "region": REGIONS[plan["agent_region"][i]],
-                }
-                for i, a in enumerate(agent_ids)
-            ],
-            "evaluators": list(EVALUATORS),
-            "qa_items": [
-                {"item": i[0], "label": i[1], "max_score": i[2], "critical": i[3]} for i in QA_ITEMS
-            ],
-        },
-        "signals": signals,
-        "controls": controls,
+        "roster": _roster(plan),
+        "signals": _signals(plan, c, s, q, k, start=start, weeks=weeks),
+        "controls": _controls(plan, c, s, weeks=weeks),
         "background": {
             "evaluator_bias": dict(zip(EVALUATORS, EVALUATOR_BIAS, strict=True)),
             "note": "Evaluator severity differs mildly (points on 5-point items); not a planted finding.",

@@ -552,32 +552,10 @@ def _time_or_duration(seconds: pd.Series, *, clock_like: bool) -> str:
     return "time"
 
 
-def _profile_column(
-    name: str, series: pd.Series, *, rows: int, decimal: str, thousands: str | None
-) -> ColumnProfile:
-    text = _texts(series)
-    n = len(text)
-    blank_share = 1.0 - n / rows if rows else 0.0
-    distinct_values = pd.unique(text)
-    distinct = len(distinct_values)
-    examples = tuple(" ".join(str(v).split())[:40] for v in distinct_values[:3])
-    counts = text.value_counts() if 0 < distinct <= 30 else None
-    base = {
-        "values": tuple(str(v) for v in counts.index) if counts is not None else (),
-        "name": name,
-        "blank_share": round(blank_share, 4),
-        "distinct": distinct,
-        "examples": examples,
-        "unique": n > 0 and distinct == n,
-        "mean_length": float(text.str.len().mean()) if n else 0.0,
-    }
-    if n == 0:
-        return ColumnProfile(type="empty", **base)
-    values = series[series.notna()]
-    kinds = Counter(type(v).__name__ for v in values.head(2000))
-    top_kind = kinds.most_common(1)[0][0]
-
-    # Native cells (Excel, Parquet): trust the cell type.
+def _native_profile(
+    series: pd.Series, values: pd.Series, top_kind: str, base: dict[str, Any]
+) -> ColumnProfile | None:
+    """Native cells (Excel, Parquet): the cell type is trusted."""
     if top_kind in ("time", "timedelta", "Timedelta"):
         secs = values.map(_seconds_of)
         kind = "duration" if top_kind != "time" else _time_or_duration(secs, clock_like=True)
@@ -596,29 +574,11 @@ def _profile_column(
         )
     if top_kind in ("bool", "bool_"):
         return ColumnProfile(type="flag", flag_values=("True", "False"), **base)
+    return None
 
-    lower = {str(v).lower() for v in distinct_values}
-    if distinct == 2:
-        flag_values = _flag_order([str(v) for v in distinct_values])
-        if lower <= TRUE_WORDS | FALSE_WORDS and lower & TRUE_WORDS and lower & FALSE_WORDS:
-            return ColumnProfile(type="flag", flag_values=flag_values, **base)
-    else:
-        flag_values = ()
-    if distinct == 1 and lower <= TRUE_WORDS | FALSE_WORDS and not lower <= {"0", "1", "0.0", "1.0"}:
-        return ColumnProfile(
-            type="flag", flag_values=tuple(str(v) for v in distinct_values),
-            note="only one value present", **base,
-        )
 
-    if text.str.fullmatch(_PERCENT.pattern).mean() >= 0.98:
-        numbers = _to_numbers(
-            text.str.rstrip("%").str.strip(), decimal="," if text.str.contains(",").any()
-            and not text.str.contains(r"\.").any() else ".", thousands=None,
-        )
-        return ColumnProfile(
-            type="percent", minimum=float(numbers.min()), maximum=float(numbers.max()), **base
-        )
-
+def _clock_profile(text: pd.Series, base: dict[str, Any]) -> ColumnProfile | None:
+    """12-hour clock values: times of day, or durations an export wrote as "12:02:23 AM"."""
     clock = text.str.extract(_CLOCK12)
     if clock[0].notna().mean() >= 0.98:
         ok = clock[0].notna()
@@ -635,7 +595,11 @@ def _profile_column(
             type="time", value_format="%I:%M:%S %p", minimum=float(secs.min()),
             maximum=float(secs.max()), **base,
         )
+    return None
 
+
+def _hms_profile(text: pd.Series, base: dict[str, Any]) -> ColumnProfile | None:
+    """``hh:mm:ss``, ``mm:ss`` or ``hh:mm`` values: a duration or a time of day."""
     hms = text.str.extract(_HMS)
     if hms[0].notna().mean() >= 0.98:
         ok = hms[0].notna()
@@ -659,36 +623,112 @@ def _profile_column(
             type=kind, value_format=fmt, minimum=float(secs.min()), maximum=float(secs.max()),
             **base,
         )
+    return None
+
+
+def _numeric_profile(
+    name: str,
+    text: pd.Series,
+    base: dict[str, Any],
+    *,
+    decimal: str,
+    thousands: str | None,
+    lower: set[str],
+) -> ColumnProfile | None:
+    """Numbers in the export's format: codes with leading zeros, 0/1 flags, day fractions,
+    numbers, integers, numeric identifiers; None when the column is not numeric."""
+    numbers = _to_numbers(text, decimal=decimal, thousands=thousands)
+    if numbers.notna().mean() < 0.98:
+        return None
+    numbers = numbers.dropna()
+    leading_zero = text.str.fullmatch(r"0\d+").any()
+    unseparated = text.str.replace(thousands, "", regex=False) if thousands else text
+    whole = bool((numbers == numbers.round()).all()) and not unseparated.str.contains(
+        re.escape(decimal) + r"\d*[1-9]", regex=True
+    ).any()
+    lo, hi = float(numbers.min()), float(numbers.max())
+    if leading_zero:
+        kind = "identifier" if base["unique"] and len(text) >= 10 else "categorical"
+        return ColumnProfile(type=kind, note="codes with leading zeros", **base)
+    if base["distinct"] == 2 and lower <= {"0", "1", "0.0", "1.0"}:
+        return ColumnProfile(type="flag", flag_values=("1", "0"), **base)
+    if not whole:
+        decimals = text.str.extract(r"[.,](\d+)$")[0].str.len().median()
+        if 0 <= lo and hi < 1 and decimals is not None and decimals >= 6:
+            return ColumnProfile(
+                type="time", value_format="day_fraction", minimum=lo * 86400,
+                maximum=hi * 86400, note="fractions of a day (Excel times)", **base,
+            )
+        return ColumnProfile(type="number", minimum=lo, maximum=hi, **base)
+    if base["unique"] and len(text) >= 20 and _id_like(name):
+        return ColumnProfile(type="identifier", minimum=lo, maximum=hi, **base)
+    return ColumnProfile(type="integer", minimum=lo, maximum=hi, **base)
+
+
+def _profile_column(
+    name: str, series: pd.Series, *, rows: int, decimal: str, thousands: str | None
+) -> ColumnProfile:
+    """One column's inferred type: native cells first, then flags, percentages, clock times and
+    durations, dates, numbers, and finally categories, identifiers or free text by their spread."""
+    text = _texts(series)
+    n = len(text)
+    blank_share = 1.0 - n / rows if rows else 0.0
+    distinct_values = pd.unique(text)
+    distinct = len(distinct_values)
+    examples = tuple(" ".join(str(v).split())[:40] for v in distinct_values[:3])
+    counts = text.value_counts() if 0 < distinct <= 30 else None
+    base = {
+        "values": tuple(str(v) for v in counts.index) if counts is not None else (),
+        "name": name,
+        "blank_share": round(blank_share, 4),
+        "distinct": distinct,
+        "examples": examples,
+        "unique": n > 0 and distinct == n,
+        "mean_length": float(text.str.len().mean()) if n else 0.0,
+    }
+    if n == 0:
+        return ColumnProfile(type="empty", **base)
+    values = series[series.notna()]
+    kinds = Counter(type(v).__name__ for v in values.head(2000))
+    top_kind = kinds.most_common(1)[0][0]
+
+    native = _native_profile(series, values, top_kind, base)
+    if native is not None:
+        return native
+
+    lower = {str(v).lower() for v in distinct_values}
+    if distinct == 2:
+        flag_values = _flag_order([str(v) for v in distinct_values])
+        if lower <= TRUE_WORDS | FALSE_WORDS and lower & TRUE_WORDS and lower & FALSE_WORDS:
+            return ColumnProfile(type="flag", flag_values=flag_values, **base)
+    else:
+        flag_values = ()
+    if distinct == 1 and lower <= TRUE_WORDS | FALSE_WORDS and not lower <= {"0", "1", "0.0", "1.0"}:
+        return ColumnProfile(
+            type="flag", flag_values=tuple(str(v) for v in distinct_values),
+            note="only one value present", **base,
+        )
+
+    if text.str.fullmatch(_PERCENT.pattern).mean() >= 0.98:
+        numbers = _to_numbers(
+            text.str.rstrip("%").str.strip(), decimal="," if text.str.contains(",").any()
+            and not text.str.contains(r"\.").any() else ".", thousands=None,
+        )
+        return ColumnProfile(
+            type="percent", minimum=float(numbers.min()), maximum=float(numbers.max()), **base
+        )
+
+    timed = _clock_profile(text, base) or _hms_profile(text, base)
+    if timed is not None:
+        return timed
 
     date = _detect_date(text)
     if date is not None:
         return ColumnProfile(**date, **base)
 
-    numbers = _to_numbers(text, decimal=decimal, thousands=thousands)
-    if numbers.notna().mean() >= 0.98:
-        numbers = numbers.dropna()
-        leading_zero = text.str.fullmatch(r"0\d+").any()
-        unseparated = text.str.replace(thousands, "", regex=False) if thousands else text
-        whole = bool((numbers == numbers.round()).all()) and not unseparated.str.contains(
-            re.escape(decimal) + r"\d*[1-9]", regex=True
-        ).any()
-        lo, hi = float(numbers.min()), float(numbers.max())
-        if leading_zero:
-            kind = "identifier" if base["unique"] and n >= 10 else "categorical"
-            return ColumnProfile(type=kind, note="codes with leading zeros", **base)
-        if distinct == 2 and lower <= {"0", "1", "0.0", "1.0"}:
-            return ColumnProfile(type="flag", flag_values=("1", "0"), **base)
-        if not whole:
-            decimals = text.str.extract(r"[.,](\d+)$")[0].str.len().median()
-            if 0 <= lo and hi < 1 and decimals is not None and decimals >= 6:
-                return ColumnProfile(
-                    type="time", value_format="day_fraction", minimum=lo * 86400,
-                    maximum=hi * 86400, note="fractions of a day (Excel times)", **base,
-                )
-            return ColumnProfile(type="number", minimum=lo, maximum=hi, **base)
-        if base["unique"] and n >= 20 and _id_like(name):
-            return ColumnProfile(type="identifier", minimum=lo, maximum=hi, **base)
-        return ColumnProfile(type="integer", minimum=lo, maximum=hi, **base)
+    numeric = _numeric_profile(name, text, base, decimal=decimal, thousands=thousands, lower=lower)
+    if numeric is not None:
+        return numeric
 
     if flag_values:
         base_flag = {"flag_values": flag_values}

@@ -647,15 +647,9 @@ def _assign(profile: ExportProfile, table: str) -> tuple[list[ColumnProposal], f
     return proposals, score
 
 
-def _derived(profile: ExportProfile, table: str, columns: list[ColumnProposal]) -> list[ColumnProposal]:
-    """Rules beyond one-to-one matches: time column, abandonment from answered, channel, ids."""
-
-    tdef = CANONICAL_TABLES[table]
-    by_name = {c.canonical: c for c in columns}
-    used = {c.source for c in columns if c.active and c.source}
-    out = list(columns)
-
-    # A date-only timestamp with a separate time-of-day column: add it as time_column.
+def _with_time_of_day(profile: ExportProfile, tdef: Any, out: list[ColumnProposal]) -> list[ColumnProposal]:
+    """A date-only timestamp with a separate time-of-day column gets it as ``time_column``."""
+    used = {c.source for c in out if c.active and c.source}
     for i, prop in enumerate(out):
         if not prop.active or tdef.columns.get(prop.canonical) != "datetime" or not prop.source:
             continue
@@ -679,17 +673,23 @@ def _derived(profile: ExportProfile, table: str, columns: list[ColumnProposal]) 
             prop, spec=spec,
             evidence=prop.evidence + f"; time of day from `{tcol.name}` ({tcol.describe()})",
         )
+    return out
 
+
+def _contact_defaults(profile: ExportProfile, tdef: Any, by_name: dict[str, ColumnProposal]) -> list[ColumnProposal]:
+    """Contacts: abandonment as "offered and not answered" when no flag exists; a constant phone
+    channel when the column names speak of calls."""
+    extra: list[ColumnProposal] = []
     # No abandonment flag: an offered call that was not answered was abandoned.
     if (
-        table == "contacts" and "abandoned" in tdef.columns and "abandoned" not in by_name
+        "abandoned" in tdef.columns and "abandoned" not in by_name
         and "answered" in by_name and by_name["answered"].active
     ):
         ans = by_name["answered"]
         spec = ans.spec
         if isinstance(spec, dict) and spec.get("values"):
             values = {k: (not v) for k, v in spec["values"].items()}
-            out.append(ColumnProposal(
+            extra.append(ColumnProposal(
                 canonical="abandoned",
                 spec={"column": ans.source, "values": values},
                 source=ans.source, confidence="medium",
@@ -701,10 +701,10 @@ def _derived(profile: ExportProfile, table: str, columns: list[ColumnProposal]) 
             ))
 
     # Every record a call: a constant channel.
-    if table == "contacts" and "channel" in tdef.columns and "channel" not in by_name:
+    if "channel" in tdef.columns and "channel" not in by_name:
         callish = [c.name for c in profile.columns if re.search(r"\bcalls?\b", _normalise(c.name)[0])]
         if callish:
-            out.append(ColumnProposal(
+            extra.append(ColumnProposal(
                 canonical="channel", spec={"value": "phone"}, source=None, confidence="medium",
                 evidence=(
                     "every record is taken to be a call: column names speak of calls ("
@@ -712,14 +712,19 @@ def _derived(profile: ExportProfile, table: str, columns: list[ColumnProposal]) 
                 ),
                 score=0.6,
             ))
+    return extra
 
-    # Interval reports: the service-level threshold named in a header, the interval length named
-    # in the file name.
-    if table == "intervals" and "threshold_s" in tdef.columns and "threshold_s" not in by_name:
+
+def _interval_defaults(profile: ExportProfile, tdef: Any, by_name: dict[str, ColumnProposal],
+                       out: list[ColumnProposal]) -> list[ColumnProposal]:
+    """Interval reports: the service-level threshold named in a header, the interval length named
+    in the file name."""
+    extra: list[ColumnProposal] = []
+    if "threshold_s" in tdef.columns and "threshold_s" not in by_name:
         for prop in out:
             match = re.search(r"(\d+)\s*(s|sec|secs|seconds)\b", prop.source or "", re.I)
             if prop.canonical == "service_level" and prop.active and match:
-                out.append(ColumnProposal(
+                extra.append(ColumnProposal(
                     canonical="threshold_s", spec={"value": int(match.group(1))}, source=None,
                     confidence="medium",
                     evidence=f"the service-level header `{prop.source}` names a {match.group(1)} s "
@@ -727,7 +732,7 @@ def _derived(profile: ExportProfile, table: str, columns: list[ColumnProposal]) 
                     score=0.6,
                 ))
                 break
-    if table == "intervals" and "interval_s" in tdef.columns and "interval_s" not in by_name:
+    if "interval_s" in tdef.columns and "interval_s" not in by_name:
         stem = " " + _normalise(profile.path.stem)[0] + " "
         lengths = (
             (" daily ", 86400, "daily"), (" day ", 86400, "daily"), (" hourly ", 3600, "hourly"),
@@ -736,7 +741,7 @@ def _derived(profile: ExportProfile, table: str, columns: list[ColumnProposal]) 
         )
         for word, seconds, label in lengths:
             if word in stem:
-                out.append(ColumnProposal(
+                extra.append(ColumnProposal(
                     canonical="interval_s", spec={"value": seconds}, source=None,
                     confidence="medium",
                     evidence=f"the file name `{profile.path.name}` says {label}: one row is "
@@ -744,8 +749,12 @@ def _derived(profile: ExportProfile, table: str, columns: list[ColumnProposal]) 
                     score=0.6,
                 ))
                 break
+    return extra
 
-    # A required identifier with no source column: a digest of the whole record.
+
+def _digest_key(profile: ExportProfile, tdef: Any, out: list[ColumnProposal],
+                columns: list[ColumnProposal]) -> list[ColumnProposal]:
+    """A required identifier with no source column becomes a digest of the whole record."""
     key = tdef.key
     active = {c.canonical for c in out if c.active}
     if (
@@ -763,6 +772,19 @@ def _derived(profile: ExportProfile, table: str, columns: list[ColumnProposal]) 
             ),
             score=0.5, alternatives=alts,
         ))
+    return out
+
+
+def _derived(profile: ExportProfile, table: str, columns: list[ColumnProposal]) -> list[ColumnProposal]:
+    """Rules beyond one-to-one matches: time column, abandonment from answered, channel, ids."""
+    tdef = CANONICAL_TABLES[table]
+    by_name = {c.canonical: c for c in columns}
+    out = _with_time_of_day(profile, tdef, list(columns))
+    if table == "contacts":
+        out += _contact_defaults(profile, tdef, by_name)
+    if table == "intervals":
+        out += _interval_defaults(profile, tdef, by_name, out)
+    out = _digest_key(profile, tdef, out, columns)
     order = list(tdef.columns)
     return sorted(out, key=lambda c: order.index(c.canonical))
 

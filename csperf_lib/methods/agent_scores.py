@@ -360,6 +360,31 @@ def _thresholds(items: pd.Series, threshold: float | Mapping[str, float]) -> np.
     return arr
 
 
+def _pass_fail_tests(pf: np.ndarray, *, n: np.ndarray, m: np.ndarray, n_p: np.ndarray, m_p: np.ndarray,
+                     intervals: tuple[np.ndarray, ...], p: np.ndarray, confidence: float) -> tuple[np.ndarray, ...]:
+    """For pass/fail rows (``pf``): the Wilson (1927) interval of the pass rate, Newcombe's (1998,
+    *Stat. Med.* 17:873-890, method 10) hybrid score interval of the difference from the peers and
+    Fisher's exact p; the graded rows keep their t / Welch values. Returns lo, hi, d_lo, d_hi, p."""
+    lo, hi, d_lo, d_hi = intervals
+    d = m - m_p
+    x = np.rint(m * n)
+    x_p = np.rint(m_p * n_p)
+    wl, wh = wilson_interval(np.where(pf, x, 0), np.where(pf, n, 1), confidence=confidence)
+    pl, ph = wilson_interval(
+        np.where(pf & (n_p > 0), x_p, 0), np.where(pf & (n_p > 0), n_p, 1),
+        confidence=confidence,
+    )
+    nl = d - np.sqrt((m - wl) ** 2 + (ph - m_p) ** 2)
+    nh = d + np.sqrt((wh - m) ** 2 + (m_p - pl) ** 2)
+    lo, hi = np.where(pf, wl, lo), np.where(pf, wh, hi)
+    d_lo, d_hi = np.where(pf, nl, d_lo), np.where(pf, nh, d_hi)
+    p = p.copy()
+    for i in np.flatnonzero(pf & (n_p > 0)):
+        table = [[int(x[i]), int(n[i] - x[i])], [int(x_p[i]), int(n_p[i] - x_p[i])]]
+        p[i] = float(_st.fisher_exact(table).pvalue)
+    return lo, hi, d_lo, d_hi, p
+
+
 def _score_table(
     prep: _Prepared,
     *,
@@ -379,16 +404,9 @@ def _score_table(
     if obs.empty:
         return _empty_scores()
     g = obs.groupby(["agent_id", "item"], sort=True)
-    s = g.agg(
-        n=("value", "size"),
-        mean=("value", "mean"),
-        var=("value", "var"),
-        raw_mean=("pct", "mean"),
-        first=("evaluated_at", "min"),
-        last=("evaluated_at", "max"),
-        pass_fail=("pass_fail", "first"),
-        critical=("critical", "first"),
-    ).reset_index()
+    s = g.agg(n=("value", "size"), mean=("value", "mean"), var=("value", "var"), raw_mean=("pct", "mean"),
+              first=("evaluated_at", "min"), last=("evaluated_at", "max"), pass_fail=("pass_fail", "first"),
+              critical=("critical", "first")).reset_index()
     items = obs.groupby("item").agg(N=("value", "size"), M=("value", "mean"), V=("value", "var"))
     s = s.join(items, on="item")
     n = s["n"].to_numpy(dtype=float)
@@ -418,33 +436,16 @@ def _score_table(
         d_lo, d_hi = d - t_d * se, d + t_d * se
         p = 2 * _st.t.sf(np.abs(d) / se, nu)
     p = np.where(se > 0, p, np.nan)
-    # pass/fail: Wilson, Newcombe hybrid score, Fisher's exact
-    if pf.any():
-        x = np.rint(m * n)
-        x_p = np.rint(m_p * n_p)
-        wl, wh = wilson_interval(np.where(pf, x, 0), np.where(pf, n, 1), confidence=confidence)
-        pl, ph = wilson_interval(
-            np.where(pf & (n_p > 0), x_p, 0), np.where(pf & (n_p > 0), n_p, 1),
-            confidence=confidence,
-        )
-        nl = d - np.sqrt((m - wl) ** 2 + (ph - m_p) ** 2)
-        nh = d + np.sqrt((wh - m) ** 2 + (m_p - pl) ** 2)
-        lo, hi = np.where(pf, wl, lo), np.where(pf, wh, hi)
-        d_lo, d_hi = np.where(pf, nl, d_lo), np.where(pf, nh, d_hi)
-        p = p.copy()
-        for i in np.flatnonzero(pf & (n_p > 0)):
-            table = [[int(x[i]), int(n[i] - x[i])], [int(x_p[i]), int(n_p[i] - x_p[i])]]
-            p[i] = float(_st.fisher_exact(table).pvalue)
+    if pf.any():  # pass/fail items: Wilson, Newcombe hybrid score, Fisher's exact
+        lo, hi, d_lo, d_hi, p = _pass_fail_tests(pf, n=n, m=m, n_p=n_p, m_p=m_p, intervals=(lo, hi, d_lo, d_hi),
+                                                 p=p, confidence=confidence)
     sufficient = n >= int(min_evaluations)
     p = np.where(sufficient & (n_p > 0), p, np.nan)
     p_adj = fdr_bh(p)
     thr = _thresholds(s["item"], threshold)
     below_standard = sufficient & ((hi < thr) if threshold_test == "interval" else (m < thr))
     below_peers = sufficient & (d < 0) & (p_adj < alpha)
-    if teams is not None:
-        team = s["agent_id"].map(teams)
-    else:
-        team = pd.Series(np.nan, index=s.index, dtype=object)
+    team = s["agent_id"].map(teams) if teams is not None else pd.Series(np.nan, index=s.index, dtype=object)
     out = pd.DataFrame(
         {
             "agent_id": s["agent_id"].astype(object),

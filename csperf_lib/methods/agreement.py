@@ -239,6 +239,21 @@ def _require_columns(qa: pd.DataFrame, columns: Sequence[str]) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def _pair_categories(a: np.ndarray, b: np.ndarray, categories: Sequence | None) -> list:
+    """The categories of a pair of raters: as given (each rating must be one of them), else the
+    sorted values used."""
+    if categories is None:
+        return _sorted_categories(np.concatenate([a, b]))
+    cats = list(categories)
+    if len(set(cats)) != len(cats):
+        raise CsperfError("categories must not repeat a value")
+    index = set(cats)
+    unknown = sorted({repr(v) for v in np.concatenate([a, b]).tolist() if v not in index})
+    if unknown:
+        raise CsperfError(f"rating(s) {', '.join(unknown[:5])} are not among the categories given")
+    return cats
+
+
 def cohen_kappa(
     rater_a: Sequence[Any],
     rater_b: Sequence[Any],
@@ -306,26 +321,12 @@ def cohen_kappa(
     notes = [f"{dropped} pair(s) with a missing rating dropped"] if dropped else []
     a, b = a[complete], b[complete]
     n = int(a.size)
-    if categories is None:
-        cats = _sorted_categories(np.concatenate([a, b]))
-    else:
-        cats = list(categories)
-        if len(set(cats)) != len(cats):
-            raise CsperfError("categories must not repeat a value")
+    cats = _pair_categories(a, b, categories)
     index = {c: i for i, c in enumerate(cats)}
-    unknown = sorted({repr(v) for v in np.concatenate([a, b]).tolist() if v not in index})
-    if unknown:
-        raise CsperfError(f"rating(s) {', '.join(unknown[:5])} are not among the categories given")
     if n == 0:
         notes.append("no subject was rated by both raters")
-        return _nan_agreement(
-            statistic,
-            method,
-            n_subjects=0,
-            n_raters=2,
-            confidence=confidence,
-            note="; ".join(notes),
-        )
+        return _nan_agreement(statistic, method, n_subjects=0, n_raters=2,
+                              confidence=confidence, note="; ".join(notes))
     k = len(cats)
     table = np.zeros((k, k))
     np.add.at(table, ([index[v] for v in a.tolist()], [index[v] for v in b.tolist()]), 1.0)
@@ -334,14 +335,8 @@ def cohen_kappa(
         notes.append(
             "both raters used a single category throughout, so chance agreement is 100 % and kappa is undefined"
         )
-        return _nan_agreement(
-            statistic,
-            method,
-            n_subjects=n,
-            n_raters=2,
-            confidence=confidence,
-            note="; ".join(notes),
-        )
+        return _nan_agreement(statistic, method, n_subjects=n, n_raters=2,
+                              confidence=confidence, note="; ".join(notes))
     with np.errstate(divide="ignore", invalid="ignore"):
         res = _sm_cohens_kappa(table, wt=weights) if weights else _sm_cohens_kappa(table)
     kappa = float(res.kappa)
@@ -349,20 +344,9 @@ def cohen_kappa(
     se0 = math.sqrt(max(float(res.var_kappa0), 0.0))
     z = _z(alpha)
     p_value = float(2 * _st.norm.sf(abs(kappa) / se0)) if se0 > 0 else math.nan
-    return Agreement(
-        statistic=statistic,
-        value=kappa,
-        se=se,
-        ci_low=max(-1.0, kappa - z * se),
-        ci_high=min(1.0, kappa + z * se),
-        n_subjects=n,
-        n_raters=2,
-        method=method,
-        confidence=confidence,
-        se_null=se0,
-        p_value=p_value,
-        note="; ".join(notes),
-    )
+    return Agreement(statistic=statistic, value=kappa, se=se, ci_low=max(-1.0, kappa - z * se),
+                     ci_high=min(1.0, kappa + z * se), n_subjects=n, n_raters=2, method=method,
+                     confidence=confidence, se_null=se0, p_value=p_value, note="; ".join(notes))
 
 
 # --------------------------------------------------------------------------------------------
@@ -389,6 +373,43 @@ def _fleiss_parts(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _kappa_from_parts(p_o, p_e):
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(np.isclose(p_e, 1.0), np.nan, (p_o - p_e) / (1.0 - p_e))
+
+
+def _fleiss_method(*, constant: bool, n_boot: int, random_state: Any) -> str:
+    """How Fleiss' kappa, its interval and its null test were computed, in words."""
+    boot = f"percentile bootstrap over subjects ({n_boot} resamples, random_state={random_state!r})"
+    if constant:
+        return (
+            "kappa from statsmodels fleiss_kappa (Fleiss 1971); se and interval: "
+            + boot
+            + "; se_null and p-value: Fleiss, Nee & Landis (1979)"
+        )
+    return (
+        "kappa generalised to a varying number of ratings per subject (Gwet 2014); "
+        "se and interval: " + boot + "; no null-SE test (it assumes equal ratings per subject)"
+    )
+
+
+def _fleiss_null_test(kappa: float, pi: np.ndarray, *, n_subjects: int, m: float) -> tuple[float, float]:
+    """Fleiss, Nee & Landis (1979) standard error of kappa under kappa = 0 (``m`` ratings per
+    subject) and the two-sided p-value of kappa = 0."""
+    pq = pi * (1.0 - pi)
+    s = float(pq.sum())
+    var0 = 2.0 / (n_subjects * m * (m - 1.0)) * (s**2 - float((pq * ((1.0 - pi) - pi)).sum())) / s**2
+    se0 = math.sqrt(max(var0, 0.0))
+    return se0, (float(2 * _st.norm.sf(abs(kappa) / se0)) if se0 > 0 else math.nan)
+
+
+def _fleiss_bootstrap(a: np.ndarray, q: np.ndarray, *, n_boot: int, random_state: Any,
+                      alpha: float) -> tuple[float, float, float]:
+    """Percentile bootstrap over subjects of Fleiss' kappa from its per-subject parts: se, low, high."""
+    n = len(a)
+    reps = []
+    for w in _bootstrap_weights(_rng(random_state), n, int(n_boot)):
+        p_o_b = w @ a / n
+        p_e_b = ((w @ q / n) ** 2).sum(1)
+        reps.append(_kappa_from_parts(p_o_b, p_e_b))
+    return _percentile_ci(np.concatenate(reps), alpha)
 
 
 def fleiss_kappa(
@@ -458,28 +479,11 @@ def fleiss_kappa(
     cats = _sorted_categories(values)
     m = have[keep]
     constant = n > 0 and bool((m == m[0]).all())
-    boot = f"percentile bootstrap over subjects ({n_boot} resamples, random_state={random_state!r})"
-    if constant:
-        method = (
-            "kappa from statsmodels fleiss_kappa (Fleiss 1971); se and interval: "
-            + boot
-            + "; se_null and p-value: Fleiss, Nee & Landis (1979)"
-        )
-    else:
-        method = (
-            "kappa generalised to a varying number of ratings per subject (Gwet 2014); "
-            "se and interval: " + boot + "; no null-SE test (it assumes equal ratings per subject)"
-        )
+    method = _fleiss_method(constant=constant, n_boot=n_boot, random_state=random_state)
     if n == 0:
         notes.append("no subject has two ratings")
-        return _nan_agreement(
-            statistic,
-            method,
-            n_subjects=0,
-            n_raters=n_raters,
-            confidence=confidence,
-            note="; ".join(notes),
-        )
+        return _nan_agreement(statistic, method, n_subjects=0, n_raters=n_raters,
+                              confidence=confidence, note="; ".join(notes))
     counts = _category_counts(arr, cats)
     a, q = _fleiss_parts(counts)
     pi = q.mean(0)
@@ -488,47 +492,20 @@ def fleiss_kappa(
         notes.append(
             "every rating is the same category, so chance agreement is 100 % and kappa is undefined"
         )
-        return _nan_agreement(
-            statistic,
-            method,
-            n_subjects=n,
-            n_raters=n_raters,
-            confidence=confidence,
-            note="; ".join(notes),
-        )
+        return _nan_agreement(statistic, method, n_subjects=n, n_raters=n_raters,
+                              confidence=confidence, note="; ".join(notes))
     se0 = p_value = math.nan
     if constant:
         kappa = float(_sm_fleiss_kappa(counts))
-        mm = float(m[0])
-        pq = pi * (1.0 - pi)
-        s = float(pq.sum())
-        var0 = 2.0 / (n * mm * (mm - 1.0)) * (s**2 - float((pq * ((1.0 - pi) - pi)).sum())) / s**2
-        se0 = math.sqrt(max(var0, 0.0))
-        p_value = float(2 * _st.norm.sf(abs(kappa) / se0)) if se0 > 0 else math.nan
+        se0, p_value = _fleiss_null_test(kappa, pi, n_subjects=n, m=float(m[0]))
     else:
         kappa = float(_kappa_from_parts(float(a.mean()), p_e))
     se = lo = hi = math.nan
     if n_boot > 0 and n >= 2:
-        reps = []
-        for w in _bootstrap_weights(_rng(random_state), n, int(n_boot)):
-            p_o_b = w @ a / n
-            p_e_b = ((w @ q / n) ** 2).sum(1)
-            reps.append(_kappa_from_parts(p_o_b, p_e_b))
-        se, lo, hi = _percentile_ci(np.concatenate(reps), alpha)
-    return Agreement(
-        statistic=statistic,
-        value=kappa,
-        se=se,
-        ci_low=lo,
-        ci_high=hi,
-        n_subjects=n,
-        n_raters=n_raters,
-        method=method,
-        confidence=confidence,
-        se_null=se0,
-        p_value=p_value,
-        note="; ".join(notes),
-    )
+        se, lo, hi = _fleiss_bootstrap(a, q, n_boot=n_boot, random_state=random_state, alpha=alpha)
+    return Agreement(statistic=statistic, value=kappa, se=se, ci_low=lo, ci_high=hi, n_subjects=n,
+                     n_raters=n_raters, method=method, confidence=confidence, se_null=se0, p_value=p_value,
+                     note="; ".join(notes))
 
 
 # --------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -128,6 +129,32 @@ def _percent_totals(
     return totals.assign(pct=100.0 * totals["s"] / totals["m"])[[subject, rater, "pct"]]
 
 
+def _one_sample_t(d: np.ndarray, alpha: float) -> tuple[float, float, float, float]:
+    """Mean of the differences ``d`` with its Student t interval and the two-sided p of mean 0
+    (Student 1908); NaN interval and p with fewer than two values."""
+    n = d.size
+    mean = float(d.mean())
+    lo = hi = p = math.nan
+    if n >= 2:
+        se = float(d.std(ddof=1)) / math.sqrt(n)
+        t = float(_st.t.ppf(1 - alpha / 2, n - 1))
+        lo, hi = mean - t * se, mean + t * se
+        if se > 0:
+            p = float(2 * _st.t.sf(abs(mean) / se, n - 1))
+        else:
+            p = 0.0 if mean != 0 else 1.0
+    return mean, lo, hi, p
+
+
+def _holm(p: np.ndarray) -> np.ndarray:
+    """Holm-adjusted p-values of the finite entries of ``p`` (NaN stays NaN), by statsmodels."""
+    adjusted = np.full(p.size, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        adjusted[ok] = multipletests(p[ok], method="holm")[1]
+    return adjusted
+
+
 _BIAS_COLUMNS = [
     "evaluator",
     "n_subjects",
@@ -215,38 +242,13 @@ def evaluator_bias(
     frame = totals.assign(consensus=consensus, diff=totals["pct"] - consensus)
     rows = []
     for evaluator, g in frame.groupby(rater, sort=True):
-        d = g["diff"].to_numpy(dtype=float)
-        n = d.size
-        mean = float(d.mean())
-        lo = hi = p = math.nan
-        if n >= 2:
-            sd = float(d.std(ddof=1))
-            se = sd / math.sqrt(n)
-            t = float(_st.t.ppf(1 - alpha / 2, n - 1))
-            lo, hi = mean - t * se, mean + t * se
-            if se > 0:
-                p = float(2 * _st.t.sf(abs(mean) / se, n - 1))
-            else:
-                p = 0.0 if mean != 0 else 1.0
-        rows.append(
-            {
-                "evaluator": evaluator,
-                "n_subjects": n,
-                "mean_percent": float(g["pct"].mean()),
-                "consensus_percent": float(g["consensus"].mean()),
-                "mean_difference": mean,
-                "ci_low": lo,
-                "ci_high": hi,
-                "p_value": p,
-            }
-        )
+        mean, lo, hi, p = _one_sample_t(g["diff"].to_numpy(dtype=float), alpha)
+        rows.append({"evaluator": evaluator, "n_subjects": len(g), "mean_percent": float(g["pct"].mean()),
+                     "consensus_percent": float(g["consensus"].mean()), "mean_difference": mean,
+                     "ci_low": lo, "ci_high": hi, "p_value": p})
     out = pd.DataFrame(rows)
-    p = out["p_value"].to_numpy(dtype=float)
-    adjusted = np.full(p.size, np.nan)
-    ok = np.isfinite(p)
-    if ok.any():
-        adjusted[ok] = multipletests(p[ok], method="holm")[1]
-    out["p_adjusted"] = adjusted
+    out["p_adjusted"] = _holm(out["p_value"].to_numpy(dtype=float))
+    adjusted = out["p_adjusted"].to_numpy(dtype=float)
     significant = np.isfinite(adjusted) & (adjusted < alpha)
     out["verdict"] = np.where(
         significant & (out["mean_difference"] > 0),
@@ -272,6 +274,39 @@ _ITEM_COLUMNS = [
 def _one_rating_each(df: pd.DataFrame, subject: str, rater: str, item: str) -> pd.DataFrame:
     """One row per (subject, rater, item): the last one in input order when an evaluator scored twice."""
     return df.drop_duplicates([subject, rater, item], keep="last")
+
+
+def _item_row(name: Any, g: pd.DataFrame, *, level: str, subject: str, rater: str, score: str,
+              min_subjects: int, threshold: float) -> dict[str, Any]:
+    """Agreement on one scorecard item: Krippendorff's alpha at ``level`` and exact agreement
+    (the share of agreeing rater pairs within a contact), over contacts rated at least twice."""
+    n_sub = int(g[subject].nunique())
+    n_rat = int(g[rater].nunique())
+    alpha_value = exact = math.nan
+    note = ""
+    if n_sub > 0:
+        wide = g.pivot(index=rater, columns=subject, values=score)
+        counts = g.groupby([subject, score]).size()
+        m = g.groupby(subject).size()
+        exact = float((counts * (counts - 1)).sum() / (m * (m - 1)).sum())
+    if n_sub < min_subjects:
+        note = (
+            f"fewer than {min_subjects} calibration contacts ({n_sub}): agreement not measured"
+        )
+    else:
+        alpha_value = krippendorff_alpha(wide, level=level)
+        if math.isnan(alpha_value):
+            note = "every rating identical: alpha undefined (no variation to tell agreement from chance)"
+    return {
+        "item": name,
+        "level": level,
+        "n_subjects": n_sub,
+        "n_raters": n_rat,
+        "krippendorff_alpha": alpha_value,
+        "exact_agreement": exact,
+        "flag": bool(np.isfinite(alpha_value) and alpha_value < threshold),
+        "note": note,
+    }
 
 
 def item_agreement(
@@ -338,35 +373,8 @@ def item_agreement(
             raise CsperfError(
                 f"level for item {name!r} must be one of {', '.join(_LEVELS)}, got {lvl!r}"
             )
-        n_sub = int(g[subject].nunique())
-        n_rat = int(g[rater].nunique())
-        alpha_value = exact = math.nan
-        note = ""
-        if n_sub > 0:
-            wide = g.pivot(index=rater, columns=subject, values=score)
-            counts = g.groupby([subject, score]).size()
-            m = g.groupby(subject).size()
-            exact = float((counts * (counts - 1)).sum() / (m * (m - 1)).sum())
-        if n_sub < min_subjects:
-            note = (
-                f"fewer than {min_subjects} calibration contacts ({n_sub}): agreement not measured"
-            )
-        else:
-            alpha_value = krippendorff_alpha(wide, level=lvl)
-            if math.isnan(alpha_value):
-                note = "every rating identical: alpha undefined (no variation to tell agreement from chance)"
-        rows.append(
-            {
-                "item": name,
-                "level": lvl,
-                "n_subjects": n_sub,
-                "n_raters": n_rat,
-                "krippendorff_alpha": alpha_value,
-                "exact_agreement": exact,
-                "flag": bool(np.isfinite(alpha_value) and alpha_value < threshold),
-                "note": note,
-            }
-        )
+        rows.append(_item_row(name, g, level=lvl, subject=subject, rater=rater, score=score,
+                              min_subjects=min_subjects, threshold=threshold))
     if not rows:
         return pd.DataFrame(
             {
@@ -478,19 +486,8 @@ def _fmt_ci(lo: float, hi: float, digits: int) -> str:
     return f"{lo:.{digits}f} to {hi:.{digits}f}"
 
 
-def _findings(
-    overall: Agreement,
-    fleiss: Agreement | None,
-    evaluators: pd.DataFrame,
-    items: pd.DataFrame,
-    *,
-    n_subjects: int,
-    n_evaluators: int,
-    threshold: float,
-    alpha: float,
-) -> list[str]:
-    conf = _conf_label(1.0 - alpha)
-    out = []
+def _overall_sentence(overall: Agreement, *, n_subjects: int, n_evaluators: int, conf: str) -> str:
+    """Agreement on the total QA score against Krippendorff's (2004) thresholds, in one sentence."""
     if np.isfinite(overall.value):
         if overall.value >= ALPHA_FIRM:
             verdict = (
@@ -511,43 +508,61 @@ def _findings(
             if np.isfinite(overall.ci_low)
             else ""
         )
-        out.append(
+        return (
             f"{n_subjects} contacts were scored by two or more of {n_evaluators} evaluators; agreement on "
             f"the total QA score is Krippendorff's alpha = {overall.value:.2f} ({ci}n = {n_subjects} contacts), "
             f"{verdict}."
         )
+    return f"{n_subjects} contacts were scored by two or more evaluators; {overall.note}."
+
+
+def _evaluator_sentence(row: Any, *, conf: str, evaluators: int) -> str:
+    """One evaluator's severity against colleagues on the same contacts, in one sentence."""
+    if not np.isfinite(row.ci_low):
+        return (
+            f"Evaluator {row.evaluator} scored only {row.n_subjects} calibration contact(s), too few to judge "
+            "their severity."
+        )
+    if row.verdict in ("strict", "lenient"):
+        word = "stricter" if row.verdict == "strict" else "higher (more lenient)"
+        lo, hi = sorted((abs(row.ci_low), abs(row.ci_high)))
+        return (
+            f"Evaluator {row.evaluator} scores {abs(row.mean_difference):.1f} percentage points {word} than "
+            f"colleagues on the same contacts ({conf} CI {_fmt_ci(lo, hi, 1)}, n = {row.n_subjects}; "
+            f"Holm-adjusted {format_p(row.p_adjusted)})."
+        )
+    elif row.ci_low > 0 or row.ci_high < 0:
+        side = "above" if row.mean_difference > 0 else "below"
+        return (
+            f"Evaluator {row.evaluator} scores {abs(row.mean_difference):.1f} percentage points {side} "
+            f"colleagues on the same contacts ({conf} CI {_fmt_ci(row.ci_low, row.ci_high, 1)}, "
+            f"n = {row.n_subjects}), but not significantly once all {evaluators} evaluators are "
+            f"compared (Holm-adjusted {format_p(row.p_adjusted)}); treat as in line and watch at the next "
+            "calibration."
+        )
     else:
-        out.append(f"{n_subjects} contacts were scored by two or more evaluators; {overall.note}.")
-    for row in evaluators.itertuples(index=False):
-        if not np.isfinite(row.ci_low):
-            out.append(
-                f"Evaluator {row.evaluator} scored only {row.n_subjects} calibration contact(s), too few to judge "
-                "their severity."
-            )
-            continue
-        if row.verdict in ("strict", "lenient"):
-            word = "stricter" if row.verdict == "strict" else "higher (more lenient)"
-            lo, hi = sorted((abs(row.ci_low), abs(row.ci_high)))
-            out.append(
-                f"Evaluator {row.evaluator} scores {abs(row.mean_difference):.1f} percentage points {word} than "
-                f"colleagues on the same contacts ({conf} CI {_fmt_ci(lo, hi, 1)}, n = {row.n_subjects}; "
-                f"Holm-adjusted {format_p(row.p_adjusted)})."
-            )
-        elif row.ci_low > 0 or row.ci_high < 0:
-            side = "above" if row.mean_difference > 0 else "below"
-            out.append(
-                f"Evaluator {row.evaluator} scores {abs(row.mean_difference):.1f} percentage points {side} "
-                f"colleagues on the same contacts ({conf} CI {_fmt_ci(row.ci_low, row.ci_high, 1)}, "
-                f"n = {row.n_subjects}), but not significantly once all {len(evaluators)} evaluators are "
-                f"compared (Holm-adjusted {format_p(row.p_adjusted)}); treat as in line and watch at the next "
-                "calibration."
-            )
-        else:
-            out.append(
-                f"Evaluator {row.evaluator} scores in line with colleagues on the same contacts (difference "
-                f"{row.mean_difference:+.1f} percentage points, {conf} CI {_fmt_ci(row.ci_low, row.ci_high, 1)}, "
-                f"n = {row.n_subjects}; not significant after Holm correction)."
-            )
+        return (
+            f"Evaluator {row.evaluator} scores in line with colleagues on the same contacts (difference "
+            f"{row.mean_difference:+.1f} percentage points, {conf} CI {_fmt_ci(row.ci_low, row.ci_high, 1)}, "
+            f"n = {row.n_subjects}; not significant after Holm correction)."
+        )
+
+
+def _findings(
+    overall: Agreement,
+    fleiss: Agreement | None,
+    evaluators: pd.DataFrame,
+    items: pd.DataFrame,
+    *,
+    n_subjects: int,
+    n_evaluators: int,
+    threshold: float,
+    alpha: float,
+) -> list[str]:
+    conf = _conf_label(1.0 - alpha)
+    out = [_overall_sentence(overall, n_subjects=n_subjects, n_evaluators=n_evaluators, conf=conf)]
+    out += [_evaluator_sentence(row, conf=conf, evaluators=len(evaluators))
+            for row in evaluators.itertuples(index=False)]
     verdicts = set(evaluators["verdict"]) if len(evaluators) else set()
     if {"strict", "lenient"} <= verdicts:
         out.append(

@@ -471,26 +471,17 @@ def coaching_plan(
         as_of = None if last is None or last.isna().all() else last.max()
         if as_of is None and len(scores):
             raise ValueError("as_of is required: the scores carry no evaluation dates")
-    follow_up = (
-        (pd.Timestamp(as_of).normalize() + pd.Timedelta(days=int(follow_up_days)))
-        if as_of is not None else pd.NaT
-    )
+    follow_up = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=int(follow_up_days)) if as_of is not None else pd.NaT
     flagged = scores[scores["below_threshold"].astype(bool)]
     rows = []
     for (agent, team), part in flagged.groupby(["agent_id", "team"], dropna=False, sort=True):
         part = part.sort_values("difference")
         chosen = [_method_for(r.item, r.kind, table) for r in part.itertuples()]
         methods_used = list(dict.fromkeys(m for c in chosen for m in c.methods))
-        details = [
-            f"{_item_words(r.item)}: {c.detail}"
-            for r, c in zip(part.itertuples(), chosen, strict=True)
-        ]
+        details = [f"{_item_words(r.item)}: {c.detail}" for r, c in zip(part.itertuples(), chosen, strict=True)]
         shortfall = float(-part["difference"].min())
         lead = part.iloc[0]
-        high = bool(
-            part["critical"].any() or (part["kind"] == "compliance").any()
-            or shortfall >= HIGH_PRIORITY_SHORTFALL
-        )
+        high = bool(part["critical"].any() or (part["kind"] == "compliance").any() or shortfall >= HIGH_PRIORITY_SHORTFALL)
         rows.append(
             {
                 "agent": agent,

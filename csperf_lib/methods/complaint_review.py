@@ -319,20 +319,9 @@ def complaints_review(
     findings += [_timeliness_finding(row, targets, moment) for _, row in overall.iterrows()]
     findings += _outcome_sentences(upheld, repeat, differences, targets=targets, dims=dims, alpha=alpha)
     return ComplaintsReview(
-        totals=totals,
-        targets=targets,
-        pareto=pareto_frame,
-        pareto_themes=pareto_themes,
-        timeliness=overall,
-        timeliness_by=timeliness_by,
-        upheld=upheld,
-        upheld_by=upheld_by,
-        repeat=repeat,
-        differences=differences,
-        segments=dims,
-        skipped_segments=skipped,
-        findings=tuple(f for f in findings if f),
-        handling=handling,
+        totals=totals, targets=targets, pareto=pareto_frame, pareto_themes=pareto_themes, timeliness=overall,
+        timeliness_by=timeliness_by, upheld=upheld, upheld_by=upheld_by, repeat=repeat, differences=differences,
+        segments=dims, skipped_segments=skipped, findings=tuple(f for f in findings if f), handling=handling,
     )
 
 

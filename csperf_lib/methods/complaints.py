@@ -446,6 +446,54 @@ def _statuses(
     return pd.Series(status, index=received.index), elapsed.where(completed.notna())
 
 
+#: The statistic columns of :func:`timeliness` (after ``measure`` and the segment columns).
+_TIMELINESS_STATS = ("n", "within_target", "rate", "ci_low", "ci_high", "n_completed", "n_late", "n_open_overdue",
+                     "n_pending", "n_invalid", "median_s", "median_ci_low", "median_ci_high", "p90_s", "p90_ci_low",
+                     "p90_ci_high", "target_s", "note")
+
+
+def _stamped(frame: pd.DataFrame, *, as_of: pd.Timestamp | None) -> pd.DataFrame:
+    frame.attrs["as_of"] = as_of
+    return frame
+
+
+def _with_rates(out: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """The share within target of each row, with its Wilson interval (NaN where n = 0)."""
+    out["rate"] = np.where(out["n"] > 0, out["within_target"] / out["n"].where(out["n"] > 0, 1), np.nan)
+    out["ci_low"], out["ci_high"] = _wilson(out["within_target"], out["n"], confidence) if len(out) else ([], [])
+    return out
+
+
+def _judged(received: pd.Series, ends: Any, *, measure: str, as_of: pd.Timestamp,
+            target_s: float) -> tuple[pd.Series, pd.Series, str]:
+    """Each complaint's status and elapsed seconds for one measure, or "unavailable" with a note
+    when no completion time of that measure is recorded."""
+    if ends:
+        status, elapsed = _statuses(received, ends, as_of=as_of, target_s=target_s)
+        return status, elapsed, ""
+    what = "acknowledgement" if measure == "acknowledge" else "resolution"
+    note = (f"No {what} dates are recorded (the {_END_COLUMNS[measure][0]} column is absent "
+            f"or never filled in), so the time to {measure} cannot be measured")
+    return pd.Series("unavailable", index=received.index), pd.Series(np.nan, index=received.index), note
+
+
+def _timeliness_record(part: pd.DataFrame, *, measure: str, target: float, note: str,
+                       confidence: float) -> dict[str, Any]:
+    """One segment's counts by status and the order-statistic intervals of its median and 90th
+    percentile elapsed time (completed complaints only)."""
+    counts = part["_status"].value_counts().reindex(_STATUSES, fill_value=0)
+    done = part.loc[part["_status"].isin(["within", "late"]), "_elapsed"].to_numpy(dtype=float)
+    median = _quantile_with_ci(done, 0.5, confidence)
+    p90 = _quantile_with_ci(done, 0.9, confidence)
+    n = int(counts["within"] + counts["late"] + counts["open_overdue"])
+    return {"measure": measure, "n": n, "within_target": int(counts["within"]),
+            "n_completed": int(counts["within"] + counts["late"]), "n_late": int(counts["late"]),
+            "n_open_overdue": int(counts["open_overdue"]), "n_pending": int(counts["pending"]),
+            "n_invalid": int(counts["invalid"]), "median_s": median[0],
+            "median_ci_low": median[1], "median_ci_high": median[2], "p90_s": p90[0],
+            "p90_ci_low": p90[1], "p90_ci_high": p90[2], "target_s": target, "note": note}
+
+
 def timeliness(
     frame: pd.DataFrame,
     *,
@@ -519,17 +567,13 @@ def timeliness(
     """
     frame = _require_frame(frame)
     groups = _by_columns(frame, by)
-    columns = ["measure", *groups, "n", "within_target", "rate", "ci_low", "ci_high", "n_completed",
-               "n_late", "n_open_overdue", "n_pending", "n_invalid", "median_s", "median_ci_low",
-               "median_ci_high", "p90_s", "p90_ci_low", "p90_ci_high", "target_s", "note"]
+    columns = ["measure", *groups, *_TIMELINESS_STATS]
     if "received_at" not in frame.columns:
         raise ValueError("timeliness needs the received_at column of the complaints frame")
     moment = pd.Timestamp(as_of) if as_of is not None else data_as_of(frame)
     received = _timestamps(frame, "received_at")
     if received is None or moment is None:  # no rows, or no receipt time recorded at all
-        empty = pd.DataFrame(columns=columns)
-        empty.attrs["as_of"] = moment
-        return empty
+        return _stamped(pd.DataFrame(columns=columns), as_of=moment)
     in_view = received.isna() | (received <= moment)
     data = frame.loc[in_view]
     received = received.loc[in_view]
@@ -538,38 +582,17 @@ def timeliness(
     for measure in MEASURES:
         target = targets.target_s(measure)
         ends = _end_times(data, measure, resolution_acknowledges=resolution_acknowledges)
-        if ends:
-            status, elapsed = _statuses(received, ends, as_of=moment, target_s=target)
-            note = ""
-        else:
-            status = pd.Series("unavailable", index=data.index)
-            elapsed = pd.Series(np.nan, index=data.index)
-            what = "acknowledgement" if measure == "acknowledge" else "resolution"
-            note = (f"No {what} dates are recorded (the {_END_COLUMNS[measure][0]} column is absent "
-                    f"or never filled in), so the time to {measure} cannot be measured")
+        status, elapsed, note = _judged(received, ends, measure=measure, as_of=moment, target_s=target)
         parts = segments.assign(_status=status, _elapsed=elapsed)
         grouped = parts.groupby(groups, sort=False, dropna=False) if groups else [((), parts)]
         for key, part in grouped:
-            counts = part["_status"].value_counts().reindex(_STATUSES, fill_value=0)
-            done = part.loc[part["_status"].isin(["within", "late"]), "_elapsed"].to_numpy(dtype=float)
-            median = _quantile_with_ci(done, 0.5, confidence)
-            p90 = _quantile_with_ci(done, 0.9, confidence)
-            n = int(counts["within"] + counts["late"] + counts["open_overdue"])
-            record = {"measure": measure, "n": n, "within_target": int(counts["within"]),
-                      "n_completed": int(counts["within"] + counts["late"]), "n_late": int(counts["late"]),
-                      "n_open_overdue": int(counts["open_overdue"]), "n_pending": int(counts["pending"]),
-                      "n_invalid": int(counts["invalid"]), "median_s": median[0],
-                      "median_ci_low": median[1], "median_ci_high": median[2], "p90_s": p90[0],
-                      "p90_ci_low": p90[1], "p90_ci_high": p90[2], "target_s": target, "note": note}
+            record = _timeliness_record(part, measure=measure, target=target, note=note, confidence=confidence)
             record.update(zip(groups, key if isinstance(key, tuple) else (key,), strict=True))
             rows.append(record)
-    out = pd.DataFrame(rows, columns=[c for c in columns if c not in ("rate", "ci_low", "ci_high")])
-    out["rate"] = np.where(out["n"] > 0, out["within_target"] / out["n"].where(out["n"] > 0, 1), np.nan)
-    out["ci_low"], out["ci_high"] = _wilson(out["within_target"], out["n"], confidence) if len(out) else ([], [])
-    out = pd.concat([_segment_sort(out[out["measure"] == m], groups) for m in MEASURES], ignore_index=True)
-    out = out[columns]
-    out.attrs["as_of"] = moment
-    return out
+    out = _with_rates(pd.DataFrame(rows, columns=[c for c in columns if c not in ("rate", "ci_low", "ci_high")]),
+                      confidence)
+    out = pd.concat([_segment_sort(out[out["measure"] == m], groups) for m in MEASURES], ignore_index=True)[columns]
+    return _stamped(out, as_of=moment)
 
 
 # --------------------------------------------------------------------------------------------

@@ -212,6 +212,64 @@ def _model_rows(
     return frame, notes, ""
 
 
+def _design(frame: pd.DataFrame, notes: list[str]) -> tuple[pd.DataFrame, list[str], list[str], dict[str, str]]:
+    """The complete-case model rows, the numeric and categorical predictors kept (empty or
+    constant ones left out, rare levels pooled) and each categorical's reference level."""
+    numeric = [c for c in ("wait_min", "handle_min", "fcr") if c in frame.columns]
+    categorical = [c for c in ("channel", "queue") if c in frame.columns]
+    # predictors that are entirely empty or constant are left out rather than dropping every row
+    dropped_terms = []
+    for col in numeric + categorical:
+        if frame[col].notna().sum() == 0 or frame[col].nunique(dropna=True) < 2:
+            dropped_terms.append(col)
+    numeric = [c for c in numeric if c not in dropped_terms]
+    categorical = [c for c in categorical if c not in dropped_terms]
+    if dropped_terms:
+        notes.append(f"left out (empty or constant): {', '.join(dropped_terms)}")
+    used = ["top2", *numeric, *categorical]
+    data = frame[used].dropna()
+    if len(data) < len(frame):
+        notes.append(f"{len(frame) - len(data):,} responses missing a predictor dropped")
+    data = data.astype({c: "float64" for c in numeric})
+    refs: dict[str, str] = {}
+    for col in categorical:
+        values, rare = _pool_rare(data[col].astype(str), min_rows=MIN_LEVEL_ROWS)
+        data[col] = values
+        if rare:
+            notes.append(
+                f"{col} levels pooled as 'other' (< {MIN_LEVEL_ROWS} rows): {', '.join(rare)}"
+            )
+        if data[col].nunique() < 2:
+            categorical.remove(col)
+            notes.append(f"left out (one level after pooling): {col}")
+            continue
+        counts = data[col].value_counts()
+        refs[col] = str(counts.index[counts == counts.max()].min())
+    return data, numeric, categorical, refs
+
+
+def _odds_ratios(fit: Any, ci: pd.DataFrame, data: pd.DataFrame, refs: Mapping[str, str]) -> pd.DataFrame:
+    """One row per model term: odds ratio, its Wald interval, p, n and a readable label."""
+    rows = []
+    for name in fit.params.index:
+        if name == "Intercept":
+            continue
+        term, n, label = _describe_term(name, data, refs)
+        rows.append(
+            {
+                "term": term,
+                "odds_ratio": float(np.exp(fit.params[name])),
+                "ci_low": float(ci.loc[name, 0]),
+                "ci_high": float(ci.loc[name, 1]),
+                "p": float(fit.pvalues[name]),
+                "n": int(n),
+                "label": label,
+            }
+        )
+    table = pd.DataFrame(rows, columns=[*TABLE_COLUMNS, "label"]) if rows else _empty_table()
+    return table
+
+
 def satisfaction_drivers(
     store_or_tables: Store | Mapping[str, Any],
     *,
@@ -264,36 +322,7 @@ def satisfaction_drivers(
         return _empty(why)
 
     frame = frame.assign(top2=(frame["csat"] >= top2box_min).astype("int64"))
-    numeric = [c for c in ("wait_min", "handle_min", "fcr") if c in frame.columns]
-    categorical = [c for c in ("channel", "queue") if c in frame.columns]
-    # predictors that are entirely empty or constant are left out rather than dropping every row
-    dropped_terms = []
-    for col in numeric + categorical:
-        if frame[col].notna().sum() == 0 or frame[col].nunique(dropna=True) < 2:
-            dropped_terms.append(col)
-    numeric = [c for c in numeric if c not in dropped_terms]
-    categorical = [c for c in categorical if c not in dropped_terms]
-    if dropped_terms:
-        notes.append(f"left out (empty or constant): {', '.join(dropped_terms)}")
-    used = ["top2", *numeric, *categorical]
-    data = frame[used].dropna()
-    if len(data) < len(frame):
-        notes.append(f"{len(frame) - len(data):,} responses missing a predictor dropped")
-    data = data.astype({c: "float64" for c in numeric})
-    refs: dict[str, str] = {}
-    for col in categorical:
-        values, rare = _pool_rare(data[col].astype(str), min_rows=MIN_LEVEL_ROWS)
-        data[col] = values
-        if rare:
-            notes.append(
-                f"{col} levels pooled as 'other' (< {MIN_LEVEL_ROWS} rows): {', '.join(rare)}"
-            )
-        if data[col].nunique() < 2:
-            categorical.remove(col)
-            notes.append(f"left out (one level after pooling): {col}")
-            continue
-        counts = data[col].value_counts()
-        refs[col] = str(counts.index[counts == counts.max()].min())
+    data, numeric, categorical, refs = _design(frame, notes)
 
     if not numeric and not categorical:
         return _empty(
@@ -320,23 +349,7 @@ def satisfaction_drivers(
     if not fit.mle_retvals.get("converged", True):
         notes.append("the fit did not converge; treat the intervals with caution")
 
-    rows = []
-    for name in fit.params.index:
-        if name == "Intercept":
-            continue
-        term, n, label = _describe_term(name, data, refs)
-        rows.append(
-            {
-                "term": term,
-                "odds_ratio": float(np.exp(fit.params[name])),
-                "ci_low": float(ci.loc[name, 0]),
-                "ci_high": float(ci.loc[name, 1]),
-                "p": float(fit.pvalues[name]),
-                "n": int(n),
-                "label": label,
-            }
-        )
-    table = pd.DataFrame(rows, columns=[*TABLE_COLUMNS, "label"]) if rows else _empty_table()
+    table = _odds_ratios(fit, ci, data, refs)
     findings = tuple(
         _finding(r, refs, top2box_min) for r in table.to_dict(orient="records") if r["p"] < ALPHA
     )

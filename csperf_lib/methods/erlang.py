@@ -377,6 +377,39 @@ def _queue_weights(y: float, p: float) -> np.ndarray:
         size = min(_MAX_STATES, size * 4)
 
 
+def _erlang_a_chain(a: float, n: int, *, aht: float, patience: float,
+                    target_s: float) -> tuple[float, float, float, float]:
+    """The M/M/N+M birth-death chain solved in log space: probability of waiting, service level
+    within ``target_s``, probability of abandoning and ASA of answered contacts (see
+    :func:`erlang_a` for the formulas)."""
+    t = target_s
+    theta = 1.0 / patience
+    y = a * patience / aht  # λ/θ
+    p = n * patience / aht  # Nμ/θ
+    logw = _queue_weights(y, p)
+    top = float(logw.max())
+    log_s = top + math.log(float(np.exp(logw - top).sum()))
+    b = _erlang_b(a, n)
+    below = (1.0 - b) / b if b > 0 else math.inf  # Σ_{j<N} π_j / π_N
+    log_below = math.log(below) if below > 0 else -math.inf
+    log_z = float(np.logaddexp(log_below, log_s))
+    q = np.exp(logw - log_z)  # π_{N+k}
+    k = np.arange(logw.size, dtype=float)
+    answered = p / (p + k + 1.0)
+    p_wait = float(min(1.0, math.exp(log_s - log_z)))
+    p_abandon = float(min(1.0, np.sum(q * (k + 1.0) / (p + k + 1.0))))
+    x = -math.expm1(-theta * t)
+    in_time = _sp.betainc(k + 1.0, p + 1.0, x) if x > 0 else np.zeros_like(k)
+    sl = (1.0 - p_wait) + float(np.sum(q * answered * in_time))
+    # mean time to answer of a contact that finds k queued: Σ_{i=1..k+1} 1/(Nμ + iθ)
+    to_answer = np.cumsum(1.0 / (n / aht + np.arange(1, logw.size + 1) * theta))
+    if n == 0:  # nobody is ever answered
+        p_abandon = 1.0
+    served = 1.0 - p_abandon
+    asa = float(np.sum(q * answered * to_answer)) / served if served > 0 else math.nan
+    return p_wait, sl, p_abandon, asa
+
+
 def erlang_a(
     *,
     calls: float,
@@ -456,44 +489,12 @@ def erlang_a(
     if a == 0.0:
         return Queue(0.0, n, 0.0, 1.0, 0.0, 0.0 if n > 0 else math.nan, target_s=t,
                      model="erlang_a", service_level_definition=SL_DEFINITION_A)
-    theta = 1.0 / patience
-    y = a * patience / aht  # λ/θ
-    p = n * patience / aht  # Nμ/θ
-    logw = _queue_weights(y, p)
-    top = float(logw.max())
-    log_s = top + math.log(float(np.exp(logw - top).sum()))
-    b = _erlang_b(a, n)
-    below = (1.0 - b) / b if b > 0 else math.inf  # Σ_{j<N} π_j / π_N
-    log_below = math.log(below) if below > 0 else -math.inf
-    log_z = float(np.logaddexp(log_below, log_s))
-    q = np.exp(logw - log_z)  # π_{N+k}
-    k = np.arange(logw.size, dtype=float)
-    answered = p / (p + k + 1.0)
-    p_wait = float(min(1.0, math.exp(log_s - log_z)))
-    p_abandon = float(min(1.0, np.sum(q * (k + 1.0) / (p + k + 1.0))))
-    x = -math.expm1(-theta * t)
-    in_time = _sp.betainc(k + 1.0, p + 1.0, x) if x > 0 else np.zeros_like(k)
-    sl = (1.0 - p_wait) + float(np.sum(q * answered * in_time))
-    # mean time to answer of a contact that finds k queued: Σ_{i=1..k+1} 1/(Nμ + iθ)
-    to_answer = np.cumsum(1.0 / (n / aht + np.arange(1, logw.size + 1) * theta))
-    if n == 0:  # nobody is ever answered
-        p_abandon = 1.0
+    p_wait, sl, p_abandon, asa = _erlang_a_chain(a, n, aht=aht, patience=patience, target_s=t)
     served = 1.0 - p_abandon
-    asa = float(np.sum(q * answered * to_answer)) / served if served > 0 else math.nan
     occupancy = a * served / n if n > 0 else math.nan
-    return Queue(
-        traffic_erlangs=a,
-        agents=n,
-        p_wait=p_wait,
-        service_level=min(max(sl, 0.0), 1.0),
-        asa_s=asa,
-        occupancy=min(occupancy, 1.0) if n > 0 else math.nan,
-        p_abandon=p_abandon,
-        target_s=t,
-        stable=True,
-        model="erlang_a",
-        service_level_definition=SL_DEFINITION_A,
-    )
+    return Queue(traffic_erlangs=a, agents=n, p_wait=p_wait, service_level=min(max(sl, 0.0), 1.0), asa_s=asa,
+                 occupancy=min(occupancy, 1.0) if n > 0 else math.nan, p_abandon=p_abandon, target_s=t,
+                 stable=True, model="erlang_a", service_level_definition=SL_DEFINITION_A)
 
 
 def _round_up(x: float) -> int:

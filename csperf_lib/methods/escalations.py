@@ -557,6 +557,51 @@ class EscalationReview:
     notes: tuple[str, ...] = ()
 
 
+def _resolution(store: Any, *, config: Any, notes: list[str]) -> pd.DataFrame:
+    """Time to resolve escalated cases, from the complaints that name a contact."""
+    try:
+        targets = ComplaintTargets.from_config(config) if config is not None else ComplaintTargets()
+    except ConfigError:
+        targets = ComplaintTargets()
+    resolution = resolution_times(store, targets=targets)
+    if resolution.empty:
+        notes.append("No complaint names a contact, so time to resolve escalated cases cannot be judged "
+                     "(contacts carry no resolution time).")
+    return resolution
+
+
+def _overall_rate(contacts: Any) -> dict[str, Any]:
+    """Share of contacts escalated (of those with the flag recorded), with its Wilson interval."""
+    f = contacts.filter(contacts.escalated.notnull())
+    agg = f.aggregate(n=f.count(), x=f.escalated.cast("int64").sum()).execute().iloc[0]
+    n, x = int(agg["n"]), int(agg["x"] or 0)
+    lo, hi = wilson_interval(x, n)
+    return {"n": n, "escalated": x, "rate": x / n if n else None, "ci_low": float(lo), "ci_high": float(hi)}
+
+
+def _high_risk(store: Any, *, given: Mapping[str, pd.DataFrame], markers: Any) -> pd.DataFrame:
+    """Complaints and survey comments carrying a high-risk marker (texts given already redacted, or
+    read from the store)."""
+    flags = []
+    if "complaints" in given:
+        k = given["complaints"]
+        flags.append(flag_high_risk(k["text"], markers=markers, ids=k["complaint_id"], prepared=True).assign(source="complaints"))
+    elif store.has("complaints") and "text" in store.table("complaints").columns:
+        k = store.to_pandas("complaints", columns=["complaint_id", "text"])
+        flags.append(flag_high_risk(k["text"], markers=markers, ids=k["complaint_id"]).assign(source="complaints"))
+    if "comments" in given:
+        c = given["comments"]
+        flags.append(flag_high_risk(c["text"], markers=markers, ids=c["response_id"], prepared=True).assign(source="surveys"))
+    elif store.has("surveys") and "comment" in store.table("surveys").columns:
+        s = store.table("surveys")
+        s = s.filter(s.comment.notnull()).select("response_id", "comment").execute()
+        flags.append(flag_high_risk(s["comment"], markers=markers, ids=s["response_id"]).assign(source="surveys"))
+    flags = [f for f in flags if len(f)]
+    high_risk = (pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=[*_FLAG_COLUMNS, "source"]))
+    high_risk = high_risk[["source", *_FLAG_COLUMNS]]
+    return high_risk
+
+
 def escalation_review(
     store, *, config=None, pseudonym_key: bytes | str | None = None, alpha: float = 0.05,
     codebook=None, outlier_ratio: float = 1.5, texts: Mapping[str, pd.DataFrame] | None = None,
@@ -596,11 +641,7 @@ def escalation_review(
         notes.append("The review has no contact records, so escalation rates cannot be analysed; "
                      "high-risk markers are still looked for in the free text.")
     elif has_values(contacts, "escalated"):
-        f = contacts.filter(contacts.escalated.notnull())
-        agg = f.aggregate(n=f.count(), x=f.escalated.cast("int64").sum()).execute().iloc[0]
-        n, x = int(agg["n"]), int(agg["x"] or 0)
-        lo, hi = wilson_interval(x, n)
-        overall = {"n": n, "escalated": x, "rate": x / n if n else None, "ci_low": float(lo), "ci_high": float(hi)}
+        overall = _overall_rate(contacts)
     else:
         notes.append("Contacts carry no escalation flag, so escalations cannot be analysed.")
     rates = escalation_rates(store, alpha=alpha, pseudonym_key=pseudonym_key) if contacts is not None else pd.DataFrame(
@@ -645,34 +686,9 @@ def escalation_review(
                          "rate_escalated": float(r.rate_escalated), "rate_other": float(r.rate_other),
                          "n_escalated": int(r.n_escalated), "p_adjusted": float(r.p_adjusted)})
 
-    resolution = pd.DataFrame()
-    if overall:
-        try:
-            targets = ComplaintTargets.from_config(config) if config is not None else ComplaintTargets()
-        except ConfigError:
-            targets = ComplaintTargets()
-        resolution = resolution_times(store, targets=targets)
-        if resolution.empty:
-            notes.append("No complaint names a contact, so time to resolve escalated cases cannot be judged "
-                         "(contacts carry no resolution time).")
+    resolution = _resolution(store, config=config, notes=notes) if overall else pd.DataFrame()
 
-    flags = []
-    if "complaints" in given:
-        k = given["complaints"]
-        flags.append(flag_high_risk(k["text"], markers=markers, ids=k["complaint_id"], prepared=True).assign(source="complaints"))
-    elif store.has("complaints") and "text" in store.table("complaints").columns:
-        k = store.to_pandas("complaints", columns=["complaint_id", "text"])
-        flags.append(flag_high_risk(k["text"], markers=markers, ids=k["complaint_id"]).assign(source="complaints"))
-    if "comments" in given:
-        c = given["comments"]
-        flags.append(flag_high_risk(c["text"], markers=markers, ids=c["response_id"], prepared=True).assign(source="surveys"))
-    elif store.has("surveys") and "comment" in store.table("surveys").columns:
-        s = store.table("surveys")
-        s = s.filter(s.comment.notnull()).select("response_id", "comment").execute()
-        flags.append(flag_high_risk(s["comment"], markers=markers, ids=s["response_id"]).assign(source="surveys"))
-    flags = [f for f in flags if len(f)]
-    high_risk = (pd.concat(flags, ignore_index=True) if flags else pd.DataFrame(columns=[*_FLAG_COLUMNS, "source"]))
-    high_risk = high_risk[["source", *_FLAG_COLUMNS]]
+    high_risk = _high_risk(store, given=given, markers=markers)
     if len(high_risk):
         findings.append(f"{len(high_risk):,} complaint(s) or comment(s) carry a high-risk marker and need immediate "
                         f"attention ({', '.join(f'{k}: {v}' for k, v in _category_counts(high_risk).items())}).")

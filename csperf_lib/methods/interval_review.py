@@ -103,6 +103,105 @@ def _empty_review(note: str) -> IntervalsReview:
                            staffing=None, notes=(note,), summary={"available": False, "notes": [note]})
 
 
+def _date_notes(frame: pd.DataFrame, dated: int, config: Any) -> list[str]:
+    """What undated rows mean for the trend and the review period."""
+    notes: list[str] = []
+    if dated == 0:
+        notes.append(
+            "These rows have no dates (only the export's row label), so the trend runs over the row "
+            "order of the export, assumed to be chronological, and nothing can be said by weekday, "
+            "month or time of day."
+        )
+        period_start = getattr(config, "period_start", None)
+        period_end = getattr(config, "period_end", None)
+        if period_start or period_end:
+            notes.append(
+                "The review period could not be applied to these rows (they have no dates): every "
+                "row was kept."
+            )
+    elif dated < len(frame):
+        notes.append(f"{len(frame) - dated:,} of {len(frame):,} rows have no start time; they count in the "
+                     "period KPIs but could not be checked against the review period or placed in time.")
+    return notes
+
+
+def _measure_notes(frame: pd.DataFrame, k: pd.DataFrame, averaging: pd.DataFrame, sl_denominator: str) -> list[str]:
+    """Reconstructed service-level counts, missing handle time, over-dispersion and misleading
+    averages, in words."""
+    notes: list[str] = []
+    within, rebuilt, capped = _within(frame, sl_denominator)
+    if rebuilt.any():
+        threshold = frame["threshold_s"].dropna().unique()
+        within_words = f"{threshold[0]:g} s" if len(threshold) == 1 else "the threshold"
+        notes.append(
+            f"The export gives the service level only as a percentage on {int(rebuilt.sum()):,} rows; the "
+            f"count answered within {within_words} was reconstructed as service level x {sl_denominator} "
+            f"calls (the convention here: service level = answered within the threshold / {sl_denominator}), "
+            f"so the period service level is weighted by {sl_denominator} calls."
+        )
+        if capped.any():
+            notes.append(
+                f"On {int(capped.sum()):,} rows the reconstructed count exceeded the calls answered and was "
+                f"capped at answered: there the export's percentage must use a smaller denominator than "
+                f"{sl_denominator} (e.g. offered minus short abandons), so its definition is not quite ours."
+            )
+    if k.loc["aht_s", "rows"] == 0 and k.loc["att_s", "rows"] > 0:
+        notes.append(
+            "No handle time (talk + hold + wrap-up) is mapped; the average talk time per answered call "
+            "(ATT) is reported instead, and it understates the work per call."
+        )
+    for kpi in _RATES:
+        phi = k.loc[kpi, "dispersion"]
+        # with a handful of rows the dispersion estimate itself is too noisy to comment on
+        if isinstance(phi, float) and math.isfinite(phi) and phi > 1.5 and k.loc[kpi, "rows"] >= 10:
+            notes.append(
+                f"Rows differ more than chance: the row-to-row variance of the {_LABELS[kpi]} is "
+                f"{phi:,.0f} times what independent calls would give, so its Wilson interval (which treats "
+                f"calls as independent) is too narrow; the adjusted interval "
+                f"({_pct(k.loc[kpi, 'ci_low_adjusted'])} to {_pct(k.loc[kpi, 'ci_high_adjusted'])}) allows for it."
+            )
+    for r in averaging[averaging["matters"]].itertuples() if len(averaging) else ():
+        if r.unit == "proportion":
+            notes.append(
+                f"Averaging rows misleads for the {_LABELS[r.kpi]}: the plain mean of the rows "
+                f"({r.naive_source}) is {_pct(r.naive_mean)}, the weighted figure {_pct(r.weighted)}."
+            )
+        else:
+            notes.append(
+                f"Averaging rows misleads for the {_LABELS[r.kpi]}: the plain mean of the rows is {r.naive_mean:.1f} s, "
+                f"the figure weighted by answered calls {r.weighted:.1f} s."
+            )
+    return notes
+
+
+def _summary(frame: pd.DataFrame, *, kpis: pd.DataFrame, by_queue: pd.DataFrame, averaging: pd.DataFrame,
+             trend: pd.DataFrame | None, staffing: pd.DataFrame | None, dated: int, sl_denominator: str,
+             reason: str | None, notes: list[str]) -> dict[str, Any]:
+    """The ``intervals`` entry of summary.json."""
+    return {
+        "available": True,
+        "rows": int(len(frame)),
+        "dated_rows": dated,
+        "queues": int(frame["queue"].nunique(dropna=True)),
+        "sl_denominator": sl_denominator,
+        "kpis": {r["kpi"]: {key: val for key, val in r.items() if key != "kpi"}
+                 for r in _records(kpis, ["kpi", "value", "numerator", "denominator", "n", "ci_low", "ci_high",
+                                          "dispersion", "ci_low_adjusted", "ci_high_adjusted", "rows"])},
+        "by_queue": _records(by_queue, ["queue", "kpi", "value", "n", "ci_low", "ci_high"]),
+        "averaging": _records(averaging, ["kpi", "unit", "naive_source", "rows", "naive_mean", "weighted",
+                                          "difference", "matters"]),
+        "trend": _records(trend, ["kpi", "axis", "n", "trend", "p", "slope", "slope_unit"]) if trend is not None else None,
+        "staffing": None if staffing is None else {
+            "intervals": int(len(staffing)),
+            "deployed_source": staffing.attrs["deployed_source"],
+            "under_staffed_intervals": int((staffing["gap"] < 0).sum()),
+            "required_raw_max": _num(staffing["required_raw"].max()),
+        },
+        "staffing_unavailable": reason,
+        "notes": list(notes),
+    }
+
+
 def intervals_review(
     store_or_frame: Any,
     *,
@@ -153,65 +252,9 @@ def intervals_review(
     k = kpis.set_index("kpi")
 
     dated = int(frame["interval_start"].notna().sum())
-    if dated == 0:
-        notes.append(
-            "These rows have no dates (only the export's row label), so the trend runs over the row "
-            "order of the export, assumed to be chronological, and nothing can be said by weekday, "
-            "month or time of day."
-        )
-        period_start = getattr(config, "period_start", None)
-        period_end = getattr(config, "period_end", None)
-        if period_start or period_end:
-            notes.append(
-                "The review period could not be applied to these rows (they have no dates): every "
-                "row was kept."
-            )
-    elif dated < len(frame):
-        notes.append(f"{len(frame) - dated:,} of {len(frame):,} rows have no start time; they count in the "
-                     "period KPIs but could not be checked against the review period or placed in time.")
+    notes += _date_notes(frame, dated, config)
 
-    within, rebuilt, capped = _within(frame, sl_denominator)
-    if rebuilt.any():
-        threshold = frame["threshold_s"].dropna().unique()
-        within_words = f"{threshold[0]:g} s" if len(threshold) == 1 else "the threshold"
-        notes.append(
-            f"The export gives the service level only as a percentage on {int(rebuilt.sum()):,} rows; the "
-            f"count answered within {within_words} was reconstructed as service level x {sl_denominator} "
-            f"calls (the convention here: service level = answered within the threshold / {sl_denominator}), "
-            f"so the period service level is weighted by {sl_denominator} calls."
-        )
-        if capped.any():
-            notes.append(
-                f"On {int(capped.sum()):,} rows the reconstructed count exceeded the calls answered and was "
-                f"capped at answered: there the export's percentage must use a smaller denominator than "
-                f"{sl_denominator} (e.g. offered minus short abandons), so its definition is not quite ours."
-            )
-    if k.loc["aht_s", "rows"] == 0 and k.loc["att_s", "rows"] > 0:
-        notes.append(
-            "No handle time (talk + hold + wrap-up) is mapped; the average talk time per answered call "
-            "(ATT) is reported instead, and it understates the work per call."
-        )
-    for kpi in _RATES:
-        phi = k.loc[kpi, "dispersion"]
-        # with a handful of rows the dispersion estimate itself is too noisy to comment on
-        if isinstance(phi, float) and math.isfinite(phi) and phi > 1.5 and k.loc[kpi, "rows"] >= 10:
-            notes.append(
-                f"Rows differ more than chance: the row-to-row variance of the {_LABELS[kpi]} is "
-                f"{phi:,.0f} times what independent calls would give, so its Wilson interval (which treats "
-                f"calls as independent) is too narrow; the adjusted interval "
-                f"({_pct(k.loc[kpi, 'ci_low_adjusted'])} to {_pct(k.loc[kpi, 'ci_high_adjusted'])}) allows for it."
-            )
-    for r in averaging[averaging["matters"]].itertuples() if len(averaging) else ():
-        if r.unit == "proportion":
-            notes.append(
-                f"Averaging rows misleads for the {_LABELS[r.kpi]}: the plain mean of the rows "
-                f"({r.naive_source}) is {_pct(r.naive_mean)}, the weighted figure {_pct(r.weighted)}."
-            )
-        else:
-            notes.append(
-                f"Averaging rows misleads for the {_LABELS[r.kpi]}: the plain mean of the rows is {r.naive_mean:.1f} s, "
-                f"the figure weighted by answered calls {r.weighted:.1f} s."
-            )
+    notes += _measure_notes(frame, k, averaging, sl_denominator)
 
     reason = staffing_unavailable(frame)
     staffing = None
@@ -221,28 +264,8 @@ def intervals_review(
     else:
         notes.append(reason)
 
-    summary: dict[str, Any] = {
-        "available": True,
-        "rows": int(len(frame)),
-        "dated_rows": dated,
-        "queues": int(named_queues),
-        "sl_denominator": sl_denominator,
-        "kpis": {r["kpi"]: {key: val for key, val in r.items() if key != "kpi"}
-                 for r in _records(kpis, ["kpi", "value", "numerator", "denominator", "n", "ci_low", "ci_high",
-                                          "dispersion", "ci_low_adjusted", "ci_high_adjusted", "rows"])},
-        "by_queue": _records(by_queue, ["queue", "kpi", "value", "n", "ci_low", "ci_high"]),
-        "averaging": _records(averaging, ["kpi", "unit", "naive_source", "rows", "naive_mean", "weighted",
-                                          "difference", "matters"]),
-        "trend": _records(trend, ["kpi", "axis", "n", "trend", "p", "slope", "slope_unit"]) if trend is not None else None,
-        "staffing": None if staffing is None else {
-            "intervals": int(len(staffing)),
-            "deployed_source": staffing.attrs["deployed_source"],
-            "under_staffed_intervals": int((staffing["gap"] < 0).sum()),
-            "required_raw_max": _num(staffing["required_raw"].max()),
-        },
-        "staffing_unavailable": reason,
-        "notes": list(notes),
-    }
+    summary = _summary(frame, kpis=kpis, by_queue=by_queue, averaging=averaging, trend=trend, staffing=staffing,
+                       dated=dated, sl_denominator=sl_denominator, reason=reason, notes=notes)
     return IntervalsReview(kpis=kpis, by_queue=by_queue, averaging=averaging, trend=trend,
                            staffing=staffing, notes=tuple(notes), summary=summary)
 

@@ -14,7 +14,7 @@ Public API
   of daily ASA) against the weighted ones.
 - :func:`interval_trend` — Mann–Kendall trend and Sen's slope of the daily (or per-row) KPIs.
 - :func:`staffing_unavailable`, :func:`interval_staffing` — the offered-load table the Erlang
-  functions of :mod:`csperf_lib.methods.staffing` need, with agents required per interval against
+  functions of :mod:`csperf_lib.methods.erlang` need, with agents required per interval against
   ``agents_staffed``.
 
 :func:`csperf_lib.methods.interval_review.intervals_review` gathers everything above in one
@@ -45,7 +45,7 @@ of *answered* calls (the ACD definition), so it is weighted by answered calls.
 
 Service-level convention: answered within the threshold / **offered** (abandoned calls count as
 not answered within the threshold), the definition the Erlang models of
-:mod:`csperf_lib.methods.staffing` predict; ``sl_denominator="answered"`` gives within / answered instead.
+:mod:`csperf_lib.methods.erlang` predict; ``sl_denominator="answered"`` gives within / answered instead.
 Where a row gives only the export's percentage, its count is reconstructed as
 :math:`\text{within}_i = \text{service\_level}_i \times \text{denominator}_i` and capped at
 ``answered`` (an export whose own denominator is smaller than offered, e.g. offered minus short
@@ -608,6 +608,102 @@ def _predicted(calls: float, interval_s: float, aht: float, deployed: float, tar
     return (1 - frac) * qs[0].service_level + frac * qs[1].service_level, asa
 
 
+def _handle_times(frame: pd.DataFrame, notes: list[str]) -> tuple[pd.Series, pd.Series, pd.Series, float, pd.Series]:
+    """Handle totals per row (talk time where no handle time is mapped, with a note), the basis in
+    words, which rows have one, the pooled AHT and each row's AHT (the pooled one where unknown)."""
+    ans = frame["answered"]
+    handle = frame["handle_s_total"]
+    basis = pd.Series("handle time", index=frame.index)
+    talk_only = handle.isna() & frame["talk_s_total"].notna()
+    if talk_only.any():
+        handle = handle.where(~talk_only, frame["talk_s_total"])
+        basis[talk_only] = "talk time only (understates AHT: no hold or wrap-up)"
+        notes.append(
+            f"{int(talk_only.sum()):,} intervals have no handle time, only talk time; their AHT "
+            "leaves out hold and wrap-up, so the agents required are understated."
+        )
+    basis[handle.isna()] = "none (pooled AHT)"
+    known = handle.notna() & (ans > 0)
+    pooled = float(handle[known].sum() / ans[known].sum()) if ans[known].sum() > 0 else math.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        aht = (handle / ans).where(known, pooled)
+    return handle, basis, known, pooled, aht
+
+
+def _erlang_columns(out: pd.DataFrame, opts: StaffingOptions) -> tuple[list[float], ...]:
+    """Per row: agents required before and after shrinkage, and Erlang C's service level and ASA
+    with the agents deployed (NaN where the row has no usable AHT or calls)."""
+    req_raw, req, pred_sl, pred_asa = [], [], [], []
+    for r in out.itertuples(index=False):
+        if math.isfinite(r.aht_s) and r.aht_s > 0 and math.isfinite(r.offered):
+            s = required_agents(calls=r.offered, interval_s=r.interval_s, aht_s=r.aht_s, target_s=r.target_s,
+                                service_level=opts.service_level, max_occupancy=opts.max_occupancy,
+                                shrinkage=opts.shrinkage)
+            req_raw.append(float(s.raw_agents))
+            req.append(float(s.agents))
+        else:
+            req_raw.append(math.nan)
+            req.append(math.nan)
+        sl, asa = _predicted(r.offered, r.interval_s, r.aht_s, float(r.deployed), r.target_s)
+        pred_sl.append(sl)
+        pred_asa.append(asa)
+    return req_raw, req, pred_sl, pred_asa
+
+
+def _model_notes(out: pd.DataFrame) -> list[str]:
+    """What the reader should know about how the interval rows were modelled."""
+    notes = []
+    if out["interval_s"].nunique() > 1:
+        notes.append("The intervals are of different lengths; each row is modelled with its own length.")
+    if out["queue"].nunique(dropna=True) > 1:
+        notes.append(
+            "Each queue is modelled as its own pool of agents; a roll-up by weekday and time of day "
+            "over queues would pool them and understate the agents needed by separate teams."
+        )
+    if out["deployed"].isna().all():
+        notes.append("The report gives no agents staffed, so required agents cannot be compared with deployed ones.")
+    return notes
+
+
+def _load_frame(
+    frame: pd.DataFrame, notes: list[str], *, target_s: float, sl_denominator: str
+) -> tuple[pd.DataFrame, float]:
+    """The offered load of each dated interval row in the terms of
+    :data:`~csperf_lib.methods.staffing.INTERVAL_COLUMNS`, with calendar keys and the observed
+    service level and ASA; and the pooled AHT (seconds)."""
+    within, _, _ = _within(frame, sl_denominator)
+    ans = frame["answered"]
+    handle, basis, known, pooled, aht = _handle_times(frame, notes)
+    target = frame["threshold_s"].fillna(target_s)
+    length = frame["interval_s"]
+    out = pd.DataFrame({
+        "interval_start": frame["interval_start"],
+        "queue": frame["queue"],
+        "interval_s": length,
+        "target_s": target,
+        "aht_basis": basis,
+        "offered": frame["offered"],
+        "sl_offered": frame[sl_denominator].where(within.notna()),
+        "answered": ans,
+        "abandoned": frame["abandoned"],
+        "answered_within": within,
+        "handle_n": ans.where(known, 0.0),
+        "handle_sum_s": handle.where(known, 0.0),
+        "aht_s": aht,
+        "wait_answered_sum_s": frame["wait_s_total"],
+        "wait_total_s": np.nan,
+        "handlers": np.nan,
+        "deployed": frame["agents_staffed"],
+    })
+    out["date"] = out["interval_start"].dt.normalize()
+    out["weekday"] = out["interval_start"].dt.day_of_week.astype(int)
+    out["time"] = out["interval_start"].dt.strftime("%H:%M")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["observed_sl"] = (out["answered_within"] / out["sl_offered"]).where(out["sl_offered"] > 0)
+        out["observed_asa_s"] = (out["wait_answered_sum_s"] / ans).where(ans > 0)
+    return out, pooled
+
+
 def interval_staffing(
     data: pd.DataFrame,
     *,
@@ -670,85 +766,19 @@ def interval_staffing(
     if undated:
         notes.append(f"{undated:,} rows without a start time were left out of the staffing model.")
     frame = frame[frame["interval_start"].notna() & frame["interval_s"].notna()].copy()
-    within, _, _ = _within(frame, sl_denominator)
-    ans = frame["answered"]
-    handle = frame["handle_s_total"]
-    basis = pd.Series("handle time", index=frame.index)
-    talk_only = handle.isna() & frame["talk_s_total"].notna()
-    if talk_only.any():
-        handle = handle.where(~talk_only, frame["talk_s_total"])
-        basis[talk_only] = "talk time only (understates AHT: no hold or wrap-up)"
-        notes.append(
-            f"{int(talk_only.sum()):,} intervals have no handle time, only talk time; their AHT "
-            "leaves out hold and wrap-up, so the agents required are understated."
-        )
-    basis[handle.isna()] = "none (pooled AHT)"
-    known = handle.notna() & (ans > 0)
-    pooled = float(handle[known].sum() / ans[known].sum()) if ans[known].sum() > 0 else math.nan
-    with np.errstate(divide="ignore", invalid="ignore"):
-        aht = (handle / ans).where(known, pooled)
-    target = frame["threshold_s"].fillna(opts.target_s)
-    length = frame["interval_s"]
-    out = pd.DataFrame({
-        "interval_start": frame["interval_start"],
-        "queue": frame["queue"],
-        "interval_s": length,
-        "target_s": target,
-        "aht_basis": basis,
-        "offered": frame["offered"],
-        "sl_offered": frame[sl_denominator].where(within.notna()),
-        "answered": ans,
-        "abandoned": frame["abandoned"],
-        "answered_within": within,
-        "handle_n": ans.where(known, 0.0),
-        "handle_sum_s": handle.where(known, 0.0),
-        "aht_s": aht,
-        "wait_answered_sum_s": frame["wait_s_total"],
-        "wait_total_s": np.nan,
-        "handlers": np.nan,
-        "deployed": frame["agents_staffed"],
-    })
-    out["date"] = out["interval_start"].dt.normalize()
-    out["weekday"] = out["interval_start"].dt.day_of_week.astype(int)
-    out["time"] = out["interval_start"].dt.strftime("%H:%M")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["observed_sl"] = (out["answered_within"] / out["sl_offered"]).where(out["sl_offered"] > 0)
-        out["observed_asa_s"] = (out["wait_answered_sum_s"] / ans).where(ans > 0)
+    out, pooled = _load_frame(frame, notes, target_s=opts.target_s, sl_denominator=sl_denominator)
     out["traffic_erlangs"] = out["offered"] * out["aht_s"] / out["interval_s"]
-    req_raw, req, pred_sl, pred_asa = [], [], [], []
-    for r in out.itertuples(index=False):
-        if math.isfinite(r.aht_s) and r.aht_s > 0 and math.isfinite(r.offered):
-            s = required_agents(calls=r.offered, interval_s=r.interval_s, aht_s=r.aht_s, target_s=r.target_s,
-                                service_level=opts.service_level, max_occupancy=opts.max_occupancy,
-                                shrinkage=opts.shrinkage)
-            req_raw.append(float(s.raw_agents))
-            req.append(float(s.agents))
-        else:
-            req_raw.append(math.nan)
-            req.append(math.nan)
-        sl, asa = _predicted(r.offered, r.interval_s, r.aht_s, float(r.deployed), r.target_s)
-        pred_sl.append(sl)
-        pred_asa.append(asa)
-    out["required_raw"], out["required"] = req_raw, req
+    out["required_raw"], out["required"], out["predicted_sl"], out["predicted_asa_s"] = _erlang_columns(out, opts)
     out["gap"] = out["deployed"] - out["required_raw"]
-    out["predicted_sl"], out["predicted_asa_s"] = pred_sl, pred_asa
     out["predicted_sl_erlang_a"] = np.nan
     extra = ["queue", "interval_s", "target_s", "aht_basis"]
     out = out[[*INTERVAL_COLUMNS, *extra]].sort_values(["queue", "interval_start"], kind="stable",
                                                          na_position="first").reset_index(drop=True)
     lengths = out["interval_s"].unique()
     minutes = int(lengths[0] // 60) if len(lengths) == 1 else opts.interval_minutes
-    if len(lengths) > 1:
-        notes.append("The intervals are of different lengths; each row is modelled with its own length.")
-    if out["queue"].nunique(dropna=True) > 1:
-        notes.append(
-            "Each queue is modelled as its own pool of agents; a roll-up by weekday and time of day "
-            "over queues would pool them and understate the agents needed by separate teams."
-        )
+    notes += _model_notes(out)
     deployed_source = ("agents_staffed column of the interval report" if out["deployed"].notna().any()
                        else "unavailable (the report has no agents_staffed)")
-    if out["deployed"].isna().all():
-        notes.append("The report gives no agents staffed, so required agents cannot be compared with deployed ones.")
     first = out["date"].min() if len(out) else None
     last = out["date"].max() if len(out) else None
     out.attrs.update(

@@ -465,6 +465,105 @@ def _infer_kind(raw: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _labels(raw: Mapping[str, Any], key: str, *, custom: bool, problems: list[str]) -> tuple[Any, Any, Any]:
+    """A KPI's id, name and definition, checked (a catalogue KPI must define itself in words)."""
+    kid = raw.get("id")
+    if not isinstance(kid, str) or not _ID.match(kid):
+        problems.append(f"{key}.id: required, lower-case letters, digits and _ (e.g. hold_rate)")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(f"{key}.name: required, a short display name")
+    definition = raw.get("definition")
+    if (definition is not None and not isinstance(definition, str)) or (
+        not custom and not definition
+    ):
+        problems.append(
+            f"{key}.definition: {'required, ' if not custom else ''}plain-language text"
+        )
+    return kid, name, definition
+
+
+def _check_kind_fields(raw: Mapping[str, Any], key: str, kind: str, scope: _Scope,
+                       problems: list[str]) -> str | None:
+    """Check the fields a KPI of ``kind`` uses (and refuse the others); return its denominator table."""
+    wanted = {
+        "count": ({"where"}, set()),
+        "proportion": ({"where", "denominator"}, {"numerator"}),
+        "mean": ({"where"}, {"value"}),
+        "nps": ({"where"}, {"value"}),
+        "rate_per_1000": ({"numerator", "denominator"}, {"denominator_table"}),
+        "ratio": ({"where"}, {"numerator", "denominator"}),
+    }[kind]
+    for f in ("where", "numerator", "denominator", "value", "denominator_table"):
+        if f in raw and raw[f] is not None and f not in wanted[0] | wanted[1]:
+            problems.append(f"{key}.{f}: not used by a {kind} KPI")
+        if f in wanted[1] and raw.get(f) is None:
+            problems.append(f"{key}.{f}: required for a {kind} KPI")
+    den_table = raw.get("denominator_table")
+    if kind == "rate_per_1000" and den_table is not None and den_table not in CANONICAL_TABLES:
+        problems.append(
+            f"{key}.denominator_table: '{den_table}' is not a canonical table{_suggest(den_table, CANONICAL_TABLES)}"
+        )
+        den_table = None
+    if raw.get("where") is not None:
+        _check_filter(raw["where"], f"{key}.where", scope, problems)
+    if kind in ("mean", "nps") and raw.get("value") is not None:
+        _check_value(raw["value"], f"{key}.value", scope, problems)
+    if kind == "ratio":
+        for f in ("numerator", "denominator"):
+            if raw.get(f) is not None:
+                _check_value(raw[f], f"{key}.{f}", scope, problems)
+    if kind == "proportion":
+        for f in ("numerator", "denominator"):
+            if raw.get(f) is not None:
+                _check_filter(raw[f], f"{key}.{f}", scope, problems)
+    if kind == "rate_per_1000":
+        if raw.get("numerator") is not None:
+            _check_filter(raw["numerator"], f"{key}.numerator", scope, problems)
+        if raw.get("denominator") is not None and den_table:
+            den_scope = _Scope(dict(CANONICAL_TABLES[den_table].columns), scope.options)
+            _check_filter(raw["denominator"], f"{key}.denominator", den_scope, problems)
+    return den_table
+
+
+def _applies_to(raw: Mapping[str, Any], key: str, problems: list[str]) -> str | tuple[str, ...]:
+    """The channels a KPI applies to: ``"all"`` or a tuple of canonical channels."""
+    applies = raw.get("applies_to", "all")
+    if applies != "all":
+        if isinstance(applies, str):
+            applies = [applies]
+        if not isinstance(applies, list) or not applies or any(c not in CHANNELS for c in applies):
+            problems.append(
+                f"{key}.applies_to: 'all' or a list of channels ({', '.join(CHANNELS)})"
+            )
+            applies = "all"
+        else:
+            applies = tuple(applies)
+    return applies
+
+
+def _requires(raw: Mapping[str, Any], key: str, *, kind: str, table: str, grain: str | None,
+              grains: Mapping[str, Any], custom: bool, problems: list[str]) -> list[str]:
+    """The columns a KPI requires: as written, or (for a custom KPI) the ones its fields use."""
+    base = CANONICAL_TABLES[table].columns
+    requires = raw.get("requires")
+    if requires is None and custom:
+        used = _kpi_columns_raw(raw, kind)
+        if grain:
+            sources = _grain_sources(grains[grain])
+            used = set().union(*(sources.get(c, {c}) for c in used)) if used else set()
+        requires = sorted(c for c in used if c in base)
+    if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
+        problems.append(f"{key}.requires: a list of column names")
+        requires = []
+    for i, req in enumerate(requires):
+        t, _, c = req.rpartition(".")
+        cols = CANONICAL_TABLES[t].columns if t in CANONICAL_TABLES else (base if not t else {})
+        if c not in cols:
+            problems.append(f"{key}.requires[{i}]: '{req}' is not a column of {t or table}")
+    return requires
+
+
 def _parse_kpi(
     raw: Any,
     key: str,
@@ -481,19 +580,7 @@ def _parse_kpi(
     for name in raw:
         if name not in _FIELDS:
             problems.append(f"{key}.{name}: unknown field{_suggest(name, _FIELDS)}")
-    kid = raw.get("id")
-    if not isinstance(kid, str) or not _ID.match(kid):
-        problems.append(f"{key}.id: required, lower-case letters, digits and _ (e.g. hold_rate)")
-    name = raw.get("name")
-    if not isinstance(name, str) or not name.strip():
-        problems.append(f"{key}.name: required, a short display name")
-    definition = raw.get("definition")
-    if (definition is not None and not isinstance(definition, str)) or (
-        not custom and not definition
-    ):
-        problems.append(
-            f"{key}.definition: {'required, ' if not custom else ''}plain-language text"
-        )
+    kid, name, definition = _labels(raw, key, custom=custom, problems=problems)
     table = raw.get("table")
     if table not in CANONICAL_TABLES:
         problems.append(
@@ -531,44 +618,7 @@ def _parse_kpi(
             f"{key}.statistic: a {kind} KPI takes {KIND_STATISTIC.get(kind) or 'no statistic'}"
         )
 
-    # fields by kind
-    wanted = {
-        "count": ({"where"}, set()),
-        "proportion": ({"where", "denominator"}, {"numerator"}),
-        "mean": ({"where"}, {"value"}),
-        "nps": ({"where"}, {"value"}),
-        "rate_per_1000": ({"numerator", "denominator"}, {"denominator_table"}),
-        "ratio": ({"where"}, {"numerator", "denominator"}),
-    }[kind]
-    for f in ("where", "numerator", "denominator", "value", "denominator_table"):
-        if f in raw and raw[f] is not None and f not in wanted[0] | wanted[1]:
-            problems.append(f"{key}.{f}: not used by a {kind} KPI")
-        if f in wanted[1] and raw.get(f) is None:
-            problems.append(f"{key}.{f}: required for a {kind} KPI")
-    den_table = raw.get("denominator_table")
-    if kind == "rate_per_1000" and den_table is not None and den_table not in CANONICAL_TABLES:
-        problems.append(
-            f"{key}.denominator_table: '{den_table}' is not a canonical table{_suggest(den_table, CANONICAL_TABLES)}"
-        )
-        den_table = None
-    if raw.get("where") is not None:
-        _check_filter(raw["where"], f"{key}.where", scope, problems)
-    if kind in ("mean", "nps") and raw.get("value") is not None:
-        _check_value(raw["value"], f"{key}.value", scope, problems)
-    if kind == "ratio":
-        for f in ("numerator", "denominator"):
-            if raw.get(f) is not None:
-                _check_value(raw[f], f"{key}.{f}", scope, problems)
-    if kind == "proportion":
-        for f in ("numerator", "denominator"):
-            if raw.get(f) is not None:
-                _check_filter(raw[f], f"{key}.{f}", scope, problems)
-    if kind == "rate_per_1000":
-        if raw.get("numerator") is not None:
-            _check_filter(raw["numerator"], f"{key}.numerator", scope, problems)
-        if raw.get("denominator") is not None and den_table:
-            den_scope = _Scope(dict(CANONICAL_TABLES[den_table].columns), numeric_options)
-            _check_filter(raw["denominator"], f"{key}.denominator", den_scope, problems)
+    den_table = _check_kind_fields(raw, key, kind, scope, problems)
 
     units = catalogue["units"]
     unit = raw.get("unit", KIND_UNIT.get(kind, "number") if custom else None)
@@ -580,34 +630,10 @@ def _parse_kpi(
     ci = raw.get("ci", KIND_CI[kind][0] if custom else None)
     if ci not in KIND_CI[kind]:
         problems.append(f"{key}.ci: a {kind} KPI takes {' or '.join(KIND_CI[kind])} (got '{ci}')")
-    applies = raw.get("applies_to", "all")
-    if applies != "all":
-        if isinstance(applies, str):
-            applies = [applies]
-        if not isinstance(applies, list) or not applies or any(c not in CHANNELS for c in applies):
-            problems.append(
-                f"{key}.applies_to: 'all' or a list of channels ({', '.join(CHANNELS)})"
-            )
-            applies = "all"
-        else:
-            applies = tuple(applies)
+    applies = _applies_to(raw, key, problems)
 
-    base = CANONICAL_TABLES[table].columns
-    requires = raw.get("requires")
-    if requires is None and custom:
-        used = _kpi_columns_raw(raw, kind)
-        if grain:
-            sources = _grain_sources(grains[grain])
-            used = set().union(*(sources.get(c, {c}) for c in used)) if used else set()
-        requires = sorted(c for c in used if c in base)
-    if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
-        problems.append(f"{key}.requires: a list of column names")
-        requires = []
-    for i, req in enumerate(requires):
-        t, _, c = req.rpartition(".")
-        cols = CANONICAL_TABLES[t].columns if t in CANONICAL_TABLES else (base if not t else {})
-        if c not in cols:
-            problems.append(f"{key}.requires[{i}]: '{req}' is not a column of {t or table}")
+    requires = _requires(raw, key, kind=kind, table=table, grain=grain, grains=grains, custom=custom,
+                         problems=problems)
     if len(problems) > before:
         return None
     return KpiDefinition(

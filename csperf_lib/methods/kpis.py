@@ -305,6 +305,74 @@ def _normalise_breakdown(by: Any, period: Any, tables: dict[str, ibis.Table]) ->
     return by, period
 
 
+def _sources(live: list[tuple[int, KpiDefinition]], options: KpiOptions) -> dict[tuple[str, str | None], _Source]:
+    """The sources (one engine query each: a table at a grain) and the measures each computes."""
+    sources: dict[tuple[str, str | None], _Source] = {}
+    for i, kpi in live:
+        for key, builders in _measures_for(kpi, i, options.values).items():
+            src = sources.setdefault(key, _Source(table=key[0], grain=key[1]))
+            src.measures.update({name: (build, kpi.applies_to) for name, build in builders.items()})
+        for req in kpi.requires:
+            t, _, c = req.rpartition(".")
+            key = (t, None) if t and t != kpi.table else (kpi.table, kpi.grain)
+            sources.setdefault(key, _Source(table=key[0], grain=key[1])).counted.add(c)
+    return sources
+
+
+def _breakdown_frame(b: _BREAKDOWN, *, live: list[tuple[int, KpiDefinition]], sources: dict, absent: dict[str, str],
+                     absent_by: dict[str, str], selected: list[KpiDefinition], order: dict[str, int],
+                     options: KpiOptions) -> pd.DataFrame:
+    """One breakdown's result frame, rolled up from the sources' aggregates; ``attrs["unavailable"]``
+    says why each KPI it lacks is absent."""
+    by, period = b
+    keys = list(by) + (["period"] if period else [])
+    rolled: dict[tuple[str, str | None], pd.DataFrame] = {}
+
+    pieces: list[tuple[str, pd.DataFrame | None, dict[str, np.ndarray]]] = []
+    for i, kpi in live:
+        if kpi.id in absent:
+            continue
+        if kpi.id in absent_by:
+            absent[kpi.id] = absent_by[kpi.id]
+            continue
+        main = sources[(kpi.table, kpi.grain)].result
+        empty = [k for k in keys if int(main[f"_nk_{k}"].sum()) == 0]
+        if empty:
+            absent[kpi.id] = (
+                f"{kpi.table} has no {EVENT_COLUMNS[kpi.table]} timestamps for the period"
+                if empty[0] == "period"
+                else f"segment {empty[0]} is empty (null in every row) for {kpi.table}"
+            )
+            continue
+        agg = _rolled(rolled, sources, live, (kpi.table, kpi.grain), b)
+        if kpi.kind == "rate_per_1000":
+            num = agg[keys + [f"k{i}_x"]]
+            den = _rolled(rolled, sources, live, (kpi.denominator_table, None), b)
+            den = den[keys + [f"k{i}_n"]]
+            agg = (
+                num.merge(den, on=keys, how="outer") if keys else pd.concat([num, den], axis=1)
+            )
+            agg = agg.fillna({f"k{i}_x": 0, f"k{i}_n": 0})
+        vals = _values(kpi, agg, i, options.confidence)
+        keep = vals["n"] > 0
+        if not keep.any():
+            absent[kpi.id] = f"no rows to compute it from (n = 0: {_scope_words(kpi, options)})"
+            continue
+        pieces.append(
+            (
+                kpi.id,
+                agg.loc[keep, keys] if keys else None,
+                {k: v[keep] for k, v in vals.items()},
+            )
+        )
+    frame = _assemble(pieces, list(by), period, order)
+    frame.attrs["unavailable"] = {k.id: absent[k.id] for k in selected if k.id in absent}
+    frame.attrs["by"] = list(by)
+    frame.attrs["period"] = period
+    frame.attrs["confidence"] = options.confidence
+    return frame
+
+
 def _compute(tables: Any, *, kpis: Any, breakdowns: Sequence[tuple[Any, Any]], config: Any):
     options = kpi_options(config)
     tabs = _as_tables(tables)
@@ -322,16 +390,7 @@ def _compute(tables: Any, *, kpis: Any, breakdowns: Sequence[tuple[Any, Any]], c
         else:
             live.append((i, kpi))
 
-    # the sources (one query each) and the measures they compute
-    sources: dict[tuple[str, str | None], _Source] = {}
-    for i, kpi in live:
-        for key, builders in _measures_for(kpi, i, options.values).items():
-            src = sources.setdefault(key, _Source(table=key[0], grain=key[1]))
-            src.measures.update({name: (build, kpi.applies_to) for name, build in builders.items()})
-        for req in kpi.requires:
-            t, _, c = req.rpartition(".")
-            key = (t, None) if t and t != kpi.table else (kpi.table, kpi.grain)
-            sources.setdefault(key, _Source(table=key[0], grain=key[1])).counted.add(c)
+    sources = _sources(live, options)
 
     # which breakdowns each source can serve; KPIs of a source that cannot are absent from them
     absent_by: dict[_BREAKDOWN, dict[str, str]] = {b: {} for b in wanted}
@@ -364,56 +423,8 @@ def _compute(tables: Any, *, kpis: Any, breakdowns: Sequence[tuple[Any, Any]], c
                 break
 
     order = {k.id: j for j, k in enumerate(selected)}
-    frames: dict[_BREAKDOWN, pd.DataFrame] = {}
-    for b in wanted:
-        by, period = b
-        keys = list(by) + (["period"] if period else [])
-        absent = dict(base_absent)
-        rolled: dict[tuple[str, str | None], pd.DataFrame] = {}
-
-        pieces: list[tuple[str, pd.DataFrame | None, dict[str, np.ndarray]]] = []
-        for i, kpi in live:
-            if kpi.id in absent:
-                continue
-            if kpi.id in absent_by[b]:
-                absent[kpi.id] = absent_by[b][kpi.id]
-                continue
-            main = sources[(kpi.table, kpi.grain)].result
-            empty = [k for k in keys if int(main[f"_nk_{k}"].sum()) == 0]
-            if empty:
-                absent[kpi.id] = (
-                    f"{kpi.table} has no {EVENT_COLUMNS[kpi.table]} timestamps for the period"
-                    if empty[0] == "period"
-                    else f"segment {empty[0]} is empty (null in every row) for {kpi.table}"
-                )
-                continue
-            agg = _rolled(rolled, sources, live, (kpi.table, kpi.grain), b)
-            if kpi.kind == "rate_per_1000":
-                num = agg[keys + [f"k{i}_x"]]
-                den = _rolled(rolled, sources, live, (kpi.denominator_table, None), b)
-                den = den[keys + [f"k{i}_n"]]
-                agg = (
-                    num.merge(den, on=keys, how="outer") if keys else pd.concat([num, den], axis=1)
-                )
-                agg = agg.fillna({f"k{i}_x": 0, f"k{i}_n": 0})
-            vals = _values(kpi, agg, i, options.confidence)
-            keep = vals["n"] > 0
-            if not keep.any():
-                absent[kpi.id] = f"no rows to compute it from (n = 0: {_scope_words(kpi, options)})"
-                continue
-            pieces.append(
-                (
-                    kpi.id,
-                    agg.loc[keep, keys] if keys else None,
-                    {k: v[keep] for k, v in vals.items()},
-                )
-            )
-        frame = _assemble(pieces, list(by), period, order)
-        frame.attrs["unavailable"] = {k.id: absent[k.id] for k in selected if k.id in absent}
-        frame.attrs["by"] = list(by)
-        frame.attrs["period"] = period
-        frame.attrs["confidence"] = options.confidence
-        frames[b] = frame
+    frames = {b: _breakdown_frame(b, live=live, sources=sources, absent=dict(base_absent), absent_by=absent_by[b],
+                                  selected=selected, order=order, options=options) for b in wanted}
     return frames, selected
 
 

@@ -106,6 +106,25 @@ def _pooled_rest(n: np.ndarray, mean: np.ndarray, sd: np.ndarray, i: int) -> tup
     return float(total), float(grand), float(np.sqrt(sum_sq / (total - 1)))
 
 
+#: Columns of :func:`segment_differences`.
+DIFFERENCE_COLUMNS = ("kpi", "dimension", "segment", "value", "n", "rest_value", "rest_n", "difference", "effect_size",
+                      "effect_measure", "overall_test", "overall_p", "p", "p_adjusted", "significant", "material",
+                      "finding")
+
+
+def _overall_test(kind: str, n: np.ndarray, value: np.ndarray, sd: np.ndarray | None) -> tuple[str, float]:
+    """Do the segments differ at all? Chi-square test of homogeneity for a proportion (scipy
+    ``chi2_contingency``), Welch's one-way ANOVA for a mean; the test's name and p."""
+    if kind == "proportion":
+        successes = np.round(value * n)
+        table = np.column_stack([successes, n - successes])
+        table = table[table.sum(axis=1) > 0]
+        keep = table.sum(axis=0) > 0
+        p = float(sps.chi2_contingency(table[:, keep])[1]) if keep.all() and len(table) >= 2 else np.nan
+        return "chi-square test of homogeneity", p
+    return "Welch's one-way ANOVA", _welch_anova(n, value, sd)[1]
+
+
 def segment_differences(
     kpis: pd.DataFrame,
     *,
@@ -166,19 +185,10 @@ def segment_differences(
             continue
         n = group["n"].to_numpy(dtype=float)
         value = group["value"].to_numpy(dtype=float)
-        if kind == "proportion":
-            successes = np.round(value * n)
-            table = np.column_stack([successes, n - successes])
-            table = table[table.sum(axis=1) > 0]
-            keep = table.sum(axis=0) > 0
-            overall_p = float(sps.chi2_contingency(table[:, keep])[1]) if keep.all() and len(table) >= 2 else np.nan
-            overall = "chi-square test of homogeneity"
-        else:
-            if "sd" not in group:
-                continue
-            sd = group["sd"].to_numpy(dtype=float)
-            overall_p = _welch_anova(n, value, sd)[1]
-            overall = "Welch's one-way ANOVA"
+        if kind == "mean" and "sd" not in group:
+            continue
+        sd = group["sd"].to_numpy(dtype=float) if kind == "mean" else None
+        overall, overall_p = _overall_test(kind, n, value, sd)
         for i, (_, row) in enumerate(group.iterrows()):
             rest_n = n.sum() - n[i]
             record = {
@@ -198,10 +208,7 @@ def segment_differences(
                 record["p"] = np.nan
             record["difference"] = record["value"] - record["rest_value"]
             rows.append(record)
-    columns = [
-        "kpi", "dimension", "segment", "value", "n", "rest_value", "rest_n", "difference", "effect_size",
-        "effect_measure", "overall_test", "overall_p", "p", "p_adjusted", "significant", "material", "finding",
-    ]
+    columns = list(DIFFERENCE_COLUMNS)
     if not rows:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(rows)

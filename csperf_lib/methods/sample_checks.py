@@ -367,19 +367,9 @@ def estimate_from_sample(
             else:
                 low = high = np.nan
             method = "Student t with the linearisation standard error"
-        row.update(
-            value=value,
-            kind="proportion" if proportion else "mean",
-            estimate=est,
-            ci_low=float(min(low, est)),
-            ci_high=float(max(high, est)),
-            confidence=confidence,
-            se=math.sqrt(var) if np.isfinite(var) else np.nan,
-            n=n_d,
-            n_effective=float(n_eff),
-            population=total_w,
-            method=method,
-        )
+        row.update(value=value, kind="proportion" if proportion else "mean", estimate=est, ci_low=float(min(low, est)),
+                   ci_high=float(max(high, est)), confidence=confidence, se=math.sqrt(var) if np.isfinite(var) else np.nan,
+                   n=n_d, n_effective=float(n_eff), population=total_w, method=method)
         rows.append(row)
     columns = [*by_cols, "value", "kind", "estimate", "ci_low", "ci_high", "confidence", "se", "n", "n_effective", "population", "method"]
     return pd.DataFrame(rows, columns=columns)

@@ -12,8 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from csperf_lib.core.calendar import WEEKDAYS
 
@@ -64,6 +67,52 @@ def _with_derived(frame: pd.DataFrame, wanted: Sequence[str]) -> pd.DataFrame:
     return frame.assign(**extra)
 
 
+def _frame_query(pop: Any, names: set[str], categories: list[str]) -> tuple[Any, list[str], list[str]]:
+    """The engine query of the frame's columns, and which numeric and flag columns it has."""
+    select: dict[str, Any] = {"contact_id": pop.contact_id.cast("string")}
+    for column in categories:
+        select[column] = pop[column].cast("string")
+    select["arrived_at"] = pop.arrived_at
+    select["_weekday"] = pop.arrived_at.day_of_week.index().cast("int8")
+    select["_hour"] = pop.arrived_at.hour().cast("int8")
+    numbers = []
+    if "talk_s" in names:
+        handle = pop.talk_s
+        for part in ("hold_s", "wrap_s"):
+            if part in names:
+                handle = handle + pop[part].fill_null(0)
+        select["handle_s"] = handle.cast("float64")
+        numbers.append("handle_s")
+    if "wait_s" in names:
+        select["wait_s"] = pop.wait_s.cast("float64")
+        numbers.append("wait_s")
+    flags = [f for f in FRAME_FLAGS if f in names]
+    for flag in flags:
+        select[flag] = pop[flag].cast("boolean")
+    select["_order"] = pop["_row" if "_row" in names else "contact_id"]
+    return pop.select(**select), numbers, flags
+
+
+def _levels(pop: Any, column: str) -> pd.Index:
+    """The sorted distinct values of a text column, computed in the engine."""
+    values = pop.select(v=pop[column].cast("string")).distinct().filter(ibis._.v.notnull()).execute()["v"]
+    return pd.Index(sorted(values.astype(str)))
+
+
+def _source_order(order_values: np.ndarray | None, order_parts: list, *, rows: int) -> np.ndarray | None:
+    """The permutation putting rows back in source-record order, or None when they already are."""
+    permutation = None
+    if rows > 1 and order_values is not None:
+        if not (order_values[1:] > order_values[:-1]).all():
+            permutation = np.argsort(order_values, kind="stable")
+    elif rows > 1:
+        order = pa.chunked_array(order_parts, type=pa.large_string())
+        if not pc.all(pc.greater(order[1:], order[:-1])).as_py():
+            permutation = pc.sort_indices(order).to_numpy()
+        del order
+    return permutation
+
+
 def sampling_frame(contacts, *, chunk_size: int = 1_000_000) -> pd.DataFrame:
     """The population to sample: answered contacts, only the columns sampling needs.
 
@@ -92,41 +141,12 @@ def sampling_frame(contacts, *, chunk_size: int = 1_000_000) -> pd.DataFrame:
         ``handle_s`` and ``wait_s`` (float seconds) and the flags of :data:`FRAME_FLAGS` (boolean)
         when the table has their sources. All-null columns are kept: :func:`usable_strata` says so.
     """
-    import ibis
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    t = contacts
-    names = set(t.columns)
-    pop = t.filter(t.answered.fill_null(False))
-    select: dict[str, Any] = {"contact_id": pop.contact_id.cast("string")}
+    names = set(contacts.columns)
+    pop = contacts.filter(contacts.answered.fill_null(False))
     categories = [c for c in FRAME_CATEGORIES if c in names]
-    for column in categories:
-        select[column] = pop[column].cast("string")
-    select["arrived_at"] = pop.arrived_at
-    select["_weekday"] = pop.arrived_at.day_of_week.index().cast("int8")
-    select["_hour"] = pop.arrived_at.hour().cast("int8")
-    numbers = []
-    if "talk_s" in names:
-        handle = pop.talk_s
-        for part in ("hold_s", "wrap_s"):
-            if part in names:
-                handle = handle + pop[part].fill_null(0)
-        select["handle_s"] = handle.cast("float64")
-        numbers.append("handle_s")
-    if "wait_s" in names:
-        select["wait_s"] = pop.wait_s.cast("float64")
-        numbers.append("wait_s")
-    flags = [f for f in FRAME_FLAGS if f in names]
-    for flag in flags:
-        select[flag] = pop[flag].cast("boolean")
-    select["_order"] = pop["_row" if "_row" in names else "contact_id"]
-    expr = pop.select(**select)
+    expr, numbers, flags = _frame_query(pop, names, categories)
     rows = int(pop.count().execute())
-    levels = {}
-    for column in categories:
-        values = pop.select(v=pop[column].cast("string")).distinct().filter(ibis._.v.notnull()).execute()["v"]
-        levels[column] = pd.Index(sorted(values.astype(str)))
+    levels = {column: _levels(pop, column) for column in categories}
     # the smallest integer type pandas uses for these categories, so from_codes does not copy
     codes = {c: np.full(rows, -1, dtype=np.int8 if len(levels[c]) < 127 else np.int16 if len(levels[c]) < 32_767 else np.int32) for c in categories}
     arrived = np.empty(rows, dtype="datetime64[us]")
@@ -171,16 +191,7 @@ def sampling_frame(contacts, *, chunk_size: int = 1_000_000) -> pd.DataFrame:
         at = stop
         del batch, col
     rows = at
-    permutation = None
-    if rows > 1 and numeric_order:
-        order_values = order_values[:rows]
-        if not (order_values[1:] > order_values[:-1]).all():
-            permutation = np.argsort(order_values, kind="stable")
-    elif rows > 1:
-        order = pa.chunked_array(order_parts, type=pa.large_string())
-        if not pc.all(pc.greater(order[1:], order[:-1])).as_py():
-            permutation = pc.sort_indices(order).to_numpy()
-        del order
+    permutation = _source_order(order_values[:rows] if numeric_order else None, order_parts, rows=rows)
     del order_values, order_parts
 
     def arranged(array: np.ndarray) -> np.ndarray:

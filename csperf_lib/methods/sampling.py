@@ -301,6 +301,33 @@ def _stratum_sd(values: np.ndarray, codes: np.ndarray, strata: int) -> np.ndarra
         return np.where(count > 1, np.sqrt(squares / (count - 1)), np.nan)
 
 
+def _neyman_spread(frame: pd.DataFrame, codes: np.ndarray, n_strata: int, *, allocation: str,
+                   variability: str | None, notes: list[str]) -> tuple[str, str | None, np.ndarray]:
+    """The allocation method actually used (Neyman falls back to proportional, with a note, when
+    the variability column is missing or constant), the variability column used and each
+    stratum's standard deviation of it (the pooled one where a stratum has too few values)."""
+    method, used_variability = allocation, None
+    sd = np.full(n_strata, np.nan)
+    if allocation == "neyman":
+        if variability is None or variability not in frame or frame[variability].notna().sum() < 2:
+            method = "proportional"
+            notes.append(
+                f"Neyman allocation needs a variability column ({variability or 'none given'}), which the data "
+                "does not have, so proportional allocation was used"
+            )
+        else:
+            values = pd.to_numeric(frame[variability], errors="coerce").to_numpy(dtype=float)
+            sd = _stratum_sd(values, codes, n_strata)
+            pooled = float(np.nanstd(values, ddof=1)) if np.isfinite(values).sum() > 1 else np.nan
+            sd = np.where(np.isnan(sd), pooled, sd)
+            if not np.isfinite(pooled) or pooled == 0:
+                method = "proportional"
+                notes.append(f"{variability} does not vary, so Neyman allocation reduces to proportional")
+            else:
+                used_variability = variability
+    return method, used_variability, sd
+
+
 def _allocate(
     frame: pd.DataFrame,
     *,
@@ -341,25 +368,8 @@ def _allocate(
     factor = np.ones(len(keys))
     for column in flags:
         factor = np.where(keys[column].astype(bool).to_numpy(), factor * float(oversample[column]), factor)
-    method, used_variability = allocation, None
-    sd = np.full(len(keys), np.nan)
-    if allocation == "neyman":
-        if variability is None or variability not in frame or frame[variability].notna().sum() < 2:
-            method = "proportional"
-            notes.append(
-                f"Neyman allocation needs a variability column ({variability or 'none given'}), which the data "
-                "does not have, so proportional allocation was used"
-            )
-        else:
-            values = pd.to_numeric(frame[variability], errors="coerce").to_numpy(dtype=float)
-            sd = _stratum_sd(values, codes, len(keys))
-            pooled = float(np.nanstd(values, ddof=1)) if np.isfinite(values).sum() > 1 else np.nan
-            sd = np.where(np.isnan(sd), pooled, sd)
-            if not np.isfinite(pooled) or pooled == 0:
-                method = "proportional"
-                notes.append(f"{variability} does not vary, so Neyman allocation reduces to proportional")
-            else:
-                used_variability = variability
+    method, used_variability, sd = _neyman_spread(frame, codes, len(keys), allocation=allocation,
+                                                  variability=variability, notes=notes)
     if method == "proportional":
         weights = population * factor
     elif method == "neyman":
@@ -394,17 +404,8 @@ def _allocate(
         table = table.drop(columns="sd")
     if not flags:
         table = table.drop(columns="oversample")
-    result = Allocation(
-        table=table,
-        n=int(sample.sum()),
-        population=total,
-        strata=tuple(columns),
-        skipped=skipped,
-        requested=allocation,
-        method=method,
-        variability=used_variability,
-        note="; ".join(notes),
-    )
+    result = Allocation(table=table, n=int(sample.sum()), population=total, strata=tuple(columns), skipped=skipped,
+                        requested=allocation, method=method, variability=used_variability, note="; ".join(notes))
     return result, codes
 
 
@@ -559,6 +560,49 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes, pd.Index(labels)
 
 
+def _agent_minimum(agents_column: pd.Series, codes: np.ndarray, chosen: np.ndarray, stratified_index: np.ndarray,
+                   *, big_n: np.ndarray, small_n: np.ndarray, k: int, rng: np.random.Generator
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Top the stratified draw up so each agent has ``k`` contacts (or all they handled), marking the
+    extra rows in ``chosen``; return each selected row's (agent, stratum) cell, the cells' inclusion
+    probabilities (:func:`_topup_probabilities`) and which selected rows have an agent."""
+    strata_count = len(big_n)
+    agent_codes, agent_labels = _codes(agents_column)
+    agents = len(agent_labels)
+    has_agent = agent_codes >= 0
+    agent_size = np.bincount(agent_codes[has_agent], minlength=agents)
+    # (agent, stratum) cells: sizes by bincount (no sort), probabilities per cell
+    cell_dtype = np.int32 if agents * strata_count < 2**31 else np.int64
+    cells = agent_codes.astype(cell_dtype)
+    cells *= strata_count
+    cells += codes
+    cells[~has_agent] = -1
+    if agents * strata_count <= 50_000_000:
+        cell_size_all = np.bincount(cells[has_agent], minlength=agents * strata_count)
+        present = np.flatnonzero(cell_size_all)
+        cell_size = cell_size_all[present]
+    else:
+        present, cell_size = np.unique(cells[has_agent], return_counts=True)
+    cell_pi = _topup_probabilities(present // strata_count, present % strata_count, cell_size, big_n, small_n, agent_size, k)
+    drawn = np.bincount(agent_codes[stratified_index][has_agent[stratified_index]], minlength=agents)
+    short = np.flatnonzero(drawn < np.minimum(k, agent_size))
+    if len(short):
+        a_order = np.argsort(np.where(has_agent, agent_codes, agents).astype(np.int32), kind="stable")
+        a_starts = np.concatenate([[0], np.cumsum(agent_size)])
+        for a in short:
+            members = a_order[a_starts[a] : a_starts[a + 1]]
+            free = members[~chosen[members]]
+            take = min(k - int(drawn[a]), len(free))
+            if take:
+                chosen[free[rng.choice(len(free), size=take, replace=False)]] = True
+        del a_order
+    index = np.flatnonzero(chosen)
+    cell_of_selected = np.searchsorted(present, cells[index])
+    selected_has_agent = has_agent[index]
+    del cells
+    return cell_of_selected, cell_pi, selected_has_agent
+
+
 def draw_sample(
     frame: pd.DataFrame,
     *,
@@ -635,41 +679,10 @@ def draw_sample(
     if k and (agent not in frame or frame[agent].isna().all()):
         notes.append(f"per_agent={k} was ignored: the data has no agents ({agent})")
         k = 0
-    cell_of_selected = cell_pi = None
+    cell_of_selected = cell_pi = selected_has_agent = None
     if k and rows:
-        agent_codes, agent_labels = _codes(frame[agent])
-        agents = len(agent_labels)
-        has_agent = agent_codes >= 0
-        agent_size = np.bincount(agent_codes[has_agent], minlength=agents)
-        # (agent, stratum) cells: sizes by bincount (no sort), probabilities per cell
-        cell_dtype = np.int32 if agents * strata_count < 2**31 else np.int64
-        cells = agent_codes.astype(cell_dtype)
-        cells *= strata_count
-        cells += codes
-        cells[~has_agent] = -1
-        if agents * strata_count <= 50_000_000:
-            cell_size_all = np.bincount(cells[has_agent], minlength=agents * strata_count)
-            present = np.flatnonzero(cell_size_all)
-            cell_size = cell_size_all[present]
-        else:
-            present, cell_size = np.unique(cells[has_agent], return_counts=True)
-        cell_pi = _topup_probabilities(present // strata_count, present % strata_count, cell_size, big_n, small_n, agent_size, k)
-        drawn = np.bincount(agent_codes[stratified_index][has_agent[stratified_index]], minlength=agents)
-        short = np.flatnonzero(drawn < np.minimum(k, agent_size))
-        if len(short):
-            a_order = np.argsort(np.where(has_agent, agent_codes, agents).astype(np.int32), kind="stable")
-            a_starts = np.concatenate([[0], np.cumsum(agent_size)])
-            for a in short:
-                members = a_order[a_starts[a] : a_starts[a + 1]]
-                free = members[~chosen[members]]
-                take = min(k - int(drawn[a]), len(free))
-                if take:
-                    chosen[free[rng.choice(len(free), size=take, replace=False)]] = True
-            del a_order
-        index = np.flatnonzero(chosen)
-        cell_of_selected = np.searchsorted(present, cells[index])
-        selected_has_agent = has_agent[index]
-        del cells
+        cell_of_selected, cell_pi, selected_has_agent = _agent_minimum(
+            frame[agent], codes, chosen, stratified_index, big_n=big_n, small_n=small_n, k=k, rng=rng)
     index = np.flatnonzero(chosen)
     sel_codes = codes[index]
     pi = np.where(big_n[sel_codes] > 0, small_n[sel_codes] / np.maximum(big_n[sel_codes], 1), 0.0)

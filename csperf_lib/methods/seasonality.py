@@ -195,44 +195,21 @@ def decompose(series: pd.DataFrame | pd.Series, *, period: int | None = None) ->
             values = values.reindex(full).interpolate(method="linear")
     seasonal_period = period if period is not None else DEFAULT_PERIODS.get(spacing or "", None)
     if seasonal_period is None:
-        return _skipped(
-            values,
-            seasonal_period=None,
-            spacing=spacing,
-            filled=filled,
-            note="no seasonal decomposition: the periods are not daily, weekly or monthly; give period",
-        )
+        return _skipped(values, seasonal_period=None, spacing=spacing, filled=filled,
+                        note="no seasonal decomposition: the periods are not daily, weekly or monthly; give period")
     if seasonal_period < 2:
         raise ValueError(f"period must be at least 2, not {seasonal_period}")
-    gaps = (
-        f"; {filled} missing {spacing or 'period'}(s) filled by linear interpolation"
-        if filled
-        else ""
-    )
+    gaps = f"; {filled} missing {spacing or 'period'}(s) filled by linear interpolation" if filled else ""
     if len(values) < 2 * seasonal_period:
-        return _skipped(
-            values,
-            seasonal_period=seasonal_period,
-            spacing=spacing,
-            filled=filled,
-            note=(
-                f"no seasonal decomposition: fewer than two full cycles ({len(values)} periods, "
-                f"a cycle is {seasonal_period}){gaps}"
-            ),
-        )
+        return _skipped(values, seasonal_period=seasonal_period, spacing=spacing, filled=filled,
+                        note=(f"no seasonal decomposition: fewer than two full cycles ({len(values)} periods, "
+                              f"a cycle is {seasonal_period}){gaps}"))
     fit = STL(values, period=seasonal_period, robust=True).fit()
     trend, seasonal, resid = (
         np.asarray(x, dtype="float64") for x in (fit.trend, fit.seasonal, fit.resid)
     )
-    frame = pd.DataFrame(
-        {
-            "period": values.index.to_numpy(),
-            "observed": values.to_numpy(),
-            "trend": trend,
-            "seasonal": seasonal,
-            "resid": resid,
-        }
-    )
+    frame = pd.DataFrame({"period": values.index.to_numpy(), "observed": values.to_numpy(), "trend": trend,
+                          "seasonal": seasonal, "resid": resid})
     f_s, f_t = _strength(resid, seasonal), _strength(resid, trend)
     cycle = CYCLE_WORDS.get(spacing or "", f"cycle of {seasonal_period} periods")
     if period is not None and period != DEFAULT_PERIODS.get(spacing or ""):
@@ -241,15 +218,8 @@ def decompose(series: pd.DataFrame | pd.Series, *, period: int | None = None) ->
         f"robust STL over {len(values)} {spacing or 'period'}s ({len(values) / seasonal_period:.1f} cycles), "
         f"{cycle}; seasonal strength {f_s:.2f}, trend strength {f_t:.2f}{gaps}"
     )
-    return Decomposition(
-        frame=frame,
-        seasonal_period=int(seasonal_period),
-        strength_seasonal=f_s,
-        strength_trend=f_t,
-        note=note,
-        spacing=spacing,
-        filled=filled,
-    )
+    return Decomposition(frame=frame, seasonal_period=int(seasonal_period), strength_seasonal=f_s, strength_trend=f_t,
+                         note=note, spacing=spacing, filled=filled)
 
 
 def plot_decomposition(decomposition: Decomposition, *, title: str, unit: str = "value"):

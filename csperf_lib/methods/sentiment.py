@@ -87,15 +87,20 @@ downloaded at import (the lexicon and any model are loaded on first use and kept
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
+import io
 import json
 import math
+import platform
 import string
+import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats as st
 
 from csperf_lib.core.errors import CsperfError
 from csperf_lib.methods.sentiment_rules import _RULE_TRIGGERS, _apply_cs_rules
@@ -620,6 +625,45 @@ def _fmt_int(n: int) -> str:
     return f"{n:,}"
 
 
+def _spearman_interval(x: np.ndarray, y: np.ndarray, *, confidence: float) -> tuple[float, float, float]:
+    """Spearman's rho with the Fisher-z interval using Bonett & Wright's (2000, *Psychometrika*
+    65:23-28) standard error :math:`\\sqrt{(1 + \rho^2/2)/(n - 3)}`; NaN with fewer than four
+    pairs or no variation."""
+    n = len(x)
+    rho = lo = hi = float("nan")
+    if n >= 4 and np.ptp(y) > 0 and np.ptp(x) > 0:
+        rho = float(st.spearmanr(x, y).statistic)
+        if abs(rho) < 1:
+            z = st.norm.ppf(0.5 + confidence / 2)
+            se = math.sqrt((1 + rho * rho / 2) / (n - 3))
+            lo, hi = math.tanh(math.atanh(rho) - z * se), math.tanh(math.atanh(rho) + z * se)
+        else:
+            lo = hi = rho
+    return rho, lo, hi
+
+
+def _check_verdict(confusion: pd.DataFrame, *, accuracy: float, macro_f1: float, recall: dict[str, float],
+                   n: int) -> str:
+    """The honesty check in one sentence, naming the rating band the model misses most."""
+    present = list(recall)
+    verdict = (
+        f"Sentiment agrees with the customer's own rating on {accuracy:.0%} of comments "
+        f"(macro-F1 {macro_f1:.2f}, n = {_fmt_int(n)})"
+    ).replace("%", " %")
+    worst = min(present, key=lambda c: recall[c])
+    if len(present) > 1 and recall[worst] < 0.5:
+        row = confusion.loc[worst].drop(worst)
+        verdict += (
+            f"; it misses most {worst} ratings ({recall[worst]:.0%} recognised, most read as "
+            f"{row.idxmax()})."
+        ).replace("%", " %")
+    elif len(present) > 1:
+        verdict += "; it recognises at least half of every rating band."
+    else:
+        verdict += "."
+    return verdict
+
+
 def sentiment_vs_rating(
     scored: pd.DataFrame, ratings, *, scale: tuple[float, float] = (1, 5), confidence: float = 0.95
 ) -> SentimentCheck:
@@ -650,7 +694,6 @@ def sentiment_vs_rating(
         Confusion table, accuracy, macro-F1, per-band F1 and recall, κ, ρ with its interval, n and
         a one-sentence verdict. With no usable rows every metric is NaN and the verdict says so.
     """
-    from scipy import stats as st
     from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score, recall_score
 
     if not 0 < confidence < 1:
@@ -677,21 +720,8 @@ def sentiment_vs_rating(
     model = str(scored["model"].iloc[0]) if len(scored) and "model" in scored else ""
     if n == 0:
         nan = float("nan")
-        return SentimentCheck(
-            confusion,
-            0,
-            nan,
-            nan,
-            {},
-            {},
-            nan,
-            nan,
-            nan,
-            nan,
-            confidence,
-            model,
-            "No comment has both a sentiment and a rating, so agreement cannot be checked.",
-        )
+        return SentimentCheck(confusion, 0, nan, nan, {}, {}, nan, nan, nan, nan, confidence, model,
+                              "No comment has both a sentiment and a rating, so agreement cannot be checked.")
     present = [c for c in LABELS if (y == c).any()]
     accuracy = float(accuracy_score(y, p))
     macro_f1 = float(f1_score(y, p, labels=present, average="macro", zero_division=0))
@@ -712,30 +742,8 @@ def sentiment_vs_rating(
     kappa = float(cohen_kappa_score(y, p)) if len(set(y) | set(p)) > 1 else float("nan")
     rating_values = pd.to_numeric(r[ok], errors="coerce").to_numpy(dtype=float)
     compound = scored["compound"][ok].to_numpy(dtype=float)
-    rho = lo = hi = float("nan")
-    if n >= 4 and np.ptp(rating_values) > 0 and np.ptp(compound) > 0:
-        rho = float(st.spearmanr(compound, rating_values).statistic)
-        if abs(rho) < 1:
-            z = st.norm.ppf(0.5 + confidence / 2)
-            se = math.sqrt((1 + rho * rho / 2) / (n - 3))
-            lo, hi = math.tanh(math.atanh(rho) - z * se), math.tanh(math.atanh(rho) + z * se)
-        else:
-            lo = hi = rho
-    verdict = (
-        f"Sentiment agrees with the customer's own rating on {accuracy:.0%} of comments "
-        f"(macro-F1 {macro_f1:.2f}, n = {_fmt_int(n)})"
-    ).replace("%", " %")
-    worst = min(present, key=lambda c: recall[c])
-    if len(present) > 1 and recall[worst] < 0.5:
-        row = confusion.loc[worst].drop(worst)
-        verdict += (
-            f"; it misses most {worst} ratings ({recall[worst]:.0%} recognised, most read as "
-            f"{row.idxmax()})."
-        ).replace("%", " %")
-    elif len(present) > 1:
-        verdict += "; it recognises at least half of every rating band."
-    else:
-        verdict += "."
+    rho, lo, hi = _spearman_interval(compound, rating_values, confidence=confidence)
+    verdict = _check_verdict(confusion, accuracy=accuracy, macro_f1=macro_f1, recall=recall, n=n)
     return SentimentCheck(
         confusion, n, accuracy, macro_f1, f1, recall, kappa, rho, lo, hi, confidence, model, verdict
     )
@@ -877,8 +885,6 @@ def read_ground_truth(source) -> pd.DataFrame:
         Columns ``corpus``, ``id``, ``mean_rating`` (mean of 20 raters on −4…+4), ``text``;
         23,703 rows for the published sets.
     """
-    import io
-    import tarfile
 
     path = Path(source)
     found: dict[str, bytes] = {}
@@ -937,8 +943,6 @@ def train_head(source, *, alpha: float = 10.0) -> dict[str, np.ndarray]:
         ``coef``, ``intercept``, ``mean``, ``scale`` and ``meta`` (a JSON string of provenance),
         ready for ``numpy.savez_compressed(csperf_lib/data/sentiment/wordllama_head.npz, **head)``.
     """
-    import hashlib
-    import platform
 
     from sklearn.linear_model import Ridge
 

@@ -335,6 +335,46 @@ def _with_roster(frame: pd.DataFrame, roster: pd.DataFrame, interval_minutes: in
     return out
 
 
+def _deployed(frame: pd.DataFrame, *, roster: pd.DataFrame | None,
+              options: StaffingOptions) -> tuple[pd.DataFrame, str]:
+    """The agents deployed per interval (the roster, else the handling-agents proxy) and where
+    the figure comes from, in words."""
+    channels = "/".join(options.channels)
+    blended = frame["handlers"].sum() > 0 and frame["deployed_equivalent"].sum() < 0.99 * frame["handlers"].sum()
+    deployed_source = (
+        f"agents who answered a {channels} contact arriving in the interval, each counted at the "
+        f"share of their handling time spent on {channels} over the review (proxy; the agents also "
+        f"work other channels)" if blended else
+        f"distinct agents who answered a {channels} contact arriving in the interval (proxy)"
+    )
+    frame["deployed"] = frame["deployed_equivalent"]
+    if roster is not None:
+        frame = _with_roster(frame, roster, options.interval_minutes)
+        frame["deployed"] = frame["roster"]
+        deployed_source = "roster (agents logged in per interval)"
+    elif not (frame["handlers"] > 0).any():
+        deployed_source = "unavailable (no agent IDs)"
+        frame["deployed"] = np.nan
+    return frame, deployed_source
+
+
+def _erlang_c_predicted(frame: pd.DataFrame, aht: np.ndarray, options: StaffingOptions) -> tuple[np.ndarray, np.ndarray]:
+    """Erlang C service level and ASA with the agents deployed (NaN where unknown)."""
+    # a fractional number of agents (a blended agent's share) is read as a mix of the two whole
+    # numbers around it: the predictions are interpolated linearly between them
+    deployed = frame["deployed"].fillna(0.0).to_numpy(float)
+    low = np.floor(deployed)
+    frac = deployed - low
+    traffic = frame["traffic_erlangs"].to_numpy(float)
+    _, sl_lo, asa_lo = _erlang_c_arrays(traffic, low, aht, options.target_s)
+    _, sl_hi, asa_hi = _erlang_c_arrays(traffic, low + 1, aht, options.target_s)
+    sl = (1 - frac) * sl_lo + frac * sl_hi
+    with np.errstate(invalid="ignore"):
+        asa = np.where(frac == 0, asa_lo, (1 - frac) * asa_lo + frac * asa_hi)
+    known = frame["deployed"].notna().to_numpy()
+    return np.where(known, sl, np.nan), np.where(known, asa, np.nan)
+
+
 def interval_profile(
     store,
     *,
@@ -398,22 +438,7 @@ def interval_profile(
         "interval_start": pd.to_datetime(raw["day"]) + pd.to_timedelta(raw["slot"].astype(int) * options.interval_minutes, unit="min"),
         **{c: pd.to_numeric(raw[c]).astype(float) for c in raw.columns if c not in ("day", "slot")},
     })
-    channels = "/".join(options.channels)
-    blended = frame["handlers"].sum() > 0 and frame["deployed_equivalent"].sum() < 0.99 * frame["handlers"].sum()
-    deployed_source = (
-        f"agents who answered a {channels} contact arriving in the interval, each counted at the "
-        f"share of their handling time spent on {channels} over the review (proxy; the agents also "
-        f"work other channels)" if blended else
-        f"distinct agents who answered a {channels} contact arriving in the interval (proxy)"
-    )
-    frame["deployed"] = frame["deployed_equivalent"]
-    if roster is not None:
-        frame = _with_roster(frame, roster, options.interval_minutes)
-        frame["deployed"] = frame["roster"]
-        deployed_source = "roster (agents logged in per interval)"
-    elif not (frame["handlers"] > 0).any():
-        deployed_source = "unavailable (no agent IDs)"
-        frame["deployed"] = np.nan
+    frame, deployed_source = _deployed(frame, roster=roster, options=options)
     frame = frame.sort_values("interval_start", kind="stable").reset_index(drop=True)
     frame["date"] = frame["interval_start"].dt.normalize()
     frame["weekday"] = frame["interval_start"].dt.day_of_week.astype(int)
@@ -432,20 +457,7 @@ def interval_profile(
     frame["required_raw"] = [r[0] for r in req]
     frame["required"] = [r[1] for r in req]
     frame["gap"] = frame["deployed"] - frame["required_raw"]
-    # a fractional number of agents (a blended agent's share) is read as a mix of the two whole
-    # numbers around it: the predictions are interpolated linearly between them
-    deployed = frame["deployed"].fillna(0.0).to_numpy(float)
-    low = np.floor(deployed)
-    frac = deployed - low
-    traffic = frame["traffic_erlangs"].to_numpy(float)
-    _, sl_lo, asa_lo = _erlang_c_arrays(traffic, low, aht, options.target_s)
-    _, sl_hi, asa_hi = _erlang_c_arrays(traffic, low + 1, aht, options.target_s)
-    sl = (1 - frac) * sl_lo + frac * sl_hi
-    with np.errstate(invalid="ignore"):
-        asa = np.where(frac == 0, asa_lo, (1 - frac) * asa_lo + frac * asa_hi)
-    known = frame["deployed"].notna().to_numpy()
-    frame["predicted_sl"] = np.where(known, sl, np.nan)
-    frame["predicted_asa_s"] = np.where(known, asa, np.nan)
+    frame["predicted_sl"], frame["predicted_asa_s"] = _erlang_c_predicted(frame, aht, options)
     frame["predicted_sl_erlang_a"] = [
         _erlang_a_sl(o, a, patience, d, options) for o, a, d in zip(frame["offered"], aht, frame["deployed"], strict=True)
     ]

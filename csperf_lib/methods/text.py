@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -738,6 +738,85 @@ class EmergingIssues:
     n_tests: int
 
 
+def _term_window_tests(counts: np.ndarray, totals: np.ndarray, *, windows: Sequence[int], n_terms: int) -> list[pd.DataFrame]:
+    """For every window of consecutive weeks and every term: the texts using it in the window, the
+    count expected at its rate in the rest of the period, the rate ratio and the one-sided
+    binomial p of so many (the conditional test of two Poisson rates; Przyborowski & Wilenski 1940)."""
+    n_weeks = len(totals)
+    big_c, big_t = counts.sum(axis=0), totals.sum()
+    tests = []
+    for length in windows:
+        for first in range(0, n_weeks - length + 1):
+            t = totals[first : first + length].sum()
+            if t == 0 or t == big_t:
+                continue
+            c = counts[first : first + length].sum(axis=0)
+            p0 = t / big_t
+            p = np.where(c > 0, _st.binom.sf(c - 1, big_c, p0), 1.0)
+            outside = (big_c - c) / (big_t - t)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(outside > 0, (c / t) / outside, np.inf)
+            # "expected": the window's texts at the rate of the rest of the period (so ratio = c / expected)
+            tests.append(pd.DataFrame({"term": np.arange(n_terms), "first": first, "length": length, "count": c, "expected": outside * t, "rate_ratio": ratio, "p_value": p}))
+    return tests
+
+
+def _group_issues(flagged: pd.DataFrame, *, week: np.ndarray, matrix: Any, terms: np.ndarray,
+                  lowered: np.ndarray) -> list[dict[str, Any]]:
+    """Flagged (term, window) tests merged into issues: a term whose texts mostly overlap an earlier
+    issue's in an overlapping window joins it (up to five terms, verbatim phrases only)."""
+    issues = []
+    for row in flagged.itertuples():
+        in_window = (week >= row.first) & (week < row.first + row.length)
+        members = set(np.flatnonzero(in_window & (matrix[:, row.term].toarray().ravel() > 0)))
+        term = terms[row.term]
+        # a phrase built across dropped stop words ("charged twice price") is not shown to readers
+        verbatim = sum(term in lowered[i] for i in members) * 2 >= len(members)
+        for issue in issues:
+            overlap = len(members & issue["members"]) / max(len(members), 1)
+            if overlap >= 0.5 and not (row.first + row.length <= issue["first"] or issue["first"] + issue["length"] <= row.first):
+                if verbatim and len(issue["terms"]) < 5 and term not in issue["terms"]:
+                    issue["terms"].append(term)
+                break
+        else:
+            issues.append({"members": members, "terms": [term] if verbatim else [], "fallback": term, "first": row.first, "length": row.length, "row": row})
+    for issue in issues:
+        issue["terms"] = issue["terms"] or [issue["fallback"]]
+    return issues
+
+
+def _issue_record(issue: dict[str, Any], *, index: pd.Index, start: pd.Timestamp, context: Any, coded: Any,
+                  labels: Mapping[str, str]) -> dict[str, Any]:
+    """One emerging issue as a row: its terms, weeks, counts, rate ratio, p and q, the texts, where
+    it lives (a majority of its texts in one segment) and the finding sentence."""
+    row = issue["row"]
+    rows = sorted(index[sorted(issue["members"])])
+    record = {
+        "terms": ", ".join(issue["terms"]),
+        "first_week": int(row.first) + 1,
+        "last_week": int(row.first + row.length),
+        "week_start": start + pd.Timedelta(days=7 * int(row.first)),
+        "count": int(row.count),
+        "expected": float(row.expected),
+        "rate_ratio": float(row.rate_ratio),
+        "p_value": float(row.p_value),
+        "q_value": float(row.q_value),
+        "rows": rows,
+    }
+    described = []
+    for name, values in _issue_context(rows, context, coded, labels).items():
+        record[name], record[f"{name}_share"] = values
+        if values[1] >= 0.5:  # only a majority says where the issue lives
+            described.append(f"{values[1]:.0%} {name} {values[0]}")
+    weeks = f"week {record['first_week']}" if record["first_week"] == record["last_week"] else f"weeks {record['first_week']}–{record['last_week']}"
+    record["finding"] = (
+        f"Emerging issue '{issue['terms'][0]}' in {weeks} (from {record['week_start']:%d %b %Y}): {record['count']} texts against "
+        f"{record['expected']:.1f} expected at its rate in the rest of the period (rate ratio {_ratio(record['rate_ratio'])}, p = {record['p_value']:.2g}, "
+        f"q = {record['q_value']:.2g})" + (f"; {', '.join(described)}." if described else ".")
+    )
+    return record
+
+
 def emerging_issues(
     texts: pd.Series,
     when: pd.Series,
@@ -801,21 +880,7 @@ def emerging_issues(
     onehot = sparse.csr_matrix((np.ones(len(week)), (week, np.arange(len(week)))), shape=(n_weeks, len(week)))
     counts = np.asarray((onehot @ matrix).todense())  # weeks × terms
     totals = np.bincount(week, minlength=n_weeks)
-    big_c, big_t = counts.sum(axis=0), totals.sum()
-    tests = []
-    for length in windows:
-        for first in range(0, n_weeks - length + 1):
-            t = totals[first : first + length].sum()
-            if t == 0 or t == big_t:
-                continue
-            c = counts[first : first + length].sum(axis=0)
-            p0 = t / big_t
-            p = np.where(c > 0, _st.binom.sf(c - 1, big_c, p0), 1.0)
-            outside = (big_c - c) / (big_t - t)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = np.where(outside > 0, (c / t) / outside, np.inf)
-            # "expected": the window's texts at the rate of the rest of the period (so ratio = c / expected)
-            tests.append(pd.DataFrame({"term": np.arange(len(terms)), "first": first, "length": length, "count": c, "expected": outside * t, "rate_ratio": ratio, "p_value": p}))
+    tests = _term_window_tests(counts, totals, windows=windows, n_terms=len(terms))
     if not tests:
         return EmergingIssues(pd.DataFrame(columns=columns), len(terms), 0)
     table = pd.concat(tests, ignore_index=True)
@@ -825,52 +890,10 @@ def emerging_issues(
     flagged = flagged.sort_values(["p_value", "words", "first"], ascending=[True, False, True], kind="stable")
     index = docs.index
     lowered = docs.str.lower().str.replace(r"\s+", " ", regex=True).to_numpy()
-    issues = []
-    for row in flagged.itertuples():
-        in_window = (week >= row.first) & (week < row.first + row.length)
-        members = set(np.flatnonzero(in_window & (matrix[:, row.term].toarray().ravel() > 0)))
-        term = terms[row.term]
-        # a phrase built across dropped stop words ("charged twice price") is not shown to readers
-        verbatim = sum(term in lowered[i] for i in members) * 2 >= len(members)
-        for issue in issues:
-            overlap = len(members & issue["members"]) / max(len(members), 1)
-            if overlap >= 0.5 and not (row.first + row.length <= issue["first"] or issue["first"] + issue["length"] <= row.first):
-                if verbatim and len(issue["terms"]) < 5 and term not in issue["terms"]:
-                    issue["terms"].append(term)
-                break
-        else:
-            issues.append({"members": members, "terms": [term] if verbatim else [], "fallback": term, "first": row.first, "length": row.length, "row": row})
-    for issue in issues:
-        issue["terms"] = issue["terms"] or [issue["fallback"]]
+    issues = _group_issues(flagged, week=week, matrix=matrix, terms=terms, lowered=lowered)
     labels = labels or {}
-    records = []
-    for issue in issues:
-        row = issue["row"]
-        rows = sorted(index[sorted(issue["members"])])
-        record = {
-            "terms": ", ".join(issue["terms"]),
-            "first_week": int(row.first) + 1,
-            "last_week": int(row.first + row.length),
-            "week_start": start + pd.Timedelta(days=7 * int(row.first)),
-            "count": int(row.count),
-            "expected": float(row.expected),
-            "rate_ratio": float(row.rate_ratio),
-            "p_value": float(row.p_value),
-            "q_value": float(row.q_value),
-            "rows": rows,
-        }
-        described = []
-        for name, values in _issue_context(rows, context, coded, labels).items():
-            record[name], record[f"{name}_share"] = values
-            if values[1] >= 0.5:  # only a majority says where the issue lives
-                described.append(f"{values[1]:.0%} {name} {values[0]}")
-        weeks = f"week {record['first_week']}" if record["first_week"] == record["last_week"] else f"weeks {record['first_week']}–{record['last_week']}"
-        record["finding"] = (
-            f"Emerging issue '{issue['terms'][0]}' in {weeks} (from {record['week_start']:%d %b %Y}): {record['count']} texts against "
-            f"{record['expected']:.1f} expected at its rate in the rest of the period (rate ratio {_ratio(record['rate_ratio'])}, p = {record['p_value']:.2g}, "
-            f"q = {record['q_value']:.2g})" + (f"; {', '.join(described)}." if described else ".")
-        )
-        records.append(record)
+    records = [_issue_record(issue, index=index, start=start, context=context, coded=coded, labels=labels)
+               for issue in issues]
     frame = pd.DataFrame(records) if records else pd.DataFrame(columns=columns)
     return EmergingIssues(frame, len(terms), len(table))
 

@@ -177,6 +177,43 @@ def _bullets(lines: list[str], *, more: str) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
+def _change_lines(rows: pd.DataFrame, *, names: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """What changed and why, each redacted, the reasons without repeats."""
+    change_lines, why_lines = [], []
+    if len(rows):
+        if "text" not in rows.columns:
+            raise ValueError("changes need a 'text' column (what changed, in plain words)")
+        for r in rows.itertuples(index=False):
+            what = _text(getattr(r, "text", None), redact=names)
+            if what:
+                change_lines.append(what)
+            why = _text(getattr(r, "why", None), redact=names)
+            if why and why not in why_lines:
+                why_lines.append(why)
+    return change_lines, why_lines
+
+
+def _action_lines(rows: pd.DataFrame, *, names: tuple[str, ...]) -> list[str]:
+    """Each action with who leads it and by when, redacted."""
+    action_lines = []
+    if len(rows):
+        if "action" not in rows.columns:
+            raise ValueError("actions need an 'action' column")
+        for r in rows.itertuples(index=False):
+            what = _text(getattr(r, "action", None), redact=names)
+            if not what:
+                continue
+            extra = []
+            owner = _text(getattr(r, "owner", None), redact=names)
+            if owner:
+                extra.append(f"led by {owner}")
+            when = _long_date(getattr(r, "review_date", None))
+            if when:
+                extra.append(f"by {when}")
+            action_lines.append(what + (f" ({'; '.join(extra)})" if extra else ""))
+    return action_lines
+
+
 def team_briefing(
     team: str,
     *,
@@ -241,18 +278,7 @@ def team_briefing(
     sub.append(f"next review {review}")
     head.append(f"*{' · '.join(sub)}*")
 
-    rows = _for_team(changes, team)
-    change_lines, why_lines = [], []
-    if len(rows):
-        if "text" not in rows.columns:
-            raise ValueError("changes need a 'text' column (what changed, in plain words)")
-        for r in rows.itertuples(index=False):
-            what = _text(getattr(r, "text", None), redact=names)
-            if what:
-                change_lines.append(what)
-            why = _text(getattr(r, "why", None), redact=names)
-            if why and why not in why_lines:
-                why_lines.append(why)
+    change_lines, why_lines = _change_lines(_for_team(changes, team), names=names)
     body = ["", f"## {SECTION_HEADINGS[0]}", ""]
     body += _bullets(change_lines, more="points in the full review") or [
         "- Nothing in the review calls for a change in how our team works."
@@ -265,23 +291,7 @@ def team_briefing(
         "quality checks; the full review has the figures."
     ]
 
-    rows = _for_team(actions, team)
-    action_lines = []
-    if len(rows):
-        if "action" not in rows.columns:
-            raise ValueError("actions need an 'action' column")
-        for r in rows.itertuples(index=False):
-            what = _text(getattr(r, "action", None), redact=names)
-            if not what:
-                continue
-            extra = []
-            owner = _text(getattr(r, "owner", None), redact=names)
-            if owner:
-                extra.append(f"led by {owner}")
-            when = _long_date(getattr(r, "review_date", None))
-            if when:
-                extra.append(f"by {when}")
-            action_lines.append(what + (f" ({'; '.join(extra)})" if extra else ""))
+    action_lines = _action_lines(_for_team(actions, team), names=names)
     body += ["", f"## {SECTION_HEADINGS[2]}", ""]
     body += _bullets(action_lines, more="actions in the action plan") or [
         "- Nothing new: carry on as now."

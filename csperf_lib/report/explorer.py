@@ -485,108 +485,96 @@ def kpi_explorer(store_url_or_store: str | Store, *, config=None):
     """
     import ipywidgets as w
 
-
-    owned = not isinstance(store_url_or_store, Store)
     # the config's store.password_env, as StageContext.open_store uses it
-    password_env = getattr(config, "store_password_env", None)
-    holder: dict[str, Store | None] = {"store": None if owned else store_url_or_store}
-
-    def store() -> Store:
-        if holder["store"] is None:
-            holder["store"] = Store(store_url_or_store, password_env=password_env)
-        return holder["store"]
-
-    available = kpi_availability(store(), config=config)
+    holder = _LazyStore(store_url_or_store, password_env=getattr(config, "store_password_env", None))
+    available = kpi_availability(holder.get(), config=config)
     available = available[available["available"]]
     if available.empty:  # e.g. a review of interval reports only: nothing to explore here
-        if owned and holder["store"] is not None:
-            holder["store"].close()
+        holder.release()
         return w.HTML("<p>No KPI of the catalogue can be computed from this review's tables, so there is nothing to explore.</p>")
-    dims, _ = present_segments(store())
-    choices = filter_choices(store())
-
-    kpi = w.Dropdown(
-        description="KPI", options=list(zip(available["name"], available["kpi"], strict=True))
-    )
-    dimension = w.Dropdown(
-        description="Dimension", options=[("(none)", None), *((d, d) for d in dims)]
-    )
-    period = w.Dropdown(description="Period", options=list(PERIODS), value="week")
-    column = w.Dropdown(
-        description="Filter by", options=[("(no filter)", None), *((c, c) for c in choices)]
-    )
-    values = w.SelectMultiple(description="Values", options=[], rows=6)
-    status = w.HTML()
-    output = w.Output()
-    release = w.Button(
-        description="Release store", disabled=not owned, tooltip="close the store file"
-    )
+    dims, _ = present_segments(holder.get())
+    choices = filter_choices(holder.get())
+    c = _explorer_controls(w, available, dims=dims, choices=choices, owned=holder.owned)
     busy = {"flag": False}
 
     def refresh(_change=None) -> None:
-        if busy["flag"] or kpi.value is None:
+        if busy["flag"] or c["kpi"].value is None:
             return
-        filters = {column.value: list(values.value)} if column.value and values.value else None
+        filters = {c["column"].value: list(c["values"].value)} if c["column"].value and c["values"].value else None
         try:
-            view = explore(
-                store(),
-                kpi=kpi.value,
-                dimension=dimension.value,
-                period=period.value,
-                filters=filters,
-                config=config,
-            )
+            view = explore(holder.get(), kpi=c["kpi"].value, dimension=c["dimension"].value,
+                           period=c["period"].value, filters=filters, config=config)
         except Exception as exc:  # shown to the reviewer, never raised in a callback
-            status.value = f"<span style='color:#c62828'>{type(exc).__name__}: {exc}</span>"
-            output.outputs = ()
+            c["status"].value = f"<span style='color:#c62828'>{type(exc).__name__}: {exc}</span>"
+            c["output"].outputs = ()
             return
-        status.value = f"{view.name}: {view.seconds:.2f} s" + (
-            f" — {view.note}" if view.note else ""
-        )
-        output.outputs = _outputs(view, render_view(view, config=config))
+        c["status"].value = f"{view.name}: {view.seconds:.2f} s" + (f" — {view.note}" if view.note else "")
+        c["output"].outputs = _outputs(view, render_view(view, config=config))
 
     def on_column(_change=None) -> None:
         busy["flag"] = True
         try:
-            values.options = choices.get(column.value, []) if column.value else []
-            values.value = ()
+            c["values"].options = choices.get(c["column"].value, []) if c["column"].value else []
+            c["values"].value = ()
         finally:
             busy["flag"] = False
         refresh()
 
     def on_release(_button=None) -> None:
-        if owned and holder["store"] is not None:
-            holder["store"].close()
-            holder["store"] = None
-            status.value = "store released; the next change reopens it"
+        if holder.release():
+            c["status"].value = "store released; the next change reopens it"
 
-    for control in (kpi, dimension, period, values):
-        control.observe(refresh, names="value")
-    column.observe(on_column, names="value")
-    release.on_click(on_release)
-
-    box = w.VBox(
-        [
-            w.HBox([kpi, dimension, period]),
-            w.HBox([column, values, release]),
-            status,
-            output,
-        ]
-    )
+    for name in ("kpi", "dimension", "period", "values"):
+        c[name].observe(refresh, names="value")
+    c["column"].observe(on_column, names="value")
+    c["release"].on_click(on_release)
+    box = w.VBox([w.HBox([c["kpi"], c["dimension"], c["period"]]), w.HBox([c["column"], c["values"], c["release"]]),
+                  c["status"], c["output"]])
     box.refresh = refresh
     box.release = on_release
-    box.controls = {
-        "kpi": kpi,
-        "dimension": dimension,
-        "period": period,
-        "column": column,
-        "values": values,
-        "status": status,
-        "output": output,
-        "release": release,
-    }
+    box.controls = c
     refresh()
     return box
+
+
+class _LazyStore:
+    """The explorer's store: the caller's (used, never closed), or one opened from a URL on first
+    use and closed by :meth:`release` (the next :meth:`get` reopens it)."""
+
+    def __init__(self, store_url_or_store: str | Store, *, password_env: str | None) -> None:
+        self.owned = not isinstance(store_url_or_store, Store)
+        self._source = store_url_or_store
+        self._password_env = password_env
+        self._store: Store | None = None if self.owned else store_url_or_store
+
+    def get(self) -> Store:
+        if self._store is None:
+            self._store = Store(self._source, password_env=self._password_env)
+        return self._store
+
+    def release(self) -> bool:
+        """Close an owned, open store; True when it was closed."""
+        if self.owned and self._store is not None:
+            self._store.close()
+            self._store = None
+            return True
+        return False
+
+
+def _explorer_controls(w: Any, available: pd.DataFrame, *, dims: Sequence[str], choices: Mapping[str, Any],
+                       owned: bool) -> dict[str, Any]:
+    """The explorer's widgets by name: KPI, dimension, period, filter column and values, status,
+    output and the release button."""
+    return {
+        "kpi": w.Dropdown(description="KPI", options=list(zip(available["name"], available["kpi"], strict=True))),
+        "dimension": w.Dropdown(description="Dimension", options=[("(none)", None), *((d, d) for d in dims)]),
+        "period": w.Dropdown(description="Period", options=list(PERIODS), value="week"),
+        "column": w.Dropdown(description="Filter by", options=[("(no filter)", None), *((c, c) for c in choices)]),
+        "values": w.SelectMultiple(description="Values", options=[], rows=6),
+        "status": w.HTML(),
+        "output": w.Output(),
+        "release": w.Button(description="Release store", disabled=not owned, tooltip="close the store file"),
+    }
 
 
 @dataclass(frozen=True)

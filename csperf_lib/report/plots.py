@@ -10,6 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.ticker import PercentFormatter
 
 from csperf_lib.core.calendar import WEEKDAYS
 from csperf_lib.methods.complaints import PARETO_STATS
@@ -301,9 +303,6 @@ def pareto_chart(
         The bar (count) axis; the cumulative axis is its twin on the right. Vital-few bars are
         dark blue, the rest light.
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import PercentFormatter
-
     labels = [c for c in pareto_frame.columns if c not in PARETO_STATS]
     if len(labels) != 1:
         raise ValueError("pareto_chart draws one Pareto: pass a pareto() result without `within`, "
@@ -374,9 +373,6 @@ def staffing_heatmap(profile: pd.DataFrame, *, value: str = "gap", ax=None):
     -------
     matplotlib.axes.Axes
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import TwoSlopeNorm
-
     if value not in profile.columns:
         raise ValueError(f"value must be a column of the profile, got {value!r}")
     data = profile if value != "gap" else profile.assign(gap=profile["gap"].where(profile["status"] != "not judged"))

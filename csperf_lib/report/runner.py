@@ -339,17 +339,8 @@ def run_review(
     partial.mkdir()
 
     try:
-        done = _run_stages(
-            stages,
-            config=config,
-            date=date,
-            out=out,
-            partial=partial,
-            nb_dir=nb_dir,
-            store_url=store_url,
-            progress=progress,
-            log=log,
-        )
+        done = _run_stages(stages, config=config, date=date, out=out, partial=partial, nb_dir=nb_dir,
+                           store_url=store_url, progress=progress, log=log)
         evidence = _write_evidence_report(partial, done, log=log)
         _write_index(partial, config=config, date=date, stages=done, evidence=evidence)
         validate_summary(read_summary(partial))  # the published contract holds, or the run fails
@@ -364,29 +355,45 @@ def run_review(
         if partial.exists():  # an unexpected error: keep what ran for a post-mortem
             partial.rename(_failed_dir(out, date))
         raise
+    return _published(final, date=date, done=done, log=log)
+
+
+def _published(final: Path, *, date: str, done: Sequence[StageResult], log: Callable[[str], None]) -> RunResult:
+    """The published run, its stages' files named in the final folder; says where it is."""
     log(f"report ready: {_display(final / INDEX_FILE)}")
-    evidence_files = [
-        final / name for name in (EVIDENCE_HTML, EVIDENCE_PDF) if (final / name).is_file()
-    ]
+    evidence_files = [final / name for name in (EVIDENCE_HTML, EVIDENCE_PDF) if (final / name).is_file()]
     if evidence_files:
         log("evidence report: " + ", ".join(_display(path) for path in evidence_files))
     return RunResult(
         run_dir=final,
         run_date=date,
         stages=tuple(
-            StageResult(
-                s.name,
-                s.status,
-                s.seconds,
-                final / s.notebook.name,
-                None if s.html is None else final / s.html.name,
-                s.reason,
-            )
+            StageResult(s.name, s.status, s.seconds, final / s.notebook.name,
+                        None if s.html is None else final / s.html.name, s.reason)
             for s in done
         ),
         summary_path=final / SUMMARY_FILE,
         evidence_html=final / EVIDENCE_HTML if (final / EVIDENCE_HTML).is_file() else None,
         evidence_pdf=final / EVIDENCE_PDF if (final / EVIDENCE_PDF).is_file() else None,
+    )
+
+
+def _start_summary(partial: Path, *, config: ReviewConfig, date: str) -> None:
+    """summary.json as a run starts: what is reviewed, by whom, with which version; status running."""
+    update_summary(
+        partial,
+        run_date=date,
+        period={
+            "start": config.period_start.isoformat() if config.period_start else None,
+            "end": config.period_end.isoformat() if config.period_end else None,
+        },
+        organisation=config.organisation,
+        reviewer=config.reviewer,
+        csperf_version=__version__,
+        config=str(config.path),
+        started_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        status="running",
+        stages=[],
     )
 
 
@@ -405,27 +412,8 @@ def _run_stages(
     """Execute and render every stage into ``partial``; on a failure call :func:`_fail`."""
     exporter = offline_html_exporter()
     done: list[StageResult] = []
-    update_summary(
-        partial,
-        run_date=date,
-        period={
-            "start": config.period_start.isoformat() if config.period_start else None,
-            "end": config.period_end.isoformat() if config.period_end else None,
-        },
-        organisation=config.organisation,
-        reviewer=config.reviewer,
-        csperf_version=__version__,
-        config=str(config.path),
-        started_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        status="running",
-        stages=[],
-    )
-    parameters = {
-        "config_path": str(config.path),
-        "run_dir": str(partial),
-        "store_url": store_url,
-        "run_date": date,
-    }
+    _start_summary(partial, config=config, date=date)
+    parameters = {"config_path": str(config.path), "run_dir": str(partial), "store_url": store_url, "run_date": date}
     failure = {"config": config, "date": date, "out": out, "partial": partial, "nb_dir": nb_dir}
     with tempfile.TemporaryDirectory(prefix="csperf-kernel-") as scratch:
         stderr_path = Path(scratch) / "kernel-stderr.log"
@@ -446,17 +434,9 @@ def _run_stages(
                 continue
             t0 = time.perf_counter()
             try:
-                papermill.execute_notebook(
-                    str(notebook),
-                    str(executed),
-                    parameters=parameters,
-                    kernel_name=KERNEL_NAME,
-                    cwd=str(nb_dir),
-                    progress_bar=progress,
-                    log_output=False,
-                    kernel_manager_class=ReviewKernelManager,
-                    config=_kernel_config(stderr_path),
-                )
+                papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name=KERNEL_NAME,
+                                           cwd=str(nb_dir), progress_bar=progress, log_output=False,
+                                           kernel_manager_class=ReviewKernelManager, config=_kernel_config(stderr_path))
             except KeyboardInterrupt:
                 stderr_path.unlink(missing_ok=True)  # the killed kernel's complaints are noise
                 raise
@@ -466,36 +446,15 @@ def _run_stages(
                 if isinstance(exc, PapermillExecutionError) and exc.ename == "KeyboardInterrupt":
                     raise KeyboardInterrupt from exc
                 log(f"{step} failed after {seconds:.1f} s")
-                _fail(
-                    exc,
-                    **failure,
-                    done=done,
-                    name=name,
-                    seconds=seconds,
-                    executed=executed,
-                    exporter=exporter,
-                )
+                _fail(exc, **failure, done=done, name=name, seconds=seconds, executed=executed, exporter=exporter)
             seconds = time.perf_counter() - t0
             _forward_kernel_stderr(stderr_path)
             try:
-                render_html(
-                    executed,
-                    html_path,
-                    title=_page_title(executed, name, config, date),
-                    resources_dir=nb_dir,
-                    exporter=exporter,
-                )
+                render_html(executed, html_path, title=_page_title(executed, name, config, date), resources_dir=nb_dir,
+                            exporter=exporter)
             except Exception as exc:
-                _fail(
-                    exc,
-                    **failure,
-                    done=done,
-                    name=name,
-                    seconds=seconds,
-                    executed=executed,
-                    exporter=None,
-                    what="could not be rendered to HTML",
-                )
+                _fail(exc, **failure, done=done, name=name, seconds=seconds, executed=executed, exporter=None,
+                      what="could not be rendered to HTML")
             done.append(StageResult(name, "ok", round(seconds, 2), executed, html_path))
             update_summary(partial, stages=_stage_entries(done))
             log(f"{step} done in {seconds:.1f} s")

@@ -465,6 +465,49 @@ def _row_labels(rows: pd.DataFrame) -> list[str]:
 
 
 # --- target review ----------------------------------------------------------------------------------
+def _more_demanding(base: dict, target: Any, *, pool: np.ndarray, bench: Any, better: str, unit: str,
+                    k: int) -> dict[str, Any]:
+    """A target met beyond doubt: raise it to the 75th percentile of recent segment performance in
+    the better direction, never below the current target or the indicative benchmark."""
+    f = format_value
+    q = 0.75 if better == "higher" else 0.25
+    proposal = float(np.quantile(pool, q)) if len(pool) else np.nan
+    proposal = max(proposal, target.target) if better == "higher" else min(proposal, target.target)
+    if bench is not None:
+        proposal = max(proposal, bench.indicative_target) if better == "higher" else min(proposal, bench.indicative_target)
+    return {**base, "status": "no_longer_challenging",
+            "evidence": f"met beyond its interval in each of the last {k} periods",
+            "proposed_target": proposal,
+            "reasoning": f"Make it more demanding: {f(proposal, unit)}, the level the best quarter of recent segment "
+                         f"performance reaches ({len(pool)} segment-periods), so it stays challenging but is shown achievable."}
+
+
+def _not_achievable(base: dict, target: Any, *, pool: np.ndarray, bench: Any, better: str, unit: str,
+                    k: int) -> dict[str, Any]:
+    """A target missed every recent period that no segment reaches: the 60th percentile of recent
+    segment performance, held at the indicative benchmark, or kept where the benchmark is at least
+    as demanding (the gap is one of resources or process)."""
+    f = format_value
+    q = 0.60 if better == "higher" else 0.40
+    proposal = float(np.quantile(pool, q)) if len(pool) else np.nan
+    floor = bench.indicative_target if bench is not None else None
+    below_floor = floor is not None and ((better == "higher" and proposal < floor) or (better == "lower" and proposal > floor))
+    if below_floor and ((better == "higher" and floor >= target.target) or (better == "lower" and floor <= target.target)):
+        return {**base, "status": "not_achievable",
+                "evidence": f"missed beyond tolerance in each of the last {k} periods and no segment reaches it",
+                "proposed_target": np.nan,
+                "reasoning": f"Do not lower it: the indicative benchmark ({f(floor, unit)}) is at least as demanding. "
+                             "The gap is one of resources or process, not of the target: plan how to reach it "
+                             "(see the recommendations and resourcing stage) and agree an interim milestone with its owner."}
+    note = " (held at the indicative benchmark, which it must not fall below)" if below_floor else ""
+    proposal = floor if below_floor else proposal
+    return {**base, "status": "not_achievable",
+            "evidence": f"missed beyond tolerance in each of the last {k} periods and no segment reaches it",
+            "proposed_target": proposal,
+            "reasoning": f"Set to {f(proposal, unit)}{note}: the level the better segments reach now (60 % of "
+                         "recent segment performance in the better direction); review again once it is met."}
+
+
 def review_targets(
     history: pd.DataFrame,
     targets,
@@ -533,39 +576,11 @@ def review_targets(
         pool = _recent_pool(hist, target.kpi, dim, k)
         reached = _any_segment_reaches(current, target.kpi, target.target, better) if current is not None else None
         bench = benchmarks.get(target.kpi)
-        f = format_value
         unit = getattr(definition, "unit", "")
         if beyond:
-            q = 0.75 if better == "higher" else 0.25
-            proposal = float(np.quantile(pool, q)) if len(pool) else np.nan
-            proposal = max(proposal, target.target) if better == "higher" else min(proposal, target.target)
-            if bench is not None:
-                proposal = max(proposal, bench.indicative_target) if better == "higher" else min(proposal, bench.indicative_target)
-            rows.append({**base, "status": "no_longer_challenging",
-                         "evidence": f"met beyond its interval in each of the last {k} periods",
-                         "proposed_target": proposal,
-                         "reasoning": f"Make it more demanding: {f(proposal, unit)}, the level the best quarter of recent segment "
-                                      f"performance reaches ({len(pool)} segment-periods), so it stays challenging but is shown achievable."})
+            rows.append(_more_demanding(base, target, pool=pool, bench=bench, better=better, unit=unit, k=k))
         elif missed and reached is False:
-            q = 0.60 if better == "higher" else 0.40
-            proposal = float(np.quantile(pool, q)) if len(pool) else np.nan
-            floor = bench.indicative_target if bench is not None else None
-            below_floor = floor is not None and ((better == "higher" and proposal < floor) or (better == "lower" and proposal > floor))
-            if below_floor and ((better == "higher" and floor >= target.target) or (better == "lower" and floor <= target.target)):
-                rows.append({**base, "status": "not_achievable",
-                             "evidence": f"missed beyond tolerance in each of the last {k} periods and no segment reaches it",
-                             "proposed_target": np.nan,
-                             "reasoning": f"Do not lower it: the indicative benchmark ({f(floor, unit)}) is at least as demanding. "
-                                          "The gap is one of resources or process, not of the target: plan how to reach it "
-                                          "(see the recommendations and resourcing stage) and agree an interim milestone with its owner."})
-            else:
-                note = " (held at the indicative benchmark, which it must not fall below)" if below_floor else ""
-                proposal = floor if below_floor else proposal
-                rows.append({**base, "status": "not_achievable",
-                             "evidence": f"missed beyond tolerance in each of the last {k} periods and no segment reaches it",
-                             "proposed_target": proposal,
-                             "reasoning": f"Set to {f(proposal, unit)}{note}: the level the better segments reach now (60 % of "
-                                          "recent segment performance in the better direction); review again once it is met."})
+            rows.append(_not_achievable(base, target, pool=pool, bench=bench, better=better, unit=unit, k=k))
         else:
             why = "met in recent periods but not beyond doubt every period" if not missed else "missed, but at least one segment reaches it: a stretch target the best already meet"
             rows.append({**base, "status": "keep", "evidence": why, "proposed_target": np.nan, "reasoning": "Keep: challenging and achievable on the evidence."})

@@ -20,9 +20,11 @@ import base64
 import datetime as dt
 import html
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -293,7 +295,6 @@ def cover_facts(summary: Mapping[str, Any], *, config=None) -> pd.DataFrame:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version("csperf")
@@ -402,7 +403,6 @@ def _stage_findings(summary: Mapping[str, Any], stage: str) -> list:
 
 def code_order(code: str) -> tuple:
     """Natural order of criterion codes: ``PC 2`` before ``PC 10``, ``1.2`` before ``1.10``."""
-    import re
 
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", code))
 

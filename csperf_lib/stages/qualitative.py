@@ -240,36 +240,10 @@ def _analyse_text(
     )
 
 
-def qualitative_review(
-    store,
-    *,
-    config=None,
-    sentiment_model: str = "vader",
-    alpha: float = 0.05,
-    random_state: int = 0,
-) -> QualitativeReview:
-    """Run the qualitative analysis on the usable tables of ``store``.
-
-    Parameters
-    ----------
-    store : Store
-        Holds the usable canonical tables.
-    config : ReviewConfig, optional, keyword-only
-        ``text`` (codebook), ``complaints`` (targets) and ``privacy`` (pseudonym key) sections.
-    sentiment_model : str, keyword-only
-        See :func:`csperf_lib.methods.sentiment.score_sentiment`.
-    alpha : float, keyword-only
-        False discovery rate of spike tests; significance level elsewhere.
-    random_state : int, keyword-only
-        Seed of theme discovery and bootstrap intervals.
-    """
-
-    codebook = codebook_from_config(config)
-    start = config.period_start if config is not None and config.period_start else None
-    key, stable = privacy_settings(config)
-    notes: dict[str, str] = {}
-    findings: list[str] = []
-
+def _comment_analysis(store, *, codebook, start, alpha: float, random_state: int, sentiment_model: str | None,
+                      notes: dict[str, str]) -> tuple[Any, Any, pd.DataFrame, pd.DataFrame]:
+    """Survey comments: themes, spikes, emerging issues and sentiment (checked against the
+    customers' own CSAT where recorded), with sentiment by theme and by segment."""
     comments = None
     check = None
     by_theme = pd.DataFrame()
@@ -305,14 +279,19 @@ def qualitative_review(
             ) if segs else pd.DataFrame()
     else:
         notes["comments"] = "No survey table was supplied, so there are no customer comments to analyse."
+    return comments, check, by_theme, by_segment
 
+
+def _complaint_analysis(store, *, config, codebook, start, pseudonym_key, alpha: float, random_state: int,
+                        notes: dict[str, str]) -> tuple[Any, Any, pd.DataFrame]:
+    """The complaints review and, where complaints carry text, their themes (Pareto)."""
     complaints = None
     review = None
     complaint_themes = pd.DataFrame()
     if store.has("complaints"):
         raw = store.table("complaints").to_pandas()
         targets = ComplaintTargets.from_config(config)
-        review = complaints_review(raw, targets=targets, pseudonym_key=key, alpha=alpha)
+        review = complaints_review(raw, targets=targets, pseudonym_key=pseudonym_key, alpha=alpha)
         if "text" in raw.columns and raw["text"].notna().any():
             frame, n = _complaints_frame(store)
             frame = frame.rename(columns={"text": "raw_text", "received_at": "when"})
@@ -328,7 +307,11 @@ def qualitative_review(
             notes["complaint_text"] = "Complaints carry no free text, so complaint themes cannot be coded."
     else:
         notes["complaints"] = "No complaints table was supplied, so complaints cannot be analysed."
+    return complaints, review, complaint_themes
 
+
+def _calibration(store, *, alpha: float, random_state: int, notes: dict[str, str]) -> Any:
+    """QA calibration (evaluator agreement and severity) where evaluations record the evaluator."""
     calibration = None
     if store.has("qa_evaluations"):
         qa = store.table("qa_evaluations")
@@ -338,7 +321,46 @@ def qualitative_review(
             notes["calibration"] = "QA evaluations do not record the evaluator, so scoring consistency cannot be measured."
     else:
         notes["calibration"] = "No QA evaluations were supplied, so scoring consistency cannot be measured."
+    return calibration
 
+
+def qualitative_review(
+    store,
+    *,
+    config=None,
+    sentiment_model: str = "vader",
+    alpha: float = 0.05,
+    random_state: int = 0,
+) -> QualitativeReview:
+    """Run the qualitative analysis on the usable tables of ``store``.
+
+    Parameters
+    ----------
+    store : Store
+        Holds the usable canonical tables.
+    config : ReviewConfig, optional, keyword-only
+        ``text`` (codebook), ``complaints`` (targets) and ``privacy`` (pseudonym key) sections.
+    sentiment_model : str, keyword-only
+        See :func:`csperf_lib.methods.sentiment.score_sentiment`.
+    alpha : float, keyword-only
+        False discovery rate of spike tests; significance level elsewhere.
+    random_state : int, keyword-only
+        Seed of theme discovery and bootstrap intervals.
+    """
+
+    codebook = codebook_from_config(config)
+    start = config.period_start if config is not None and config.period_start else None
+    key, stable = privacy_settings(config)
+    notes: dict[str, str] = {}
+
+    comments, check, by_theme, by_segment = _comment_analysis(
+        store, codebook=codebook, start=start, alpha=alpha, random_state=random_state,
+        sentiment_model=sentiment_model, notes=notes)
+    complaints, review, complaint_themes = _complaint_analysis(
+        store, config=config, codebook=codebook, start=start, pseudonym_key=key, alpha=alpha,
+        random_state=random_state, notes=notes)
+    calibration = _calibration(store, alpha=alpha, random_state=random_state, notes=notes)
+    findings: list[str] = []
     for source in (comments, complaints):
         if source is None:
             continue
@@ -361,20 +383,10 @@ def qualitative_review(
         findings.extend(calibration.findings)
         key.extend(_key_calibration(calibration))
     return QualitativeReview(
-        codebook=codebook,
-        comments=comments,
-        complaints=complaints,
-        sentiment_model=sentiment_model,
-        sentiment_check=check,
-        sentiment_by_theme=by_theme,
-        sentiment_by_segment=by_segment,
-        complaint_review=review,
-        complaint_themes=complaint_themes,
-        calibration=calibration,
-        findings=tuple(findings),
-        key_findings=tuple(key),
-        notes=notes,
-        stable_pseudonyms=stable,
+        codebook=codebook, comments=comments, complaints=complaints, sentiment_model=sentiment_model,
+        sentiment_check=check, sentiment_by_theme=by_theme, sentiment_by_segment=by_segment,
+        complaint_review=review, complaint_themes=complaint_themes, calibration=calibration,
+        findings=tuple(findings), key_findings=tuple(key), notes=notes, stable_pseudonyms=stable,
     )
 
 

@@ -10,6 +10,7 @@ separate evidence, never instead of it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -515,16 +516,9 @@ def quantitative_review(
         drivers=satisfaction_drivers(store, top2box_min=kpi_options(config)["csat_top2box_min"]),
         quality=quality_vs_satisfaction(store, level=level, config=config) if level else None,
         seasonality=decompose(daily[["period", "value"]]) if daily is not None and len(daily) else None,
-        headline=headline,
-        by_segment=by_segment,
-        weekly=weekly,
-        weekly_by_team=weekly_by_team,
-        by_segment_period=by_segment_period,
-        period=period,
-        segments=dims,
-        skipped_segments=skipped,
-        differences=differences,
-        trends=trends,
+        headline=headline, by_segment=by_segment, weekly=weekly, weekly_by_team=weekly_by_team,
+        by_segment_period=by_segment_period, period=period, segments=dims, skipped_segments=skipped,
+        differences=differences, trends=trends,
         profile=arrival_profile(store.table("contacts")) if has_contacts else None,
         distributions=distributions(store),
         findings=findings,
@@ -635,41 +629,8 @@ def _favourable(kpi: str, direction: str | None, definitions: dict) -> bool | No
     return (direction == "up") == (better == "higher_is_better")
 
 
-def quantitative_findings(review: QuantitativeReview, *, config=None, period: str = "week", alpha: float = 0.05,
-                          intervals=None, ledger=None):
-    """Record what stage 03 concludes in a findings ledger.
-
-    Findings: ``segment_difference`` (segments significantly and materially different from the
-    rest, as the page lists them), ``trend`` (trends significant after FDR control),
-    ``special_cause`` and ``change_point`` (shown beside trends as prompts to look, never acted on:
-    ``significant`` is False because neither is controlled for multiplicity across series),
-    ``driver`` (odds ratios of a satisfied rating, Benjamini–Hochberg adjusted across the model's
-    terms), and for interval reports ``source_risk`` (the export's own averages mislead) and
-    ``trend`` over the report's time axis.
-
-    Parameters
-    ----------
-    review : QuantitativeReview
-    config : ReviewConfig, optional, keyword-only
-        KPI names and units (custom KPIs).
-    period : str, keyword-only
-        Grain of the stage's series.
-    alpha : float, keyword-only
-        False discovery rate used by the stage.
-    intervals : IntervalsReview, optional, keyword-only
-        The stage's interval-report review.
-    ledger : FindingsLedger, optional, keyword-only
-        Ledger to add to (a new one for ``03_quantitative`` by default).
-
-    Returns
-    -------
-    FindingsLedger
-    """
-
-    ledger = ledger if ledger is not None else FindingsLedger("03_quantitative")
-    definitions = {k.id: k for k in kpi_definitions(config)}
-    step_word = {"day": "days", "week": "weeks", "month": "months"}.get(period, "periods")
-
+def _difference_findings(review: QuantitativeReview, *, ledger: Any, definitions: dict) -> None:
+    """``segment_difference``: each segment significantly and materially different from the rest."""
     material = review.differences[review.differences["material"].astype(bool)] if len(review.differences) else review.differences
     for row in material.to_dict(orient="records"):
         dimension = row["dimension"]
@@ -689,6 +650,11 @@ def quantitative_findings(review: QuantitativeReview, *, config=None, period: st
             evidence=[section_link("differences")],
         )
 
+
+def _trend_findings(review: QuantitativeReview, *, ledger: Any, definitions: dict, period: str) -> None:
+    """``trend`` (significant after FDR control), and ``special_cause`` and ``change_point`` as
+    prompts to look (not controlled for multiplicity, so ``significant`` is False)."""
+    step_word = {"day": "days", "week": "weeks", "month": "months"}.get(period, "periods")
     for row in review.trends.to_dict(orient="records"):
         team = row["segment"] != "all"
         series = (review.weekly_by_team[(review.weekly_by_team["kpi"] == row["kpi"]) & (review.weekly_by_team["team"] == row["segment"])]
@@ -732,7 +698,9 @@ def quantitative_findings(review: QuantitativeReview, *, config=None, period: st
                     n=int(len(series)), significant=False,
                 )
 
-    drivers = review.drivers
+
+def _driver_findings(drivers: Any, *, ledger: Any, alpha: float) -> None:
+    """``driver``: odds ratios of a satisfied rating, Benjamini–Hochberg adjusted across the terms."""
     table = drivers.table if drivers is not None else pd.DataFrame()
     if len(table):
         for row, q_value in zip(table.to_dict(orient="records"), fdr_bh(table["p"]), strict=True):
@@ -748,6 +716,44 @@ def quantitative_findings(review: QuantitativeReview, *, config=None, period: st
                 evidence=[section_link("drivers")],
             )
 
+
+def quantitative_findings(review: QuantitativeReview, *, config=None, period: str = "week", alpha: float = 0.05,
+                          intervals=None, ledger=None):
+    """Record what stage 03 concludes in a findings ledger.
+
+    Findings: ``segment_difference`` (segments significantly and materially different from the
+    rest, as the page lists them), ``trend`` (trends significant after FDR control),
+    ``special_cause`` and ``change_point`` (shown beside trends as prompts to look, never acted on:
+    ``significant`` is False because neither is controlled for multiplicity across series),
+    ``driver`` (odds ratios of a satisfied rating, Benjamini–Hochberg adjusted across the model's
+    terms), and for interval reports ``source_risk`` (the export's own averages mislead) and
+    ``trend`` over the report's time axis.
+
+    Parameters
+    ----------
+    review : QuantitativeReview
+    config : ReviewConfig, optional, keyword-only
+        KPI names and units (custom KPIs).
+    period : str, keyword-only
+        Grain of the stage's series.
+    alpha : float, keyword-only
+        False discovery rate used by the stage.
+    intervals : IntervalsReview, optional, keyword-only
+        The stage's interval-report review.
+    ledger : FindingsLedger, optional, keyword-only
+        Ledger to add to (a new one for ``03_quantitative`` by default).
+
+    Returns
+    -------
+    FindingsLedger
+    """
+
+    ledger = ledger if ledger is not None else FindingsLedger("03_quantitative")
+    definitions = {k.id: k for k in kpi_definitions(config)}
+
+    _difference_findings(review, ledger=ledger, definitions=definitions)
+    _trend_findings(review, ledger=ledger, definitions=definitions, period=period)
+    _driver_findings(review.drivers, ledger=ledger, alpha=alpha)
     if intervals is not None:
         _interval_findings(intervals, ledger=ledger, definitions=definitions, alpha=alpha)
     return ledger

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -946,7 +946,6 @@ def recommendation_review(
     The action plan and the team briefings are written by the report layer
     (:func:`csperf_lib.report.briefing.write_action_outputs`) from what this returns.
     """
-    from dataclasses import replace
 
 
     key, _ = privacy_settings(config)

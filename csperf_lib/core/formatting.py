@@ -29,6 +29,7 @@ __all__ = [
     "format_effect",
     "format_interval",
     "format_p",
+    "format_q",
     "format_p_value",
     "format_value",
     "format_week",
@@ -201,6 +202,14 @@ def format_p(p: Any, *, adjusted: bool = False) -> str:
         return ""
     word = "adjusted p" if adjusted else "p"
     return f"{word} {value}" if value.startswith("<") else f"{word} = {value}"
+
+
+def format_q(q: Any) -> str:
+    """"q = 0.03", "q < 0.001": a false-discovery-rate q value in a sentence; '' if unknown."""
+    value = format_p_value(q)
+    if not value:
+        return ""
+    return f"q {value}" if value.startswith("<") else f"q = {value}"
 
 
 def format_count(n: Any, noun: str = "") -> str:

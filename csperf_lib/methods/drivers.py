@@ -36,6 +36,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from csperf_lib.core.formatting import format_p
 from csperf_lib.ingest.store import Store
 from csperf_lib.methods.kpis import compute_kpis
 
@@ -387,7 +388,7 @@ def _finding(row: Mapping[str, Any], refs: Mapping[str, str], top2box_min: float
     """One plain-English sentence for a significant term."""
     odds = f"the odds of a top-2-box rating (CSAT {top2box_min:g}+)"
     d = _decimals(row["ci_low"], row["odds_ratio"], row["ci_high"])
-    ci = f"(95% CI {row['ci_low']:.{d}f}–{row['ci_high']:.{d}f}, p = {row['p']:.2g})"
+    ci = f"(95% CI {row['ci_low']:.{d}f}–{row['ci_high']:.{d}f}, {format_p(row['p'])})"
     term, ratio = row["term"], f"{row['odds_ratio']:.{d}f}"
     if term == "wait_min":
         return f"Each extra minute of waiting multiplies {odds} by {ratio} {ci}."

@@ -36,6 +36,7 @@ from scipy import stats as _st
 
 from csperf_lib.core.calendar import week_start
 from csperf_lib.core.errors import ConfigError
+from csperf_lib.core.formatting import format_p, format_q
 from csperf_lib.core.settings import section_settings
 from csperf_lib.methods.privacy import redact_series
 from csperf_lib.methods.stats import fdr_bh, wilson_interval
@@ -634,7 +635,7 @@ def _spike_sentence(row: pd.Series, label: str, segment, seg_name: str) -> str:
     return (
         f"'{label}' spiked{where} in {weeks} (from {row['week_start']:%d %b %Y}): {int(row['count'])} texts "
         f"against {row['expected']:.1f} expected at its rate in the rest of the period (rate ratio {row['rate_ratio']:.1f}, "
-        f"p = {row['p_value']:.2g}, FDR-adjusted q = {row['q_value']:.2g})."
+        f"{format_p(row['p_value'])}, FDR-adjusted {format_q(row['q_value'])})."
     )
 
 
@@ -811,8 +812,8 @@ def _issue_record(issue: dict[str, Any], *, index: pd.Index, start: pd.Timestamp
     weeks = f"week {record['first_week']}" if record["first_week"] == record["last_week"] else f"weeks {record['first_week']}–{record['last_week']}"
     record["finding"] = (
         f"Emerging issue '{issue['terms'][0]}' in {weeks} (from {record['week_start']:%d %b %Y}): {record['count']} texts against "
-        f"{record['expected']:.1f} expected at its rate in the rest of the period (rate ratio {_ratio(record['rate_ratio'])}, p = {record['p_value']:.2g}, "
-        f"q = {record['q_value']:.2g})" + (f"; {', '.join(described)}." if described else ".")
+        f"{record['expected']:.1f} expected at its rate in the rest of the period (rate ratio {_ratio(record['rate_ratio'])}, {format_p(record['p_value'])}, "
+        f"{format_q(record['q_value'])})" + (f"; {', '.join(described)}." if described else ".")
     )
     return record
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from csperf_lib.core.calendar import period_end
 from csperf_lib.core.findings import FindingsLedger, finding_dimension
-from csperf_lib.core.formatting import format_value
+from csperf_lib.core.formatting import format_p, format_value
 from csperf_lib.core.sections import section_link
 from csperf_lib.core.tables import EVENT_COLUMNS
 from csperf_lib.methods.changepoint import change_points
@@ -284,8 +284,8 @@ def trend_findings(trends: pd.DataFrame, *, lower_is_better: set[str] | frozense
         unit = "per week" if row.slope_unit == "per day" else row.slope_unit
         sentences.append(
             f"{row.kpi} {where} is {row.trend}{judgement}: Sen's slope "
-            f"{weekly:+.4g} {unit}, Mann-Kendall p = {row.p:.3g} over {row.periods} periods"
-            f"{f' (FDR-adjusted p = {row.p_adjusted:.3g})' if 'p_adjusted' in trends and pd.notna(row.p_adjusted) else ''} "
+            f"{weekly:+.4g} {unit}, Mann-Kendall {format_p(row.p)} over {row.periods} periods"
+            f"{f' (FDR-{format_p(row.p_adjusted, adjusted=True)})' if 'p_adjusted' in trends and pd.notna(row.p_adjusted) else ''} "
             f"({row.first_value:.4g} → {row.last_value:.4g})."
         )
     return sentences

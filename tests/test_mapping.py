@@ -89,3 +89,27 @@ def test_converting_distinct_values_equals_converting_every_row(convert, values,
     slow, slow_bad = convert(series, **options)
     pd.testing.assert_series_equal(fast, slow, check_dtype=False, check_names=False)
     assert fast_bad.tolist() == slow_bad.tolist()
+
+
+def test_offsets_keep_the_source_clock_unless_a_time_zone_is_named():
+    """Issue 18: timestamps were silently converted to UTC. Without a configured zone each value keeps
+    the clock it was written in; with one, every value is converted to it."""
+    import datetime as dt
+
+    from csperf_lib.ingest.mapping import has_utc_offsets
+
+    written = pd.Series(["2026-03-02T09:15:00-05:00", "2026-03-09T09:15:00-04:00", "2026-03-10T14:00:00Z"])
+    kept, bad = to_datetime(written)
+    assert kept.tolist() == [pd.Timestamp("2026-03-02 09:15"), pd.Timestamp("2026-03-09 09:15"),
+                             pd.Timestamp("2026-03-10 14:00")] and not bad.any()
+    converted, _ = to_datetime(written, timezone="America/New_York")
+    assert converted.tolist() == [pd.Timestamp("2026-03-02 09:15"), pd.Timestamp("2026-03-09 09:15"),
+                                  pd.Timestamp("2026-03-10 10:00")]  # 14:00 UTC is 10:00 EDT
+    aware = pd.Series([dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))], dtype=object)
+    assert to_datetime(aware)[0].iloc[0] == pd.Timestamp("2026-01-05 08:00")
+    column = pd.Series(pd.to_datetime(["2026-01-05 08:00"]).tz_localize("Europe/Paris"))
+    assert to_datetime(column)[0].iloc[0] == pd.Timestamp("2026-01-05 08:00")
+    assert to_datetime(column, timezone="UTC")[0].iloc[0] == pd.Timestamp("2026-01-05 07:00")
+    assert has_utc_offsets(written) and has_utc_offsets(column) and has_utc_offsets(aware)
+    assert not has_utc_offsets(pd.Series(["2026-03-02 09:15", "05/03/2026"]))
+

@@ -3,6 +3,7 @@ the control segments are not flagged."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from conftest import load_into_store
 
@@ -95,3 +96,44 @@ def test_data_without_segments_or_surveys_still_reviews(tmp_path, write_yaml):
     assert review.segments == () and significant_differences(review).empty
     assert review.quality is None and review.drivers.n == 0 and review.drivers.note
     assert set(review.trends["trend"]) == {"too few periods"}
+
+
+def test_trends_are_never_fitted_across_a_gap():
+    """Issue 18: trends were fitted across non-adjacent weeks (a data set with gaps of years)."""
+    from csperf_lib.stages.quantitative import kpi_trends, latest_contiguous_run
+
+    early = pd.date_range("2019-01-07", periods=10, freq="7D")
+    late = pd.date_range("2024-03-04", periods=6, freq="7D")
+    weeks = pd.Series(early.append(late))
+    assert latest_contiguous_run(weeks) == (10, 1)
+    assert latest_contiguous_run(pd.Series(pd.date_range("2026-01-05", periods=8, freq="7D"))) == (0, 0)
+    months = pd.Series(pd.date_range("2025-01-01", periods=12, freq="MS"))
+    assert latest_contiguous_run(months) == (0, 0)  # 28 to 31 days a step is one month, no gap
+    # a steep rise across the gap and a flat recent run: no trend may be reported
+    series = pd.DataFrame({"kpi": "aht_s", "period": weeks,
+                           "value": list(range(100, 110)) + [500, 501, 500, 499, 500, 501],
+                           "n": 100})
+    trend = kpi_trends(series, min_periods=4).iloc[0]
+    assert trend["periods"] == 6 and trend["gaps"] == 1 and trend["trend"] not in ("increasing", "decreasing")
+    assert trend["first_value"] == 500
+
+
+def test_partial_first_and_last_weeks_are_left_out_of_trend_tests():
+    """A review starting on a Wednesday has a short first week: its low volume must not make a trend."""
+    from csperf_lib.stages.quantitative import complete_periods, kpi_trends
+
+    weeks = pd.Series(pd.date_range("2026-01-05", periods=10, freq="7D"))
+    series = pd.DataFrame({"kpi": "contacts_offered", "period": weeks,
+                           "value": [300] + [1000] * 8 + [400], "n": 1})  # partial weeks at both ends
+    complete = set(weeks.iloc[1:-1])
+    trend = kpi_trends(series, min_periods=4, complete=complete).iloc[0]
+    assert trend["partial_periods"] == 2 and trend["periods"] == 8 and trend["first_value"] == 1000
+
+    contacts = pd.DataFrame({"contact_id": ["a", "b", "c"], "answered": [True, True, True],
+                             "arrived_at": pd.to_datetime(["2026-01-07 10:00", "2026-01-20 10:00", "2026-02-03 09:00"])})
+    with Store("duckdb://") as store:
+        store.write("contacts", contacts)
+        starts = complete_periods(store, period="week")
+        assert complete_periods(store, period="day") is None
+    # data from Wednesday 7 Jan to Tuesday 3 Feb: the weeks of 12, 19 and 26 Jan are complete
+    assert starts == {pd.Timestamp("2026-01-12"), pd.Timestamp("2026-01-19"), pd.Timestamp("2026-01-26")}

@@ -361,3 +361,18 @@ def test_every_declared_pattern_has_a_matcher_and_a_default_finding_kind():
     from csperf_lib.stages.recommendations import MATCHERS, PATTERN_FINDINGS
 
     assert set(MATCHERS) == set(RULE_PATTERNS) == set(PATTERN_FINDINGS)
+
+
+def test_no_staffing_recommendation_for_less_than_one_agent_hour():
+    """Issue 18: never "schedule 0 more agent-hours a week"; a gap that rounds to no hours is no action."""
+    from types import SimpleNamespace
+
+    from csperf_lib.stages.recommendations import _staffing_context
+
+    def staffing(hours):
+        return SimpleNamespace(headline={"understaffed_agent_hours_per_week": hours}, findings=())
+
+    assert _staffing_context(staffing(0.4), []) == {}
+    assert _staffing_context(staffing(-3), []) == {}
+    assert _staffing_context(staffing(float("nan")), []) == {}
+    assert _staffing_context(staffing(1.2), [])["context"]["agent_hours_per_week"] == "1"

@@ -119,3 +119,19 @@ def test_plot_has_four_labelled_panels(seasonal_frame):
     assert all("seconds" in a.get_title(loc="left") for a in axes)
     # a skipped decomposition still plots
     assert len(plot_decomposition(decompose(_daily(np.arange(5.0))), title="x").get_axes()) == 4
+
+
+def test_mostly_interpolated_series_is_refused(seasonal_frame):
+    """Issue 18: a seasonal strength of 1.00 was reported on a daily series that was 97 % interpolated.
+    Below MIN_OBSERVED_SHARE observed days nothing is decomposed, and the note says how many were missing."""
+    from csperf_lib.methods.seasonality import MIN_OBSERVED_SHARE
+
+    keep = np.arange(len(seasonal_frame)) % 5 < 3  # three days in five observed: 40 % interpolated
+    sparse = seasonal_frame[keep]
+    result = decompose(sparse)
+    assert result.frame["seasonal"].isna().all() and result.filled > 0
+    assert "no seasonal decomposition" in result.note and "have data" in result.note
+    observed_share = len(sparse) / len(result.frame)
+    assert observed_share < MIN_OBSERVED_SHARE
+    few_gaps = seasonal_frame.drop(seasonal_frame.index[[3, 10, 11]])
+    assert not decompose(few_gaps).frame["seasonal"].isna().all()  # a few missing days are still fine

@@ -129,10 +129,11 @@ def test_inline_mapping_and_file_named_by_the_review_config(tmp_path, write_yaml
     ))
     assert inline.source == "review config" and inline.use_benchmarks is False
     assert [t.kpi for t in inline.targets] == ["fcr_rate"]
-    assert inline.regulatory == DEFAULT_REGULATORY_RULES  # no regulatory section: the defaults
+    # issue 18: no regulatory section names no jurisdiction, so no rules (they were the UK's by default)
+    assert inline.regulatory == () and inline.rule_set is None
 
     none = targets_from_config(load_config(write_yaml(MINIMAL_CONFIG), check_files=False))
-    assert none.targets == () and none.use_benchmarks and none.regulatory == DEFAULT_REGULATORY_RULES
+    assert none.targets == () and none.use_benchmarks and none.regulatory == ()
     assert {t.origin for t in none.all_targets()} == {"indicative benchmark"}
 
     with pytest.raises(ConfigError) as info:
@@ -365,7 +366,7 @@ def test_demo_targets_file_parses_and_matches_the_planted_signals(demo):
     assert ts.lookup("abandonment_rate").tolerance == pytest.approx(0.01)
     assert ts.lookup("qa_score_mean").target == 80
     assert ts.targets[0].deadline == dt.date(2026, 6, 30)  # end of the quarter after the period's
-    assert ts.regulatory == DEFAULT_REGULATORY_RULES
+    assert ts.regulatory == DEFAULT_REGULATORY_RULES and ts.rule_set == "uk_fca_disp"  # named: a UK centre
 
 
 def test_smart_check_finds_the_planted_gaps_in_the_demo_targets(demo):
@@ -528,8 +529,9 @@ def test_wilson_interval_against_newcombe_1998():
 
 def test_absent_table_or_column_is_not_assessed(store):
     with Store("duckdb://") as empty:
-        result = regulatory_compliance(empty, targets_from_config(None))
-        assert result.summary.equals(regulatory_compliance(empty, TargetSet()).summary)
+        # the rules are named (issue 18: none applies unless named)
+        result = regulatory_compliance(empty, targets_from_config({"tables": {}, "targets": {"regulatory": "uk_fca_disp"}}))
+        assert result.summary.equals(regulatory_compliance(empty, TargetSet(regulatory=DEFAULT_REGULATORY_RULES)).summary)
     assert result.summary["status"].tolist() == ["not assessed: no complaints table"] * 2
     assert result.findings[0].startswith("Complaints acknowledged promptly (within 3 calendar days "
                                          "of receipt): not assessed: no complaints table")
@@ -541,11 +543,12 @@ def test_absent_table_or_column_is_not_assessed(store):
 
 
 def test_complaint_deadlines_are_configured_once():
-    """The complaints: section sets the complaint deadlines the default regulatory rules check."""
+    """The complaints: section sets the complaint deadlines the named UK rule set checks."""
     from csperf_lib.methods.complaints import DAY_S
     from csperf_lib.methods.targets import complaint_rules
 
-    rules = {r.id: r for r in targets_from_config({"tables": {}, "complaints": {"resolve_within_days": 42}}).regulatory}
+    named = {"tables": {}, "complaints": {"resolve_within_days": 42}, "targets": {"regulatory": "uk_fca_disp"}}
+    rules = {r.id: r for r in targets_from_config(named).regulatory}
     assert rules["complaints_resolved_within_8_weeks"].within_s == 42 * DAY_S
     assert "within 6 weeks of receipt" in rules["complaints_resolved_within_8_weeks"].description
     assert rules["complaints_acknowledged_promptly"].within_s == 3 * DAY_S
@@ -553,3 +556,48 @@ def test_complaint_deadlines_are_configured_once():
     assert DEFAULT_REGULATORY_RULES[1].within_s == 56 * DAY_S  # FCA DISP 1.6.2R: 8 weeks
     # a targets section with its own regulatory rules replaces them (here: none)
     assert targets_from_config({"tables": {}, "complaints": {"resolve_within_days": 42}, "targets": {"regulatory": []}}).regulatory == ()
+
+
+# --- no jurisdiction's rules unless named (issue 18) ----------------------------------------------------
+def test_regulatory_rules_apply_only_when_named(tmp_path):
+    """Absent: no rules (US data is not judged by the FCA's); a named set: its rules, built from the
+    config's own complaint deadlines; an unknown name: one clear problem with a did-you-mean."""
+    base = {"tables": {"complaints": {"source": {"file": "k.csv"},
+                                      "columns": {"complaint_id": "i", "received_at": "r"}}}}
+    absent = targets_from_config(parse_config(base, check_files=False))
+    assert absent.regulatory == () and absent.rule_set is None
+
+    named = targets_from_config(parse_config({**base, "targets": {"regulatory": "uk_fca_disp"}}, check_files=False))
+    assert named.rule_set == "uk_fca_disp" and named.regulatory == DEFAULT_REGULATORY_RULES
+
+    quicker = targets_from_config(parse_config(
+        {**base, "complaints": {"resolve_within_days": 28}, "targets": {"regulatory": "uk_fca_disp"}}, check_files=False))
+    resolve = {r.id: r for r in quicker.regulatory}["complaints_resolved_within_8_weeks"]
+    assert resolve.within_s == 28 * 86_400  # the deadline is the config's, configured once
+
+    with pytest.raises(ConfigError) as err:
+        targets_from_config(parse_config({**base, "targets": {"regulatory": "uk_fca_dsp"}}, check_files=False))
+    assert "uk_fca_disp" in str(err.value)
+
+
+def test_rule_set_names_agree_with_the_config_model():
+    from typing import get_args
+
+    from csperf_lib.core.settings import TargetsDocument
+    from csperf_lib.methods.targets import RULE_SETS
+
+    annotation = TargetsDocument.model_fields["regulatory"].annotation
+    literal = next(a for a in get_args(annotation) if get_args(a) and all(isinstance(x, str) for x in get_args(a)))
+    assert set(get_args(literal)) == set(RULE_SETS)
+
+
+def test_no_rules_says_so_on_the_page(tmp_path):
+    from csperf_lib.methods.targets import TargetSet
+
+    class NoStore:
+        def has(self, table):
+            return False
+
+    result = regulatory_compliance(NoStore(), TargetSet())
+    assert result.summary.empty and "never assumed" in result.note
+

@@ -299,3 +299,29 @@ def test_spike_weeks_are_the_review_calendars_and_expected_is_the_rest_of_the_pe
     top = result.spikes.iloc[0]
     assert top["week_start"] == pd.Timestamp("2026-02-09") and top["first_week"] == 6
     assert top["rate_ratio"] == pytest.approx(top["count"] / top["expected"])
+
+
+def test_handles_hashtags_links_and_signoffs_never_become_emerging_issues():
+    """Issue 18: emerging issues were built on @handles, hashtags and staff sign-offs of tweets."""
+    import numpy as np
+
+    from csperf_lib.methods.text import emerging_issues
+
+    rng = np.random.default_rng(0)
+    base = ["the app crashed again", "waited an hour on hold", "refund still not paid", "great help today",
+            "delivery was late", "could not log in"]
+    texts, when = [], []
+    for week in range(8):
+        for i in range(40):
+            text = str(rng.choice(base))
+            if week == 5:  # a burst of one account's replies, tagged and signed, plus a real spike
+                text = f"@acmehelp {text} #acmefail https://t.co/AbC{i} ^JD"
+                if i < 20:
+                    text += " the parcel locker code never arrived"
+            texts.append(text)
+            when.append(pd.Timestamp("2026-01-05") + pd.Timedelta(days=7 * week + i % 7))
+    found = emerging_issues(pd.Series(texts), pd.Series(when), min_count=5)
+    terms = " ".join(found.issues["terms"]) if len(found.issues) else ""
+    assert "locker" in terms or "parcel" in terms  # the real spike is found ...
+    for artefact in ("acmehelp", "acmefail", "https", "t.co", "jd"):  # ... and none of the artefacts
+        assert artefact not in terms.lower().split(", ") and artefact not in terms.lower()

@@ -87,9 +87,10 @@ A bare string names the source column. A mapping may have:
 
 Time zone
 ---------
-Canonical timestamps are *naive local time of the contact centre*. Timezone-aware source values are
-converted to ``timezone`` (default ``UTC``) and then made naive, so every table is consistently
-naive.
+Canonical timestamps are *naive local time of the contact centre*. Source values that carry a time
+zone or UTC offset keep the clock they were written in (the offset is dropped) unless the config
+names a ``timezone``, to which they are then converted before being made naive; they are never
+silently converted to UTC. The collect stage records which happened for each column.
 """
 
 from __future__ import annotations
@@ -256,8 +257,9 @@ class ReviewConfig:
         Names shown on reports.
     period_start, period_end : datetime.date or None
         Inclusive review period; None means "whatever the data covers".
-    timezone : str
-        Zone that timezone-aware source values are converted to before being made naive.
+    timezone : str or None
+        Zone that timezone-aware source values are converted to before being made naive (None:
+        each keeps the clock it was written in).
     store_url : str or None
         Processed store URL (None: the default DuckDB file under ``data/processed/``).
     store_password_env : str or None
@@ -279,7 +281,7 @@ class ReviewConfig:
     reviewer: str
     period_start: dt.date | None
     period_end: dt.date | None
-    timezone: str
+    timezone: str | None
     store_url: str | None
     validation: ValidationSettings
     tables: Mapping[str, SourceSpec]
@@ -616,7 +618,7 @@ def parse_config(raw: Any, *, path: str | Path = "<config>", check_files: bool =
         reviewer=str(raw.get("reviewer", "Unnamed reviewer")),
         period_start=start,
         period_end=end,
-        timezone=str(raw.get("timezone", "UTC")),
+        timezone=str(raw["timezone"]) if raw.get("timezone") else None,
         store_url=store.get("url"),
         store_password_env=store.get("password_env"),
         validation=ValidationSettings(min_usable_share=float(share), future_tolerance_s=float(tolerance)),

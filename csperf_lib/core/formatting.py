@@ -544,6 +544,15 @@ def _data_quality(f) -> str:
     attrs = f.get("attributes") or {}
     raw = attrs.get("table") or f.get("segment")
     table = TABLE_WORDS.get(str(raw), str(raw or "a table"))
+    column = str(attrs.get("column") or "").replace("_", " ")
+    if attrs.get("check") == "missing_values":
+        return (f"{format_count(attrs.get('rows'))} of {format_count(f.get('n'))} {table} "
+                f"({format_value(f.get('estimate'), 'proportion')}) have no {column} recorded: they count in every "
+                f"total but are never judged as a segment.")
+    if attrs.get("check") == "category_variants":
+        return (f"{format_count(attrs.get('rows'))} {table} carry a {column} spelt differently from the value it "
+                f"appears to be ({attrs.get('details') or 'see the validate stage'}); they are analysed as written "
+                f"until the config maps them to one value.")
     if attrs.get("check"):
         check = f"{attrs['column']} {attrs['check']}" if attrs.get("column") else str(attrs["check"])
         return (f"{format_count(attrs.get('rows'))} of {format_count(f.get('n'))} {table} "

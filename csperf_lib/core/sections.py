@@ -15,6 +15,7 @@ __all__ = ["SECTIONS", "anchor_id", "section_link"]
 SECTIONS: dict[str, tuple[str, str]] = {
     "accounting": ("01_validate", "Row accounting"),
     "quarantine": ("01_validate", "Why rows were quarantined"),
+    "labels": ("01_validate", "Labels to check: missing values and variant spellings"),
     "sources": ("01_validate", "Sources of information: currency, credibility and coverage"),
     "nonresponse": ("01_validate", "Survey response and non-response bias"),
     "reliability": ("01_validate", "Reliability of the scorecard and the survey"),

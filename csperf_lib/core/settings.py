@@ -313,7 +313,10 @@ class TargetsDocument(_Section):
 
     use_benchmarks: bool = Field(True, description="KPIs without a target fall back to indicative benchmarks.")
     targets: list[TargetSettings] = Field(default_factory=list)
-    regulatory: list[RegulatoryRuleSettings] | None = Field(None, description="Replaces the default complaint rules ([] for none).")
+    regulatory: Literal["uk_fca_disp"] | list[RegulatoryRuleSettings] | None = Field(
+        None, description="Regulatory rules judged case by case: a built-in rule set by name (uk_fca_disp: "
+        "UK FCA DISP 1.6 complaint deadlines from the complaints: section), or the rules themselves. "
+        "None apply unless named: a jurisdiction's rules are never assumed.")
 
 
 class _Matcher(_Section):
@@ -478,7 +481,8 @@ class ReviewSettings(_Section):
     organisation: str = Field("Unnamed organisation", description="Shown on the report cover.")
     reviewer: str = Field("Unnamed reviewer", description="The candidate or quality reviewer.")
     period: PeriodSettings = Field(default_factory=PeriodSettings)
-    timezone: str = Field("UTC", description="Zone timezone-aware source values are converted to.")
+    timezone: str | None = Field(None, description="Zone that source timestamps with a time zone or UTC offset are "
+                                 "converted to (e.g. Europe/London); none: each keeps the clock it was written in.")
     store: StoreSettings = Field(default_factory=StoreSettings)
     validation: ValidationSettingsModel = Field(default_factory=ValidationSettingsModel)
     tables: dict[Literal["contacts", "intervals", "surveys", "qa_evaluations", "complaints"], TableSettings]

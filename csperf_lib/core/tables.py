@@ -33,6 +33,11 @@ EVENT_COLUMNS = {
 #: The contact channels, declared with the config models.
 CHANNELS = _CHANNELS
 
+#: The dimensions contacts are segmented by (group columns first, the individual agent last).
+SEGMENT_DIMENSIONS = ("channel", "queue", "team", "region", "agent_id")
+#: The groups of contacts among them (every dimension but the individual agent).
+GROUP_DIMENSIONS = SEGMENT_DIMENSIONS[:-1]
+
 #: Column kinds, used by the mapper to convert source values.
 KINDS = ("id", "category", "text", "datetime", "duration", "bool", "number")
 

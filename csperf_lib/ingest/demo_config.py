@@ -389,9 +389,10 @@ def _targets_yaml(end: dt.date) -> str:
     return f"""\
 # Targets of the csperf demo centre (written by csperf_lib.ingest.demo.generate_demo); format:
 # csperf_lib.methods.targets and templates/targets.yaml. Values are in each KPI's unit (proportions 0-1).
-# No regulatory: section, so the default complaint rules apply (acknowledged within 3 days,
-# resolved within 8 weeks, in the spirit of FCA DISP 1.6).
+# The demo centre is in the UK: its complaints are judged against the UK FCA DISP 1.6 rule set
+# (acknowledged within 3 days, resolved within 8 weeks; deadlines from review.yaml's complaints:).
 use_benchmarks: true                 # KPIs without a target fall back to indicative benchmarks
+regulatory: uk_fca_disp              # a built-in rule set; none applies unless named
 targets:
   - kpi: csat_mean                   # planted: one region's mean CSAT falls below this target
     target: {CSAT_TARGET}

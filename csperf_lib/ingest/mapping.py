@@ -223,10 +223,29 @@ def to_duration(
     return out, bad
 
 
-def _naive(values: pd.Series, timezone: str) -> pd.Series:
+#: A UTC offset (or "Z") at the end of a timestamp written as text.
+UTC_OFFSET = re.compile(r"\s*(?:Z|[+-]\d{2}:?\d{2})$")
+
+
+def _naive(values: pd.Series, timezone: str | None) -> pd.Series:
+    """Timezone-aware values made naive: converted to ``timezone``, or (None) kept on the clock each
+    was written in (its offset dropped)."""
     if isinstance(values.dtype, pd.DatetimeTZDtype):
-        values = values.dt.tz_convert(timezone).dt.tz_localize(None)
+        values = values.dt.tz_convert(timezone) if timezone else values
+        values = values.dt.tz_localize(None)
     return values.astype("datetime64[ns]")
+
+
+def has_utc_offsets(series: pd.Series) -> bool:
+    """Whether a column's timestamps carry a time zone or UTC offset (a zone-aware dtype, aware
+    objects, or text ending in an offset such as ``+01:00`` or ``Z``)."""
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return True
+    sample = series.dropna().head(1000)
+    if any(getattr(v, "tzinfo", None) for v in sample if isinstance(v, dt.datetime)):
+        return True
+    text = pd.Series([v.strip() for v in sample if isinstance(v, str)], dtype="string")
+    return bool(len(text)) and bool(text.str.contains(UTC_OFFSET).any())
 
 
 def to_datetime(
@@ -234,9 +253,11 @@ def to_datetime(
     *,
     fmt: str | None = None,
     dayfirst: bool = False,
-    timezone: str = "UTC",
+    timezone: str | None = None,
 ) -> tuple[pd.Series, pd.Series]:
-    """Naive timestamps (see :mod:`csperf_lib.core.config` for the time-zone rule)."""
+    """Naive timestamps (see :mod:`csperf_lib.core.config` for the time-zone rule): values with a
+    time zone or UTC offset are converted to ``timezone`` when one is named, else kept on the clock
+    they were written in (the offset is dropped, never silently converted to UTC)."""
     if pd.api.types.is_datetime64_any_dtype(series.dtype):  # Parquet/SQL timestamps
         return _naive(series, timezone), pd.Series(False, index=series.index)
     present = _present(series)
@@ -245,9 +266,13 @@ def to_datetime(
         return out, present
     native = present & _is_instance(series, (dt.datetime, dt.date, pd.Timestamp))
     if native.any():
-        out[native] = _naive(pd.to_datetime(series[native], utc=True), timezone) if any(
-            getattr(v, "tzinfo", None) for v in series[native]
-        ) else pd.to_datetime(series[native]).astype("datetime64[ns]")
+        aware = any(getattr(v, "tzinfo", None) for v in series[native])
+        if aware and timezone:
+            out[native] = _naive(pd.to_datetime(series[native], utc=True), timezone)
+        elif aware:
+            out[native] = pd.to_datetime(series[native].map(lambda v: v.replace(tzinfo=None))).astype("datetime64[ns]")
+        else:
+            out[native] = pd.to_datetime(series[native]).astype("datetime64[ns]")
     rest = present & ~native
     if rest.any():
         values = series[rest]
@@ -256,6 +281,8 @@ def to_datetime(
             out[rest] = (EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).astype("datetime64[ns]")
         else:
             text = _as_str(values)
+            if not timezone and fmt in (None, "iso"):  # the source's clock: drop the offsets
+                text = text.str.replace(UTC_OFFSET, "", regex=True)
             kwargs: dict[str, Any] = {"errors": "coerce"}
             if fmt and fmt != "iso":
                 kwargs["format"] = fmt
@@ -320,7 +347,7 @@ def hashed_id(raw: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     return joined.map(lambda text: hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]).astype(object)
 
 
-def _convert(spec: ColumnSpec, kind: str, raw: pd.DataFrame, source: SourceSpec, timezone: str):
+def _convert(spec: ColumnSpec, kind: str, raw: pd.DataFrame, source: SourceSpec, timezone: str | None):
     if spec.hash_of:
         column = hashed_id(raw, spec.hash_of)
     elif spec.column is None:
@@ -399,7 +426,7 @@ def check_columns(source: SourceSpec, columns: tuple[str, ...], *, location: str
         )
 
 
-def map_chunk(raw: pd.DataFrame, source: SourceSpec, *, first_row: int, timezone: str = "UTC") -> pd.DataFrame:
+def map_chunk(raw: pd.DataFrame, source: SourceSpec, *, first_row: int, timezone: str | None = None) -> pd.DataFrame:
     """Map one raw chunk onto the canonical columns of ``source.table``.
 
     Parameters
@@ -410,8 +437,9 @@ def map_chunk(raw: pd.DataFrame, source: SourceSpec, *, first_row: int, timezone
         The table's source and mapping.
     first_row : int, keyword-only
         1-based record number of the chunk's first row in the source (header excluded).
-    timezone : str, keyword-only
-        Zone timezone-aware values are converted to before being made naive.
+    timezone : str or None, keyword-only
+        Zone timezone-aware values are converted to before being made naive; None keeps each on
+        the clock it was written in.
 
     Returns
     -------

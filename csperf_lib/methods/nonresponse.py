@@ -24,6 +24,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from csperf_lib.core.formatting import format_p
+from csperf_lib.core.tables import GROUP_DIMENSIONS
 from csperf_lib.ingest.store import Store
 from csperf_lib.methods.compare import compare_proportions
 from csperf_lib.methods.stats import cohens_h, fdr_bh, hedges_g, wilson_interval
@@ -39,7 +40,7 @@ MIN_EFFECT = 0.1
 
 
 #: Segment columns of the contacts table examined for thin coverage and response rates.
-SEGMENTS = ("channel", "queue", "team", "region")
+SEGMENTS = GROUP_DIMENSIONS
 
 
 #: Measures compared, with the direction that is "better" for the customer (+1 higher is better,

@@ -24,6 +24,7 @@ from scipy import stats as sps
 from csperf_lib.core.calendar import WEEKDAYS
 from csperf_lib.core.formatting import format_p, format_value
 from csperf_lib.methods.compare import benjamini_hochberg, compare_means, compare_proportions
+from csperf_lib.methods.kpis import NOT_RECORDED
 
 
 def arrival_profile(contacts) -> pd.DataFrame:
@@ -204,7 +205,7 @@ def segment_differences(
                 r_n, r_mean, r_sd = _pooled_rest(n, value, sd, i)
                 result = compare_means(value[i], sd[i], n[i], r_mean, r_sd, r_n)
                 record.update(rest_value=r_mean, effect_size=result.effect, effect_measure="Hedges' g", p=result.p)
-            if n[i] < min_n:
+            if n[i] < min_n or str(row[segment]) == NOT_RECORDED:  # no value recorded: never judged
                 record["p"] = np.nan
             record["difference"] = record["value"] - record["rest_value"]
             rows.append(record)

@@ -33,6 +33,9 @@ FRAME_COLUMNS = ("period", "observed", "trend", "seasonal", "resid")
 #: Default seasonal period and calendar frequency of each spacing of the input.
 DEFAULT_PERIODS = {"day": 7, "week": 52, "month": 12}
 FREQUENCIES = {"day": "D", "week": "7D", "month": "MS"}
+#: Smallest share of the calendar's periods that must be observed (not interpolated) for a
+#: decomposition: below it the "seasonality" would be a shape drawn by the interpolation.
+MIN_OBSERVED_SHARE = 0.8
 CYCLE_WORDS = {
     "day": "weekly cycle of 7 days",
     "week": "yearly cycle of 52 weeks",
@@ -174,7 +177,8 @@ def decompose(series: pd.DataFrame | pd.Series, *, period: int | None = None) ->
     Notes
     -----
     Missing periods inside the range are added and filled by linear interpolation between their
-    neighbours (counted in ``note`` and ``filled``). The decomposition is
+    neighbours (counted in ``note`` and ``filled``); when fewer than :data:`MIN_OBSERVED_SHARE` of
+    the periods are observed nothing is decomposed (the seasonality would be the interpolation's). The decomposition is
     ``statsmodels.tsa.seasonal.STL(y, period=period, robust=True).fit()`` (LOESS with the
     statsmodels defaults: seasonal smoother 7, trend smoother the next odd integer above
     :math:`1.5p / (1 - 1.5/7)`); robustness weights make the components resistant to outlying
@@ -199,6 +203,12 @@ def decompose(series: pd.DataFrame | pd.Series, *, period: int | None = None) ->
                         note="no seasonal decomposition: the periods are not daily, weekly or monthly; give period")
     if seasonal_period < 2:
         raise ValueError(f"period must be at least 2, not {seasonal_period}")
+    observed = 1.0 - filled / len(values) if len(values) else 0.0
+    if observed < MIN_OBSERVED_SHARE:
+        return _skipped(values, seasonal_period=seasonal_period, spacing=spacing, filled=filled,
+                        note=(f"no seasonal decomposition: only {observed:.0%} of the {len(values)} "
+                              f"{spacing or 'period'}s in the range have data ({filled} would be interpolated; at "
+                              f"least {MIN_OBSERVED_SHARE:.0%} must be observed)").replace("%", " %"))
     gaps = f"; {filled} missing {spacing or 'period'}(s) filled by linear interpolation" if filled else ""
     if len(values) < 2 * seasonal_period:
         return _skipped(values, seasonal_period=seasonal_period, spacing=spacing, filled=filled,

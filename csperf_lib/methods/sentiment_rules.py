@@ -12,17 +12,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # the engine's type only; sentiment imports these rules
-    from csperf_lib.methods.sentiment import _Vader
-
+from typing import Protocol
 
 __all__ = [
     "CS_ALREADY_RIGHT",
     "CS_RULES",
     "CSRule",
 ]
+
+
+class VaderLexicon(Protocol):
+    """What the rules read of the VADER engine (:mod:`csperf_lib.methods.sentiment`): its lexicon,
+    negation words and the booster and negation scalars of Hutto & Gilbert (2014)."""
+
+    lexicon: dict[str, float]
+    negate: frozenset[str]
+    b_incr: float
+    n_scalar: float
 
 
 @dataclass(frozen=True)
@@ -322,7 +328,7 @@ def _negated_modal_before(norms: list[str], j: int, fillers: frozenset[str], rea
     return False
 
 
-def _apply_cs_rules(sentiments: list, norms: list[str], raw: list[str], vader: _Vader) -> None:
+def _apply_cs_rules(sentiments: list, norms: list[str], raw: list[str], vader: VaderLexicon) -> None:
     """Apply :data:`CS_RULES` to the per-word valences ``sentiments`` (changed in place).
 
     ``norms`` are the lower-cased words with all surrounding punctuation removed and ``raw`` the

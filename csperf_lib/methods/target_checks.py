@@ -23,6 +23,7 @@ from csperf_lib.ingest.store import Store
 from csperf_lib.methods.stats import wilson_interval
 from csperf_lib.methods.targets import (
     _WHOLE_WORDS,
+    RULE_SETS,
     UNIT_RANGES,
     BenchmarkEntry,
     RegulatoryRule,
@@ -79,11 +80,14 @@ class RegulatoryResult:
         per rule, longest first. The full counts are in ``summary``.
     confidence : float
         Level of the intervals.
+    note : str
+        Which rules are in force and why, in words (e.g. that none is named, so none is judged).
     """
 
     summary: pd.DataFrame
     failing_cases: pd.DataFrame
     confidence: float = 0.95
+    note: str = ""
 
     @property
     def findings(self) -> tuple[str, ...]:
@@ -424,4 +428,16 @@ def regulatory_compliance(
              "end": pd.Series(dtype="datetime64[ns]"), "elapsed_days": pd.Series(dtype="float64"),
              "reason": pd.Series(dtype="string")}
         )
-    return RegulatoryResult(summary=summary, failing_cases=failing_cases, confidence=float(confidence))
+    return RegulatoryResult(summary=summary, failing_cases=failing_cases, confidence=float(confidence),
+                            note=_rules_note(rules, len(rule_list)))
+
+
+def _rules_note(rules: TargetSet | Iterable[RegulatoryRule], count: int) -> str:
+    """Which regulatory rules are judged, and where they come from, in one sentence."""
+    if count == 0:
+        return ("No regulatory rule set is named in the targets, so no regulatory compliance is judged: a "
+                "jurisdiction's rules are never assumed. Name one (regulatory: uk_fca_disp) or list the rules.")
+    name = getattr(rules, "rule_set", None)
+    if name:
+        return f"The targets name the {RULE_SETS[name][0]} rule set ({count} rules)."
+    return f"{count} rule(s) listed in the targets."

@@ -31,8 +31,8 @@ from csperf_lib.methods.complaints import ComplaintTargets
 from csperf_lib.methods.kpi_catalogue import KpiDefinition, KpiOptions, kpi_definitions, kpi_options
 from csperf_lib.methods.targets import (
     _WHOLE_WORDS,
-    DEFAULT_REGULATORY_RULES,
     DIRECTIONS,
+    RULE_SETS,
     SEGMENT_DIMENSIONS,
     SOURCES,
     UNIT_RANGES,
@@ -43,7 +43,6 @@ from csperf_lib.methods.targets import (
     _canonical_segment,
     _fmt,
     _is_number,
-    complaint_rules,
 )
 
 __all__ = [
@@ -441,6 +440,38 @@ def _parse_rule(raw: Any, key: str, problems: list[str]) -> RegulatoryRule | Non
     )
 
 
+def _regulatory(rules_raw: Any, *, prefix: str, complaints: ComplaintTargets | None,
+                problems: list[str]) -> tuple[str | None, tuple[RegulatoryRule, ...]]:
+    """The regulatory rules a document asks for: none when it names none (a jurisdiction's rules
+    are never assumed), a built-in rule set by name (:data:`~csperf_lib.methods.targets.RULE_SETS`,
+    built from the review's complaint deadlines), or its own list of rules."""
+    if rules_raw is None:
+        return None, ()
+    if isinstance(rules_raw, str):
+        if rules_raw not in RULE_SETS:
+            problems.append(f"{prefix}regulatory: '{rules_raw}' is not a known rule set "
+                            f"({', '.join(RULE_SETS)}){_suggest(rules_raw, RULE_SETS)}; or list the rules")
+            return None, ()
+        return rules_raw, tuple(RULE_SETS[rules_raw][1](complaints))
+    if not isinstance(rules_raw, list):
+        problems.append(f"{prefix}regulatory: a rule set's name ({', '.join(RULE_SETS)}) or a list of rules "
+                        "([] for none)")
+        return None, ()
+    parsed_rules = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(rules_raw):
+        key = f"{prefix}regulatory[{i}]"
+        rule = _parse_rule(item, key, problems)
+        if rule is None:
+            continue
+        if rule.id in seen:
+            problems.append(f"{key}.id: '{rule.id}' is also regulatory[{seen[rule.id]}]")
+            continue
+        seen[rule.id] = i
+        parsed_rules.append(rule)
+    return None, tuple(parsed_rules)
+
+
 def _parse_document(
     raw: Any,
     *,
@@ -450,7 +481,7 @@ def _parse_document(
     options: KpiOptions,
     use_benchmarks: bool,
     source: str,
-    default_rules: tuple[RegulatoryRule, ...] = DEFAULT_REGULATORY_RULES,
+    complaints: ComplaintTargets | None = None,
 ) -> TargetSet:
     if raw is None:
         raw = {}
@@ -488,25 +519,7 @@ def _parse_document(
             continue
         first_index[parsed.key] = i
         targets.append(parsed)
-    rules_raw = raw.get("regulatory")
-    rules: tuple[RegulatoryRule, ...] = default_rules
-    if rules_raw is not None:
-        parsed_rules = []
-        if not isinstance(rules_raw, list):
-            problems.append(f"{prefix}regulatory: must be a list of rules (or [] for none)")
-            rules_raw = []
-        seen: dict[str, int] = {}
-        for i, item in enumerate(rules_raw):
-            key = f"{prefix}regulatory[{i}]"
-            rule = _parse_rule(item, key, problems)
-            if rule is None:
-                continue
-            if rule.id in seen:
-                problems.append(f"{key}.id: '{rule.id}' is also regulatory[{seen[rule.id]}]")
-                continue
-            seen[rule.id] = i
-            parsed_rules.append(rule)
-        rules = tuple(parsed_rules)
+    rule_set, rules = _regulatory(raw.get("regulatory"), prefix=prefix, complaints=complaints, problems=problems)
     if problems:
         raise ConfigError(path, problems)
     return TargetSet(
@@ -516,6 +529,7 @@ def _parse_document(
         source=source,
         use_benchmarks=bool(use_benchmarks and file_flag),
         kpis=tuple(definitions),
+        rule_set=rule_set,
     )
 
 
@@ -537,7 +551,7 @@ def load_targets(
     kpis: Iterable[KpiDefinition] | None = None,
     options: KpiOptions | Mapping[str, Any] | None = None,
     use_benchmarks: bool = True,
-    default_rules: tuple[RegulatoryRule, ...] = DEFAULT_REGULATORY_RULES,
+    complaints: ComplaintTargets | None = None,
 ) -> TargetSet:
     """Read and validate targets from a YAML file or a mapping (see the module docstring).
 
@@ -557,9 +571,10 @@ def load_targets(
     use_benchmarks : bool, keyword-only
         False disables the indicative-benchmark fallback whatever the file says; True (default)
         leaves it to the file's ``use_benchmarks`` (default true).
-    default_rules : tuple of RegulatoryRule, keyword-only
-        The rules checked when the file has no ``regulatory:`` section (default: the complaint
-        rules at the default complaint targets, :func:`complaint_rules`).
+    complaints : ComplaintTargets, optional, keyword-only
+        The review's complaint deadlines (its ``complaints:`` section), which a named complaint
+        rule set (``regulatory: uk_fca_disp``) checks; default 3 days and 8 weeks. A document
+        that names no rule set and lists no rules has none.
 
     Returns
     -------
@@ -583,13 +598,13 @@ def load_targets(
         return _parse_document(
             _read_yaml(path), path=str(path), prefix="", definitions=definitions,
             options=resolved_options, use_benchmarks=use_benchmarks, source=str(path),
-            default_rules=default_rules,
+            complaints=complaints,
         )
     if isinstance(source, Mapping | list | tuple):
         return _parse_document(
             list(source) if isinstance(source, tuple) else source, path="<targets>", prefix="",
             definitions=definitions, options=resolved_options, use_benchmarks=use_benchmarks,
-            source="review config", default_rules=default_rules,
+            source="review config", complaints=complaints,
         )
     raise TypeError("source must be a path to a targets YAML or its parsed content (a mapping)")
 
@@ -610,7 +625,7 @@ def targets_from_config(config: ReviewConfig | Mapping[str, Any] | None) -> Targ
     ----------
     config : ReviewConfig, mapping or None
         The review config (or its parsed YAML; None: no config). ``targets`` absent: no targets of the
-        organisation's own (indicative benchmarks and the default regulatory rules only); a
+        organisation's own (indicative benchmarks only, no regulatory rules); a
         string: a targets file, relative to the config's folder; a mapping: the targets inline.
         Custom KPIs of ``kpis.custom`` may be targeted; the ``kpis:`` options decide which
         benchmarks are comparable.
@@ -633,7 +648,7 @@ def targets_from_config(config: ReviewConfig | Mapping[str, Any] | None) -> Targ
     definitions = kpi_definitions(config)
     options = kpi_options(config)
     # the complaint deadlines are configured once, in complaints:; the default rules check them
-    rules = complaint_rules(ComplaintTargets.from_config(section_settings(config, "complaints")[1]))
+    complaints = ComplaintTargets.from_config(section_settings(config, "complaints")[1])
     if isinstance(config, ReviewConfig) and config.settings is not None:
         # the typed section (checked at load against TargetsDocument); what a target means —
         # its KPI, segment, tolerance and the KPI's unit — is judged by this module's reader
@@ -645,11 +660,11 @@ def targets_from_config(config: ReviewConfig | Mapping[str, Any] | None) -> Targ
         file = (file if file.is_absolute() else folder / file).resolve()
         if not file.is_file():
             raise ConfigError(path, [f"targets: the targets file {file} does not exist"])
-        return load_targets(file, kpis=definitions, options=options, default_rules=rules)
+        return load_targets(file, kpis=definitions, options=options, complaints=complaints)
     if section is not None and not isinstance(section, Mapping | list):
         raise ConfigError(path, ["targets: give a file name (targets: targets.yaml) or the targets "
                                  "inline as a mapping with targets:, use_benchmarks:, regulatory:"])
     return _parse_document(
         section, path=path, prefix="targets.", definitions=definitions, options=options,
-        use_benchmarks=True, source="review config", default_rules=rules,
+        use_benchmarks=True, source="review config", complaints=complaints,
     )

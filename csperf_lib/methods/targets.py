@@ -161,6 +161,7 @@ from csperf_lib.methods.kpi_catalogue import KpiDefinition, kpi_definitions
 
 __all__ = [
     "DEFAULT_REGULATORY_RULES",
+    "RULE_SETS",
     "complaint_rules",
     "ORIGINS",
     "SEGMENT_DIMENSIONS",
@@ -489,8 +490,18 @@ def complaint_rules(targets: ComplaintTargets | None = None) -> tuple[Regulatory
     )
 
 
-#: :func:`complaint_rules` at the default complaint targets.
+#: :func:`complaint_rules` at the default complaint targets: the ``uk_fca_disp`` rule set.
 DEFAULT_REGULATORY_RULES: tuple[RegulatoryRule, ...] = complaint_rules()
+
+#: Built-in regulatory rule sets a targets document can name (``regulatory: uk_fca_disp``): name ->
+#: (what it is, in words; the function building its rules from the review's complaint targets).
+#: None applies unless named: a jurisdiction's rules are never assumed for data from elsewhere.
+RULE_SETS = {
+    "uk_fca_disp": (
+        "UK FCA DISP 1.6 complaint handling: acknowledged promptly, final response within 8 weeks",
+        complaint_rules,
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -505,7 +516,10 @@ class TargetSet:
         The indicative benchmark catalogue (entries made not comparable when the review's KPI
         options differ from the ones they assume).
     regulatory : tuple of RegulatoryRule
-        Rules judged per case (:func:`regulatory_compliance`).
+        Rules judged per case (:func:`csperf_lib.methods.target_checks.regulatory_compliance`):
+        the document's own, or a named rule set's (:data:`RULE_SETS`); none when neither is given.
+    rule_set : str or None
+        The name of the built-in rule set in force (e.g. ``"uk_fca_disp"``), None otherwise.
     source : str
         The targets file's path, or ``"review config"`` (inline, or no targets at all).
     use_benchmarks : bool
@@ -516,10 +530,11 @@ class TargetSet:
 
     targets: tuple[Target, ...] = ()
     benchmarks: tuple[BenchmarkEntry, ...] = ()
-    regulatory: tuple[RegulatoryRule, ...] = DEFAULT_REGULATORY_RULES
+    regulatory: tuple[RegulatoryRule, ...] = ()
     source: str = "review config"
     use_benchmarks: bool = True
     kpis: tuple[KpiDefinition, ...] = field(default=(), repr=False)
+    rule_set: str | None = None
 
     def _definitions(self) -> dict[str, KpiDefinition]:
         return {k.id: k for k in (self.kpis or kpi_definitions())}

@@ -46,6 +46,12 @@ THEME_FIELDS = ("label", "description", "keywords", "phrases", "patterns", "excl
 #: Placeholders written by :func:`csperf_lib.methods.privacy.redact` and masks found in real exports
 #: (``XXXX``, ``XX/XX/2019``): never words a theme or a discovered topic may be built on.
 MASK_PATTERN = re.compile(r"\[[A-Z_ ]+\]|\b[X]{2,}\b|\bX{2}/X{2}/\d{2,4}\b")
+#: What social-media text carries that is not what a customer says about the service: @handles,
+#: #hashtags, links, and the initials support staff sign their replies with ("^JD", "-AB" at the
+#: end). Removed before any term is counted, so none can become a theme or an emerging issue.
+SOCIAL_PATTERN = re.compile(
+    r"(?<![\w@])@\w{1,30}|(?<![\w&])#\w+|(?i:\bhttps?://\S+|\bwww\.\S+)|(?:^|\s)[\^*~-]\s?[A-Z]{2,3}\s*$"
+)
 
 
 # --- codebook -----------------------------------------------------------------------------------
@@ -396,7 +402,9 @@ class Discovery:
 
 
 def _for_vectorising(texts: pd.Series) -> pd.Series:
-    return texts.str.replace(MASK_PATTERN, " ", regex=True)
+    """Texts as terms are counted from: placeholders, masks, handles, hashtags, links and staff
+    sign-offs removed (:data:`MASK_PATTERN`, :data:`SOCIAL_PATTERN`)."""
+    return texts.str.replace(MASK_PATTERN, " ", regex=True).str.replace(SOCIAL_PATTERN, " ", regex=True)
 
 
 def discover_themes(

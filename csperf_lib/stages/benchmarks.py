@@ -35,6 +35,7 @@ from csperf_lib.core.results import has_result, read_result
 from csperf_lib.core.sections import section_link
 from csperf_lib.methods.interval_review import interval_kpi_rows
 from csperf_lib.methods.kpi_catalogue import kpi_definitions, kpi_options
+from csperf_lib.methods.kpis import NOT_RECORDED
 from csperf_lib.methods.stats import fdr_bh
 from csperf_lib.methods.target_checks import regulatory_compliance, smart_check
 from csperf_lib.methods.target_loading import targets_from_config
@@ -213,6 +214,8 @@ def benchmark_gaps(
     for record in kpis.to_dict(orient="records"):
         definition = defs.get(record["kpi"])
         segment = _segment_pairs(record, seg_cols)
+        if any(str(value) == NOT_RECORDED for _, value in segment):
+            continue  # rows with no segment value are not a part of the service: never judged
         target = _lookup(targets, record["kpi"], segment)
         better = {"higher_is_better": "higher", "lower_is_better": "lower"}.get(getattr(definition, "direction", ""), "neutral")
         out = {k: record.get(k) for k in ("kpi", *seg_cols, "period", "value", "ci_low", "ci_high", "n")}

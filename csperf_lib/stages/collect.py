@@ -22,13 +22,27 @@ from csperf_lib.core.results import clear_results, mark_stage_ran
 from csperf_lib.core.tables import CANONICAL_TABLES, EVENT_COLUMNS
 from csperf_lib.ingest.detect import date_order, number_format
 from csperf_lib.ingest.manifest import LIST_FIELDS, SourceRecord, collected_name, manifest_frame
-from csperf_lib.ingest.mapping import ISSUES_COLUMN, check_columns, map_chunk
+from csperf_lib.ingest.mapping import ISSUES_COLUMN, check_columns, has_utc_offsets, map_chunk
 from csperf_lib.ingest.readers import open_source
 from csperf_lib.ingest.store import Store
 
 
+def _clock_assumptions(spec: SourceSpec, chunk, *, timezone: str | None) -> list[str]:
+    """Which timestamp columns carry a time zone or UTC offset, and what was done with it."""
+    kinds = CANONICAL_TABLES[spec.table].columns
+    columns = [c.column for c in spec.columns if kinds.get(c.canonical) == "datetime" and c.column in chunk.columns]
+    aware = [c for c in dict.fromkeys(columns) if has_utc_offsets(chunk[c])]
+    if not aware:
+        return []
+    named = ", ".join(f"'{c}'" for c in aware)
+    if timezone:
+        return [f"timestamps in {named} carry a time zone or UTC offset: converted to {timezone} (the config's timezone)"]
+    return [f"timestamps in {named} carry a time zone or UTC offset: each kept on the clock it was written in "
+            "(no timezone named in the config; name one to convert them)"]
+
+
 def collect_table(
-    spec: SourceSpec, store: Store, *, timezone: str = "UTC", chunk_size: int = 250_000
+    spec: SourceSpec, store: Store, *, timezone: str | None = None, chunk_size: int = 250_000
 ) -> SourceRecord:
     """Read one source, map it, and (re)write ``collected_<table>`` in the store.
 
@@ -53,6 +67,7 @@ def collect_table(
                 assumptions += decided
                 spec, decided = _decide_number_format(spec, chunk)
                 assumptions += decided
+                assumptions += _clock_assumptions(spec, chunk, timezone=timezone)
             mapped = map_chunk(chunk, spec, first_row=rows + 1, timezone=timezone)
             if rows == 0:
                 extra = tuple(c for c in mapped.columns if c not in canonical and not c.startswith("_"))

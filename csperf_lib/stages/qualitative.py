@@ -21,6 +21,7 @@ import pandas as pd
 from csperf_lib.core.findings import FindingsLedger
 from csperf_lib.core.markup import markdown_list  # noqa: F401  (re-exported for the stage notebook)
 from csperf_lib.core.sections import section_link
+from csperf_lib.core.tables import GROUP_DIMENSIONS
 from csperf_lib.methods import calibration, complaint_review
 from csperf_lib.methods.calibration import calibration_review
 from csperf_lib.methods.complaint_review import complaints_review
@@ -46,7 +47,7 @@ from csperf_lib.methods.text import (
 from csperf_lib.methods.trend import mann_kendall
 
 #: Contact columns joined onto survey comments so sentiment can be read by segment.
-COMMENT_SEGMENTS = ("channel", "queue", "team", "region")
+COMMENT_SEGMENTS = GROUP_DIMENSIONS
 
 PLACEHOLDER_PATTERN = r"\[(EMAIL|URL|IBAN|CARD|SORT_CODE|ACCOUNT|ZIP|PHONE|POSTCODE)\]"
 

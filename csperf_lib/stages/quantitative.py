@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csperf_lib.core.calendar import period_end
+from csperf_lib.core.calendar import GRAINS, build_calendar, event_span, period_end
 from csperf_lib.core.findings import FindingsLedger, finding_dimension
 from csperf_lib.core.formatting import format_p, format_value
 from csperf_lib.core.sections import section_link
-from csperf_lib.core.tables import EVENT_COLUMNS
+from csperf_lib.core.tables import EVENT_COLUMNS, SEGMENT_DIMENSIONS
 from csperf_lib.methods.changepoint import change_points
 from csperf_lib.methods.drivers import (
     DriversResult,
@@ -188,6 +188,7 @@ def kpi_trends(
     segment: str | None = None,
     alpha: float = 0.05,
     min_periods: int = MIN_TREND_PERIODS,
+    complete: set[pd.Timestamp] | None = None,
 ) -> pd.DataFrame:
     """Trend, control-chart and change-point evidence per KPI (and segment) over periods.
 
@@ -202,12 +203,18 @@ def kpi_trends(
         Significance level of the Mann-Kendall test.
     min_periods : int, keyword-only
         Fewer periods than this: no test, ``trend`` says "too few periods".
+    complete : set of Timestamp, optional, keyword-only
+        Starts of the review calendar's complete periods (:class:`csperf_lib.core.calendar.ReviewCalendar`):
+        a partial first or last period (fewer days of data) is left out of the tests, counted in
+        ``partial_periods``.
 
     Returns
     -------
     DataFrame
         ``kpi, segment, periods, trend, slope, slope_unit, p, tau, special_causes,
-        change_point, first_value, last_value``. ``slope`` is Sen's slope per day (per period
+        change_point, first_value, last_value, gaps``: the tests run on the latest unbroken run of
+        periods (:func:`latest_contiguous_run`; ``periods`` counts it, ``gaps`` the breaks before it,
+        never bridged). ``slope`` is Sen's slope per day (per period
         step when periods are not dates); ``special_causes`` counts points breaking the Western
         Electric rules on the series' XmR chart (:func:`control_limits`); ``change_point`` is the start of the first
         shifted segment found by :func:`csperf_lib.methods.changepoint.change_points`, if any.
@@ -218,6 +225,12 @@ def kpi_trends(
     rows = []
     for key, group in series.dropna(subset=["value"]).groupby(keys, sort=False):
         group = group.sort_values("period")
+        partial = 0
+        if complete is not None:
+            whole = pd.to_datetime(group["period"]).isin(complete).to_numpy()
+            group, partial = group[whole], int((~whole).sum())
+        start, gaps = latest_contiguous_run(pd.to_datetime(group["period"]))
+        group = group.iloc[start:]  # a trend is never fitted across a gap: the latest unbroken run
         values = group["value"].to_numpy(dtype=float)
         kpi = key[0] if isinstance(key, tuple) else key
         record = {
@@ -226,6 +239,8 @@ def kpi_trends(
             "periods": len(values),
             "first_value": values[0] if len(values) else np.nan,
             "last_value": values[-1] if len(values) else np.nan,
+            "gaps": gaps,
+            "partial_periods": partial,
         }
         if len(values) < min_periods:
             record.update(trend="too few periods", slope=np.nan, slope_unit="", p=np.nan, tau=np.nan,
@@ -246,8 +261,44 @@ def kpi_trends(
         )
         rows.append(record)
     columns = ["kpi", "segment", "periods", "trend", "slope", "slope_unit", "p", "tau", "special_causes",
-               "change_point", "first_value", "last_value"]
+               "change_point", "first_value", "last_value", "gaps", "partial_periods"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def complete_periods(store, *, config=None, period: str = "week") -> set[pd.Timestamp] | None:
+    """Starts of the complete weeks or months of the review calendar (from the config's period and
+    the data's first and last events), or None for a grain the calendar does not define (days)."""
+    if period not in GRAINS:
+        return None
+    first, last = event_span(store, tuple(EVENT_COLUMNS))
+    calendar = build_calendar(period_start=getattr(config, "period_start", None),
+                              period_end=getattr(config, "period_end", None), first_event=first, last_event=last)
+    if not calendar.has_dates:
+        return None
+    return {pd.Timestamp(p.start) for p in calendar.periods(period) if p.complete}
+
+
+def latest_contiguous_run(periods: pd.Series) -> tuple[int, int]:
+    """Where the latest unbroken run of periods starts, and how many gaps come before it.
+
+    A gap is a step between consecutive periods longer than the series' own grain (its shortest
+    step: a day, a week; a month counts as up to 31 days), so a data set with weeks missing, or years
+    between two extracts, is never read as one series.
+
+    Returns
+    -------
+    tuple of int
+        Position of the run's first period in ``periods`` (sorted ascending) and the number of gaps
+        before it (0: the series is contiguous).
+    """
+    dates = pd.to_datetime(periods).to_numpy()
+    if len(dates) < 2:
+        return 0, 0
+    steps = np.diff(dates).astype("timedelta64[s]").astype("float64") / 86_400
+    grain = float(steps[steps > 0].min()) if (steps > 0).any() else 0.0
+    allowed = 31.0 if grain >= 28 else grain * 1.5
+    broken = np.flatnonzero(steps > allowed)
+    return (int(broken[-1]) + 1, len(broken)) if len(broken) else (0, 0)
 
 
 def adjust_trends(trends: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
@@ -292,7 +343,7 @@ def trend_findings(trends: pd.DataFrame, *, lower_is_better: set[str] | frozense
 
 
 #: Segment dimensions looked at by default (those the data has).
-DEFAULT_SEGMENTS = ("channel", "queue", "team", "region", "agent_id")
+DEFAULT_SEGMENTS = SEGMENT_DIMENSIONS
 #: Tables a segment column is looked for in, in order (contacts first).
 SEGMENT_TABLES = ("contacts", "surveys", "complaints", "qa_evaluations")
 #: A dimension with more values than this is not charted segment by segment.
@@ -500,10 +551,12 @@ def quantitative_review(
         ignore_index=True,
     ) if by_segment else segment_differences(pd.DataFrame(columns=["kpi", "value", "n"]), segment="none", kinds={})
     weekly = control_limits(weekly)
-    trends = kpi_trends(weekly, alpha=alpha)
+    complete = complete_periods(store, config=config, period=period)
+    trends = kpi_trends(weekly, alpha=alpha, complete=complete)
     if weekly_by_team is not None:
         weekly_by_team = control_limits(weekly_by_team, segment="team")
-        trends = pd.concat([trends, kpi_trends(weekly_by_team, segment="team", alpha=alpha)], ignore_index=True)
+        trends = pd.concat([trends, kpi_trends(weekly_by_team, segment="team", alpha=alpha, complete=complete)],
+                           ignore_index=True)
     trends = adjust_trends(trends, alpha=alpha)
     findings = tuple(differences.loc[differences["material"].astype(bool), "finding"]) + tuple(
         trend_findings(trends, lower_is_better=lower, neutral=neutral)
@@ -660,13 +713,15 @@ def _trend_findings(review: QuantitativeReview, *, ledger: Any, definitions: dic
         series = (review.weekly_by_team[(review.weekly_by_team["kpi"] == row["kpi"]) & (review.weekly_by_team["team"] == row["segment"])]
                   if team and review.weekly_by_team is not None else review.weekly[review.weekly["kpi"] == row["kpi"]])
         series = series.dropna(subset=["value"]).sort_values("period")
+        series = series.iloc[latest_contiguous_run(series["period"])[0]:]  # the run the test was fitted on
         if series.empty:
             continue
         first, last = series.iloc[0], series.iloc[-1]
         common = {
             "kpi": row["kpi"], "dimension": "team" if team else None, "segment": str(row["segment"]) if team else None,
             "period_start": pd.Timestamp(first["period"]).date(), "period_end": period_end(last["period"], period),
-            "attributes": {**_kpi_attributes(row["kpi"], definitions), "periods": row["periods"], "period_word": step_word},
+            "attributes": {**_kpi_attributes(row["kpi"], definitions), "periods": row["periods"], "period_word": step_word,
+                           "gaps_before": int(row.get("gaps") or 0)},
             "evidence": [section_link("trends")],
         }
         if row["trend"] in ("increasing", "decreasing"):

@@ -481,7 +481,7 @@ def _staffing_context(staffing, findings) -> dict:
         return {}
     info = getattr(staffing, "headline", None) or {}
     hours = float(info.get("understaffed_agent_hours_per_week", 0) or 0)
-    if hours <= 0:
+    if not (math.isfinite(hours) and round(hours) >= 1):  # never "schedule 0 more agent-hours"
         return {}
     context = {
         "agent_hours_per_week": f"{hours:,.0f}",

@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
@@ -54,6 +54,7 @@ from csperf_lib.ingest.mapping import ISSUES_COLUMN, ROW_COLUMN
 from csperf_lib.ingest.readers import file_sha256
 from csperf_lib.ingest.schemas import MODELS
 from csperf_lib.ingest.store import Store
+from csperf_lib.methods.categories import label_quality
 from csperf_lib.methods.privacy import redact_series
 
 #: Validation order: contacts first, so references to them can be checked.
@@ -92,6 +93,10 @@ class ValidationResult:
     authenticity : DataFrame
         Per source: ``table, location, sha256_collected, sha256_now, unchanged`` (None for SQL
         sources, which have no file to re-hash).
+    labels : DataFrame
+        Label columns a segment rests on that cannot be trusted as they stand
+        (:func:`csperf_lib.methods.categories.label_quality`): missing values and spellings of
+        one value (case, spacing, punctuation, truncation). Reported, never merged silently.
     """
 
     accounting: pd.DataFrame
@@ -99,6 +104,8 @@ class ValidationResult:
     quarantine: pd.DataFrame
     scorecard: pd.DataFrame
     authenticity: pd.DataFrame
+    labels: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["table", "column", "check", "rows", "n", "share", "details"]))
 
 
 _CHECK_WORDS = [
@@ -402,7 +409,23 @@ def validate(
         quarantine=pd.concat(quarantines, ignore_index=True) if quarantines else pd.DataFrame(columns=["table", ROW_COLUMN, "record_id", "reasons"]),
         scorecard=pd.concat(scorecards, ignore_index=True) if scorecards else pd.DataFrame(),
         authenticity=authenticity(store),
+        labels=label_quality(store, [a["table"] for a in accounting], mapped=mapped_by_table),
     )
+
+
+_LABEL_CHECK_WORDS = {"missing_values": "no value recorded", "category_variants": "spellings of one value"}
+
+
+def label_table(labels: pd.DataFrame) -> pd.DataFrame:
+    """The label checks as a reviewer reads them: table, column, what is wrong, rows and share."""
+    return pd.DataFrame({
+        "table": labels["table"].map(lambda t: str(t).replace("_", " ")),
+        "column": labels["column"].map(lambda c: str(c).replace("_", " ")),
+        "problem": labels["check"].map(_LABEL_CHECK_WORDS),
+        "rows": labels["rows"].map(lambda v: f"{int(v):,}"),
+        "share of rows": labels["share"].map(lambda v: f"{v:.1%}".replace("%", " %")),
+        "spellings": labels["details"].fillna(""),
+    })
 
 
 def check_usable_share(accounting: pd.DataFrame) -> None:
@@ -457,8 +480,11 @@ def accounting_table(accounting: pd.DataFrame) -> pd.DataFrame:
 
 # --- findings -------------------------------------------------------------------------------------
 def validation_findings(result: ValidationResult, *, ledger) -> None:
-    """``data_quality`` findings of the validate stage: every check that quarantined rows, and
-    every table's usable share against the threshold (``significant`` when it stops the review).
+    """``data_quality`` findings of the validate stage: every check that quarantined rows, every
+    table's usable share against the threshold (``significant`` when it stops the review), and
+    every label column with missing values or variant spellings of one value (``attributes.check``
+    ``missing_values`` / ``category_variants``; the rows stay usable, and a missing value is never
+    judged as a segment).
     """
 
     accounting = result.accounting.set_index("table") if len(result.accounting) else result.accounting
@@ -473,6 +499,14 @@ def validation_findings(result: ValidationResult, *, ledger) -> None:
             attributes={"table": row["table"], "rows_usable": row["rows_usable"],
                         "rows_quarantined": row["rows_quarantined"], "unit": "proportion"},
             evidence=[section_link("accounting")],
+        )
+    for row in result.labels.to_dict(orient="records"):
+        ledger.add(
+            "data_quality", dimension="table", segment=row["table"], key={"column": row["column"], "check": row["check"]},
+            estimate=row["share"], n=row["n"], significant=True, favourable=False,
+            attributes={"table": row["table"], "column": row["column"], "check": row["check"], "rows": row["rows"],
+                        "details": row["details"], "unit": "proportion", "quarantined": False},
+            evidence=[section_link("labels")],
         )
     for row in result.failures.to_dict(orient="records"):
         rows_in = accounting.loc[row["table"], "rows_in"] if row["table"] in accounting.index else None

@@ -18,6 +18,10 @@ from csperf_lib.methods.privacy import (
 
 # (sentence, planted values, kinds that must be reported)
 PLANTED: list[tuple[str, list[str], set[str]]] = [
+    # social-media handles (issue 18): people, so personal data in every output
+    ("@united my bag never arrived at ORD", ["@united"], {"handle"}),
+    ("Thanks @Jane_Doe99 for sorting it, ^KS", ["@Jane_Doe99"], {"handle"}),
+    ("RT @AcmeHelp: we are looking into it", ["@AcmeHelp"], {"handle"}),
     # phones: UK
     ("Please call me back on +44 7700 900123 after lunch.", ["+44 7700 900123"], {"phone"}),
     ("My mobile is 07700 900123 if the line drops.", ["07700 900123"], {"phone"}),
@@ -164,6 +168,7 @@ PLANTED: list[tuple[str, list[str], set[str]]] = [
 ]
 
 CLEAN: list[str] = [
+    "Meet @ 3pm at the desk, flight UA1234 was delayed by 45 minutes.",
     "The call started at 10:30 and ended at 10:52.",
     "Customer called on 12/03/2026 about a late delivery.",
     "The item cost £12.99 including VAT.",

@@ -137,3 +137,68 @@ def test_partial_first_and_last_weeks_are_left_out_of_trend_tests():
         assert complete_periods(store, period="day") is None
     # data from Wednesday 7 Jan to Tuesday 3 Feb: the weeks of 12, 19 and 26 Jan are complete
     assert starts == {pd.Timestamp("2026-01-12"), pd.Timestamp("2026-01-19"), pd.Timestamp("2026-01-26")}
+
+
+def test_right_censored_complaint_periods_are_left_out_of_trends():
+    """Issue 18: resolution time 'improving' and open share 'increasing' were artefacts of the cut-off."""
+    from csperf_lib.stages.quantitative import censored_kpis, kpi_trends
+
+    weeks = pd.Series(pd.date_range("2026-01-05", periods=16, freq="7D"))
+    # resolution time flat at 20 days, then falling in the last 8 weeks only because slow cases are still open
+    series = pd.DataFrame({"kpi": "complaint_resolution_days", "period": weeks,
+                           "value": [20.0, 21, 19, 20, 21, 20, 19, 20, 17, 15, 13, 11, 9, 7, 5, 3], "n": 30})
+    cutoff = pd.Timestamp("2026-04-26 23:59")
+    censored = {"complaint_resolution_days": cutoff - pd.Timedelta(days=56)}
+    trend = kpi_trends(series, min_periods=4, censored=censored).iloc[0]
+    assert trend["censored_periods"] == 9 and trend["periods"] == 7  # weeks ending by 1 Mar 23:59 only
+    assert trend["trend"] not in ("increasing", "decreasing")
+    naive = kpi_trends(series, min_periods=4).iloc[0]
+    assert naive["trend"] == "decreasing"  # what the report used to say
+
+    complaints = pd.DataFrame({"complaint_id": ["a", "b"], "received_at": pd.to_datetime(["2026-01-05", "2026-04-26"]),
+                               "resolved_at": pd.to_datetime(["2026-01-20", None])})
+    with Store("duckdb://") as store:
+        store.write("complaints", complaints)
+        found = censored_kpis(store)
+    assert {"complaint_resolution_days", "complaint_open_share", "complaint_ack_days",
+            "complaint_upheld_rate"} <= set(found)
+    assert "complaints_received" not in found and "complaints_per_1000" not in found
+    assert found["complaint_resolution_days"] == pd.Timestamp("2026-04-26") - pd.Timedelta(days=56)
+
+
+def test_trend_scope_note_says_what_was_left_out():
+    from csperf_lib.stages.quantitative import trend_scope_note
+
+    trends = pd.DataFrame({"kpi": ["aht_s", "complaint_open_share"], "partial_periods": [1, 1],
+                           "censored_periods": [0, 8], "gaps": [0, 2]})
+    note = trend_scope_note(trends)
+    assert "1 partial week(s)" in note and "last 8 week(s)" in note and "2 gap(s)" in note
+    assert "complaint_open_share" not in note  # the KPI's name, not its id
+    assert trend_scope_note(trends.assign(partial_periods=0, censored_periods=0, gaps=0)) == ""
+
+
+def test_a_rising_rate_in_one_queue_is_a_trend_of_that_queue():
+    """Issue 18: a rising abandonment rate in one queue appeared only as a benchmark 'direction'."""
+    import numpy as np
+
+    from csperf_lib.stages.quantitative import segment_trends
+
+    weeks = pd.date_range("2026-01-05", periods=12, freq="7D")
+    rng = np.random.default_rng(3)
+    rows = []
+    for queue in ("Billing", "Sales", "Support"):
+        for i, week in enumerate(weeks):
+            rate = 0.05 + (0.01 * i if queue == "Billing" else 0) + rng.normal(0, 0.002)
+            rows.append({"kpi": "abandonment_rate", "queue": queue, "period": week, "value": rate, "n": 2000,
+                         "ci_low": rate - 0.01, "ci_high": rate + 0.01})
+    by_queue = pd.DataFrame(rows)
+    overall = by_queue.groupby("period", as_index=False)["value"].mean().assign(kpi="abandonment_rate", n=6000)
+    contacts = pd.DataFrame({"contact_id": ["a", "b"], "answered": [True, True],
+                             "arrived_at": [weeks[0], weeks[-1] + pd.Timedelta(days=6, hours=20)]})
+    with Store("duckdb://") as store:
+        store.write("contacts", contacts)
+        trends = segment_trends(store, overall, {"queue": by_queue}, definitions={}, alpha=0.05)
+    significant = trends[trends["trend"].isin(["increasing", "decreasing"]) & (trends["p_adjusted"] < 0.05)]
+    by_queue_found = significant[significant["dimension"] == "queue"]
+    assert set(by_queue_found["segment"]) == {"Billing"}  # the planted queue, and no control queue
+    assert by_queue_found.iloc[0]["trend"] == "increasing"

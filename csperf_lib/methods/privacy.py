@@ -87,6 +87,9 @@ _URL_BARE = re.compile(
     r"(?i)(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
     r"(?:com|org|net|io|gov|edu|info|biz|uk|us|eu|ie|co)\b(?:/[^\s<>\"'\[\]]*)?"
 )
+#: A social-media handle: "@" and 2-30 word characters, not part of an e-mail address (which is
+#: found first) and not "@ 3pm". Handles name people, so they are personal data in every output.
+_HANDLE = re.compile(r"(?<![\w.@])@\w{2,30}\b")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
 _CARD = re.compile(r"(?<![\d])\d(?:[ -]?\d){12,18}(?!\d)")
 _SORT_CODE = re.compile(r"(?<![\d-])\d{2}-\d{2}-\d{2}(?![\d-])")
@@ -194,6 +197,7 @@ def _digit_count(low: int, high: int) -> Callable[[re.Match], Span | None]:
 # (kind, placeholder, pattern, validator) in the order they are applied.
 _DETECTORS: tuple[tuple[str, str, re.Pattern, Callable[[re.Match], Span | None]], ...] = (
     ("email", "[EMAIL]", _EMAIL, _whole),
+    ("handle", "[HANDLE]", _HANDLE, _whole),
     ("url", "[URL]", _URL_SCHEME, _trim_punct),
     ("url", "[URL]", _URL_BARE, _trim_punct),
     ("iban", "[IBAN]", _IBAN, _iban),

@@ -9,6 +9,7 @@ separate evidence, never instead of it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ from csperf_lib.core.calendar import GRAINS, build_calendar, event_span, period_
 from csperf_lib.core.findings import FindingsLedger, finding_dimension
 from csperf_lib.core.formatting import format_p, format_value
 from csperf_lib.core.sections import section_link
-from csperf_lib.core.tables import EVENT_COLUMNS, SEGMENT_DIMENSIONS
+from csperf_lib.core.tables import EVENT_COLUMNS, GROUP_DIMENSIONS, SEGMENT_DIMENSIONS
 from csperf_lib.methods.changepoint import change_points
 from csperf_lib.methods.drivers import (
     DriversResult,
@@ -189,6 +190,8 @@ def kpi_trends(
     alpha: float = 0.05,
     min_periods: int = MIN_TREND_PERIODS,
     complete: set[pd.Timestamp] | None = None,
+    censored: Mapping[str, pd.Timestamp] | None = None,
+    grain: str = "week",
 ) -> pd.DataFrame:
     """Trend, control-chart and change-point evidence per KPI (and segment) over periods.
 
@@ -207,6 +210,13 @@ def kpi_trends(
         Starts of the review calendar's complete periods (:class:`csperf_lib.core.calendar.ReviewCalendar`):
         a partial first or last period (fewer days of data) is left out of the tests, counted in
         ``partial_periods``.
+    censored : mapping of str to Timestamp, optional, keyword-only
+        KPI -> the moment from which its cases have not all had the time to close (the calendar's
+        :meth:`~csperf_lib.core.calendar.ReviewCalendar.censored_from`): periods ending later are
+        right-censored (recent complaints look quick to resolve and often open only because they
+        are recent) and are left out, counted in ``censored_periods``.
+    grain : {"week", "month", "day"}, keyword-only
+        The periods' grain, for their ends.
 
     Returns
     -------
@@ -225,10 +235,15 @@ def kpi_trends(
     rows = []
     for key, group in series.dropna(subset=["value"]).groupby(keys, sort=False):
         group = group.sort_values("period")
-        partial = 0
+        partial = censored_out = 0
         if complete is not None:
             whole = pd.to_datetime(group["period"]).isin(complete).to_numpy()
             group, partial = group[whole], int((~whole).sum())
+        kpi_id = key[0] if isinstance(key, tuple) else key
+        if censored and kpi_id in censored:  # a period's cases must all have had the time to close
+            ends = [pd.Timestamp(period_end(d, grain)) + pd.Timedelta(days=1) for d in group["period"]]
+            closed = np.array([end <= censored[kpi_id] for end in ends], dtype=bool)
+            group, censored_out = group[closed], int((~closed).sum())
         start, gaps = latest_contiguous_run(pd.to_datetime(group["period"]))
         group = group.iloc[start:]  # a trend is never fitted across a gap: the latest unbroken run
         values = group["value"].to_numpy(dtype=float)
@@ -241,6 +256,9 @@ def kpi_trends(
             "last_value": values[-1] if len(values) else np.nan,
             "gaps": gaps,
             "partial_periods": partial,
+            "censored_periods": censored_out,
+            "first_period": pd.Timestamp(group["period"].iloc[0]) if len(group) else pd.NaT,
+            "last_period": pd.Timestamp(group["period"].iloc[-1]) if len(group) else pd.NaT,
         }
         if len(values) < min_periods:
             record.update(trend="too few periods", slope=np.nan, slope_unit="", p=np.nan, tau=np.nan,
@@ -261,7 +279,8 @@ def kpi_trends(
         )
         rows.append(record)
     columns = ["kpi", "segment", "periods", "trend", "slope", "slope_unit", "p", "tau", "special_causes",
-               "change_point", "first_value", "last_value", "gaps", "partial_periods"]
+               "change_point", "first_value", "last_value", "gaps", "partial_periods", "censored_periods",
+               "first_period", "last_period"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -276,6 +295,68 @@ def complete_periods(store, *, config=None, period: str = "week") -> set[pd.Time
     if not calendar.has_dates:
         return None
     return {pd.Timestamp(p.start) for p in calendar.periods(period) if p.complete}
+
+
+#: Columns a complaint gets only when it is handled: a KPI that needs one is right-censored for the
+#: complaints received too recently to have been handled.
+CASE_OUTCOME_COLUMNS = ("acknowledged_at", "resolved_at", "forwarded_at", "upheld")
+
+
+def censored_kpis(store, *, config=None, definitions: Mapping[str, Any] | None = None) -> dict[str, pd.Timestamp]:
+    """KPI -> the moment from which its cases had less than the complaint resolution target to
+    close before the data cut-off (:meth:`csperf_lib.core.calendar.ReviewCalendar.censored_from`),
+    for every complaints KPI that needs a handling outcome (:data:`CASE_OUTCOME_COLUMNS`)."""
+    if not store.has("complaints"):
+        return {}
+    settings = getattr(config, "settings", None)
+    horizon = float(getattr(getattr(settings, "complaints", None), "resolve_within_days", 56.0))
+    first, last = event_span(store, tuple(EVENT_COLUMNS))
+    calendar = build_calendar(period_start=getattr(config, "period_start", None),
+                              period_end=getattr(config, "period_end", None), first_event=first, last_event=last,
+                              censoring_horizon_days=horizon)
+    moment = calendar.censored_from()
+    if moment is None:
+        return {}
+    definitions = definitions if definitions is not None else {k.id: k for k in kpi_definitions(config)}
+    return {kid: moment for kid, k in definitions.items() if k.table == "complaints"
+            and any(r.rpartition(".")[2] in CASE_OUTCOME_COLUMNS for r in k.requires)}
+
+
+def segment_trends(store, weekly: pd.DataFrame, by_segment_period: Mapping[str, pd.DataFrame], *, config=None,
+                   definitions: Mapping[str, Any], period: str = "week", alpha: float = 0.05) -> pd.DataFrame:
+    """Trend tests of the whole centre's KPIs and of :data:`SEGMENT_TREND_KPIS` in every segment of
+    every group dimension, on complete, uncensored, unbroken periods, with the false discovery rate
+    controlled across all of them (:func:`adjust_trends`); ``dimension`` names the segment's."""
+    complete = complete_periods(store, config=config, period=period)
+    censored = censored_kpis(store, config=config, definitions=definitions)
+    options = {"alpha": alpha, "complete": complete, "censored": censored, "grain": period}
+    parts = [kpi_trends(weekly, **options).assign(dimension="all")]
+    for dimension, frame in by_segment_period.items():
+        if dimension not in GROUP_DIMENSIONS or frame is None or not len(frame):
+            continue
+        series = frame[frame["kpi"].isin(SEGMENT_TREND_KPIS)].reset_index(drop=True)
+        if len(series):
+            parts.append(kpi_trends(series, segment=dimension, **options).assign(dimension=dimension))
+    return adjust_trends(pd.concat(parts, ignore_index=True), alpha=alpha)
+
+
+def trend_scope_note(trends: pd.DataFrame, *, period: str = "week", config=None) -> str:
+    """What the trend tests left out, in one sentence ('' when nothing was): partial periods at the
+    ends, periods of complaint KPIs too recent for every case to have closed, and breaks in the data."""
+    def most(column: str) -> int:
+        return int(trends[column].fillna(0).max()) if trends is not None and column in trends and len(trends) else 0
+
+    parts = []
+    if most("partial_periods"):
+        parts.append(f"{most('partial_periods')} partial {period}(s) at the start or end of the data")
+    if most("censored_periods"):
+        names = {k.id: k.name for k in kpi_definitions(config)}
+        kpis = ", ".join(sorted({names.get(k, k) for k in trends.loc[trends["censored_periods"] > 0, "kpi"]}))
+        parts.append(f"the last {most('censored_periods')} {period}(s) of {kpis}, whose complaints have not all "
+                     "had the time to be handled (right-censored)")
+    if most("gaps"):
+        parts.append(f"everything before the last break in the data ({most('gaps')} gap(s) between {period}s)")
+    return ("Trend tests use complete, unbroken periods only; left out: " + "; ".join(parts) + ".") if parts else ""
 
 
 def latest_contiguous_run(periods: pd.Series) -> tuple[int, int]:
@@ -330,7 +411,8 @@ def trend_findings(trends: pd.DataFrame, *, lower_is_better: set[str] | frozense
         rising = row.trend == "increasing"
         better = rising != (row.kpi in lower_is_better)
         judgement = "" if row.kpi in neutral else f" ({'improving' if better else 'worsening'})"
-        where = "overall" if row.segment == "all" else f"in {row.segment}"
+        dimension = str(getattr(row, "dimension", "") or "").replace("_", " ")
+        where = "overall" if row.segment == "all" else f"in {dimension} {row.segment}".replace("  ", " ")
         weekly = row.slope * 7 if row.slope_unit == "per day" else row.slope
         unit = "per week" if row.slope_unit == "per day" else row.slope_unit
         sentences.append(
@@ -350,6 +432,10 @@ SEGMENT_TABLES = ("contacts", "surveys", "complaints", "qa_evaluations")
 MAX_SEGMENT_LEVELS = 50
 #: KPIs whose trends are also tested per team (the functional view).
 TEAM_TREND_KPIS = ("aht_s", "talk_s", "answer_rate", "fcr_rate", "csat_mean", "qa_score_mean")
+#: KPIs tested for a trend in every segment of every group dimension (channel, queue, team, region):
+#: a queue's rising abandonment is a trend, not only a benchmark "direction".
+SEGMENT_TREND_KPIS = ("aht_s", "talk_s", "answer_rate", "abandonment_rate", "service_level", "asa_s", "fcr_rate",
+                      "csat_mean", "qa_score_mean")
 
 
 @dataclass(frozen=True)
@@ -551,13 +637,10 @@ def quantitative_review(
         ignore_index=True,
     ) if by_segment else segment_differences(pd.DataFrame(columns=["kpi", "value", "n"]), segment="none", kinds={})
     weekly = control_limits(weekly)
-    complete = complete_periods(store, config=config, period=period)
-    trends = kpi_trends(weekly, alpha=alpha, complete=complete)
     if weekly_by_team is not None:
         weekly_by_team = control_limits(weekly_by_team, segment="team")
-        trends = pd.concat([trends, kpi_trends(weekly_by_team, segment="team", alpha=alpha, complete=complete)],
-                           ignore_index=True)
-    trends = adjust_trends(trends, alpha=alpha)
+    trends = segment_trends(store, weekly, by_segment_period, config=config, definitions=definitions,
+                            period=period, alpha=alpha)
     findings = tuple(differences.loc[differences["material"].astype(bool), "finding"]) + tuple(
         trend_findings(trends, lower_is_better=lower, neutral=neutral)
     )
@@ -628,8 +711,12 @@ def kpi_label(kpi: str, *, config=None) -> str:
 
 
 def charts_worth_showing(review: QuantitativeReview) -> pd.DataFrame:
-    """Trend rows with a significant trend, a special cause or a change point (what to chart)."""
+    """Trend rows with a significant trend, a special cause or a change point (what to chart): the
+    whole centre's and the teams' series, whose control charts the stage keeps (the other
+    dimensions' trends are in the table and the findings)."""
     trends = review.trends
+    if "dimension" in trends:
+        trends = trends[trends["dimension"].isin(["all", "team"])]
     keep = trends["trend"].isin(["increasing", "decreasing"]) | (trends["special_causes"] > 0) | trends["change_point"].notna()
     return trends[keep].reset_index(drop=True)
 
@@ -709,16 +796,23 @@ def _trend_findings(review: QuantitativeReview, *, ledger: Any, definitions: dic
     prompts to look (not controlled for multiplicity, so ``significant`` is False)."""
     step_word = {"day": "days", "week": "weeks", "month": "months"}.get(period, "periods")
     for row in review.trends.to_dict(orient="records"):
-        team = row["segment"] != "all"
-        series = (review.weekly_by_team[(review.weekly_by_team["kpi"] == row["kpi"]) & (review.weekly_by_team["team"] == row["segment"])]
-                  if team and review.weekly_by_team is not None else review.weekly[review.weekly["kpi"] == row["kpi"]])
+        dimension = row.get("dimension") or ("all" if row["segment"] == "all" else "team")
+        segmented = dimension != "all"
+        frame = review.by_segment_period.get(dimension) if segmented else review.weekly
+        if frame is None:
+            continue
+        series = frame[(frame["kpi"] == row["kpi"]) & ((frame[dimension].astype(str) == str(row["segment"]))
+                                                        if segmented else True)]
         series = series.dropna(subset=["value"]).sort_values("period")
-        series = series.iloc[latest_contiguous_run(series["period"])[0]:]  # the run the test was fitted on
+        if pd.notna(row.get("first_period")):  # the periods the test was fitted on: complete, uncensored, unbroken
+            when = pd.to_datetime(series["period"])
+            series = series[((when >= row["first_period"]) & (when <= row["last_period"])).to_numpy()]
         if series.empty:
             continue
         first, last = series.iloc[0], series.iloc[-1]
         common = {
-            "kpi": row["kpi"], "dimension": "team" if team else None, "segment": str(row["segment"]) if team else None,
+            "kpi": row["kpi"], "dimension": finding_dimension(dimension) if segmented else None,
+            "segment": str(row["segment"]) if segmented else None,
             "period_start": pd.Timestamp(first["period"]).date(), "period_end": period_end(last["period"], period),
             "attributes": {**_kpi_attributes(row["kpi"], definitions), "periods": row["periods"], "period_word": step_word,
                            "gaps_before": int(row.get("gaps") or 0)},
@@ -734,6 +828,8 @@ def _trend_findings(review: QuantitativeReview, *, ledger: Any, definitions: dic
                 significant=True, effect_name="sens_slope_per_week" if period in ("week", "day") else "sens_slope_per_period",
                 effect_size=weekly,
             )
+        if dimension not in ("all", "team"):
+            continue  # prompts to look (special causes, change points) are charted for the centre and teams only
         if row.get("special_causes"):
             ledger.add(
                 "special_cause", **{**common, "attributes": {**common["attributes"], "signals": int(row["special_causes"]),

@@ -62,6 +62,11 @@ GENERAL_KIND = "general"
 
 #: Fewest contacts an evaluator must have scored on an item for their offset to be removed.
 MIN_EVALUATOR_CONTACTS = 30
+#: A shortfall against peers this large (a share of the item's maximum: 20 percentage points) is
+#: acted on when the agent's estimate is below the standard, without waiting for the whole interval
+#: to be: an agent × item usually has 15-20 evaluations, too few for the interval of a clearly weak
+#: agent to clear the standard (the peers test, FDR-controlled, is the evidence).
+MATERIAL_SHORTFALL = 0.20
 
 
 SCORE_COLUMNS = (
@@ -443,7 +448,8 @@ def _score_table(
     p = np.where(sufficient & (n_p > 0), p, np.nan)
     p_adj = fdr_bh(p)
     thr = _thresholds(s["item"], threshold)
-    below_standard = sufficient & ((hi < thr) if threshold_test == "interval" else (m < thr))
+    material = (d <= -MATERIAL_SHORTFALL) & (m < thr)  # far below peers and below the standard
+    below_standard = sufficient & (((hi < thr) | material) if threshold_test == "interval" else (m < thr))
     below_peers = sufficient & (d < 0) & (p_adj < alpha)
     team = s["agent_id"].map(teams) if teams is not None else pd.Series(np.nan, index=s.index, dtype=object)
     out = pd.DataFrame(
@@ -532,7 +538,8 @@ def agent_item_scores(
         discovery rate of the BH correction (default 0.95).
     threshold_test : {"interval", "point"}, keyword-only
         Whether ``below_standard`` needs the whole interval of the mean below the threshold
-        (default) or only the mean.
+        (default; or, for a shortfall of :data:`MATERIAL_SHORTFALL` or more against peers, the
+        mean) or only the mean.
     adjust_for_evaluator : bool, keyword-only
         Remove evaluator × item severity from graded items first (default True; see the module
         docstring for the model and its caveat).

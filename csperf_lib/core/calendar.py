@@ -24,9 +24,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from csperf_lib.core.settings import ComplaintsSettings
 from csperf_lib.core.tables import EVENT_COLUMNS
 
-__all__ = ["DAY_NAMES", "GRAINS", "WEEKDAYS", "Period", "ReviewCalendar", "build_calendar", "event_span", "period_end", "week_start"]
+__all__ = ["DAY_NAMES", "GRAINS", "WEEKDAYS", "Period", "ReviewCalendar", "build_calendar", "event_span", "period_end",
+           "review_calendar", "week_start"]
 
 GRAINS = ("week", "month")
 #: Weekday labels in ISO order (Monday = 0, as ``Timestamp.weekday()`` and DuckDB's ``isodow - 1``).
@@ -225,3 +227,18 @@ def event_span(store, tables: Iterable[str]) -> tuple[pd.Timestamp | None, pd.Ti
         first = row["first"] if first is None else min(first, row["first"])
         last = row["last"] if last is None else max(last, row["last"])
     return (None if first is None else pd.Timestamp(first)), (None if last is None else pd.Timestamp(last))
+
+
+def review_calendar(store, *, config=None) -> ReviewCalendar:
+    """The review's calendar: the config's period and the usable data's first and last events in
+    ``store``; when complaints are reviewed, their resolution target (the config's ``complaints:``
+    section, 8 weeks by default) is the censoring horizon. The one place a stage builds it."""
+    first, last = event_span(store, tuple(EVENT_COLUMNS))
+    horizon = None
+    if store.has("complaints"):
+        section = getattr(getattr(config, "settings", None), "complaints", None) or ComplaintsSettings()
+        horizon = float(section.resolve_within_days)
+    return build_calendar(period_start=getattr(config, "period_start", None),
+                          period_end=getattr(config, "period_end", None), first_event=first, last_event=last,
+                          censoring_horizon_days=horizon)
+

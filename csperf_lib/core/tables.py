@@ -33,6 +33,9 @@ EVENT_COLUMNS = {
 #: The contact channels, declared with the config models.
 CHANNELS = _CHANNELS
 
+#: The label of rows whose segment column has no value: counted in totals, never judged as a segment.
+NOT_RECORDED = "(not recorded)"
+
 #: The dimensions contacts are segmented by (group columns first, the individual agent last).
 SEGMENT_DIMENSIONS = ("channel", "queue", "team", "region", "agent_id")
 #: The groups of contacts among them (every dimension but the individual agent).

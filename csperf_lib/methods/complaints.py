@@ -57,6 +57,7 @@ from scipy import stats as sps
 
 from csperf_lib.core.errors import ConfigError
 from csperf_lib.core.settings import ComplaintsSettings, section_settings
+from csperf_lib.core.tables import NOT_RECORDED
 from csperf_lib.methods.compare import benjamini_hochberg, compare_proportions
 from csperf_lib.methods.privacy import pseudonymise_series
 from csperf_lib.methods.stats import wilson_interval
@@ -83,8 +84,6 @@ WEEK_S = 7 * DAY_S
 DEFAULT_ACKNOWLEDGE_S = ComplaintsSettings.model_fields["acknowledge_within_days"].default * DAY_S
 #: Default resolution target: 8 weeks = 56 days = 4,838,400 s (FCA DISP 1.6.2R).
 DEFAULT_RESOLVE_S = ComplaintsSettings.model_fields["resolve_within_days"].default * DAY_S
-#: Label of a missing category, theme or segment value.
-NOT_RECORDED = "(not recorded)"
 #: The timeliness measures, in the order they are reported.
 MEASURES = ("acknowledge", "resolve")
 #: Segment dimensions compared by default.

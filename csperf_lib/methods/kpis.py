@@ -34,7 +34,7 @@ import pandas as pd
 from scipy import stats as _st
 
 from csperf_lib.core.config import ReviewConfig
-from csperf_lib.core.tables import EVENT_COLUMNS
+from csperf_lib.core.tables import EVENT_COLUMNS, NOT_RECORDED
 from csperf_lib.ingest.store import Store
 from csperf_lib.methods.kpi_catalogue import (
     _BREAKDOWN,
@@ -70,8 +70,6 @@ __all__ = [
 
 #: The segment and segment value of the whole population in a stacked frame.
 WHOLE = "all"
-#: Value of a segment whose column is empty for the rows it holds.
-NOT_RECORDED = "(not recorded)"
 
 PERIODS = ("day", "week", "month")
 

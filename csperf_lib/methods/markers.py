@@ -19,10 +19,7 @@ import yaml
 
 from csperf_lib.core.errors import ConfigError
 from csperf_lib.core.settings import MARKER_SEVERITIES, did_you_mean, section_settings
-from csperf_lib.methods.text import (
-    TermMatcher,
-    compile_exclusions,
-)
+from csperf_lib.methods.text import TermMatcher, term_rules
 
 __all__ = [
     "Marker",
@@ -142,30 +139,12 @@ class Markers:
         })
 
 
-def _strings(value: Any, key: str, problems: list[str]) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v.strip() for v in value):
-        problems.append(f"{key}: must be a list of non-empty strings")
-        return ()
-    return tuple(v.strip() for v in value)
-
-
 def _parse_marker(name: str, spec: Mapping[str, Any], key: str, problems: list[str]) -> Marker | None:
     before = len(problems)
     for option in spec:
         if option not in MARKER_FIELDS:
             problems.append(f"{key}.{option}: unknown option{did_you_mean(option, MARKER_FIELDS)}")
-    rules = {f: _strings(spec.get(f), f"{key}.{f}", problems) for f in ("keywords", "phrases", "patterns", "exclude")}
-    for pattern in (*rules["patterns"], *rules["exclude"]):
-        try:
-            compile_exclusions([pattern])  # plain terms compile as whole words, the rest as regexes
-        except re.error as exc:
-            problems.append(f"{key}: pattern {pattern!r} is not a valid regular expression ({exc})")
-    if not (rules["keywords"] or rules["phrases"] or rules["patterns"]):
-        problems.append(f"{key}: needs at least one keyword, phrase or pattern")
+    rules = term_rules(spec, key, problems)
     category = spec.get("category")
     if not isinstance(category, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", category):
         problems.append(f"{key}.category: required, lower-case snake_case (e.g. vulnerability, legal)")

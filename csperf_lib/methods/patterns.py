@@ -23,8 +23,8 @@ from scipy import stats as sps
 
 from csperf_lib.core.calendar import WEEKDAYS
 from csperf_lib.core.formatting import format_p, format_value
+from csperf_lib.core.tables import NOT_RECORDED
 from csperf_lib.methods.compare import benjamini_hochberg, compare_means, compare_proportions
-from csperf_lib.methods.kpis import NOT_RECORDED
 
 
 def arrival_profile(contacts) -> pd.DataFrame:

@@ -38,6 +38,7 @@ from csperf_lib.core.calendar import week_start
 from csperf_lib.core.errors import ConfigError
 from csperf_lib.core.formatting import format_p, format_q
 from csperf_lib.core.settings import section_settings
+from csperf_lib.core.tables import NOT_RECORDED
 from csperf_lib.methods.privacy import redact_series
 from csperf_lib.methods.stats import fdr_bh, wilson_interval
 
@@ -195,6 +196,21 @@ def _as_strings(value: Any, key: str, problems: list[str]) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+def term_rules(spec: Mapping[str, Any], key: str, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    """The ``keywords``, ``phrases``, ``patterns`` and ``exclude`` of a theme or a high-risk marker,
+    checked (lists of non-empty strings, valid regular expressions, at least one term to match);
+    every problem is appended with its key."""
+    rules = {f: _as_strings(spec.get(f), f"{key}.{f}", problems) for f in ("keywords", "phrases", "patterns", "exclude")}
+    for pattern in (*rules["patterns"], *(e for e in rules["exclude"] if not _is_plain(e))):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            problems.append(f"{key}: pattern {pattern!r} is not a valid regular expression ({exc})")
+    if not (rules["keywords"] or rules["phrases"] or rules["patterns"]):
+        problems.append(f"{key}: needs at least one keyword, phrase or pattern")
+    return rules
+
+
 def _parse_themes(raw: Any, where: str, problems: list[str]) -> dict[str, Theme]:
     if not isinstance(raw, Mapping):
         problems.append(f"{where}: must map theme names to their rules")
@@ -213,14 +229,7 @@ def _parse_themes(raw: Any, where: str, problems: list[str]) -> dict[str, Theme]
                 close = [f for f in THEME_FIELDS if f.startswith(str(option)[:3])]
                 hint = f" (did you mean {close[0]}?)" if close else ""
                 problems.append(f"{key}.{option}: unknown option{hint}")
-        rules = {f: _as_strings(spec.get(f), f"{key}.{f}", problems) for f in ("keywords", "phrases", "patterns", "exclude")}
-        for pattern in (*rules["patterns"], *(e for e in rules["exclude"] if not _is_plain(e))):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                problems.append(f"{key}: pattern {pattern!r} is not a valid regular expression ({exc})")
-        if not (rules["keywords"] or rules["phrases"] or rules["patterns"]):
-            problems.append(f"{key}: needs at least one keyword, phrase or pattern")
+        rules = term_rules(spec, key, problems)
         themes[name] = Theme(
             name=name,
             label=str(spec.get("label") or name.replace("_", " ").capitalize()),
@@ -590,7 +599,7 @@ def theme_trends(
     frame = coded.loc[ok, names].iloc[keep]
     week = week[keep]
     n_weeks = int(week.max()) if len(week) else 0
-    segments = by[ok].iloc[keep].astype("string").fillna("(not recorded)") if by is not None else None
+    segments = by[ok].iloc[keep].astype("string").fillna(NOT_RECORDED) if by is not None else None
     seg_name = by.name if by is not None and by.name else "segment"
 
     weekly_rows, test_rows = [], []
@@ -915,7 +924,7 @@ def _issue_context(rows, context, coded, labels) -> dict[str, tuple[str, float]]
     out: dict[str, tuple[str, float]] = {}
     if context is not None:
         for name in context.columns:
-            values = context.loc[rows, name].astype("string").fillna("(not recorded)")
+            values = context.loc[rows, name].astype("string").fillna(NOT_RECORDED)
             if len(values):
                 top = values.value_counts()
                 out[name] = (str(top.index[0]), float(top.iloc[0] / len(values)))

@@ -33,9 +33,9 @@ from csperf_lib.core.findings import FindingsLedger, finding_dimension
 from csperf_lib.core.formatting import format_p, format_p_value, format_value
 from csperf_lib.core.results import has_result, read_result
 from csperf_lib.core.sections import section_link
+from csperf_lib.core.tables import NOT_RECORDED
 from csperf_lib.methods.interval_review import interval_kpi_rows
 from csperf_lib.methods.kpi_catalogue import kpi_definitions, kpi_options
-from csperf_lib.methods.kpis import NOT_RECORDED
 from csperf_lib.methods.stats import fdr_bh
 from csperf_lib.methods.target_checks import regulatory_compliance, smart_check
 from csperf_lib.methods.target_loading import targets_from_config
@@ -873,7 +873,7 @@ def benchmark_findings(review: BenchmarkReview, *, config=None, period: str = "w
     step_word = {"day": "days", "week": "weeks", "month": "months"}.get(period, "periods")
     gaps = review.gaps
     for row in gaps.to_dict(orient="records") if len(gaps) else ():
-        if row["status"] == "no_target" or pd.isna(row["value"]) or str(row["segment"]) == "(not recorded)":
+        if row["status"] == "no_target" or pd.isna(row["value"]) or str(row["segment"]) == NOT_RECORDED:
             continue
         strength = row["status"] == "met" and bool(row["significant"])
         if row["status"] == "met" and not strength:

@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from csperf_lib.core.calendar import build_calendar, event_span
+from csperf_lib.core.calendar import review_calendar
 from csperf_lib.core.config import ReviewConfig, load_config
 from csperf_lib.core.errors import ConfigError
 from csperf_lib.core.paths import default_store_url, demo_config_path, project_root
@@ -90,14 +90,11 @@ class StageContext:
         return store
 
     def calendar(self, store):
-        """The review calendar (:func:`csperf_lib.core.calendar.build_calendar`) from the config's
+        """The review calendar (:func:`csperf_lib.core.calendar.review_calendar`) from the config's
         period and the usable data in ``store``; complaints set the censoring horizon (their
         resolution target, 8 weeks unless the config says otherwise)."""
 
-        first, last = event_span(store, ("contacts", "complaints", "surveys", "intervals", "qa_evaluations"))
-        horizon = float(self.config.settings.complaints.resolve_within_days) if store.has("complaints") else None
-        return build_calendar(period_start=self.config.period_start, period_end=self.config.period_end,
-                              first_event=first, last_event=last, censoring_horizon_days=horizon)
+        return review_calendar(store, config=self.config)
 
 
 def _checked_by_runner(run_dir: Path, config_path: Path) -> bool:

@@ -21,7 +21,7 @@ import pandas as pd
 from csperf_lib.core.findings import FindingsLedger
 from csperf_lib.core.markup import markdown_list  # noqa: F401  (re-exported for the stage notebook)
 from csperf_lib.core.sections import section_link
-from csperf_lib.core.tables import GROUP_DIMENSIONS
+from csperf_lib.core.tables import GROUP_DIMENSIONS, NOT_RECORDED
 from csperf_lib.methods import calibration, complaint_review
 from csperf_lib.methods.calibration import calibration_review
 from csperf_lib.methods.complaint_review import complaints_review
@@ -272,7 +272,7 @@ def _comment_analysis(store, *, codebook, start, alpha: float, random_state: int
             segs = [c for c in COMMENT_SEGMENTS if c in data.columns and data[c].nunique() > 1]
             by_segment = pd.concat(
                 [
-                    sentiment_by(data[["compound", "label"]], data.assign(**{s: data[s].astype("string").fillna("(not recorded)")}), by=s)
+                    sentiment_by(data[["compound", "label"]], data.assign(**{s: data[s].astype("string").fillna(NOT_RECORDED)}), by=s)
                     .reset_index().rename(columns={s: "value"}).assign(segment=s)
                     for s in segs
                 ],

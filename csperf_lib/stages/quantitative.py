@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csperf_lib.core.calendar import GRAINS, build_calendar, event_span, period_end
+from csperf_lib.core.calendar import GRAINS, ReviewCalendar, period_end, review_calendar
 from csperf_lib.core.findings import FindingsLedger, finding_dimension
 from csperf_lib.core.formatting import format_p, format_value
 from csperf_lib.core.sections import section_link
@@ -284,14 +284,14 @@ def kpi_trends(
     return pd.DataFrame(rows, columns=columns)
 
 
-def complete_periods(store, *, config=None, period: str = "week") -> set[pd.Timestamp] | None:
-    """Starts of the complete weeks or months of the review calendar (from the config's period and
-    the data's first and last events), or None for a grain the calendar does not define (days)."""
+def complete_periods(store, *, config=None, period: str = "week",
+                     calendar: ReviewCalendar | None = None) -> set[pd.Timestamp] | None:
+    """Starts of the complete weeks or months of the review calendar (``calendar``, else
+    :func:`csperf_lib.core.calendar.review_calendar` of ``store``), or None for a grain the calendar
+    does not define (days)."""
     if period not in GRAINS:
         return None
-    first, last = event_span(store, tuple(EVENT_COLUMNS))
-    calendar = build_calendar(period_start=getattr(config, "period_start", None),
-                              period_end=getattr(config, "period_end", None), first_event=first, last_event=last)
+    calendar = calendar or review_calendar(store, config=config)
     if not calendar.has_dates:
         return None
     return {pd.Timestamp(p.start) for p in calendar.periods(period) if p.complete}
@@ -302,19 +302,14 @@ def complete_periods(store, *, config=None, period: str = "week") -> set[pd.Time
 CASE_OUTCOME_COLUMNS = ("acknowledged_at", "resolved_at", "forwarded_at", "upheld")
 
 
-def censored_kpis(store, *, config=None, definitions: Mapping[str, Any] | None = None) -> dict[str, pd.Timestamp]:
+def censored_kpis(store, *, config=None, definitions: Mapping[str, Any] | None = None,
+                  calendar: ReviewCalendar | None = None) -> dict[str, pd.Timestamp]:
     """KPI -> the moment from which its cases had less than the complaint resolution target to
     close before the data cut-off (:meth:`csperf_lib.core.calendar.ReviewCalendar.censored_from`),
     for every complaints KPI that needs a handling outcome (:data:`CASE_OUTCOME_COLUMNS`)."""
     if not store.has("complaints"):
         return {}
-    settings = getattr(config, "settings", None)
-    horizon = float(getattr(getattr(settings, "complaints", None), "resolve_within_days", 56.0))
-    first, last = event_span(store, tuple(EVENT_COLUMNS))
-    calendar = build_calendar(period_start=getattr(config, "period_start", None),
-                              period_end=getattr(config, "period_end", None), first_event=first, last_event=last,
-                              censoring_horizon_days=horizon)
-    moment = calendar.censored_from()
+    moment = (calendar or review_calendar(store, config=config)).censored_from()
     if moment is None:
         return {}
     definitions = definitions if definitions is not None else {k.id: k for k in kpi_definitions(config)}
@@ -327,8 +322,9 @@ def segment_trends(store, weekly: pd.DataFrame, by_segment_period: Mapping[str, 
     """Trend tests of the whole centre's KPIs and of :data:`SEGMENT_TREND_KPIS` in every segment of
     every group dimension, on complete, uncensored, unbroken periods, with the false discovery rate
     controlled across all of them (:func:`adjust_trends`); ``dimension`` names the segment's."""
-    complete = complete_periods(store, config=config, period=period)
-    censored = censored_kpis(store, config=config, definitions=definitions)
+    calendar = review_calendar(store, config=config)  # built once: its event span is an engine query
+    complete = complete_periods(store, period=period, calendar=calendar)
+    censored = censored_kpis(store, definitions=definitions, calendar=calendar)
     options = {"alpha": alpha, "complete": complete, "censored": censored, "grain": period}
     parts = [kpi_trends(weekly, **options).assign(dimension="all")]
     for dimension, frame in by_segment_period.items():

@@ -52,6 +52,7 @@ from csperf_lib.core.settings import (
     model_problems,
     section_settings,
 )
+from csperf_lib.core.tables import NOT_RECORDED
 from csperf_lib.methods import staffing_review as staffing_module
 from csperf_lib.methods.coaching import coaching_findings, coaching_review
 from csperf_lib.methods.intervals import interval_staffing, staffing_unavailable
@@ -918,7 +919,7 @@ def _team_inputs(recs: Sequence[Recommendation], evidence: Evidence) -> tuple[pd
     teams: list[str] = []
     if len(gaps) and "dimension" in gaps:
         team_rows = gaps[(gaps["dimension"] == "team") & (gaps["status"] != "no_target")]
-        teams = sorted(str(t) for t in team_rows["segment"].unique() if str(t) != "(not recorded)")
+        teams = sorted(str(t) for t in team_rows["segment"].unique() if str(t) != NOT_RECORDED)
         for row in team_rows.to_dict(orient="records"):
             targets.append({"team": str(row["segment"]), "kpi": row["kpi"], "label": _kpi_label(row["kpi"]), "target": row["target"],
                             "value": row["value"], "status": row["status"], "unit": row.get("unit", "")})

@@ -5,7 +5,7 @@ Usage::
     python benchmarks/sentiment_bench.py                 # Alexa reviews from ../shared/real-data
     python benchmarks/sentiment_bench.py --size 100000   # also the speed on 100k comments
     python benchmarks/sentiment_bench.py --train-head vaderSentiment-3.3.2.tar.gz
-        # retrain csperf_lib/data/sentiment/wordllama_head.npz (see csperf_lib.methods.sentiment.train_head)
+        # retrain csperf_lib/data/sentiment/wordllama_head.npz (see csperf_lib.methods.sentiment_training.train_head)
 
 Evaluation set: the Amazon Alexa reviews (``amazon_alexa_reviews/amazon_alexa.tsv`` under
 ``../shared/real-data`` relative to the project root: 3,150 rows, tab-separated, UTF-8 with BOM,
@@ -258,9 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.train_head:
-        from csperf_lib.methods import sentiment
+        from csperf_lib.methods import sentiment, sentiment_training
 
-        head = sentiment.train_head(args.train_head)
+        head = sentiment_training.train_head(args.train_head)
         sentiment._HEAD_FILE.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(sentiment._HEAD_FILE, **head)
         print(f"wrote {sentiment._HEAD_FILE}")

@@ -410,7 +410,7 @@ def test_complaint_spike(large):
         signal["segment"]["category"],
         signal["weeks"],
     )
-    assert weeks == [8, 9]
+    assert weeks == [8]  # one week (issue 18: a spike of one theme in one week is found and dated)
     df = read_complaints(large)
     df["week"] = week_of(df["Date Received"])
 
@@ -450,7 +450,8 @@ def test_region_below_csat_target(large):
     assert others.mean() - means[region] > 0.3
     assert signal["observed_mean"] == pytest.approx(means[region], abs=0.02)
     control_regions = {
-        c["segment"]["region"] for c in large.planted["controls"] if c["metric"] == "csat"
+        c["segment"]["region"] for c in large.planted["controls"]
+        if c["metric"] == "csat" and c["segment"]["region"] != "(not recorded)"  # blank in the export
     }
     assert control_regions == set(others.index)
 
@@ -462,6 +463,8 @@ def test_planted_json_structure(small):
         "weak_agent_item",
         "complaint_spike",
         "region_csat",
+        "queue_understaffed",
+        "abandonment_trend",
     }
     for signal in planted["signals"].values():
         assert {"table", "metric", "segment", "description"} <= set(signal)
@@ -475,3 +478,57 @@ def test_planted_json_structure(small):
     weak = planted["signals"]["weak_agent_item"]["segment"]["agent_id"]
     assert weak in {a["agent_id"] for a in planted["roster"]["agents"]}
     assert np.isclose(planted["signals"]["aht_trend"]["weekly_growth"], 0.015)
+
+
+# --- the staffing gap, the abandonment trend, the blank region -------------------------------------
+SKILL_OF = {"Billing": "SK_BILLING", "Technical Support": "SK_TECH_SUPPORT", "Sales": "SK_SALES",
+            "Accounts": "SK_ACCOUNTS", "Complaints": "SK_COMPLAINTS"}
+
+
+def _live(large) -> pd.DataFrame:
+    df = read_contacts(large).drop_duplicates("Call ID")
+    df = df[df["Media Type"].isin(["Voice", "Chat"]) & df["start"].notna() & (df["wait"] >= 0)].copy()
+    df["within"] = (df["Answered"] == "Y") & (df["wait"] <= 20)
+    df["abandoned"] = df["Abandoned"] == "Y"
+    return df
+
+
+def test_one_queue_under_staffed_on_one_weekday_morning_only(large):
+    signal = large.planted["signals"]["queue_understaffed"]
+    seg = signal["segment"]
+    assert seg["weekday"] == "Monday" and seg["interval_start"][0] == "09:00" and len(seg["interval_start"]) == 6
+    df = _live(large)
+    morning = df["start"].dt.hour.between(9, 11)
+    monday = df["start"].dt.day_of_week == 0
+    in_queue = df["Skill"] == SKILL_OF[seg["queue"]]
+    planted_sl = df.loc[in_queue & monday & morning, "within"].mean()
+    assert planted_sl < 0.5  # far below the 80 % target
+    assert df.loc[in_queue & ~monday & morning, "within"].mean() > 0.83  # the same queue on other days
+    assert df.loc[~in_queue & monday & morning, "within"].mean() > 0.83  # other queues on Monday mornings
+    assert df["within"].mean() > 0.84  # the centre as a whole meets its target
+    assert signal["observed_service_level"] == pytest.approx(planted_sl, abs=0.02)
+    controls = [c for c in large.planted["controls"] if c["metric"] == "service_level"]
+    assert len(controls) == 2
+
+
+def test_abandonment_rises_in_one_queue_only(large):
+    signal = large.planted["signals"]["abandonment_trend"]
+    df = _live(large)
+    df["week"] = week_of(df["start"])
+    by_week = df[df["week"].between(1, 12)].groupby(["Skill", "week"])["abandoned"].mean().unstack()
+    rising = by_week.loc[SKILL_OF[signal["segment"]["queue"]]]
+    assert rising.iloc[-4:].mean() > 2 * rising.iloc[:4].mean()
+    others = by_week.drop(index=SKILL_OF[signal["segment"]["queue"]])
+    assert (others.iloc[:, -4:].mean(axis=1) < 1.5 * others.iloc[:, :4].mean(axis=1)).all()
+    control = next(c for c in large.planted["controls"] if c["metric"] == "abandonment_rate")
+    assert signal["segment"]["queue"] not in control["segment"]["queue"] and len(control["segment"]["queue"]) == 4
+
+
+def test_weak_agent_has_few_evaluations_and_a_blank_region_segment_exists(large):
+    weak = large.planted["signals"]["weak_agent_item"]
+    assert 15 <= weak["observed_evaluations"] <= 20
+    qa = read_qa(large)
+    assert qa.loc[qa["Agent"] == weak["segment"]["agent_id"], "Interaction ID"].nunique() == weak["observed_evaluations"]
+    contacts = read_contacts(large)
+    assert 0.005 < contacts["Site Region"].isna().mean() < 0.02
+    assert any(c["segment"].get("region") == "(not recorded)" for c in large.planted["controls"])

@@ -109,7 +109,8 @@ def test_numbers_equal_compute_kpis_on_pandas_filtered_data(store, frames, kpi, 
     _same(view.series, weekly.dropna(subset=["value"]).sort_values("period").reset_index(drop=True))
     if dimension:
         _same(view.segment_series, compute_kpis(expected, kpis=[kpi], by=by, period="week"))
-        assert list(view.trend["segment"]) == ["all", *sorted(view.table[dimension])]
+        # a segment with no value recorded (the demo leaves some regions blank) gets no trend
+        assert list(view.trend["segment"]) == ["all", *sorted(view.table[dimension].dropna())]
     # the chart and signals are of the overall series
     assert view.chart.n == len(view.series)
     assert np.isclose(view.chart.center, view.series["value"].mean())

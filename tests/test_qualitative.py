@@ -148,3 +148,17 @@ def test_placeholder_counts():
     assert counts.set_index("kind").loc["PHONE", "placeholders"] == 2
     assert counts.set_index("kind").loc["PHONE", "texts"] == 1
     assert counts.set_index("kind").loc["EMAIL", "texts"] == 1
+
+
+def test_rated_comments_carry_the_customers_rating_band(demo_review):
+    from csperf_lib.methods.sentiment import rating_band
+    from csperf_lib.stages.qualitative import summary_entries
+
+    _, review = demo_review
+    frame = review.comments.frame
+    rated = frame["csat"].between(1, 5)
+    assert (frame.loc[rated, "label_source"] == "customer rating").all()
+    assert (frame.loc[~rated, "label_source"] == "model").all()
+    assert (frame.loc[rated, "label"].astype(str) == rating_band(frame.loc[rated, "csat"]).astype(str)).all()
+    entry = summary_entries(review)["sentiment"]
+    assert entry["labels_from_customer_ratings"] == int(rated.sum())

@@ -10,11 +10,11 @@ from conftest import shared_path
 from csperf_lib.methods.privacy import contains_pii
 from csperf_lib.methods.text import (
     code_texts,
-    discover_themes,
     load_codebook,
     prepare_texts,
     theme_coverage,
 )
+from csperf_lib.methods.theme_discovery import discover_themes
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score
 
 from csperf_lib.core.errors import CsperfError
 from csperf_lib.methods import sentiment as S
+from csperf_lib.methods import sentiment_training as T
 from csperf_lib.methods.sentiment_rules import CS_ALREADY_RIGHT, CS_RULES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -260,7 +261,7 @@ def test_shipped_head_records_its_provenance():
 def test_read_ground_truth_from_the_nested_sdist_archive(tmp_path):
     inner = io.BytesIO()
     with tarfile.open(fileobj=inner, mode="w:gz") as tar:
-        for i, name in enumerate(S.GROUND_TRUTH_SETS):
+        for i, name in enumerate(T.GROUND_TRUTH_SETS):
             data = f"{i}_1\t{i - 1.5}\tsentence {i}\r\n{i}_2\t0.25\tanother\r\n".encode()
             info = tarfile.TarInfo(f"hutto_ICWSM_2014/{name}")
             info.size = len(data)
@@ -270,12 +271,12 @@ def test_read_ground_truth_from_the_nested_sdist_archive(tmp_path):
         info = tarfile.TarInfo("vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz")
         info.size = len(inner.getvalue())
         tar.addfile(info, io.BytesIO(inner.getvalue()))
-    gt = S.read_ground_truth(sdist)
+    gt = T.read_ground_truth(sdist)
     assert len(gt) == 8
     assert list(gt.columns) == ["corpus", "id", "mean_rating", "text"]
     assert gt["mean_rating"].iloc[0] == -1.5
     with pytest.raises(CsperfError, match="not found"):
-        S.read_ground_truth(tmp_path)
+        T.read_ground_truth(tmp_path)
 
 
 # --- the honesty check -------------------------------------------------------------------------
@@ -457,3 +458,16 @@ def test_alexa_reviews_quality_does_not_regress():
     )
     assert plain.macro_f1 == pytest.approx(S.MEASURED["vader"]["macro_f1"], abs=0.001)
     assert check.macro_f1 > plain.macro_f1  # the adjustment helps on this held-out set
+
+
+def test_the_customers_own_rating_wins_over_the_model():
+    """Issue 18: where the customer's own rating exists, use it rather than predicted sentiment."""
+    from csperf_lib.methods.sentiment import customer_labels, score_sentiment
+
+    texts = pd.Series(["Great service, thank you", "Terrible, waited an hour", "It was fine"], dtype="string")
+    scored = score_sentiment(texts)
+    out = customer_labels(scored, [1, np.nan, 5])
+    assert list(out["label"]) == ["negative", scored["label"][1], "positive"]
+    assert list(out["label_source"]) == ["customer rating", "model", "customer rating"]
+    assert list(out["model_label"]) == list(scored["label"]) and list(scored["label"]) == list(score_sentiment(texts)["label"])
+    assert customer_labels(scored, [3, 0, 9])["label_source"].tolist() == ["customer rating", "model", "model"]  # off the scale

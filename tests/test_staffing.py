@@ -520,7 +520,7 @@ def test_staffing_review_summary_and_chart(store):
     hours = float((-judged["gap"]).clip(lower=0).sum()) * 0.5
     assert s["shortfall_agent_hours_per_week"] == pytest.approx(hours)
     assert s["shortfall_rostered_hours_per_week"] == pytest.approx(hours / 0.75)
-    assert s["under_staffed"] + s["over_staffed"] + s["balanced"] == s["cells_judged"] == len(judged)
+    assert s["under_staffed"] + s["over_staffed"] + s["balanced"] + s["meets_target"] == s["cells_judged"] == len(judged)
     assert set(review.what_if["delta"]) <= {-2, -1, 0, 1, 2} and not review.what_if.empty
     assert {"deployed", "required"} == set(review.what_if["base"])
     table = what_if_table(review.what_if)
@@ -595,3 +595,124 @@ def test_review_without_handling_times_does_not_fail():
     finally:
         s.close()
     assert review.summary["peak"] is None
+
+
+# --- judging cells: the model where it fits, the observed service level where it does not (issue 18) ---
+def test_effective_agents_invert_erlang_c():
+    from csperf_lib.methods.staffing_cells import effective_agents
+
+    traffic, aht = np.array([8.0, 8.0, 3.0]), np.array([300.0, 300.0, 200.0])
+    # the service level Erlang C gives with 10 and 12 agents reads back as 10 and 12 agents
+    sl = [erlang_c(calls=8 * 1800 / 300, interval_s=1800, aht_s=300, agents=n, target_s=20).service_level for n in (10, 12)]
+    got = effective_agents(traffic, aht, np.array([sl[0], sl[1], np.nan]), target_s=20)
+    assert got[0] == pytest.approx(10.0, abs=1e-9) and got[1] == pytest.approx(12.0, abs=1e-9) and np.isnan(got[2])
+    # halfway between the service levels of 10 and 11 agents reads as 10.5
+    sl11 = erlang_c(calls=48, interval_s=1800, aht_s=300, agents=11, target_s=20).service_level
+    assert effective_agents([8.0], [300.0], [(sl[0] + sl11) / 2], target_s=20)[0] == pytest.approx(10.5)
+    # a service level below what floor(A) + 1 agents give reads as at most that many
+    assert 8.0 <= effective_agents([8.0], [300.0], [0.0], target_s=20)[0] <= 9.0
+
+
+def test_model_fits_only_when_error_and_bias_are_small():
+    from csperf_lib.methods.staffing_cells import model_fits
+
+    assert model_fits({"intervals": 50, "mae": 0.08, "bias": -0.02})
+    assert not model_fits({"intervals": 50, "mae": 0.24, "bias": -0.02})  # the demo's proxy: no
+    assert not model_fits({"intervals": 50, "mae": 0.05, "bias": 0.07})
+    assert not model_fits({"intervals": 0}) and not model_fits(None)
+
+
+def _cells(**overrides):
+    base = {"queue": "Billing", "weekday": 0, "weekday_name": "Mon", "time": "09:00", "days": 12,
+            "offered": 10.0, "traffic_erlangs": 2.0, "aht_s": 360.0, "required_raw": 5.0, "deployed": 4.0,
+            "observed_sl": 0.5, "sl_n": 120.0, "sl_within": 60.0, "target_sl": 0.8,
+            "effective_agents": 3.5, "agents_deployed": 3.5, "gap": -1.5,
+            "judged_by": "observed service level (the model does not reproduce it)", "p_value": 1e-9,
+            "q_value": np.nan, "status": None}
+    return pd.DataFrame([{**base, **o} for o in overrides.get("rows", [{}])])
+
+
+def test_judge_cells_needs_a_real_shortfall_and_never_judges_not_recorded():
+    from csperf_lib.methods.staffing_cells import JUDGED_BY_MODEL, judge_cells
+
+    rows = [{}, {"time": "09:30", "observed_sl": 0.78, "sl_within": 93.6, "p_value": 0.3},  # not beyond chance
+            {"time": "10:00", "queue": "(not recorded)", "p_value": np.nan},  # as cell_evidence leaves it
+            {"time": "10:30", "p_value": np.nan, "sl_n": 5.0},  # too few contacts to judge
+            {"time": "11:00", "judged_by": JUDGED_BY_MODEL, "gap": 1.5, "p_value": 0.9},  # the model: spare agents
+            {"time": "11:30", "offered": 0.2}]  # below min_offered
+    out = judge_cells(_cells(rows=rows), alpha=0.05, min_offered=1.0)
+    assert list(out["status"]) == ["under-staffed", "meets target", "not judged", "not judged", "over-staffed",
+                                   "not judged"]
+    assert out.loc[0, "q_value"] == pytest.approx(4 * 1e-9 / 2)  # BH over the four tested cells
+
+
+def test_cell_p_value_is_the_exact_binomial_tail(store):
+    from scipy.stats import binom
+
+    from csperf_lib.methods.staffing_cells import cell_evidence
+
+    intervals = interval_profile(store)
+    profile = weekday_profile(intervals)
+    cells = cell_evidence(intervals, profile, target_sl=0.8, fits=False, target_s=20)
+    assert cells["p_value"].isna().all()  # fewer than MIN_CELL_CONTACTS contacts per cell here
+    many = pd.concat([intervals] * 10, ignore_index=True)  # ten times the contacts, same shares
+    cells = cell_evidence(many, profile, target_sl=0.8, fits=False, target_s=20)
+    first = cells.iloc[0]
+    assert first["p_value"] == pytest.approx(binom.cdf(first["sl_within"], int(first["sl_n"]), 0.8))
+    assert first["agents_deployed"] == first["effective_agents"]  # the model does not fit: not the proxy
+
+
+def _queue_store(short_queue="Billing", seed=3):
+    """Two queues, four Mondays and Tuesdays; one queue answers slowly on Monday 09:00-10:00 only."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for day in pd.date_range("2026-01-05", periods=14, freq="D"):
+        if day.day_of_week > 1:
+            continue
+        for queue in ("Billing", "Sales"):
+            for k in range(240):
+                t = day + pd.Timedelta(hours=9) + pd.Timedelta(seconds=int(rng.integers(0, 7200)))
+                slow = queue == short_queue and day.day_of_week == 0 and t.hour == 9
+                wait = float(rng.exponential(90 if slow else 6))
+                rows.append((f"{queue[0]}{day:%m%d}{k}", "phone", queue, f"AG{k % 12}", t, wait, True, False,
+                             float(rng.exponential(240)), 0.0, 30.0))
+    f = pd.DataFrame(rows, columns=["contact_id", "channel", "queue", "agent_id", "arrived_at", "wait_s", "answered",
+                                    "abandoned", "talk_s", "hold_s", "wrap_s"])
+    for c in ("contact_id", "channel", "queue", "agent_id"):
+        f[c] = f[c].astype("string")
+    f["answered"], f["abandoned"] = f["answered"].astype("boolean"), f["abandoned"].astype("boolean")
+    s = Store("duckdb://")
+    s.write("contacts", f)
+    return s
+
+
+def test_a_queue_short_on_one_morning_is_found_per_queue_and_nowhere_else():
+    from csperf_lib.core.findings import FindingsLedger
+    from csperf_lib.methods.staffing_review import (
+        queue_shortfall_table,
+        staffing_actions,
+        staffing_findings,
+    )
+
+    with _queue_store() as s:
+        review = staffing_review(s, config={"staffing": {"shrinkage": 0.3}})
+    cells = review.queues
+    under = cells[cells["status"] == "under-staffed"]
+    assert set(under["queue"]) == {"Billing"} and set(under["weekday_name"]) == {"Mon"}
+    assert set(under["time"]) <= {"09:00", "09:30"} and len(under) >= 1
+    assert set(review.queue_checks) == {"Billing", "Sales"}
+    ledger = FindingsLedger("06_recommendations")
+    staffing_findings(review, ledger=ledger)
+    findings = [f for f in ledger if f.kind == "staffing_shortfall"]
+    assert len(findings) == len(under)
+    for f in findings:
+        assert {"queue", "weekday", "interval_start", "agents_required", "agents_deployed"} <= set(f.attributes)
+        assert f.attributes["queue"] == "Billing" and f.attributes["agents_required"] > f.attributes["agents_deployed"]
+    # the action's numbers are the findings' numbers
+    (action,) = staffing_actions(findings, interval_minutes=30)
+    assert action["agent_hours"] == pytest.approx(sum(f.attributes["agent_hours_per_week"] for f in findings))
+    assert action["weekday"] == "Monday" and action["times"].startswith("09:")
+    table = queue_shortfall_table(review)
+    assert list(table["Queue"]) == ["Billing"] * len(under) and "nan" not in table.to_string()
+    head = review.headline
+    assert head["worst_queue"] == "Billing" and head["understaffed_agent_hours_per_week"] == pytest.approx(action["agent_hours"])

@@ -13,7 +13,6 @@ from csperf_lib.core.errors import ConfigError
 from csperf_lib.methods.text import (
     code_texts,
     codebook_from_config,
-    discover_themes,
     emerging_issues,
     escape_for_html,
     load_codebook,
@@ -23,6 +22,7 @@ from csperf_lib.methods.text import (
     theme_coverage,
     theme_trends,
 )
+from csperf_lib.methods.theme_discovery import discover_themes
 from tests.conftest import ROOT
 
 ISSUE_THEMES = {
@@ -190,13 +190,17 @@ def test_spike_p_value_is_the_exact_conditional_poisson_test(codebook):
     texts, when = _weekly_texts([3, 4, 3, 2, 4, 3, 15, 14, 3, 4, 3, 3], [30] * 12)
     tests = theme_trends(code_texts(texts, codebook=codebook), when).tests
     row = tests[(tests["theme"] == "delivery") & (tests["first_week"] == 7) & (tests["last_week"] == 7)].iloc[0]
-    # by definition: P(X >= 15) for X ~ Binomial(61, 45 / 421)
-    p = 45 / 421
-    by_hand = sum(math.comb(61, k) * p**k * (1 - p) ** (61 - k) for k in range(15, 62))
-    assert row["p_value"] == pytest.approx(by_hand, rel=1e-9)
+    # by definition (issue 18: the theme's texts against the texts *without* it, and against its
+    # own weeks; the larger p-value): P(X >= 15) for X ~ Binomial(61, 30 / 360) and for
+    # X ~ Binomial(61, 1 / 12) -- the same here, as every week has 30 other texts
+    def tail(p):
+        return sum(math.comb(61, k) * p**k * (1 - p) ** (61 - k) for k in range(15, 62))
+
+    assert row["p_value"] == pytest.approx(max(tail(30 / 360), tail(1 / 12)), rel=1e-9)
     # statsmodels' exact conditional test of two Poisson rates (Przyborowski & Wilenski 1940)
-    ref = test_poisson_2indep(15, 45, 46, 376, method="exact-cond", alternative="larger").pvalue
-    assert row["p_value"] == pytest.approx(ref, rel=1e-9)
+    against_others = test_poisson_2indep(15, 30, 46, 330, method="exact-cond", alternative="larger").pvalue
+    against_weeks = test_poisson_2indep(15, 1, 46, 11, method="exact-cond", alternative="larger").pvalue
+    assert row["p_value"] == pytest.approx(max(against_others, against_weeks), rel=1e-9)
 
 
 def test_spikes_within_segments(codebook):
@@ -257,7 +261,7 @@ def test_long_themes_one_row_per_theme(codebook):
 
 
 def test_demo_complaint_spike_is_found():
-    """The planted duplicate-direct-debit spike in the demo complaints (weeks 8-9, Billing queue)."""
+    """The planted duplicate-direct-debit spike in the demo complaints (week 8, Billing queue)."""
     folder = ROOT / "data" / "raw" / "demo"
     if not (folder / "planted.json").is_file():
         pytest.skip("demo data not generated: run `make demo-data`")
@@ -325,3 +329,26 @@ def test_handles_hashtags_links_and_signoffs_never_become_emerging_issues():
     assert "locker" in terms or "parcel" in terms  # the real spike is found ...
     for artefact in ("acmehelp", "acmefail", "https", "t.co", "jd"):  # ... and none of the artefacts
         assert artefact not in terms.lower().split(", ") and artefact not in terms.lower()
+
+
+def test_coverage_counts_coded_texts_and_what_candidates_would_add(codebook):
+    """Issue 18: candidate themes for the uncoded majority, and the coverage they would bring."""
+    from csperf_lib.methods.theme_discovery import coverage_with_candidates
+
+    rng = np.random.default_rng(4)
+    topics = {
+        "seats": ["cramped seat legroom row {n}", "seat legroom terrible row {n}", "no legroom seat {n} cramped"],
+        "meals": ["inflight meal cold tray {n}", "meal tray cold inflight {n}", "cold inflight meal {n} tray"],
+    }
+    rows = [t.format(n=int(rng.integers(2, 99))) for texts in topics.values() for t in texts for _ in range(20)]
+    rows += ["The agent was rude and unhelpful"] * 30  # the codebook's staff attitude
+    texts = pd.Series(rows, dtype="string")
+    coded = code_texts(texts, codebook=codebook)
+    uncoded = texts[coded["n_themes"].to_numpy() == 0]
+    found = discover_themes(uncoded, n_themes=2, random_state=0)
+    got = coverage_with_candidates(texts, coded, found)
+    assert got["texts"] == len(texts) and got["coded"] == int((coded["n_themes"] > 0).sum())
+    assert got["coded"] + got["candidates"] + got["uncovered"] == got["texts"]
+    assert got["candidate_share"] >= 0.5 and got["covered_share"] == pytest.approx(got["coded_share"] + got["candidate_share"])
+    assert set(found.candidates["clear"]) and (found.candidates["clear"] <= found.candidates["size"]).all()
+    assert set(found.assignments.values()) <= set(found.candidates["candidate"])

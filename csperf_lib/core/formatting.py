@@ -514,8 +514,22 @@ def _staffing(f, *, shortfall: bool) -> str:
     required, deployed = attrs.get("agents_required"), attrs.get("agents_deployed")
     word = "under-staffed" if shortfall else "over-staffed"
     gap = format_value(f.get("estimate"), "number").rstrip("0").rstrip(".")
-    text = (f"{_capital(where + when) or 'An interval'} is {word}: {format_value(required, 'number').rstrip('0').rstrip('.')} agents needed for the "
-            f"service-level target against {format_value(deployed, 'number').rstrip('0').rstrip('.')} deployed (gap {gap})")
+    def agents(x) -> str:
+        return format_value(x, "number").rstrip("0").rstrip(".")
+
+    observed = str(attrs.get("judged_by") or "").startswith("observed")
+    if observed and shortfall:
+        text = (f"{_capital(where + when) or 'An interval'} is {word}: "
+                f"{format_value(attrs.get('observed_sl'), 'proportion')} answered within the threshold against the "
+                f"{format_value(attrs.get('target_sl'), 'proportion')} target")
+        if not _missing(f.get("n")):
+            text += f" ({format_count(f.get('n'), 'contacts')} over the period)"
+        if not _missing(f.get("q_value")):
+            text += f", {format_q(f.get('q_value'))}"
+        return (text + f"; Erlang C needs {agents(required)} agents where that service level implies "
+                f"{agents(deployed)} (gap {gap}).")
+    text = (f"{_capital(where + when) or 'An interval'} is {word}: {agents(required)} agents needed for the "
+            f"service-level target against {agents(deployed)} deployed (gap {gap})")
     if not _missing(f.get("n")):
         text += f", from {format_count(f.get('n'), 'contacts')} in that interval over the period"
     return text + "."

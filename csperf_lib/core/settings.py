@@ -401,7 +401,8 @@ class FindingConditions(_Section):
 
 
 RULE_PATTERNS = ("kpi_shortfall", "kpi_trend", "agent_weakness", "training_need", "complaint_issue",
-                 "target_review", "calibration", "regulatory", "escalation_outlier", "escalation_cause")
+                 "target_review", "calibration", "regulatory", "escalation_outlier", "escalation_cause",
+                 "staffing_shortfall")
 ACTION_KINDS = ("resource_change", "training", "coaching", "root_cause", "target_change", "service_improvement",
                 "calibration", "compliance", "authority_boundaries")
 

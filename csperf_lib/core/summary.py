@@ -165,7 +165,7 @@ class Summary(_Record):
     Attributes are documented by the stage that writes them: the runner (``run_date`` …
     ``evidence_report``), 00 (``sources``), 01 (``validation``, ``sources_evaluation``), 02
     (``sampling``), 03 (``kpis``, ``trends``, ``intervals``, ``calendar``), 04 (``themes``,
-    ``calibration``, ``complaints``, ``sentiment``, ``emerging_issues``, ``escalations``), 05
+    ``theme_coverage``, ``calibration``, ``complaints``, ``sentiment``, ``emerging_issues``, ``escalations``), 05
     (``gaps``, ``target_review``, ``smart``, ``regulatory``), 06 (``recommendations``,
     ``staffing``), 07 (``coverage``); every stage adds to ``findings``.
     """
@@ -191,6 +191,8 @@ class Summary(_Record):
     intervals: dict[str, Any] | None = None
     calendar: CalendarEntry | None = None
     themes: Records | None = None
+    theme_coverage: dict[str, dict[str, Any]] | None = Field(
+        None, description="Per text source: texts the codebook themes cover, and how many more the candidate themes would.")
     calibration: Records | None = None
     complaints: dict[str, Any] | None = None
     sentiment: SentimentEntry | None = None

@@ -95,6 +95,8 @@ from csperf_lib.ingest.demo_scenario import (
     HIGH_RISK_TEXT,
     HOLD_SHARE,
     LIVE,
+    LOAD_WAIT_ELASTICITY,
+    PATIENCE_HALVING_WEEKS,
     PATIENCE_MEAN,
     PII_COMMENT_P,
     PII_COMPLAINT_P,
@@ -105,15 +107,18 @@ from csperf_lib.ingest.demo_scenario import (
     QA_ITEMS,
     QUEUE_MIX,
     QUEUE_TALK,
+    QUEUE_WAIT,
     QUEUES,
     REGION_CSAT_SHIFT,
     REGION_MIX,
+    REGION_NOT_RECORDED_SHARE,
     REGIONS,
     REPEAT_COMPLAINANT_P,
     SPIKE_CATEGORY,
     SPIKE_MULTIPLIER,
     SPIKE_QUEUE,
     SPIKE_TEXT,
+    STAFFING_QUEUES,
     SURVEY_P,
     TALK_MEDIAN,
     TALK_SIGMA,
@@ -121,9 +126,13 @@ from csperf_lib.ingest.demo_scenario import (
     TEAMS,
     THEMES,
     TRANSFER_P,
+    UNDERSTAFFED_HOURS,
+    UNDERSTAFFED_WAIT_FACTOR,
+    UNDERSTAFFED_WEEKDAY,
     WAIT_MEDIAN,
     WAIT_NORM,
     WAIT_SIGMA,
+    WEAK_AGENT_EVALUATIONS,
     WEAK_ITEM,
     WEAK_ITEM_SHIFT,
     WRAP_MEDIAN,
@@ -254,12 +263,13 @@ def generate_demo(
     epoch0 = (start - dt.date(1970, 1, 1)).days * DAY  # period start as epoch seconds
     cutoff = days * DAY - 1  # last second of the period, relative to its start
 
-    plan = _plan(rng, weeks)
+    plan = _plan(rng, weeks, seed)
     n_dup = _bad_counts({"duplicate_call_id": BAD_CONTACT_RATES["duplicate_call_id"]}, contacts)[
         "duplicate_call_id"
     ]
     c = _contacts(rng, contacts - n_dup, start, days, plan)
     c["agent_ids"] = plan["agent_ids"]
+    c["region_blank"] = np.random.default_rng([seed, 3]).random(c["t"].size) < REGION_NOT_RECORDED_SHARE
     s = _surveys(rng, c, plan, cutoff)
     q = _qa(rng, c, plan, start, days)
     k = _complaints(rng, c, plan, cutoff)
@@ -292,7 +302,7 @@ def generate_demo(
     )
 
 
-def _plan(rng: np.random.Generator, weeks: int) -> dict[str, Any]:
+def _plan(rng: np.random.Generator, weeks: int, seed: int) -> dict[str, Any]:
     """The roster (agents, teams, sites) and which segments carry the planted signals."""
     n_agents = sum(AGENTS_PER_REGION)
     numbers = np.sort(rng.choice(np.arange(1, 150), size=n_agents, replace=False))
@@ -312,8 +322,8 @@ def _plan(rng: np.random.Generator, weeks: int) -> dict[str, Any]:
     weak = int(rng.choice(candidates))
     skill[weak] = 0.1
     item_eff[weak] = 0.0
-    spike_first = max(1, int(round(weeks * 2 / 3)))  # 1-based; weeks 8-9 of 12
-    spike_weeks = [w for w in (spike_first, spike_first + 1) if w <= weeks]
+    spike_first = max(1, int(round(weeks * 2 / 3)))  # 1-based; week 8 of 12
+    spike_weeks = [spike_first]  # one week: the review must find and date it
     return {
         "agent_ids": agent_ids,
         "agent_region": agent_region,
@@ -329,7 +339,17 @@ def _plan(rng: np.random.Generator, weeks: int) -> dict[str, Any]:
         "weak_agent": weak,
         "weak_item": [i[0] for i in QA_ITEMS].index(WEAK_ITEM),
         "spike_weeks": spike_weeks,
+        "seed": seed,
+        **_plan_queues(np.random.default_rng([seed, 2])),
     }
+
+
+def _plan_queues(rng: np.random.Generator) -> dict[str, int]:
+    """The queue under-staffed on one weekday morning and the queue whose abandonment rises: two
+    different queues, drawn from their own stream so the other planted signals keep their draws."""
+    short, falling = rng.choice(len(STAFFING_QUEUES), size=2, replace=False)
+    return {"short_queue": QUEUES.index(STAFFING_QUEUES[int(short)]),
+            "abandon_queue": QUEUES.index(STAFFING_QUEUES[int(falling)])}
 
 
 def _intraday(open_from: float, open_to: float, floor: float) -> np.ndarray:
@@ -418,11 +438,16 @@ def _contacts(
     region = rng.choice(len(REGIONS), size=n, p=REGION_MIX).astype(np.int8)
 
     live = LIVE[channel]
+    week = (day // 7).astype(np.int16)
     mu = np.log(np.asarray(WAIT_MEDIAN))[channel] + np.where(
-        live, 1.3 * np.log(np.maximum(load, 0.5)), 0
+        live, LOAD_WAIT_ELASTICITY * np.log(np.maximum(load, 0.5)) + np.log(np.asarray(QUEUE_WAIT))[queue], 0
     )
+    short = live & (queue == plan["short_queue"]) & (dow[day] == UNDERSTAFFED_WEEKDAY) & (
+        (qhour >= 4 * UNDERSTAFFED_HOURS[0]) & (qhour < 4 * UNDERSTAFFED_HOURS[1]))
+    mu = mu + np.where(short, np.log(UNDERSTAFFED_WAIT_FACTOR), 0.0)
     wait = np.exp(mu + np.asarray(WAIT_SIGMA)[channel] * rng.standard_normal(n))
     patience = rng.exponential(1.0, n) * np.asarray(PATIENCE_MEAN)[channel]
+    patience = patience * np.where(queue == plan["abandon_queue"], 0.5 ** (week / PATIENCE_HALVING_WEEKS), 1.0)
     quick = live & (rng.random(n) < 0.008)  # short abandons (misdials, IVR drop-outs)
     patience = np.where(quick, rng.uniform(2, 15, n), patience)
     abandoned = live & (patience < wait)
@@ -443,7 +468,6 @@ def _contacts(
     has_agent = agent >= 0
     a = np.where(has_agent, agent, 0)
     team = np.where(has_agent, plan["agent_team"][a], -1).astype(np.int8)
-    week = (day // 7).astype(np.int16)
 
     talk, hold, wrap = _handle_times(rng, channel=channel, queue=queue, agent=a, team=team, week=week, plan=plan)
     transferred = answered & (rng.random(n) < np.asarray(TRANSFER_P)[queue])
@@ -569,6 +593,15 @@ def _qa(
     """QA evaluations in long format (one row per item), sorted by evaluation time."""
     eligible = c["answered"] & LIVE[c["channel"]]
     idx = np.flatnonzero(eligible & (rng.random(c["t"].size) < QA_EVAL_P))
+    # the weak agent is evaluated less often (own stream, so the other draws are unchanged)
+    # exactly WEAK_AGENT_EVALUATIONS of them, of contacts early enough to be evaluated in the period
+    weak = c["agent"][idx] == plan["weak_agent"]
+    early = np.flatnonzero(weak & (c["day"][idx] < days - 12))
+    chosen = np.random.default_rng([plan["seed"], 4]).choice(
+        early, size=min(WEAK_AGENT_EVALUATIONS, early.size), replace=False)
+    keep_weak = np.zeros(idx.size, dtype=bool)
+    keep_weak[chosen] = True
+    idx = idx[~weak | keep_weak]
     ne = idx.size
     evaluator = rng.choice(len(EVALUATORS), size=ne, p=EVALUATOR_WEIGHT).astype(np.int8)
     perf = rng.normal(0, 0.35, ne)  # how well this particular contact went

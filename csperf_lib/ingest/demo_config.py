@@ -25,7 +25,9 @@ from csperf_lib.ingest.demo_scenario import (
     EVALUATOR_BIAS,
     EVALUATORS,
     FILE_NAMES,
+    LIVE,
     ORGANISATION,
+    PATIENCE_HALVING_WEEKS,
     QA_ITEMS,
     QUEUES,
     REGION_CSAT_SHIFT,
@@ -39,6 +41,9 @@ from csperf_lib.ingest.demo_scenario import (
     SPIKE_QUEUE,
     TARGETS_NAME,
     TEAMS,
+    UNDERSTAFFED_HOURS,
+    UNDERSTAFFED_WAIT_FACTOR,
+    UNDERSTAFFED_WEEKDAY,
     WEAK_ITEM,
     WEAK_ITEM_SHIFT,
 )
@@ -65,6 +70,80 @@ def _mean(x: np.ndarray) -> float | None:
     return round(float(x.mean()), 3) if x.size else None
 
 
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _understaffed_slots() -> list[str]:
+    """The half-hour interval starts of the planted under-staffed morning (09:00 ... 11:30)."""
+    first, last = UNDERSTAFFED_HOURS
+    return [f"{h:02d}:{m:02d}" for h in range(first, last) for m in (0, 30)]
+
+
+def _service_level(c: dict[str, np.ndarray], sel: np.ndarray) -> float | None:
+    """Answered within 20 s / offered, over the live-channel contacts in ``sel``."""
+    sel = sel & LIVE[c["channel"]]
+    within = c["answered"] & (np.nan_to_num(c["wait"], nan=np.inf) <= 20)
+    return _mean(within[sel].astype(float))
+
+
+def _staffing_signals(plan: dict[str, Any], c: dict[str, np.ndarray], *, weeks: int) -> dict[str, Any]:
+    """The queue under-staffed on one weekday morning and the queue whose abandonment rises."""
+    short, falling = QUEUES[plan["short_queue"]], QUEUES[plan["abandon_queue"]]
+    morning = (c["hour"] >= UNDERSTAFFED_HOURS[0]) & (c["hour"] < UNDERSTAFFED_HOURS[1])
+    in_queue = c["queue"] == plan["short_queue"]
+    weekday = c["dow"] == UNDERSTAFFED_WEEKDAY
+    live = LIVE[c["channel"]] & (c["queue"] == plan["abandon_queue"])
+    first = live & (c["week"] < 4)
+    last = live & (c["week"] >= weeks - 4)
+    day = WEEKDAY_NAMES[UNDERSTAFFED_WEEKDAY]
+    return {
+        "queue_understaffed": {
+            "table": "contacts",
+            "metric": "service_level",
+            "segment": {"queue": short, "weekday": day, "interval_start": _understaffed_slots()},
+            "kind": "under-staffed",
+            "description": f"The {short} queue is under-staffed on {day} mornings "
+                           f"({UNDERSTAFFED_HOURS[0]:02d}:00-{UNDERSTAFFED_HOURS[1]:02d}:00): phone and chat "
+                           f"waits there are {UNDERSTAFFED_WAIT_FACTOR:g} times longer than at the same "
+                           f"time on other days; every other queue and time meets the service level.",
+            "wait_factor": UNDERSTAFFED_WAIT_FACTOR,
+            "observed_service_level": _service_level(c, in_queue & weekday & morning),
+            "observed_service_level_other_days": _service_level(c, in_queue & ~weekday & morning),
+        },
+        "abandonment_trend": {
+            "table": "contacts",
+            "metric": "abandonment_rate",
+            "segment": {"queue": falling},
+            "kind": "rising abandonment",
+            "description": f"Callers to the {falling} queue grow less patient: their patience halves "
+                           f"every {PATIENCE_HALVING_WEEKS:g} weeks, so abandonment rises week by week; "
+                           f"other queues are flat.",
+            "patience_halving_weeks": PATIENCE_HALVING_WEEKS,
+            "observed_first_4_weeks": _mean(c["abandoned"][first].astype(float)),
+            "observed_last_4_weeks": _mean(c["abandoned"][last].astype(float)),
+        },
+    }
+
+
+def _staffing_controls(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """Segments of the staffing and abandonment signals that must show no finding."""
+    short, falling = QUEUES[plan["short_queue"]], QUEUES[plan["abandon_queue"]]
+    day = WEEKDAY_NAMES[UNDERSTAFFED_WEEKDAY]
+    return [
+        {"table": "contacts", "metric": "service_level",
+         "segment": {"queue": short, "weekday": [d for d in WEEKDAY_NAMES if d != day],
+                     "interval_start": _understaffed_slots()},
+         "expect": "no staffing shortfall"},
+        {"table": "contacts", "metric": "service_level",
+         "segment": {"queue": [q for q in QUEUES if q != short], "weekday": day,
+                     "interval_start": _understaffed_slots()},
+         "expect": "no staffing shortfall"},
+        {"table": "contacts", "metric": "abandonment_rate",
+         "segment": {"queue": [q for q in QUEUES if q != falling]},
+         "expect": "no trend"},
+    ]
+
+
 def _signals(
     plan: dict[str, Any],
     c: dict[str, np.ndarray],
@@ -75,13 +154,13 @@ def _signals(
     start: dt.date,
     weeks: int,
 ) -> dict[str, Any]:
-    """The four planted signals, each with what was observed in the written (clean) rows."""
+    """The planted signals, each with what was observed in the written (clean) rows."""
     aht_team, low_region = TEAMS[plan["aht_team"]], REGIONS[plan["low_region"]]
     weak = plan["agent_ids"][plan["weak_agent"]]
     five = (q["score"] <= q["max"]) & (q["item"] == plan["weak_item"])
     weak_rows = five & (q["agent"] == plan["weak_agent"])
     others = five & (q["agent"] != plan["weak_agent"])
-    valid = (s["csat"] >= 1) & (s["csat"] <= 5)
+    valid = (s["csat"] >= 1) & (s["csat"] <= 5) & ~c["region_blank"][s["contact"]]
     s_region = c["region"][s["contact"]]
     k_week = k["received"] // (7 * DAY) + 1
     k_queue = c["queue"][k["contact"]]
@@ -91,6 +170,7 @@ def _signals(
     in_spike = np.isin(k_week, plan["spike_weeks"])
     n_spike_weeks = len(plan["spike_weeks"])
     return {
+        **_staffing_signals(plan, c, weeks=weeks),
         "aht_trend": {
             "table": "contacts",
             "metric": "talk_s",
@@ -110,14 +190,14 @@ def _signals(
             "max_score": 5,
             "observed_mean": _mean(q["score"][weak_rows]),
             "observed_mean_other_agents": _mean(q["score"][others]),
-            "observed_evaluations": int(np.unique(q["eval"][weak_rows]).size),
+            "observed_evaluations": int(np.unique(q["contact"][weak_rows]).size),  # evaluated contacts
         },
         "complaint_spike": {
             "table": "complaints",
             "metric": "complaints per week",
             "segment": {"queue": SPIKE_QUEUE, "category": SPIKE_CATEGORY},
             "kind": "spike",
-            "description": f"'{SPIKE_CATEGORY}' complaints in the {SPIKE_QUEUE} queue triple in weeks {', '.join(map(str, plan['spike_weeks']))} (a duplicate direct debit after a price change).",
+            "description": f"'{SPIKE_CATEGORY}' complaints in the {SPIKE_QUEUE} queue rise {SPIKE_MULTIPLIER:g}-fold in week{'s' if len(plan['spike_weeks']) > 1 else ''} {', '.join(map(str, plan['spike_weeks']))} (a duplicate direct debit after a price change).",
             "weeks": plan["spike_weeks"],
             "week_dates": [_week_dates(start, w) for w in plan["spike_weeks"]],
             "week_numbering": "1-based 7-day weeks from period.start, by received_at",
@@ -134,7 +214,7 @@ def _signals(
             "segment": {"region": low_region},
             "join": "surveys.contact_id = contacts.contact_id (region is a contacts column)",
             "kind": "below target",
-            "description": f"Customers in {low_region} rate satisfaction about 0.4 lower (mean CSAT below the {CSAT_TARGET} target); the other regions meet it.",
+            "description": f"Customers in {low_region} rate satisfaction about half a point lower (mean CSAT below the {CSAT_TARGET} target); the other regions meet it.",
             "target": {"metric": "mean csat", "value": CSAT_TARGET},
             "latent_shift": REGION_CSAT_SHIFT,
             "observed_mean": _mean(s["csat"][valid & (s_region == plan["low_region"])]),
@@ -151,7 +231,7 @@ def _controls(
     """The segments that must *not* show a finding, with what was observed where it can be."""
     agent_ids = plan["agent_ids"]
     weak = agent_ids[plan["weak_agent"]]
-    valid = (s["csat"] >= 1) & (s["csat"] <= 5)
+    valid = (s["csat"] >= 1) & (s["csat"] <= 5) & ~c["region_blank"][s["contact"]]
     s_region = c["region"][s["contact"]]
     controls = [
         {
@@ -209,6 +289,16 @@ def _controls(
         }
         for i, r in enumerate(REGIONS)
         if i != plan["low_region"]
+    ]
+    controls += _staffing_controls(plan)
+    controls += [
+        {"table": "surveys", "metric": "csat", "segment": {"region": "(not recorded)"},
+         "expect": "no finding: contacts whose site region the export leaves blank are a data-quality "
+                   "finding, never a segment judged against targets or peers",
+         "observed_share_of_contacts": round(float(c["region_blank"].mean()), 4)},
+        {"table": "complaints", "metric": ["complaint_resolution_days", "complaint_open_share"],
+         "segment": {},
+         "expect": "no trend: complaints received near the cut-off have not had time to close (censored)"},
     ]
     return controls
 
@@ -407,7 +497,7 @@ targets:
     tolerance: 0.05
     source: client SLA
     owner: Operations Manager
-    baseline: 0.4
+    baseline: 0.86
     deadline: {deadline}
     review_date: {review}
     rationale: Service level agreed in the outsourcing contract (schedule 2)
@@ -417,7 +507,7 @@ targets:
     tolerance: 0.05
     source: client SLA
     owner: Complaints Manager
-    baseline: 0.4
+    baseline: 0.93
     deadline: {deadline}
     rationale: Contract schedule 2 - complaint calls answered faster than the rest
   - kpi: abandonment_rate
@@ -425,7 +515,7 @@ targets:
     tolerance: "20%"                 # relative: 20 % of 0.05 = 0.01
     source: internal target
     owner: Workforce Planning Manager
-    baseline: 0.07
+    baseline: 0.04
     deadline: {deadline}
     rationale: Abandonment at the low end of the commonly cited 5-8 % range
   - kpi: fcr_rate

@@ -199,7 +199,7 @@ def _write_contacts(
         "Skill": lambda r: _labels(SKILL_CODES, c["queue"][r]),
         "Team Name": lambda r: _labels(TEAMS, team_codes[r]),
         "Agent Login": lambda r: _labels(plan_ids, c["agent"][r], agents_null[r]),
-        "Site Region": lambda r: _labels(REGIONS, c["region"][r]),
+        "Site Region": lambda r: _labels(REGIONS, c["region"][r], c["region_blank"][r]),
         "Start Time": start_time,
         "Queue Time": lambda r: _hms(np.nan_to_num(wait[r]), wait_null[r]),
         "Answered": lambda r: _yn(c["answered"][r]),

@@ -89,13 +89,22 @@ TEAMS = ("Kestrel", "Osprey", "Falcon", "Merlin", "Harrier")
 DOW_WEIGHT = (1.30, 1.12, 1.05, 1.00, 0.95, 0.50, 0.32)  # Monday .. Sunday
 
 
-WAIT_MEDIAN = (22.0, 4 * 3600.0, 35.0, 45 * 60.0)
+WAIT_MEDIAN = (3.5, 4 * 3600.0, 5.0, 45 * 60.0)
 
 
-WAIT_SIGMA = (1.05, 0.9, 1.0, 1.0)
+# How waits on the live channels grow with load: log(wait) rises by this times log(load / mean load).
+# Small: the centre's rosters follow demand, so the service level holds through the day.
+LOAD_WAIT_ELASTICITY = 0.4
 
 
-PATIENCE_MEAN = (800.0, np.inf, 1000.0, np.inf)
+# Waits by queue on the live channels (multipliers): the Complaints queue is answered first.
+QUEUE_WAIT = (1.0, 1.0, 1.0, 1.0, 0.6)
+
+
+WAIT_SIGMA = (1.3, 0.9, 1.2, 1.0)
+
+
+PATIENCE_MEAN = (380.0, np.inf, 500.0, np.inf)
 
 
 TALK_MEDIAN = (330.0, 480.0, 600.0, 300.0)
@@ -220,13 +229,34 @@ SPIKE_CATEGORY = "Billing error"
 SPIKE_QUEUE = "Billing"
 
 
-SPIKE_MULTIPLIER = 3.0
+SPIKE_MULTIPLIER = 4.0
 
 
 CSAT_TARGET = 4.0
 
 
-REGION_CSAT_SHIFT = -0.6  # latent shift; about -0.4 on the observed 1-5 mean after rounding
+REGION_CSAT_SHIFT = -0.85  # latent shift; about -0.55 on the observed 1-5 mean after rounding
+
+
+# The planted staffing gap: in one queue (drawn from STAFFING_QUEUES), on one weekday morning, waits
+# on the live channels are this many times longer than at the same time on other days.
+STAFFING_QUEUES = ("Billing", "Technical Support", "Sales", "Accounts")
+UNDERSTAFFED_WEEKDAY = 0              # Monday
+UNDERSTAFFED_HOURS = (9, 12)          # 09:00 to 12:00
+UNDERSTAFFED_WAIT_FACTOR = 8.0
+
+
+# The planted abandonment trend: in another queue, callers' patience halves every this many weeks.
+PATIENCE_HALVING_WEEKS = 5.0
+
+
+# The weak agent is evaluated less often than the others (a part-time phone role): about this many
+# evaluations in the review, so the coaching review must find a weakness on few evaluations.
+WEAK_AGENT_EVALUATIONS = 18
+
+
+# Share of contacts whose site region the export leaves blank: a "(not recorded)" segment.
+REGION_NOT_RECORDED_SHARE = 0.01
 
 
 BAD_CONTACT_RATES = {

@@ -26,7 +26,7 @@ Models
     Mean-pooled WordLlama token embeddings (``l2_supercat``, 256 dimensions, whose weights ship
     inside the ``wordllama`` wheel: nothing is downloaded), scaled to unit length, plus the
     adjusted VADER compound, fed to a ridge-regression head that predicts the mean human rating.
-    The head (``data/sentiment/wordllama_head.npz``, a few kB) was trained by :func:`train_head` on the four human-rated ground-truth sets that
+    The head (``data/sentiment/wordllama_head.npz``, a few kB) was trained by :func:`csperf_lib.methods.sentiment_training.train_head` on the four human-rated ground-truth sets that
     Hutto & Gilbert (2014) published with VADER and that ship in the ``vaderSentiment`` 3.3.2
     source distribution (MIT licence): 4,200 tweets, 10,605 movie-review snippets, 5,190 New
     York Times editorial snippets and 3,708 Amazon product-review snippets, each rated by 20
@@ -87,14 +87,9 @@ downloaded at import (the lexicon and any model are loaded on first use and kept
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
-import io
-import json
 import math
-import platform
 import string
-import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,19 +103,17 @@ from csperf_lib.methods.stats import t_interval, wilson_interval
 
 __all__ = [
     "EXTRAS",
-    "GROUND_TRUTH_SETS",
     "LABELS",
     "MEASURED",
     "MODELS",
     "NEGATIVE_THRESHOLD",
     "POSITIVE_THRESHOLD",
     "SentimentCheck",
+    "customer_labels",
     "rating_band",
-    "read_ground_truth",
     "score_sentiment",
     "sentiment_by",
     "sentiment_vs_rating",
-    "train_head",
 ]
 
 #: The three labels, in order.
@@ -442,7 +435,7 @@ def _head() -> dict[str, np.ndarray]:
 
 def _predict_head(texts: list[str]) -> np.ndarray:
     r"""Compound of the ridge head, :math:`\operatorname{clip}(w^\top \frac{x-\mu}{\sigma} + b,
-    -1, 1)`: the predicted mean human rating / 4 (see :func:`train_head`)."""
+    -1, 1)`: the predicted mean human rating / 4 (see :func:`csperf_lib.methods.sentiment_training.train_head`)."""
     head = _head()
     x = (_head_features(texts) - head["mean"]) / head["scale"]
     return np.clip(x @ head["coef"] + float(head["intercept"]), -1.0, 1.0)
@@ -619,6 +612,38 @@ def rating_band(ratings, *, scale: tuple[float, float] = (1, 5)) -> pd.Series:
     code = np.where(values < mid, 0, np.where(values > mid, 2, 1))
     code = np.where(np.isnan(values) | (values < lo) | (values > hi), -1, code)
     return pd.Series(pd.Categorical.from_codes(code, categories=list(LABELS)), index=r.index)
+
+
+def customer_labels(scored: pd.DataFrame, ratings, *, scale: tuple[float, float] = (1, 5)) -> pd.DataFrame:
+    """The sentiment to report for each comment: the customer's own rating where there is one,
+    the model's label only where there is not.
+
+    A model reads words; a rating is what the customer said about the service, so where both
+    exist the rating wins (its band, :func:`rating_band`). The model's label is kept beside it
+    (and :func:`sentiment_vs_rating` shows how far the two agree).
+
+    Parameters
+    ----------
+    scored : pandas.DataFrame
+        :func:`score_sentiment` output (``compound``, ``label``).
+    ratings : pandas.Series or array_like
+        The customer's rating of each comment (NaN where none), aligned with ``scored``.
+    scale : (low, high), keyword-only
+        The rating scale.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``scored`` with ``label`` (the rating band where rated, else the model's),
+        ``model_label`` (the model's) and ``label_source`` (``"customer rating"`` or ``"model"``).
+    """
+    band = rating_band(pd.Series(np.asarray(ratings, dtype=object), index=scored.index), scale=scale)
+    rated = band.notna().to_numpy()
+    out = scored.copy()
+    out["model_label"] = scored["label"].astype(object).to_numpy()
+    out["label"] = np.where(rated, band.astype(object).to_numpy(), out["model_label"].to_numpy())
+    out["label_source"] = np.where(rated, "customer rating", "model")
+    return out
 
 
 def _fmt_int(n: int) -> str:
@@ -843,135 +868,3 @@ def sentiment_by(
             "positive_high",
         ]
     ]
-
-
-# --------------------------------------------------------------------------------------------
-# Training the embedding head (offline, from VADER's published ground truth)
-# --------------------------------------------------------------------------------------------
-
-#: The four human-rated sets of Hutto & Gilbert (2014), as named in their archive.
-GROUND_TRUTH_SETS = (
-    "tweets_GroundTruth.txt",
-    "movieReviewSnippets_GroundTruth.txt",
-    "nytEditorialSnippets_GroundTruth.txt",
-    "amazonReviewSnippets_GroundTruth.txt",
-)
-
-
-def _read_ground_truth_text(name: str, raw: bytes) -> pd.DataFrame:
-    rows = []
-    for line in raw.decode("utf-8-sig").splitlines():
-        parts = line.split("\t")
-        if len(parts) >= 3 and parts[2].strip():
-            rows.append((parts[0], float(parts[1]), parts[2]))
-    df = pd.DataFrame(rows, columns=["id", "mean_rating", "text"])
-    df.insert(0, "corpus", name.replace("_GroundTruth.txt", ""))
-    return df
-
-
-def read_ground_truth(source) -> pd.DataFrame:
-    """VADER's human-rated sentences (Hutto & Gilbert 2014), from where they ship.
-
-    Parameters
-    ----------
-    source : str or Path
-        The ``vaderSentiment-3.3.2.tar.gz`` source distribution from PyPI (``pip download
-        --no-deps --no-binary :all: vaderSentiment==3.3.2``), the ``hutto_ICWSM_2014.tar.gz``
-        archive inside it, or a folder holding the ``*_GroundTruth.txt`` files.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``corpus``, ``id``, ``mean_rating`` (mean of 20 raters on −4…+4), ``text``;
-        23,703 rows for the published sets.
-    """
-
-    path = Path(source)
-    found: dict[str, bytes] = {}
-    if path.is_dir():
-        for name in GROUND_TRUTH_SETS:
-            hits = sorted(path.rglob(name))
-            if hits:
-                found[name] = hits[0].read_bytes()
-    elif path.is_file():
-
-        def scan(tar: tarfile.TarFile) -> None:
-            for member in tar.getmembers():
-                base = member.name.rsplit("/", 1)[-1]
-                if base in GROUND_TRUTH_SETS and member.isfile():
-                    found[base] = tar.extractfile(member).read()
-                elif base.endswith(".tar.gz") and "hutto" in base and member.isfile():
-                    inner = io.BytesIO(tar.extractfile(member).read())
-                    with tarfile.open(fileobj=inner, mode="r:gz") as nested:
-                        scan(nested)
-
-        with tarfile.open(path, mode="r:*") as tar:
-            scan(tar)
-    missing = [n for n in GROUND_TRUTH_SETS if n not in found]
-    if missing:
-        raise CsperfError(f"{path}: VADER ground-truth set(s) not found: {', '.join(missing)}")
-    return pd.concat(
-        [_read_ground_truth_text(n, found[n]) for n in GROUND_TRUTH_SETS], ignore_index=True
-    )
-
-
-def train_head(source, *, alpha: float = 10.0) -> dict[str, np.ndarray]:
-    r"""Train the ``"wordllama"`` head on VADER's human-rated sentences.
-
-    Ridge regression (:math:`\min_w \lVert y - Zw\rVert^2 + \alpha\lVert w\rVert^2` on
-    standardised features :math:`Z`) of the normalised human rating :math:`y = \bar r / 4`
-    (:math:`\bar r` the mean of 20 raters on −4…+4, so :math:`y \in [-1, 1]` like VADER's
-    compound) on :func:`_head_features` (the unit-length 256-dimension WordLlama embedding and the
-    adjusted VADER compound). The prediction, clipped to [−1, 1], is the comment's compound and is labelled with
-    the same ±0.05 thresholds as VADER, the convention Hutto & Gilbert (2014) used for their own
-    three-class evaluation of these sets.
-
-    Model choice (ridge on embedding + VADER, α = 10) was made by leave-one-corpus-out
-    cross-validation on these four sets (train on three, score the fourth), never on the Amazon
-    Alexa reviews that evaluate it. Deterministic: no random state is involved.
-
-    Parameters
-    ----------
-    source : str or Path
-        Where the ground truth is (see :func:`read_ground_truth`).
-    alpha : float, keyword-only
-        Ridge penalty.
-
-    Returns
-    -------
-    dict of numpy.ndarray
-        ``coef``, ``intercept``, ``mean``, ``scale`` and ``meta`` (a JSON string of provenance),
-        ready for ``numpy.savez_compressed(csperf_lib/data/sentiment/wordllama_head.npz, **head)``.
-    """
-
-    from sklearn.linear_model import Ridge
-
-    data = read_ground_truth(source)
-    x = _head_features(data["text"].tolist())
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale == 0] = 1.0
-    y = data["mean_rating"].to_numpy(dtype=float) / 4.0
-    ridge = Ridge(alpha=alpha).fit((x - mean) / scale, y)
-    digest = hashlib.sha256(
-        "\n".join(data["corpus"] + "\t" + data["id"] + "\t" + data["text"]).encode()
-    ).hexdigest()
-    meta = {
-        "model": "ridge regression of mean human rating / 4 on the unit-length WordLlama "
-        "l2_supercat 256-d mean embedding + adjusted VADER compound (standardised)",
-        "alpha": alpha,
-        "trained_on": "Hutto & Gilbert (2014) VADER ground truth: tweets, movieReviewSnippets, "
-        "nytEditorialSnippets, amazonReviewSnippets (vaderSentiment 3.3.2 sdist, "
-        "additional_resources/hutto_ICWSM_2014.tar.gz; MIT licence)",
-        "rows": {k: int(v) for k, v in data["corpus"].value_counts().sort_index().items()},
-        "data_sha256": digest,
-        "labels": "compound >= 0.05 positive, <= -0.05 negative, else neutral",
-        "python": platform.python_version(),
-    }
-    return {
-        "coef": ridge.coef_.astype(np.float64),
-        "intercept": np.asarray(float(ridge.intercept_)),
-        "mean": mean,
-        "scale": scale,
-        "meta": np.asarray(json.dumps(meta, sort_keys=True)),
-    }

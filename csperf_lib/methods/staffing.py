@@ -68,6 +68,7 @@ import pandas as pd
 from csperf_lib.core.calendar import WEEKDAYS
 from csperf_lib.core.settings import DEFERRED_CHANNELS as _DEFERRED_CHANNELS
 from csperf_lib.core.settings import section_settings
+from csperf_lib.core.tables import NOT_RECORDED
 from csperf_lib.methods.erlang import _erlang_c_arrays, erlang_a, required_agents
 from csperf_lib.methods.kpi_catalogue import kpi_options
 from csperf_lib.methods.target_loading import targets_from_config
@@ -78,6 +79,7 @@ __all__ = [
     "QUEUED_CHANNELS",
     "StaffingOptions",
     "interval_profile",
+    "queue_interval_profiles",
     "staffing_options",
     "weekday_profile",
 ]
@@ -233,8 +235,9 @@ def _period(config: Any, days: pd.Series) -> tuple[pd.Timestamp | None, pd.Times
     return (pd.Timestamp(start) if start else first), (pd.Timestamp(end) if end else last)
 
 
-def _aggregate(store, options: StaffingOptions) -> pd.DataFrame:
-    """One GROUP BY in the store's engine: per (day, slot) counts and sums."""
+def _aggregate(store, options: StaffingOptions, *, by_queue: bool = False) -> pd.DataFrame:
+    """One GROUP BY in the store's engine: per (day, slot) counts and sums; per (queue, day, slot)
+    with ``by_queue`` (contacts without a queue form the ``(not recorded)`` queue)."""
     import ibis
 
     t = store.table("contacts")
@@ -260,10 +263,13 @@ def _aggregate(store, options: StaffingOptions) -> pd.DataFrame:
     short = options.exclude_short_abandons_s
     excluded = abandoned & (wait < short).fill_null(False) if short is not None else ibis.literal(False)
     agent = col("agent_id", "string")
+    queue = col("queue", "string").cast("string").fill_null(NOT_RECORDED)
     minute = t.arrived_at.hour() * 60 + t.arrived_at.minute()
+    keys = ["_queue", "_day", "_slot"] if by_queue else ["_day", "_slot"]
     base = t.filter(keep).mutate(
         _day=t.arrived_at.truncate("D"),
         _slot=minute // options.interval_minutes,
+        _queue=queue,
         _ans=answered.cast("int64"),
         _ab=abandoned.cast("int64"),
         _within=within.cast("int64"),
@@ -274,10 +280,10 @@ def _aggregate(store, options: StaffingOptions) -> pd.DataFrame:
         _agent=ibis.ifelse(answered, agent, ibis.null("string")),
     )
     if "agent_id" not in cols:
-        equivalents = pd.DataFrame(columns=["_day", "_slot", "handlers", "deployed_equivalent"])
+        equivalents = pd.DataFrame(columns=[*keys, "handlers", "deployed_equivalent"])
     else:
-        equivalents = _equivalents(t, base, keep, answered, handle, agent)
-    agg = base.group_by(["_day", "_slot"]).aggregate(
+        equivalents = _equivalents(t, base, keep, answered, handle, agent, queue if by_queue else None)
+    agg = base.group_by(keys).aggregate(
         offered=base.count(),
         sl_offered=base._sl.sum(),
         answered=base._ans.sum(),
@@ -290,34 +296,39 @@ def _aggregate(store, options: StaffingOptions) -> pd.DataFrame:
         wait_total_s=base._wait_all.sum(),
         abandoned_timed=base._wait_all.count(where=base._ab == 1),
     )
-    frame = agg.execute().merge(equivalents, on=["_day", "_slot"], how="left")
+    frame = agg.execute().merge(equivalents, on=keys, how="left")
     frame[["handlers", "deployed_equivalent"]] = frame[["handlers", "deployed_equivalent"]].fillna(0.0)
-    return frame.rename(columns={"_day": "day", "_slot": "slot"})
+    return frame.rename(columns={"_day": "day", "_slot": "slot", "_queue": "queue"})
 
 
-def _equivalents(t, base, keep, answered, handle, agent) -> pd.DataFrame:
-    """Per (day, slot): distinct handlers, and the same each weighted by their share of handling on
-    the modelled channels over the review (blended agents count for the part of their time the
-    queue had; the contact-count share where no handle time is known)."""
+def _equivalents(t, base, keep, answered, handle, agent, queue=None) -> pd.DataFrame:
+    """Per (day, slot), or (queue, day, slot) when ``queue`` is given: distinct handlers, and the
+    same each weighted by their share of handling on the modelled channels (of that queue) over
+    the review (blended agents count for the part of their time the queue had; the contact-count
+    share where no handle time is known)."""
     import ibis
 
     every = t.filter(answered & agent.notnull()).mutate(
-        _h=handle.fill_null(0.0), _mine=keep.fill_null(False).cast("int64"),
+        _agent=agent, _h=handle.fill_null(0.0), _mine=keep.fill_null(False).cast("int64"),
+        _queue=queue if queue is not None else ibis.literal(""),
     )
-    shares = every.group_by(agent.name("_agent")).aggregate(
-        _mine_h=every._h.sum(where=every._mine == 1), _all_h=every._h.sum(),
-        _mine_n=every._mine.sum(), _all_n=every.count(),
-    )
+    totals = every.group_by("_agent").aggregate(_all_h=every._h.sum(), _all_n=every.count())
+    mine = every.filter(every._mine == 1)
+    mine = mine.group_by(["_agent", "_queue"]).aggregate(_mine_h=mine._h.sum(), _mine_n=mine.count())
+    shares = mine.join(totals, "_agent")
     shares = shares.mutate(
         _share=ibis.ifelse(shares._all_h > 0, shares._mine_h.fill_null(0.0) / shares._all_h,
                            shares._mine_n.cast("float64") / shares._all_n.cast("float64")),
-    ).select("_agent", "_share")
-    seen = base.filter(base._agent.notnull()).select("_day", "_slot", "_agent").distinct()
-    seen = seen.left_join(shares, "_agent").select("_day", "_slot", "_share")
-    equivalents = seen.group_by(["_day", "_slot"]).aggregate(
+    ).select("_agent", "_queue", "_share")
+    keys = ["_queue", "_day", "_slot"] if queue is not None else ["_day", "_slot"]
+    seen = base.filter(base._agent.notnull()).select(*keys, "_agent").distinct()
+    on = ["_agent", "_queue"] if queue is not None else ["_agent"]
+    if queue is None:
+        shares = shares.select("_agent", "_share")
+    seen = seen.left_join(shares, on).select(*keys, "_share")
+    return seen.group_by(keys).aggregate(
         handlers=seen.count(), deployed_equivalent=seen._share.fill_null(1.0).sum(),
     ).execute()
-    return equivalents
 
 
 def _with_roster(frame: pd.DataFrame, roster: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
@@ -433,7 +444,47 @@ def interval_profile(
         if bad:
             raise ValueError(f"channels {bad} are answered from a backlog; an Erlang model does not apply")
         options = StaffingOptions(**{**options.__dict__, "channels": tuple(channels)})
-    raw = _aggregate(store, options)
+    return _intervals(_aggregate(store, options), options=options, roster=roster, config=config,
+                      excluded=_excluded(store, options))
+
+
+def queue_interval_profiles(store, *, config: Any = None) -> dict[str, pd.DataFrame]:
+    """:func:`interval_profile` for each queue of the modelled channels, from one ``GROUP BY``.
+
+    Each queue's agents deployed are the proxy: agents who answered a contact of that queue
+    arriving in the interval, each counted at the share of their handling time spent on that
+    queue's modelled channels over the review (a roster gives the centre's agents, not a queue's).
+    Contacts without a queue form the ``(not recorded)`` queue, which is profiled but never judged.
+
+    Parameters
+    ----------
+    store : Store
+        The processed store (its ``contacts`` table; a ``queue`` column is needed).
+    config : ReviewConfig, mapping or None, keyword-only
+        The review config, as for :func:`interval_profile`.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Queue -> its :func:`interval_profile` (same columns and ``attrs``), in descending order of
+        contacts offered; empty when the contacts have no ``queue`` column.
+    """
+    if "queue" not in store.table("contacts").columns:
+        return {}
+    options = staffing_options(config)
+    raw = _aggregate(store, options, by_queue=True)
+    excluded = _excluded(store, options)
+    order = raw.groupby("queue")["offered"].sum().sort_values(ascending=False, kind="stable").index
+    return {
+        str(q): _intervals(raw[raw["queue"] == q].drop(columns="queue"), options=options, roster=None,
+                           config=config, excluded=excluded)
+        for q in order
+    }
+
+
+def _intervals(raw: pd.DataFrame, *, options: StaffingOptions, roster: pd.DataFrame | None, config: Any,
+               excluded: dict[str, int]) -> pd.DataFrame:
+    """The calendar-interval profile from the aggregated counts (see :func:`interval_profile`)."""
     frame = pd.DataFrame({
         "interval_start": pd.to_datetime(raw["day"]) + pd.to_timedelta(raw["slot"].astype(int) * options.interval_minutes, unit="min"),
         **{c: pd.to_numeric(raw[c]).astype(float) for c in raw.columns if c not in ("day", "slot")},
@@ -461,7 +512,6 @@ def interval_profile(
     frame["predicted_sl_erlang_a"] = [
         _erlang_a_sl(o, a, patience, d, options) for o, a, d in zip(frame["offered"], aht, frame["deployed"], strict=True)
     ]
-    excluded = _excluded(store, options)
     frame = frame[list(INTERVAL_COLUMNS)]
     frame.attrs.update(
         options=options, period=_period(config, frame["date"]), deployed_source=deployed_source,

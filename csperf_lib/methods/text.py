@@ -1,13 +1,12 @@
-"""Free-text analysis: codebook themes, theme discovery, theme spikes and representative verbatims.
+"""Free-text analysis: codebook themes, theme spikes, emerging issues and representative verbatims.
 
 Every function here expects text that has already been through :func:`csperf_lib.methods.privacy.redact`;
 :func:`prepare_texts` does that and is what the qualitative stage calls first.
 
 What is delegated and what is written here:
 
-* **Theme discovery** is TF-IDF + non-negative matrix factorisation from scikit-learn
-  (:class:`~sklearn.feature_extraction.text.TfidfVectorizer`, :class:`~sklearn.decomposition.NMF`),
-  seeded through ``random_state``.
+* **Theme discovery** (candidate themes for the texts the codebook leaves uncoded) lives in
+  :mod:`csperf_lib.methods.theme_discovery`.
 * **Codebook coding** is hand-written: it is a deterministic dictionary method (keywords with
   wildcards, phrases, regular expressions and exclusions, multi-label), which is what qualitative
   researchers call a "coding frame" applied deductively. No maintained library applies a YAML coding
@@ -379,124 +378,10 @@ def long_themes(coded: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"row": stacked.index.get_level_values(0), "theme": stacked.index.get_level_values(1)})
 
 
-# --- discovery ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Discovery:
-    """Candidate themes found in texts the codebook left uncoded.
-
-    Attributes
-    ----------
-    candidates : DataFrame
-        One row per candidate: ``candidate`` (``candidate_1``…), ``top_terms`` (comma-separated,
-        strongest first), ``size`` (texts whose strongest topic it is), ``share`` (of the texts
-        analysed), ``examples`` (list of three representative redacted texts).
-    n_texts : int
-        Distinct texts analysed.
-    note : str
-        How it was done, or why nothing was found.
-    """
-
-    candidates: pd.DataFrame
-    n_texts: int
-    note: str
-
-    def snippet(self) -> str:
-        """YAML a reviewer can paste under ``text.themes`` to promote candidates to the codebook."""
-        lines = ["text:", "  themes:"]
-        for row in self.candidates.itertuples():
-            terms = [t for t in row.top_terms.split(", ")][:5]
-            lines.append(f"    {row.candidate}:   # rename me")
-            lines.append(f"      keywords: [{', '.join(terms)}]")
-        return "\n".join(lines) + "\n"
-
-
 def _for_vectorising(texts: pd.Series) -> pd.Series:
     """Texts as terms are counted from: placeholders, masks, handles, hashtags, links and staff
     sign-offs removed (:data:`MASK_PATTERN`, :data:`SOCIAL_PATTERN`)."""
     return texts.str.replace(MASK_PATTERN, " ", regex=True).str.replace(SOCIAL_PATTERN, " ", regex=True)
-
-
-def discover_themes(
-    texts: pd.Series,
-    *,
-    n_themes: int | None = None,
-    n_terms: int = 8,
-    n_examples: int = 3,
-    min_df: int = 2,
-    max_features: int = 5000,
-    random_state: int = 0,
-) -> Discovery:
-    """Find candidate themes with TF-IDF + NMF (Lee & Seung 1999), deterministically.
-
-    Texts are de-duplicated (a repeated boiler-plate comment must not become a topic by sheer
-    repetition), placeholders and masks are removed, English stop words dropped; words and two-word
-    phrases appearing in at least ``min_df`` texts are weighted by sublinear TF-IDF. NMF factorises
-    the texts × terms matrix ``X ≈ W H`` (``nndsvda`` initialisation, seeded); each row of ``H`` is
-    a candidate theme (its heaviest terms), each text belongs to the column of ``W`` where it weighs
-    most, and the examples are the texts with the largest share of their weight on that theme.
-
-    Parameters
-    ----------
-    texts : pandas.Series
-        Redacted texts, typically those :func:`code_texts` left uncoded.
-    n_themes : int, optional, keyword-only
-        Number of candidates; default ``clip(distinct texts // 40, 2, 8)``.
-    n_terms, n_examples : int, keyword-only
-        Terms and examples shown per candidate.
-    min_df, max_features : int, keyword-only
-        Vocabulary limits passed to :class:`~sklearn.feature_extraction.text.TfidfVectorizer`.
-    random_state : int, keyword-only
-        Seed of the NMF initialisation.
-    """
-    from sklearn.decomposition import NMF
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    empty = pd.DataFrame(columns=["candidate", "top_terms", "size", "share", "examples"])
-    distinct = pd.Series(texts.dropna().astype(str).unique())
-    distinct = distinct[distinct.str.len() > 0].sort_values(kind="stable").reset_index(drop=True)
-    n = len(distinct)
-    if n < 20:
-        return Discovery(empty, n, f"Only {n} distinct uncoded texts: too few to look for new themes (20 needed).")
-    k = int(n_themes) if n_themes else int(np.clip(n // 40, 2, 8))
-    vectoriser = TfidfVectorizer(
-        stop_words="english", min_df=min_df, max_df=0.5, ngram_range=(1, 2), sublinear_tf=True,
-        max_features=max_features, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z']+\b",
-    )
-    try:
-        matrix = vectoriser.fit_transform(_for_vectorising(distinct))
-    except ValueError:
-        return Discovery(empty, n, "The uncoded texts share no words beyond stop words; nothing to discover.")
-    k = min(k, matrix.shape[1] - 1, n - 1)
-    if k < 2:
-        return Discovery(empty, n, "The uncoded texts share too few words to separate themes.")
-    model = NMF(n_components=k, init="nndsvda", random_state=random_state, max_iter=500)
-    weights = model.fit_transform(matrix)
-    terms = np.asarray(vectoriser.get_feature_names_out())
-    strongest = weights.argmax(axis=1)
-    total = weights.sum(axis=1)
-    focus = np.divide(weights, total[:, None], out=np.zeros_like(weights), where=total[:, None] > 0)
-    rows = []
-    for j in range(k):
-        members = np.flatnonzero((strongest == j) & (total > 0))
-        if members.size == 0:
-            continue
-        order = np.lexsort((members, -focus[members, j] * weights[members, j]))
-        top = terms[np.argsort(-model.components_[j], kind="stable")[:n_terms]]
-        rows.append(
-            {
-                "top_terms": ", ".join(top),
-                "size": int(members.size),
-                "share": members.size / n,
-                "examples": distinct.iloc[members[order[:n_examples]]].tolist(),
-            }
-        )
-    frame = pd.DataFrame(rows).sort_values("size", ascending=False, kind="stable").reset_index(drop=True)
-    frame.insert(0, "candidate", [f"candidate_{i + 1}" for i in range(len(frame))])
-    note = (
-        f"TF-IDF + NMF on {n:,} distinct uncoded texts, {k} candidate themes (seed {random_state}). "
-        "Candidates are suggestions: promote one to the codebook only if its examples read as one topic."
-    )
-    return Discovery(frame, n, note)
 
 
 # --- trends and spikes --------------------------------------------------------------------------
@@ -534,23 +419,50 @@ def _monday(value) -> pd.Timestamp:
     return pd.Timestamp(week_start(value))
 
 
-def _window_tests(counts: np.ndarray, totals: np.ndarray, windows: Iterable[int]) -> list[tuple]:
-    big_c, big_t = counts.sum(), totals.sum()
+def _window_tests(counts: np.ndarray, totals: np.ndarray, windows: Iterable[int], *,
+                  exposure: np.ndarray | None = None) -> list[tuple]:
+    """One-sided exact tests of each window's count against the rest of the period.
+
+    ``exposure`` (default ``totals``) is what the count is a rate of; ``totals`` only reports the
+    window's texts.
+    """
+    exposure = totals if exposure is None else exposure
+    big_c, big_e = counts.sum(), exposure.sum()
     out = []
     for length in windows:
         for first in range(0, len(counts) - length + 1):
             c = int(counts[first : first + length].sum())
             t = int(totals[first : first + length].sum())
-            if t == 0 or t == big_t:
+            e = int(exposure[first : first + length].sum())
+            if t == 0 or e == big_e:
                 continue
             # Conditional test of two Poisson rates (Przyborowski & Wilenski 1940): given the theme's
-            # C texts overall, the number inside the window is Binomial(C, t / T) when rates are equal.
-            p0 = t / big_t
+            # C texts overall, the number inside the window is Binomial(C, e / E) when rates are equal.
+            p0 = e / big_e
             p = float(_st.binom.sf(c - 1, big_c, p0)) if c > 0 else 1.0
-            outside_rate = (big_c - c) / (big_t - t)
-            ratio = (c / t) / outside_rate if outside_rate > 0 else (np.inf if c else np.nan)
-            # "expected": the window's texts at the rate of the rest of the period (so ratio = c / expected)
-            out.append((first + 1, first + length, c, t, outside_rate * t, ratio, p))
+            outside_rate = (big_c - c) / (big_e - e)
+            ratio = (c / e if e else np.inf) / outside_rate if outside_rate > 0 else (np.inf if c else np.nan)
+            # "expected": the window's exposure at the rate of the rest of the period (ratio = c / expected)
+            out.append((first + 1, first + length, c, t, outside_rate * e, ratio, p))
+    return out
+
+
+def _spike_tests(counts: np.ndarray, totals: np.ndarray, windows: Iterable[int]) -> list[tuple]:
+    """Each window tested twice, and a spike only where both agree (intersection-union test,
+    p = the larger p-value; Berger 1982, Technometrics 24:295-300): against the texts *without* the
+    theme (so a theme that makes up most of the texts is not hidden by the texts its own spike adds)
+    and against the theme's own count per week with texts (so a theme does not "spike" merely
+    because the other texts fell). The rate ratio and expected count reported are the test's with
+    the smaller ratio."""
+    others = _window_tests(counts, totals, windows, exposure=totals - counts)
+    in_time = {r[:2]: r for r in _window_tests(counts, totals, windows, exposure=(totals > 0).astype(int))}
+    out = []
+    for row in others:
+        timed = in_time.get(row[:2])
+        if timed is None:
+            continue
+        weaker = row if not (timed[5] < row[5]) else timed
+        out.append((*row[:4], weaker[4], weaker[5], max(row[6], timed[6])))
     return out
 
 
@@ -570,8 +482,11 @@ def theme_trends(
 
     For each theme (within each segment of ``by``, when given) and each window of 1 to
     ``max(windows)`` consecutive weeks, the count of texts with the theme inside the window is tested
-    against the rest of the period, relative to the number of texts: under "no spike",
-    ``X_window | X_total ~ Binomial(X_total, T_window / T_total)`` — the exact conditional test of
+    against the rest of the period, twice (:func:`_spike_tests`, a spike only where both agree):
+    relative to the number of texts *without* the theme (so a theme that makes up most of a
+    segment's texts is not hidden by the texts its own spike adds), ``X_window | X_total ~
+    Binomial(X_total, O_window / O_total)`` where ``O`` counts the texts without the theme, and
+    relative to the weeks with texts (the theme's own history) — each the exact conditional test of
     two Poisson rates (Przyborowski & Wilenski 1940; statsmodels ``test_poisson_2indep``,
     ``method="exact-cond"``), one-sided. P-values are adjusted with Benjamini & Hochberg (1995) over
     every window of every theme and segment. A spike must also be material: at least ``min_count``
@@ -614,7 +529,7 @@ def theme_trends(
                 weekly_rows.append((theme, segment, w + 1, start + pd.Timedelta(days=7 * w), int(counts[w]), int(totals[w])))
             if counts.sum() == 0:
                 continue
-            for row in _window_tests(counts, totals, windows):
+            for row in _spike_tests(counts, totals, windows):
                 test_rows.append((theme, segment, *row))
 
     weekly = pd.DataFrame(weekly_rows, columns=["theme", seg_name, "week", "week_start", "count", "total"])

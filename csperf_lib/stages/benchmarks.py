@@ -478,6 +478,12 @@ def _more_demanding(base: dict, target: Any, *, pool: np.ndarray, bench: Any, be
     proposal = max(proposal, target.target) if better == "higher" else min(proposal, target.target)
     if bench is not None:
         proposal = max(proposal, bench.indicative_target) if better == "higher" else min(proposal, bench.indicative_target)
+    if not np.isfinite(proposal) or f(proposal, unit) == f(target.target, unit):
+        # met beyond doubt, but recent segment performance gives no more demanding level to propose
+        # (never "raise from 90.0 % to 90.0 %")
+        return {**base, "status": "keep", "evidence": f"met beyond its interval in each of the last {k} periods",
+                "proposed_target": np.nan,
+                "reasoning": "Keep: met every period, but the better segments do not reach a higher level to set instead."}
     return {**base, "status": "no_longer_challenging",
             "evidence": f"met beyond its interval in each of the last {k} periods",
             "proposed_target": proposal,

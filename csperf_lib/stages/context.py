@@ -18,6 +18,7 @@ from pathlib import Path
 
 from csperf_lib.core.calendar import review_calendar
 from csperf_lib.core.config import ReviewConfig, load_config
+from csperf_lib.core.display import show_frames_for_people
 from csperf_lib.core.errors import ConfigError
 from csperf_lib.core.paths import default_store_url, demo_config_path, project_root
 from csperf_lib.core.results import MissingStageError, missing_sentence, require_stage
@@ -117,7 +118,9 @@ def stage_context(
 
     ``None`` means: the bundled demo config, ``reports/_interactive``, the config's store (else the
     default DuckDB file under ``data/processed/``), and today. ``stage`` names the calling stage
-    (its inputs, :data:`STAGE_INPUTS`, are checked when the store is opened).
+    (its inputs, :data:`STAGE_INPUTS`, are checked when the store is opened). Under IPython, every
+    DataFrame the notebook displays is shown as a reader sees it
+    (:func:`csperf_lib.core.display.show_frames_for_people`).
     """
     if config_path is None:
         config_path = demo_config_path()
@@ -133,4 +136,5 @@ def stage_context(
     url = store_url or config.store_url or default_store_url(config.path)
     if isinstance(run_date, str):
         run_date = dt.date.fromisoformat(run_date)
+    show_frames_for_people()  # every table on the page without index, None, nan or NaT
     return StageContext(config=config, run_dir=run_dir, store_url=url, run_date=run_date or dt.date.today(), stage=stage)

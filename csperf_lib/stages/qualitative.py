@@ -12,7 +12,7 @@ no logic.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -27,16 +27,19 @@ from csperf_lib.methods.calibration import calibration_review
 from csperf_lib.methods.complaint_review import complaints_review
 from csperf_lib.methods.complaints import ComplaintTargets, pareto
 from csperf_lib.methods.privacy import DEFAULT_KEY_ENV, privacy_settings
-from csperf_lib.methods.sentiment import score_sentiment, sentiment_by, sentiment_vs_rating
+from csperf_lib.methods.sentiment import (
+    customer_labels,
+    score_sentiment,
+    sentiment_by,
+    sentiment_vs_rating,
+)
 from csperf_lib.methods.stats import fdr_bh
 from csperf_lib.methods.text import (
     Codebook,
-    Discovery,
     EmergingIssues,
     ThemeTrends,
     code_texts,
     codebook_from_config,
-    discover_themes,
     emerging_issues,
     long_themes,
     prepare_texts,
@@ -44,6 +47,7 @@ from csperf_lib.methods.text import (
     theme_coverage,
     theme_trends,
 )
+from csperf_lib.methods.theme_discovery import Discovery, coverage_with_candidates, discover_themes
 from csperf_lib.methods.trend import mann_kendall
 
 #: Contact columns joined onto survey comments so sentiment can be read by segment.
@@ -82,6 +86,9 @@ class TextSource:
         Personal-data placeholders inserted, by kind.
     segment : str or None
         The segment column of ``trends_by``.
+    covered : dict
+        :func:`~csperf_lib.methods.theme_discovery.coverage_with_candidates`: texts the codebook themes cover,
+        and how many more the candidate themes would.
     """
 
     name: str
@@ -95,6 +102,7 @@ class TextSource:
     verbatims: pd.DataFrame
     redactions: pd.DataFrame
     segment: str | None = None
+    covered: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -224,12 +232,14 @@ def _analyse_text(
     ctx = data[[c for c in context if c in data.columns]] if context else None
     emerging = emerging_issues(data["text"], when, start=start, context=ctx, coded=coded, alpha=alpha, labels=labels)
     uncoded = data.loc[coded["n_themes"].to_numpy() == 0, "text"]
+    discovery = discover_themes(uncoded, random_state=random_state)
     return TextSource(
         name=name,
         frame=data,
         n_records=n_records,
         coverage=theme_coverage(coded, codebook=codebook),
-        discovery=discover_themes(uncoded, random_state=random_state),
+        discovery=discovery,
+        covered=coverage_with_candidates(data["text"], coded, discovery),
         trends=trends,
         trends_by=trends_by,
         emerging=emerging,
@@ -262,6 +272,10 @@ def _comment_analysis(store, *, codebook, start, alpha: float, random_state: int
             data = comments.frame
             if "csat" in data and data["csat"].notna().any():
                 check = sentiment_vs_rating(data[["compound", "label"]], data["csat"])
+                # from here on a rated comment's sentiment is the customer's own rating band
+                labelled = customer_labels(data[["compound", "label"]], data["csat"])
+                data = data.assign(**{c: labelled[c] for c in ("label", "model_label", "label_source")})
+                comments = replace(comments, frame=data)
             else:
                 notes["sentiment_check"] = "No CSAT rating is recorded beside the comments, so the sentiment model cannot be checked against customers' own ratings."
             themed = long_themes(data[[*codebook.names, "n_themes", "has_text"]])
@@ -366,10 +380,14 @@ def qualitative_review(
         if source is None:
             continue
         cov = source.coverage.set_index("theme")
+        covered = source.covered
+        more = (f"; the {len(source.discovery.candidates)} candidate themes found in the rest would cover "
+                f"{covered['candidate_share']:.0%} more ({covered['covered_share']:.0%} in all)"
+                if covered.get("candidates") else "")
         findings.append(
             f"The codebook themes {cov.loc['any theme', 'share']:.0%} of {int(cov.loc['any theme', 'n']):,} "
             f"{'survey comments' if source.name == 'comments' else 'complaint texts'} "
-            f"(95 % CI {cov.loc['any theme', 'ci_low']:.0%}–{cov.loc['any theme', 'ci_high']:.0%})."
+            f"(95 % CI {cov.loc['any theme', 'ci_low']:.0%}–{cov.loc['any theme', 'ci_high']:.0%}){more}."
         )
         findings.extend(source.trends.spikes["finding"])
         if source.trends_by is not None:
@@ -488,7 +506,9 @@ def share_trends(weekly: pd.DataFrame, *, alpha: float = 0.05) -> dict[str, str]
 def summary_entries(review: QualitativeReview) -> dict[str, Any]:
     """The ``themes``, ``calibration``, ``sentiment`` and ``complaints`` entries of summary.json."""
 
-    out: dict[str, Any] = {"themes": theme_summary(review)}
+    out: dict[str, Any] = {"themes": theme_summary(review),
+                           "theme_coverage": {s.name: dict(s.covered) for s in (review.comments, review.complaints)
+                                              if s is not None and s.covered}}
     if review.calibration is not None:
         out.update(calibration.summary_entries(review.calibration))
     else:
@@ -497,8 +517,12 @@ def summary_entries(review: QualitativeReview) -> dict[str, Any]:
         out.update(complaint_review.summary_entries(review.complaint_review))
     check = review.sentiment_check
     if check is not None:
+        frame = review.comments.frame if review.comments is not None else pd.DataFrame()
+        rated = int((frame["label_source"] == "customer rating").sum()) if "label_source" in frame else 0
         out["sentiment"] = {
             "model": review.sentiment_model,
+            "labels_from_customer_ratings": rated,
+            "labels_from_model": int(len(frame) - rated),
             "n": int(check.n),
             "accuracy": float(check.accuracy),
             "macro_f1": float(check.macro_f1),

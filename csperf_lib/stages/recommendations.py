@@ -58,7 +58,7 @@ from csperf_lib.methods.coaching import coaching_findings, coaching_review
 from csperf_lib.methods.intervals import interval_staffing, staffing_unavailable
 from csperf_lib.methods.kpi_catalogue import kpi_definitions
 from csperf_lib.methods.privacy import privacy_settings
-from csperf_lib.methods.staffing_review import staffing_findings, staffing_review
+from csperf_lib.methods.staffing_review import staffing_actions, staffing_findings, staffing_review
 
 #: The rule patterns and action kinds, as the rule model declares them (csperf_lib.core.settings).
 PATTERNS = RULE_PATTERNS
@@ -406,6 +406,7 @@ PATTERN_FINDINGS: dict[str, dict[str, Any]] = {
     "escalation_outlier": {"kind": "escalation", "significant": True, "direction": "up", "dimension": ["team"],
                            "min": {"ratio": 1.5}},
     "escalation_cause": {"kind": "escalation", "significant": True, "attributes": {"cause": ["theme", "recurrence"]}},
+    "staffing_shortfall": {"kind": "staffing_shortfall", "significant": True},
 }
 #: The field conditions a rule's ``finding:`` may set.
 FINDING_KEYS = tuple(FindingConditions.model_fields)
@@ -491,9 +492,19 @@ def _staffing_context(staffing, findings) -> dict:
         "peak_deployed": info.get("worst_deployed", "?"),
     }
     evidence = [EvidenceItem(f, section_link("staffing")) for f in list(getattr(staffing, "findings", ()))[:3]]
+    # every under-staffed cell: the agent-hours quoted are their sum (StaffingReview.headline)
     cells = sorted((f for f in findings if f.kind == "staffing_shortfall" and f.significant),
-                   key=lambda f: _finite(f.estimate, 0.0))[:3]
+                   key=lambda f: _finite(f.estimate, 0.0))
     return {"context": context, "evidence": evidence, "ids": [f.id for f in cells]}
+
+
+def _match_staffing_shortfall(rule: Rule, ev: Evidence, found: list) -> list[dict]:
+    minutes = getattr(getattr(ev.staffing, "options", None), "interval_minutes", 30)
+    return [{"subject": m["subject"], "segment": m["segment"], "context": m["context"],
+             "evidence": [_item(f) for f in m["findings"]], "finding_ids": [f.id for f in m["findings"]],
+             "gap": m["shortfall"], "volume": float(max(m["contacts"], 1)), "persistence": 1.0}
+            for m in staffing_actions(found, interval_minutes=minutes)
+            if round(m["agent_hours"]) >= 1]  # never "roster 0 more agent-hours"
 
 
 def _match_kpi_shortfall(rule: Rule, ev: Evidence, found: list) -> list[dict]:
@@ -544,9 +555,9 @@ def _match_kpi_shortfall(rule: Rule, ev: Evidence, found: list) -> list[dict]:
 
 def _match_kpi_trend(rule: Rule, ev: Evidence, found: list) -> list[dict]:
     matches = []
-    teams = dict.fromkeys(str(f.segment) for f in found)
-    for team in sorted(teams):
-        part = [f for f in found if str(f.segment) == team]
+    segments = dict.fromkeys((str(f.dimension), str(f.segment)) for f in found)
+    for dimension, team in sorted(segments):
+        part = [f for f in found if (str(f.dimension), str(f.segment)) == (dimension, team)]
         lead = part[0]
         unit = _unit(lead)
         weekly = _finite(lead.effect_size, 0.0)
@@ -565,22 +576,23 @@ def _match_kpi_trend(rule: Rule, ev: Evidence, found: list) -> list[dict]:
                 ))
         first, last = _finite(lead.comparator, math.nan), _finite(lead.estimate, math.nan)
         matches.append({
-            "subject": f"team {team}", "segment": {"team": team},
-            "context": {"team": team, "kpi_label": _label(lead), "slope_text": f"{_fmt(weekly, unit) if unit != 'seconds' else f'{weekly:+.1f} s'} a week",
+            "subject": _subject(lead.dimension, lead.segment), "segment": _segment(lead),
+            "context": {"team": team, "subject": _subject(lead.dimension, lead.segment), "kpi_label": _label(lead), "slope_text": f"{_fmt(weekly, unit) if unit != 'seconds' else f'{weekly:+.1f} s'} a week",
                         "first_value_text": _fmt(first, unit)},
             "evidence": evidence,
             "finding_ids": [f.id for f in part],
             # relative change over the period; without first/last values, a nominal 5 %
             "gap": abs(last - first) / first if math.isfinite(first) and math.isfinite(last) and first else 0.05,
-            "volume": _team_volume(ev.findings, team, default=_finite(lead.n, 1.0)),
+            "volume": _segment_volume(ev.findings, dimension, team, default=_finite(lead.n, 1.0)),
             "persistence": _finite(lead.attributes.get("periods"), 1.0),
         })
     return matches
 
 
-def _team_volume(findings, team: str, *, default: float = 1.0) -> float:
-    """Contacts a team handled: the largest n of its stage-05 findings, else ``default``."""
-    sizes = [_finite(f.n, 0.0) for f in findings if f.stage == "05_benchmarks" and f.dimension == "team" and str(f.segment) == team]
+def _segment_volume(findings, dimension: str, segment: str, *, default: float = 1.0) -> float:
+    """Contacts of a segment: the largest n of its stage-05 findings, else ``default``."""
+    sizes = [_finite(f.n, 0.0) for f in findings
+             if f.stage == "05_benchmarks" and f.dimension == dimension and str(f.segment) == segment]
     return max(sizes) if sizes else default
 
 
@@ -632,7 +644,7 @@ def _match_complaint_issue(rule: Rule, ev: Evidence, found: list) -> list[dict]:
         lead = part[0]
         term = str(lead.attributes.get("term") or lead.attributes.get("theme_label") or lead.attributes.get("theme") or "")
         first, last = lead.attributes.get("first_week"), lead.attributes.get("last_week")
-        weeks = f"{first}" if first == last else f"{first}–{last}"
+        weeks = f"week {first}" if first == last else f"weeks {first}–{last}"
         evidence = [_item(f) for f in part]
         if _finite(lead.attributes.get("category_share"), 0.0) >= 0.5:
             evidence.append(EvidenceItem(f"{lead.attributes['category_share']:.0%} of these complaints are logged as "
@@ -755,6 +767,7 @@ MATCHERS = {
     "regulatory": _match_regulatory,
     "escalation_outlier": _match_escalation_outlier,
     "escalation_cause": _match_escalation_cause,
+    "staffing_shortfall": _match_staffing_shortfall,
 }
 
 

@@ -1,0 +1,138 @@
+"""How a table is shown to a reader: no index column, no ``None``, ``nan``, ``NaT`` or ``<NA>``.
+
+Stage notebooks display many computed tables; in the executed notebook, the HTML and the PDF a
+reader sees those tables, not the code. :func:`reader_frame` turns a DataFrame into the text a
+reader should see (missing values as a dash, yes/no for flags, dates as "5 Jan 2026", p and q
+values as "< 0.001", numbers to four significant figures with thousands separators, lists as
+comma-separated text); :func:`reader_html` renders it; :func:`show_frames_for_people` makes every
+DataFrame a stage notebook displays go through it (called by
+:func:`csperf_lib.stages.context.stage_context`; a no-op outside IPython). The data themselves are
+never changed: only their display.
+
+Written here rather than with pandas' Styler: the Styler formats per column and leaves the index
+and missing values to each call site; one formatter for every table is what keeps the pages
+consistent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from csperf_lib.core.formatting import format_p_value
+
+__all__ = ["MISSING", "reader_frame", "reader_html", "reader_value", "show_frames_for_people"]
+
+#: What a reader sees for a value that is not there.
+MISSING = "—"
+#: Rows shown before a table is cut (the rest is counted under it).
+MAX_ROWS = 50
+_P_NAMES = {"p", "q", "p_value", "q_value", "p_adjusted", "p_adj", "pvalue", "qvalue", "p-value", "q-value"}
+
+
+def _is_p_column(name: Any) -> bool:
+    text = str(name).strip().lower()
+    return text in _P_NAMES or text.startswith(("p_value", "q_value")) or text.endswith(("_p_value", "_q_value"))
+
+
+def _number(x: float) -> str:
+    if not math.isfinite(x):
+        return MISSING if math.isnan(x) else ("∞" if x > 0 else "−∞")
+    if x == int(x) and abs(x) < 1e15:
+        return f"{int(x):,}"
+    if abs(x) >= 1000:
+        return f"{x:,.1f}"
+    if abs(x) < 1e-4:
+        return "≈ 0"
+    return f"{x:.4g}"
+
+
+def reader_value(value: Any, *, p_value: bool = False) -> str:
+    """One cell as a reader sees it (see the module docstring); ``p_value`` formats a p or q value."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return MISSING
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        if pd.isna(value):
+            return MISSING
+        stamp = pd.Timestamp(value)
+        return f"{stamp.day} {stamp:%b %Y}" + ("" if stamp == stamp.normalize() else f" {stamp:%H:%M}")
+    if isinstance(value, dt.date):
+        return f"{value.day} {value:%b %Y}"
+    if isinstance(value, (pd.Timedelta, dt.timedelta)):
+        return MISSING if pd.isna(value) else str(pd.Timedelta(value)).replace("0 days ", "")
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return MISSING
+        return format_p_value(value) if p_value else _number(float(value))
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}: {reader_value(v)}" for k, v in value.items()) or MISSING
+    if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
+        items = [reader_value(v) for v in value]
+        return ", ".join(items) if items else MISSING
+    text = str(value)
+    return text if text.strip() and text not in ("nan", "NaN", "None", "NaT", "<NA>") else MISSING
+
+
+def reader_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table as text a reader should see: every cell through :func:`reader_value`, a default
+    0, 1, 2 … index dropped (a meaningful index becomes the first columns).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any table; not modified.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same rows and columns (plus the index's, when it has meaning), every value a string.
+    """
+    source = frame
+    if not isinstance(frame.index, pd.RangeIndex):  # a meaningful index: its labels become columns
+        unnamed = [n is None for n in frame.index.names]
+        source = frame.reset_index(names=["" if u else n for u, n in zip(unnamed, frame.index.names, strict=True)]
+                                   if frame.index.nlevels > 1 or unnamed[0] else None)
+    names = [" / ".join(str(c) for c in col) if isinstance(col, tuple) else col for col in source.columns]
+    columns = {i: [reader_value(v, p_value=_is_p_column(name)) for v in source.iloc[:, i].tolist()]
+               for i, name in enumerate(names)}
+    out = pd.DataFrame(columns, index=range(len(source)), dtype=object)
+    out.columns = names
+    return out
+
+
+def reader_html(frame: pd.DataFrame, *, max_rows: int = MAX_ROWS) -> str:
+    """:func:`reader_frame` as an HTML table (escaped, no index), cut after ``max_rows`` rows
+    with a line saying how many are shown."""
+    shown = reader_frame(frame.head(max_rows))
+    table = shown.to_html(index=False, escape=True, border=0, classes="reader-table")
+    if len(frame) > max_rows:
+        table += f"<p><em>The first {max_rows:,} of {len(frame):,} rows are shown.</em></p>"
+    return table
+
+
+def show_frames_for_people() -> bool:
+    """Make IPython display every DataFrame through :func:`reader_html`.
+
+    Returns
+    -------
+    bool
+        True when registered (running under IPython), False otherwise (nothing changes).
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with the notebook extras
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, lambda f: reader_html(f))
+    return True

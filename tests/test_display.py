@@ -1,0 +1,67 @@
+"""Tables as a reader sees them: no index column, no None, nan, NaT or <NA> (issues 18 and 19)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.pandas import column, data_frames
+
+from csperf_lib.core.display import (
+    MISSING,
+    reader_frame,
+    reader_html,
+    reader_value,
+    show_frames_for_people,
+)
+
+RAW_MISSING = re.compile(r"(?<![\w<])(None|nan|NaN|NaT|<NA>|&lt;NA&gt;)(?![\w>])")
+
+
+def test_every_kind_of_missing_value_reads_as_a_dash():
+    frame = pd.DataFrame({
+        "float": [1.5, np.nan], "int": pd.array([1, None], dtype="Int64"), "flag": pd.array([True, None], dtype="boolean"),
+        "when": [pd.Timestamp("2026-01-05 10:30"), pd.NaT], "text": ["x", None], "na": ["y", pd.NA],
+        "list": [["a", "b"], []], "dict": [{"k": 1}, {}],
+    })
+    shown = reader_frame(frame)
+    assert list(shown.iloc[1]) == [MISSING] * 8
+    assert list(shown.iloc[0]) == ["1.5", "1", "yes", "5 Jan 2026 10:30", "x", "y", "a, b", "k: 1"]
+    assert not RAW_MISSING.search(reader_html(frame))
+    assert frame["float"].isna().sum() == 1  # the data are not changed
+
+
+def test_p_values_dates_numbers_and_the_index():
+    frame = pd.DataFrame({"p_value": [1.13e-312, 0.0342], "q_value": [0.2, np.nan], "value": [1.134716e-12, 11643.0],
+                          "day": [dt.date(2026, 3, 2), pd.Timestamp("2026-03-02")]}, index=[5, 9])
+    shown = reader_frame(frame)
+    assert list(shown.columns) == ["", "p_value", "q_value", "value", "day"]  # a meaningful index is kept, unnamed
+    assert list(shown["p_value"]) == ["< 0.001", "0.03"] and list(shown["q_value"]) == ["0.20", MISSING]
+    assert list(shown["value"]) == ["≈ 0", "11,643"] and list(shown["day"]) == ["2 Mar 2026", "2 Mar 2026"]
+    plain = reader_frame(frame.reset_index(drop=True))
+    assert list(plain.columns) == ["p_value", "q_value", "value", "day"]  # 0, 1, 2 … is never shown
+    assert reader_value(True) == "yes" and reader_value(np.bool_(False)) == "no" and reader_value(float("inf")) == "∞"
+
+
+def test_html_is_escaped_and_long_tables_are_cut_with_a_count():
+    html = reader_html(pd.DataFrame({"a": ["<script>alert(1)</script>"] * 60}), max_rows=10)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert html.count("</tr>") == 11 and "The first 10 of 60 rows are shown." in html
+
+
+def test_registration_is_a_no_op_outside_ipython():
+    assert show_frames_for_people() is False
+
+
+@settings(max_examples=60, deadline=None)
+@given(data_frames([column("f", dtype=float), column("s", elements=st.one_of(st.none(), st.text(max_size=5))),
+                    column("b", elements=st.one_of(st.none(), st.booleans()))]))
+def test_no_table_shows_a_raw_missing_marker(frame):
+    shown = reader_frame(frame)
+    assert len(shown) == len(frame) and not shown.isna().any().any()
+    for value in shown.to_numpy().ravel():
+        assert value not in ("None", "nan", "NaN", "NaT", "<NA>")

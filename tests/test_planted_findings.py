@@ -36,7 +36,7 @@ def _review(folder, out):
            "--date", "2026-04-01", "--out", str(out), "--store", f"duckdb://{out / 'store.duckdb'}", "--quiet"]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=out, timeout=900, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads((out / "2026-04-01" / "summary.json").read_text())
+    return json.loads((out / "2026-04-01" / "summary.json").read_text()), out / "2026-04-01"
 
 
 @pytest.fixture(scope="module", params=["default demo (seed 7)", "second seed (8)"])
@@ -50,7 +50,8 @@ def reviewed(request, tmp_path_factory):
     else:
         folder = generate_demo(out / "demo", contacts=100_000, seed=8).out_dir
         planted = json.loads((folder / "planted.json").read_text())
-    return planted, _review(folder, out)
+    summary, run_dir = _review(folder, out)
+    return planted, summary, run_dir
 
 
 def _significant(summary, kind=None):
@@ -89,7 +90,7 @@ def _found(signal: dict, summary: dict) -> list[dict]:
 
 
 def test_every_planted_signal_is_a_finding(reviewed):
-    planted, summary = reviewed
+    planted, summary, _ = reviewed
     found = {name: _found(signal, summary) for name, signal in planted["signals"].items()}
     assert all(found.values()), {name: len(f) for name, f in found.items()}
     # the staffing gap: most of its intervals, each with the numbers a roster change needs
@@ -140,7 +141,7 @@ def _alarms(control: dict, summary: dict, planted: dict) -> list[dict]:
 
 
 def test_no_control_segment_yields_a_finding(reviewed):
-    planted, summary = reviewed
+    planted, summary, _ = reviewed
     alarms = {json.dumps(c["segment"])[:80] + f" ({c['metric']})": [f["sentence"] for f in _alarms(c, summary, planted)]
               for c in planted["controls"]}
     assert len(alarms) >= 17
@@ -148,8 +149,25 @@ def test_no_control_segment_yields_a_finding(reviewed):
 
 
 def test_no_staffing_shortfall_outside_the_planted_gap(reviewed):
-    planted, summary = reviewed
+    planted, summary, _ = reviewed
     seg = planted["signals"]["queue_understaffed"]["segment"]
     stray = [f["sentence"] for f in _significant(summary, "staffing_shortfall")
              if not (f["attributes"]["queue"] == seg["queue"] and f["attributes"]["weekday"] == DAYS[seg["weekday"]])]
     assert stray == []
+
+
+def test_pages_print_no_raw_missing_values(reviewed):
+    """Pages are for people: no None, nan, NaT or <NA> in what a reader sees."""
+    import re
+
+    from bs4 import BeautifulSoup
+
+    _, _, run_dir = reviewed
+    raw = re.compile(r"(?<![\w<])(None(?! of\b)|nan|NaN|NaT|<NA>)(?![\w>])")
+    shown = {}
+    for page in sorted(run_dir.glob("[0-9][0-9]_*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup(["script", "style"]):
+            tag.decompose()
+        shown[page.name] = raw.findall(soup.get_text(" "))
+    assert len(shown) == 8 and not any(shown.values()), {k: len(v) for k, v in shown.items() if v}

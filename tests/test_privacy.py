@@ -382,3 +382,15 @@ def test_pseudonymise_series():
     assert out.iloc[0] == out.iloc[2] == pseudonymise("C1", key="secret")
     assert out.iloc[1] != out.iloc[0]
     assert pd.isna(out.iloc[3]) and out.name == "customer"
+
+
+def test_references_shaped_like_phone_numbers_are_not_redacted_as_phones():
+    """Issue 18: identifiers that are not personal data (bag tags, order, ticket, flight and case
+    numbers) are not redacted as phone numbers; a phone number beside them still is."""
+    from csperf_lib.methods.privacy import redact
+
+    for text in ("bag tag 0016 123456 lost at Heathrow", "order no. 01234 567890 never came",
+                 "ticket #: 0167 234 5678", "Flight 0123 456 789 was cancelled", "case 617 555 0199"):
+        assert redact(text) == text, text
+    assert redact("my number is 0161 496 0123, order 4411") == "my number is [PHONE], order 4411"
+    assert redact("reach me at 617 555 0199 about booking 77") == "reach me at [PHONE] about booking 77"

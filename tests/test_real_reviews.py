@@ -176,3 +176,49 @@ def test_daily_interval_report_review(reviews):
     gaps = {g["kpi"]: g for g in summary["gaps"] if g["dimension"] == "all"}
     assert gaps["service_level"]["status"] == "missed" and gaps["service_level"]["n"] < offered  # effective n
     assert f"of {offered:,} calls, as days vary more than chance" in gaps["service_level"]["finding"]
+
+
+EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
+RAW_MISSING = r"(?<![\w<])(None(?! of\b)|nan|NaN|NaT|<NA>)(?![\w>])"  # "None of the KPIs …" is English
+
+
+def _page_text(page: Path) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    for tag in soup(["script", "style"]):
+        tag.decompose()
+    return soup.get_text(" ")
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_every_example_says_nothing_the_data_cannot_support(reviews, name):
+    """Issue 18: on every example, no finding rests on a handle, a hashtag, a censored or
+    non-contiguous series or a missing-value segment, and no page prints None, nan or NaT."""
+    import re
+
+    summary, run_dir = reviews(name)
+    findings = summary["findings"]
+    # a missing-value segment is a data-quality finding, never a segment judged
+    assert not [f["sentence"] for f in findings if f.get("segment") == "(not recorded)" and f["kind"] != "data_quality"]
+    # no term of an emerging issue or theme spike is a handle, a hashtag or a link
+    for f in findings:
+        if f["kind"] in ("emerging_issue", "theme_spike"):
+            terms = str(f["attributes"].get("terms") or f["attributes"].get("term") or "")
+            assert not re.search(r"(^|[\s,])[@#]\w|https?://", terms), f["sentence"]
+    # trends only over contiguous periods (the span is exactly the periods tested), and a complaint
+    # outcome (resolution, acknowledgement, open share, upheld) only over periods that had the time to close
+    censored_from = (summary.get("calendar") or {}).get("censored_from")
+    # (the KPIs that need a handling outcome the cut-off can censor; a source's own "timely" flag is not one)
+    outcome = ("complaint_resolution_days", "complaint_ack_days", "complaint_open_share", "complaint_upheld_rate",
+               "complaint_forwarding_days")
+    for f in findings:
+        if f["kind"] != "trend" or f["attributes"].get("period_word") != "weeks":
+            continue
+        days = (pd.Timestamp(f["period_end"]) - pd.Timestamp(f["period_start"])).days + 1
+        assert days == 7 * f["attributes"]["periods"], f["sentence"]
+        if f["kpi"] in outcome and censored_from:
+            assert pd.Timestamp(f["period_end"]) < pd.Timestamp(censored_from), f["sentence"]
+    # pages for people
+    shown = {page.name: re.findall(RAW_MISSING, _page_text(page)) for page in sorted(run_dir.glob("[0-9][0-9]_*.html"))}
+    assert shown and not any(shown.values()), {k: len(v) for k, v in shown.items() if v}

@@ -135,3 +135,14 @@ def test_mostly_interpolated_series_is_refused(seasonal_frame):
     assert observed_share < MIN_OBSERVED_SHARE
     few_gaps = seasonal_frame.drop(seasonal_frame.index[[3, 10, 11]])
     assert not decompose(few_gaps).frame["seasonal"].isna().all()  # a few missing days are still fine
+
+
+def test_the_sentence_never_prints_a_missing_strength():
+    from csperf_lib.methods.seasonality import Decomposition
+
+    frame = pd.DataFrame({"period": pd.date_range("2026-01-01", periods=3), "observed": [1.0, 2.0, 3.0],
+                          "trend": np.nan, "seasonal": np.nan, "resid": np.nan})
+    refused = Decomposition(frame=frame, seasonal_period=7, note="no seasonal decomposition: too few days")
+    assert refused.sentence == "No seasonal decomposition: too few days" and "nan" not in refused.sentence
+    done = Decomposition(frame=frame, seasonal_period=7, strength_seasonal=0.61, strength_trend=0.2, note="weekly cycle")
+    assert done.sentence == "Seasonal strength 0.61, trend strength 0.20. Weekly cycle"

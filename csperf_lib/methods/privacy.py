@@ -39,8 +39,10 @@ they are left as they are.
 Limitations (the rules favour recall on the kinds above, then precision on ordinary text):
 
 * A date written ``dd-mm-yy`` is indistinguishable from a sort code and is redacted.
-* Reference numbers grouped like a phone number are redacted as ``[PHONE]``: a UK-shaped
-  ``0123 456 789`` / ``01234 567890`` or a North American ``123 456 7890``. Ungrouped or
+* Reference numbers grouped like a phone number are redacted as ``[PHONE]`` (a UK-shaped
+  ``0123 456 789`` / ``01234 567890`` or a North American ``123 456 7890``) unless a word just
+  before names them as a reference: "bag tag", "order", "ticket", "booking", "ref", "flight",
+  "case", "claim", "tracking", "invoice" (an identifier of a thing, not of a person). Ungrouped or
   prefixed ids (``ORD-2026-00123``, ``INC0012345``, ``1234567812345678``) are left alone.
 * A bare domain with a listed TLD (``docs.python.org``) is a ``[URL]`` even without a scheme.
 * Lower-case postcodes and IBANs are not detected (lower-case matching eats words like
@@ -194,6 +196,27 @@ def _digit_count(low: int, high: int) -> Callable[[re.Match], Span | None]:
     return check
 
 
+#: Words that name the number after them as a reference, not a phone: a bag tag, an order,
+#: ticket, booking, flight or case number identifies a thing, not a person.
+_REFERENCE_CUE = re.compile(
+    r"\b(?:bag(?:gage)?\s*tag|tag|order|ticket|booking|reservation|ref|reference|flight|confirmation|"
+    r"tracking|invoice|case|claim|pnr|locator)(?:\s*(?:no\.?|number|num|id|#))?\s*[:#]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _not_a_reference(check: Callable[[re.Match], Span | None]) -> Callable[[re.Match], Span | None]:
+    """A phone detector's check that leaves numbers introduced as references alone."""
+
+    def guarded(m: re.Match) -> Span | None:
+        span = check(m)
+        if span is not None and _REFERENCE_CUE.search(m.string[max(0, span[0] - 40):span[0]]):
+            return None
+        return span
+
+    return guarded
+
+
 # (kind, placeholder, pattern, validator) in the order they are applied.
 _DETECTORS: tuple[tuple[str, str, re.Pattern, Callable[[re.Match], Span | None]], ...] = (
     ("email", "[EMAIL]", _EMAIL, _whole),
@@ -207,9 +230,9 @@ _DETECTORS: tuple[tuple[str, str, re.Pattern, Callable[[re.Match], Span | None]]
     ("account", "[ACCOUNT]", _ACCOUNT, _whole),
     ("zip", "[ZIP]", _ZIP_PLUS4, _whole),
     ("zip", "[ZIP]", _ZIP_CONTEXT, _whole),
-    ("phone", "[PHONE]", _PHONE_INTL, _digit_count(8, 15)),
-    ("phone", "[PHONE]", _PHONE_UK, _digit_count(10, 11)),
-    ("phone", "[PHONE]", _PHONE_NANP, _digit_count(10, 11)),
+    ("phone", "[PHONE]", _PHONE_INTL, _not_a_reference(_digit_count(8, 15))),
+    ("phone", "[PHONE]", _PHONE_UK, _not_a_reference(_digit_count(10, 11))),
+    ("phone", "[PHONE]", _PHONE_NANP, _not_a_reference(_digit_count(10, 11))),
     ("postcode", "[POSTCODE]", _POSTCODE, _whole),
 )
 

@@ -77,6 +77,16 @@ class Decomposition:
         """Whether an STL decomposition was made."""
         return bool(self.frame["trend"].notna().any())
 
+    @property
+    def sentence(self) -> str:
+        """The result for a reader: the two strengths and what was done, or only why nothing was
+        (never "strength nan")."""
+        note = self.note[:1].upper() + self.note[1:] if self.note else ""
+        if not (np.isfinite(self.strength_seasonal) and np.isfinite(self.strength_trend)):
+            return note or "No seasonal decomposition was made."
+        return (f"Seasonal strength {self.strength_seasonal:.2f}, trend strength {self.strength_trend:.2f}."
+                + (f" {note}" if note else ""))
+
 
 def _strength(resid: np.ndarray, component: np.ndarray) -> float:
     """:math:`\\max(0, 1 - \\mathrm{Var}(R)/\\mathrm{Var}(C + R))` (NaN when the latter is 0)."""

@@ -401,5 +401,8 @@ def staffing_heatmap(profile: pd.DataFrame, *, value: str = "gap", ax=None):
     ax.set_xticks(ticks + 0.5, [grid.columns[i] for i in ticks], rotation=90)
     ax.set_xlabel("Interval start")
     ax.set_ylabel("Weekday")
-    ax.set_title(_HEATMAP_LABELS.get(value, value) + "; grey: no contacts" + (" or not judged" if value == "gap" else ""))
+    title = _HEATMAP_LABELS.get(value, value)
+    if value == "gap" and str(profile.get("judged_by", pd.Series([""])).iloc[0] if len(profile) else "").startswith("observed"):
+        title = "Agents deployed (implied by the service level) − required (red: under-staffed)"  # model did not fit
+    ax.set_title(title + "; grey: no contacts" + (" or not judged" if value == "gap" else ""))
     return ax

@@ -39,11 +39,11 @@ def test_p_values_dates_numbers_and_the_index():
     frame = pd.DataFrame({"p_value": [1.13e-312, 0.0342], "q_value": [0.2, np.nan], "value": [1.134716e-12, 11643.0],
                           "day": [dt.date(2026, 3, 2), pd.Timestamp("2026-03-02")]}, index=[5, 9])
     shown = reader_frame(frame)
-    assert list(shown.columns) == ["", "p_value", "q_value", "value", "day"]  # a meaningful index is kept, unnamed
-    assert list(shown["p_value"]) == ["< 0.001", "0.03"] and list(shown["q_value"]) == ["0.20", MISSING]
-    assert list(shown["value"]) == ["≈ 0", "11,643"] and list(shown["day"]) == ["2 Mar 2026", "2 Mar 2026"]
+    assert list(shown.columns) == ["", "p", "q", "Value", "Day"]  # a meaningful index is kept, unnamed
+    assert list(shown["p"]) == ["< 0.001", "0.03"] and list(shown["q"]) == ["0.20", MISSING]
+    assert list(shown["Value"]) == ["≈ 0", "11,643"] and list(shown["Day"]) == ["2 Mar 2026", "2 Mar 2026"]
     plain = reader_frame(frame.reset_index(drop=True))
-    assert list(plain.columns) == ["p_value", "q_value", "value", "day"]  # 0, 1, 2 … is never shown
+    assert list(plain.columns) == ["p", "q", "Value", "Day"]  # 0, 1, 2 … is never shown
     assert reader_value(True) == "yes" and reader_value(np.bool_(False)) == "no" and reader_value(float("inf")) == "∞"
 
 
@@ -65,3 +65,13 @@ def test_no_table_shows_a_raw_missing_marker(frame):
     assert len(shown) == len(frame) and not shown.isna().any().any()
     for value in shown.to_numpy().ravel():
         assert value not in ("None", "nan", "NaN", "NaT", "<NA>")
+
+
+def test_snake_case_names_read_as_words_with_their_units():
+    from csperf_lib.core.display import human_label
+
+    assert [human_label(n) for n in ("rows_usable", "wait_s", "ci_low", "aht_s", "review_date", "p_value", "kpi")] == [
+        "Rows usable", "Wait (s)", "CI low", "AHT (s)", "Review date", "p", "KPI"]
+    assert human_label("Agents needed") == "Agents needed" and human_label(3) == 3  # not snake_case: as given
+    shown = reader_frame(pd.DataFrame({"rows_in": [5], "mean_pct": [0.45]}))
+    assert list(shown.columns) == ["Rows in", "Mean pct"] and list(shown.iloc[0]) == ["5", "0.45"]

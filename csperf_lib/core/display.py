@@ -4,7 +4,7 @@ Stage notebooks display many computed tables; in the executed notebook, the HTML
 reader sees those tables, not the code. :func:`reader_frame` turns a DataFrame into the text a
 reader should see (missing values as a dash, yes/no for flags, dates as "5 Jan 2026", p and q
 values as "< 0.001", numbers to four significant figures with thousands separators, lists as
-comma-separated text); :func:`reader_html` renders it; :func:`show_frames_for_people` makes every
+comma-separated text, snake_case column names as words with their unit); :func:`reader_html` renders it; :func:`show_frames_for_people` makes every
 DataFrame a stage notebook displays go through it (called by
 :func:`csperf_lib.stages.context.stage_context`; a no-op outside IPython). The data themselves are
 never changed: only their display.
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,8 +27,10 @@ import pandas as pd
 
 from csperf_lib.core.formatting import format_p_value
 
-__all__ = ["MISSING", "reader_frame", "reader_html", "reader_value", "show_frames_for_people"]
+__all__ = ["MISSING", "human_label", "reader_frame", "reader_html", "reader_value", "show_frames_for_people"]
 
+_STYLE = ("<style>table.reader-table td, table.reader-table th {text-align: left; vertical-align: top;}"
+          "</style>")
 #: What a reader sees for a value that is not there.
 MISSING = "—"
 #: Rows shown before a table is cut (the rest is counted under it).
@@ -82,6 +85,36 @@ def reader_value(value: Any, *, p_value: bool = False) -> str:
     return text if text.strip() and text not in ("nan", "NaN", "None", "NaT", "<NA>") else MISSING
 
 
+#: Words a snake_case column name spells in capitals (abbreviations a reader knows).
+_ACRONYMS = {"ci": "CI", "id": "ID", "ids": "IDs", "kpi": "KPI", "kpis": "KPIs", "aht": "AHT", "asa": "ASA",
+             "nps": "NPS", "csat": "CSAT", "ces": "CES", "fcr": "FCR", "qa": "QA", "sl": "SL", "smart": "SMART",
+             "sha256": "SHA-256", "url": "URL", "aql": "AQL", "rag": "RAG"}
+#: Name endings that are units: shown in brackets.
+_UNIT_SUFFIXES = {"_s": "s", "_days": "days", "_hours": "hours", "_minutes": "min"}
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+
+
+def human_label(name: Any) -> Any:
+    """A snake_case column name as a reader reads it: ``rows_usable`` → "Rows usable",
+    ``wait_s`` → "Wait (s)", ``ci_low`` → "CI low", ``p_value`` → "p"; other names unchanged."""
+    if not isinstance(name, str) or not _SNAKE.match(name):
+        return name
+    if name in ("p_value", "p", "pvalue"):
+        return "p"
+    if name in ("q_value", "q", "qvalue"):
+        return "q"
+    if name == "n":
+        return "n"
+    unit = ""
+    for suffix, word in _UNIT_SUFFIXES.items():
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name, unit = name[: -len(suffix)], f" ({word})"
+            break
+    words = [_ACRONYMS.get(w, w) for w in name.split("_")]
+    first = words[0] if words[0] in _ACRONYMS.values() else words[0][:1].upper() + words[0][1:]
+    return " ".join([first, *words[1:]]) + unit
+
+
 def reader_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The table as text a reader should see: every cell through :func:`reader_value`, a default
     0, 1, 2 … index dropped (a meaningful index becomes the first columns).
@@ -94,7 +127,8 @@ def reader_frame(frame: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Same rows and columns (plus the index's, when it has meaning), every value a string.
+        Same rows and columns (plus the index's, when it has meaning), every value a string,
+        snake_case column names read as words (:func:`human_label`).
     """
     source = frame
     if not isinstance(frame.index, pd.RangeIndex):  # a meaningful index: its labels become columns
@@ -105,7 +139,7 @@ def reader_frame(frame: pd.DataFrame) -> pd.DataFrame:
     columns = {i: [reader_value(v, p_value=_is_p_column(name)) for v in source.iloc[:, i].tolist()]
                for i, name in enumerate(names)}
     out = pd.DataFrame(columns, index=range(len(source)), dtype=object)
-    out.columns = names
+    out.columns = [human_label(n) for n in names]
     return out
 
 
@@ -113,7 +147,8 @@ def reader_html(frame: pd.DataFrame, *, max_rows: int = MAX_ROWS) -> str:
     """:func:`reader_frame` as an HTML table (escaped, no index), cut after ``max_rows`` rows
     with a line saying how many are shown."""
     shown = reader_frame(frame.head(max_rows))
-    table = shown.to_html(index=False, escape=True, border=0, classes="reader-table")
+    # text reads from the left and long cells wrap from the top (the notebook default right-aligns)
+    table = _STYLE + shown.to_html(index=False, escape=True, border=0, classes="reader-table", justify="left")
     if len(frame) > max_rows:
         table += f"<p><em>The first {max_rows:,} of {len(frame):,} rows are shown.</em></p>"
     return table

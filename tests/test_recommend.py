@@ -304,6 +304,13 @@ def test_escalation_patterns(rules):
     assert not any(r.subject == "queue Complaints" for r in recs)
     assert ("prevent_escalation_recurrence", "escalated contacts") in kinds
     assert any("Repeat contact" in r.action for r in recs)
+    # recurrence alone names what recurs, never a placeholder such as "the causes found" (issue 19)
+    again = FindingsLedger("04_qualitative").add(
+        "escalation", key={"cause": "recurrence", "measure": "complaint"}, direction="up", favourable=False,
+        estimate=0.12, n=300, comparator=0.03, comparator_label="other contacts", q_value=1e-4, significant=True,
+        attributes={"measure": "a complaint within 28 days", "cause": "recurrence", "unit": "proportion"})
+    (rec,) = [r for r in recommend(evidence(findings=[again]), rules) if r.rule == "prevent_escalation_recurrence"]
+    assert "(a complaint within 28 days)" in rec.action and "causes found" not in rec.action
 
 
 def test_rules_match_findings_by_their_fields_and_list_the_ids(rules, tmp_path):

@@ -746,10 +746,12 @@ def _match_escalation_outlier(rule: Rule, ev: Evidence, found: list) -> list[dic
 def _match_escalation_cause(rule: Rule, ev: Evidence, found: list) -> list[dict]:
     if not found:
         return []
-    labels = [str(f.attributes.get("theme_label") or f.attributes.get("theme")) for f in found if f.attributes.get("cause") == "theme"]
+    # each cause in words: a theme's label, or what recurs (e.g. "a complaint within 28 days")
+    labels = [str(f.attributes.get("theme_label") or f.attributes.get("theme") if f.attributes.get("cause") == "theme"
+                  else f.attributes.get("measure") or "escalated customers contacting again") for f in found]
     return [{
         "subject": "escalated contacts", "segment": {},
-        "context": {"causes": ", ".join(labels) or "the causes found", "n": len(found)},
+        "context": {"causes": ", ".join(dict.fromkeys(labels)), "n": len(found)},
         "evidence": [_item(f) for f in found],
         "finding_ids": [f.id for f in found],
         "gap": 0.1, "volume": max(_finite(f.n, 1.0) for f in found), "persistence": 1.0,

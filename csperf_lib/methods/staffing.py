@@ -82,6 +82,7 @@ __all__ = [
     "queue_interval_profiles",
     "staffing_options",
     "weekday_profile",
+    "whole_config",
 ]
 
 #: Channels whose contacts queue in real time for an agent: the ones an Erlang model can describe.
@@ -160,6 +161,15 @@ class StaffingOptions:
         return 60.0 * self.interval_minutes
 
 
+def whole_config(config: Any) -> Any:
+    """A parsed YAML mapping as the KPI and target readers must see it: a whole config, not a
+    ``kpis:`` section (they tell the two apart by a ``kpis`` or ``tables`` key); anything else
+    unchanged."""
+    if config is not None and not hasattr(config, "raw") and isinstance(config, Mapping):
+        return {**config, "kpis": config.get("kpis") or {}}
+    return config
+
+
 def staffing_options(config: Any = None) -> StaffingOptions:
     """The options of the config's typed ``staffing:`` section, defaults filled in.
 
@@ -183,10 +193,7 @@ def staffing_options(config: Any = None) -> StaffingOptions:
         Erlang queue does not describe.
     """
 
-    if config is not None and not hasattr(config, "raw") and isinstance(config, Mapping):
-        # a parsed YAML mapping: make sure the KPI and target readers see a whole config, not a
-        # kpis: section (they tell the two apart by a kpis or tables key)
-        config = {**config, "kpis": config.get("kpis") or {}}
+    config = whole_config(config)
     _, section = section_settings(config, "staffing")
     kpis = kpi_options(config)
     values: dict[str, Any] = {

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from csperf_lib.core.calendar import DAY_NAMES
+from csperf_lib.core.calendar import DAY_NAMES, WEEKDAYS
 from csperf_lib.core.formatting import format_q, format_value
 from csperf_lib.core.sections import section_link
 from csperf_lib.core.summary_io import to_jsonable
@@ -32,6 +32,7 @@ from csperf_lib.methods.staffing import (
     interval_profile,
     queue_interval_profiles,
     weekday_profile,
+    whole_config,
 )
 from csperf_lib.methods.staffing_cells import (
     JUDGED_BY_MODEL,
@@ -128,8 +129,10 @@ class StaffingReview:
     def headline(self) -> dict[str, Any]:
         """The few numbers a recommendation quotes.
 
-        ``understaffed_agent_hours_per_week`` and ``understaffed_rostered_hours_per_week`` (see
-        ``summary``), ``under_staffed_cells``, and the most under-staffed weekday x interval cell:
+        ``understaffed_agent_hours_per_week`` and ``understaffed_rostered_hours_per_week`` and
+        ``under_staffed_cells`` over :attr:`cells` (each queue's cells when the contacts have
+        queues, so they can differ from ``summary``'s whole-centre figures), ``worst_queue``, and
+        the most under-staffed weekday x interval cell:
         ``worst_interval`` (e.g. ``"Monday 10:30"``), ``worst_required`` (agents on the phones,
         int), ``worst_deployed`` (mean agents deployed, one decimal); the ``worst_*`` are None when
         no cell is under-staffed.
@@ -137,8 +140,7 @@ class StaffingReview:
         cells = self.cells
         under = cells[cells["status"] == "under-staffed"] if len(cells) else cells
         worst = under.nsmallest(1, "gap").iloc[0] if len(under) else None
-        hours = self.options.interval_minutes / 60.0
-        shortfall = float((-under["gap"]).clip(lower=0).sum() * hours) if len(under) else 0.0
+        shortfall = _agent_hours(under, self.options, short=True)
         deployed = "agents_deployed" if "agents_deployed" in cells.columns else "deployed"
         return {
             "understaffed_agent_hours_per_week": shortfall,
@@ -337,13 +339,21 @@ def staffing_review(
     )
 
 
+def _agent_hours(cells: pd.DataFrame, options: StaffingOptions, *, short: bool) -> float:
+    """Agent-hours a week on the phones the cells lack (``short``) or hold spare: the sum of their
+    gaps (agents) x the interval's hours."""
+    if not len(cells):
+        return 0.0
+    gap = -cells["gap"] if short else cells["gap"]
+    return float(gap.clip(lower=0).sum() * options.interval_minutes / 60.0)
+
+
 def _summary(profile: pd.DataFrame, options: StaffingOptions, *, calendar_intervals: int) -> dict[str, Any]:
-    hours = options.interval_minutes / 60.0
     judged = profile[profile["status"] != "not judged"]
     under = judged[judged["status"] == "under-staffed"]
     spare = judged[judged["status"] == "over-staffed"]
-    shortfall = float((-under["gap"]).clip(lower=0).sum() * hours) if len(under) else 0.0
-    surplus = float(spare["gap"].clip(lower=0).sum() * hours) if len(spare) else 0.0
+    shortfall = _agent_hours(under, options, short=True)
+    surplus = _agent_hours(spare, options, short=False)
     return {
         "calendar_intervals": int(calendar_intervals),
         "cells": int(len(profile)),
@@ -366,9 +376,7 @@ def _queue_cells(store, *, config: Any, options: StaffingOptions, min_contacts: 
     profiles = queue_interval_profiles(store, config=config)
     if sum(q != NOT_RECORDED for q in profiles) < 2:
         return pd.DataFrame(), {}
-    if config is not None and not hasattr(config, "raw") and isinstance(config, Mapping):
-        config = {**config, "kpis": config.get("kpis") or {}}  # a parsed YAML: read as a whole config
-    targets = targets_from_config(config)
+    targets = targets_from_config(whole_config(config))
     parts, checks = [], {}
     for queue, intervals in profiles.items():
         check = _model_check(intervals, min_contacts=min_contacts)
@@ -733,7 +741,4 @@ def staffing_actions(findings, *, interval_minutes: int = 30) -> list[dict[str, 
 
 def _day_name(weekday: str) -> str:
     """'Mon' -> 'Monday' (a full name passes through)."""
-    for name in DAY_NAMES:
-        if name.lower().startswith(weekday.lower()[:3]):
-            return name
-    return weekday
+    return dict(zip(WEEKDAYS, DAY_NAMES, strict=True)).get(weekday, weekday)

@@ -171,7 +171,7 @@ def coverage_with_candidates(texts: pd.Series, coded: pd.DataFrame, discovery: D
     has = coded["has_text"].to_numpy(bool)
     themed = has & (coded["n_themes"].to_numpy() > 0)
     uncoded = texts[has & ~themed].astype(str)
-    by_candidate = int(uncoded.map(lambda t: t in discovery.assignments).sum()) if len(uncoded) else 0
+    by_candidate = int(uncoded.isin(list(discovery.assignments)).sum())
     n = int(has.sum())
 
     def share(k: int) -> float:

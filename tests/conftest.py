@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import nbformat
 import pytest
+
+# A pseudonymisation key file created by a test (csperf_lib.methods.privacy.read_or_create_key)
+# goes to a throwaway folder, never the user's ~/.config; reviews run as subprocesses inherit it.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="csperf-test-config-")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CSPERF_SHARED", ROOT.parent / "shared"))

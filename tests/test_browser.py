@@ -333,6 +333,47 @@ def test_hostile_text_is_shown_as_text(review_dir: Path, open_page) -> None:
     assert f"{HOSTILE_SCRIPT} Ltd" in index.inner_text("h1")
 
 
+READER_TEXT_JS = r"""() => {
+  const visible = e => e.offsetParent !== null || e.getClientRects().length > 0;
+  const cells = [...document.querySelectorAll('td,th')].filter(visible).map(c => c.innerText.trim());
+  // prose: each visible text block on its own line, without code, formulas and anchor links
+  const blocks = [...document.querySelectorAll('p,li,td,th,caption,dd,dt,figcaption,summary,blockquote,h1,h2,h3,h4,h5,h6')]
+    .filter(visible).map(e => {
+      const c = e.cloneNode(true);
+      c.querySelectorAll('code,pre,kbd,samp,math,var,script,style,.anchor-link').forEach(x => x.remove());
+      c.querySelectorAll('br').forEach(b => b.replaceWith(' '));
+      return c.textContent;
+    });
+  return {cells, prose: blocks.join('\n'), text: document.body.innerText};
+}"""
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.parametrize("name", PAGES)
+def test_page_reads_as_written_for_people(name: str, review_dir: Path, open_page) -> None:
+    """Issue 19's visual check, on what Chromium shows: no None/nan/NaN/NaT/<NA>/True/False cells,
+    no e- exponents, no snake_case identifiers in the prose, no page over 2 MB."""
+    from csperf_lib.report.audit import cell_problems, prose_problems, size_problems
+
+    path = (review_dir / name).resolve()
+    shown = open_page(path).page.evaluate(READER_TEXT_JS)
+    problems = cell_problems(shown["cells"]) + prose_problems(shown["prose"]) + size_problems(path)
+    assert not problems, f"{name}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.slow
+@needs_chromium
+@needs_poppler
+@pytest.mark.skipif(not HAS_EVIDENCE, reason="no evidence-report stage (NN_evidence_report) yet")
+def test_evidence_report_pdf_text_is_whole(review_dir: Path, open_page) -> None:
+    """No word or path of the evidence report is cut in the PDF (pdftotext against the page)."""
+    from csperf_lib.report.audit import pdf_word_problems
+
+    shown = open_page(review_dir / EVIDENCE_HTML).page.evaluate(READER_TEXT_JS)
+    assert pdf_word_problems(_pdf_text(review_dir / EVIDENCE_PDF), shown["text"], ignore=("Page", "of")) == []
+
+
 @pytest.mark.slow
 @needs_chromium
 def test_screenshot_of_the_report(review_dir: Path, open_page, tmp_path: Path) -> None:

@@ -411,7 +411,7 @@ def test_coaching_review_bundles_everything_and_pseudonymises_throughout():
     assert "AG007" not in blob and "AG020" not in blob
     assert len(review.plan) == 1 and len(review.insufficient) == 4
     first = review.findings[0]
-    assert first.startswith("Agent P-") and "accuracy_of_information" in first
+    assert first.startswith("Agent P-") and "accuracy of information" in first  # the item in words
     assert "95 % CI" in first and "n = 40 evaluations" in first and "adjusted p < 0.001" in first
     assert any("insufficient evidence" in f for f in review.findings)
     plain = coaching_review(qa, teams=teams_for(qa))

@@ -358,7 +358,7 @@ def test_repeat_window_counts_only_close_complaints():
 def test_absent_or_empty_customer_id_gives_a_note_not_an_error():
     frame = complaints(REPEAT_ROWS)
     absent = repeat_summary(frame.drop(columns="customer_id"), pseudonym_key=KEY)
-    assert "no customer_id column" in absent.note
+    assert "has no customer identifier" in absent.note and "`customer_id`" in absent.note
     assert absent.n_complainants == 0 and math.isnan(absent.rate) and absent.customers.empty
     empty = repeat_summary(frame.assign(customer_id=pd.Series([pd.NA] * len(frame), dtype="string")),
                            pseudonym_key=KEY)
@@ -564,6 +564,6 @@ def test_cfpb_sample_runs_and_says_what_is_not_available():
     assert any("no resolution date" in f and "cannot be checked" in f for f in review.findings)
     assert review.pareto.iloc[0]["category"].startswith("Credit reporting")
     assert review.pareto["count"].sum() == len(frame)
-    assert "no customer_id column" in review.repeat.note
+    assert "has no customer identifier" in review.repeat.note
     assert review.skipped_segments == {"queue": "not a column of the complaints table"}
     json.dumps(summary_entries(review), allow_nan=False)

@@ -1,5 +1,5 @@
 """Tests of the assessment-criteria catalogue (csperf_lib/data/criteria.yaml), the evidence map
-(notebooks/evidence_map.yaml) and the candidate-evidence templates (templates/candidate_evidence/).
+(notebooks/evidence_map.yaml) and the candidate-evidence templates (csperf_lib/data/candidate_evidence/).
 
 Both YAML files ship with the repository, so these tests never skip; only the comparisons with the
 unit documents themselves (codes, evidence requirements, copied wording) read ../shared/seeds and
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = ROOT / "csperf_lib" / "data" / "criteria.yaml"
 EVIDENCE_MAP = ROOT / "notebooks" / "evidence_map.yaml"
 NOTEBOOKS = ROOT / "notebooks"
-TEMPLATES = ROOT / "templates" / "candidate_evidence"
+TEMPLATES = ROOT / "csperf_lib" / "data" / "candidate_evidence"
 
 #: unit id -> number of criteria (performance + knowledge) and of knowledge criteria
 COUNTS = {"CU852": 21, "CFACSD20": 21, "UNIT34": 28, "UNIT403": 16, "CFACC16": 27}
@@ -398,3 +398,12 @@ def test_every_template_referenced_exists_and_has_its_fields():
         assert text.startswith("# "), path.name
         absent = [f for f in TEMPLATE_FIELDS if f not in text]
         assert not absent, f"{path.name} lacks {absent}"
+
+
+def test_templates_are_copied_into_the_report_folder(tmp_path):
+    from csperf_lib.stages.evidence import copy_candidate_templates
+
+    copied = copy_candidate_templates(tmp_path)
+    assert sorted(copied) == sorted(f"candidate_evidence/{p.name}" for p in TEMPLATES.glob("*.md")) and copied
+    for name in copied:
+        assert (tmp_path / name).read_bytes() == (TEMPLATES / name.split("/")[1]).read_bytes()

@@ -75,3 +75,22 @@ def test_snake_case_names_read_as_words_with_their_units():
     assert human_label("Agents needed") == "Agents needed" and human_label(3) == 3  # not snake_case: as given
     shown = reader_frame(pd.DataFrame({"rows_in": [5], "mean_pct": [0.45]}))
     assert list(shown.columns) == ["Rows in", "Mean pct"] and list(shown.iloc[0]) == ["5", "0.45"]
+
+
+def test_identifiers_in_cells_read_as_words_or_their_labels():
+    from csperf_lib.core.display import reader_text
+
+    labels = {"aht_s": "Average handling time", "agent_id": "agent"}
+    assert reader_text("aht_s", labels=labels) == "Average handling time"
+    assert reader_text("within_tolerance") == "Within tolerance"
+    assert reader_text("qa_evaluations") == "QA evaluations"
+    assert reader_text("aht_s in agent_id 'P-1' is 439", labels=labels) == "Average handling time in agent 'P-1' is 439"
+    assert reader_text("duplicate contact_id of an earlier record") == "duplicate contact ID of an earlier record"
+    assert reader_text("score: wrap_up_notes (0-5)") == "score: wrap up notes (0-5)"
+    # file names, e-mail addresses and ordinary text are left alone
+    for text in ("contacts_export.csv", "a_b@example.com", "plain words", "C000013591"):
+        assert reader_text(text) == text
+    frame = pd.DataFrame({"status": ["within_tolerance", "met"], "score: needs_analysis (0-5)": [True, False]})
+    shown = reader_frame(frame, labels=labels)
+    assert list(shown.columns) == ["Status", "score: needs analysis (0-5)"]
+    assert shown.iloc[:, 0].tolist() == ["Within tolerance", "met"] and shown.iloc[:, 1].tolist() == ["yes", "no"]

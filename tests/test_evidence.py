@@ -60,7 +60,7 @@ def test_links_and_anchors():
 def test_html_table_escapes_and_has_header_cells():
     frame = pd.DataFrame({"name": ["<script>alert(1)</script>"], "href": ["x.html#a"]})
     out = ev.html_table(frame, caption="c", links={"name": "href"})
-    assert "<script>" not in out and "&lt;script&gt;" in out and '<th scope="col">name</th>' in out
+    assert "<script>" not in out and "&lt;script&gt;" in out and '<th scope="col">Name</th>' in out  # column names read as words
     assert '<a href="x.html#a">' in out
 
 
@@ -95,3 +95,68 @@ def test_appendices_are_complete():
     assert methods["source"].str.len().gt(10).all() and methods["formula"].str.len().gt(3).all()
     assert len(ev.glossary()) >= 20
     assert ev.code_order("PC 2") < ev.code_order("PC 10")
+
+
+def _summary_with_actions():
+    from csperf_lib.core.findings import FindingsLedger
+
+    five = FindingsLedger("05_benchmarks")
+    scotland = five.add("kpi_gap", kpi="csat_mean", dimension="region", segment="Scotland", direction="down",
+                        favourable=False, estimate=3.62, comparator=4.0, n=1302, q_value=1e-9, significant=True,
+                        attributes={"kpi_name": "Customer satisfaction (mean)", "unit": "score_1_5", "status": "missed"},
+                        evidence=["05_benchmarks.html#x"])
+    tolerance = five.add("kpi_gap", kpi="fcr_rate", direction="down", favourable=False, estimate=0.727,
+                         comparator=0.75, n=96342, q_value=1e-9, significant=True,
+                         attributes={"kpi_name": "First-contact resolution", "unit": "proportion", "status": "within_tolerance"},
+                         evidence=["05_benchmarks.html#y"])
+    three = FindingsLedger("03_quantitative")
+    falling = three.add("trend", kpi="answer_rate", direction="down", favourable=False, estimate=0.96, n=12,
+                        q_value=0.04, significant=True, attributes={"kpi_name": "Answer rate", "unit": "proportion"},
+                        evidence=["03_quantitative.html#t"])
+    four = FindingsLedger("04_qualitative")
+    item = four.add("calibration", dimension="item", segment="wrap_up_notes", estimate=0.32, comparator=0.667,
+                    significant=True)
+    return {
+        "recommendations": [{"id": "R01", "subject": "region Scotland", "kind": "service_improvement", "priority": 100.0,
+                             "action": "Find out why customers in region Scotland are less satisfied.",
+                             "owner": "Customer experience manager", "review_date": "2026-05-10",
+                             "finding_ids": [scotland.id]}],
+        "findings": [f.model_dump(mode="json") for f in (scotland, tolerance, falling, item)],
+        "stages": [{"name": "04_qualitative", "status": "ok"}, {"name": "02_sample", "status": "skipped",
+                                                                 "reason": "no contacts or complaints"}],
+        "kpis": {"overall": [
+            {"kpi": "csat_mean", "name": "Customer satisfaction (mean)", "value": 4.2, "available": True},
+            {"kpi": "complaint_timely_rate", "name": "Complaints answered in time", "value": None, "available": False,
+             "note": "complaints.timely is empty (null in every row)"},
+            {"kpi": "contacts_offered", "name": "Contacts offered", "value": 100.0, "available": True}]},
+        "gaps": [{"kpi": "csat_mean", "dimension": "all"}],
+        "calendar": {"censored_from": "2026-02-01T23:20:00", "censoring_horizon_days": 56.0},
+        "trends": [{"kpi": "complaint_ack_days", "segment": "all", "trend": "too few periods"}],
+    }
+
+
+def test_executive_summary_leads_with_actions_and_says_what_it_could_not_judge():
+    summary = _summary_with_actions()
+    model = ev.executive_summary_model(summary)
+    (action,) = model.actions
+    assert action.id == "R01" and action.review_date == "10 May 2026" and action.owner == "Customer experience manager"
+    assert action.because.startswith("Customer satisfaction (mean) for region Scotland misses its target: 3.62")
+    assert action.evidence == "05_benchmarks.html#x"
+    assert action.href == "06_recommendations.html#R01-%C2%B7-service-improvement-%C2%B7-region-Scotland-(priority-100)"
+    # other real concerns follow; a gap within tolerance is not one
+    assert [text for text, _ in model.concerns] == [f["sentence"] for f in summary["findings"] if f["kind"] == "trend"]
+    judged = " ".join(model.not_judged)
+    for expected in ("Stage 02", "no contacts or complaints", "Complaints answered in time: not measured",
+                     "from 1 Feb 2026", "56 days", "too few complete periods", "No target is set for Contacts offered",
+                     "wrap up notes"):
+        assert expected in judged, expected
+    html = ev.executive_summary_html(summary)
+    assert html.index("What to do first") < html.index("Other findings") < html.index("could not judge")
+    assert "R01. Find out why customers in region Scotland" in html and 'href="05_benchmarks.html#x"' in html
+
+
+def test_executive_summary_escapes_data_values():
+    summary = _summary_with_actions()
+    summary["recommendations"][0]["action"] = "<script>alert(1)</script>"
+    html = ev.executive_summary_html(summary)
+    assert "<script>" not in html and "&lt;script&gt;" in html

@@ -258,3 +258,43 @@ def test_seconds_per_call_on_200k_contacts(store):
             seconds = [explore(big, **kwargs).seconds for _ in range(3)]
             print(f"  {statistics.median(seconds):.3f} s  {kwargs}")
         assert n > 190_000
+
+
+def test_a_store_held_by_another_process_says_how_to_release_it(tmp_path):
+    """Issue 19: `csperf review` while the explorer holds the DuckDB store names the way out."""
+    import subprocess
+    import sys
+    import time
+
+    from csperf_lib.core.errors import StoreError
+    from csperf_lib.ingest.store import Store
+
+    path = tmp_path / "held.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); con.execute('create table t (x int)'); "
+        "print('ready', flush=True); time.sleep(60)"), str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        started = time.time()
+        with pytest.raises(StoreError) as caught:
+            Store(f"duckdb://{path}")
+        message = str(caught.value)
+        assert "\n" not in message and "Release store" in message and time.time() - started < 30
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_explorer_trend_verdicts_are_adjusted_like_the_report():
+    from csperf_lib.report.explorer import TREND_COLUMNS
+    from csperf_lib.stages.quantitative import adjust_trends
+
+    assert "p_adjusted" in TREND_COLUMNS
+    # three series: one clear trend, one only "significant" before adjustment, one not at all
+    tested = pd.DataFrame({"segment": ["a", "b", "c"], "periods": [12] * 3,
+                           "trend": ["increasing", "increasing", "decreasing"], "slope": [1.0, 0.1, -0.1],
+                           "slope_unit": ["per day"] * 3, "p": [0.001, 0.04, 0.2], "tau": [0.9, 0.4, -0.4],
+                           "note": [""] * 3})
+    adjusted = adjust_trends(tested, alpha=0.05)
+    assert adjusted["trend"].tolist() == ["increasing", "no trend", "no trend"]
+    assert adjusted["p_adjusted"].tolist() == pytest.approx([0.003, 0.06, 0.2])  # BH: p_(i) m / i, monotone

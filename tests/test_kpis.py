@@ -391,8 +391,8 @@ def test_missing_tables_and_columns_are_absent_with_reasons():
         )
     )
     reasons = frame.attrs["unavailable"]
-    assert reasons["csat_mean"] == "table surveys is not supplied"
-    assert reasons["complaints_per_1000"] == "table complaints is not supplied"
+    assert reasons["csat_mean"] == "no survey responses table is supplied"
+    assert reasons["complaints_per_1000"] == "no complaints table is supplied"
     assert reasons["aht_s"] == "contacts has no column hold_s"
     assert reasons["escalation_rate"] == "contacts.escalated is empty (null in every row)"
     assert not set(reasons) & set(frame["kpi"])  # absent, never NaN-filled
@@ -640,7 +640,7 @@ def test_confidence_option_and_summary_json():
         "unit": "score_1_5",
         "direction": "higher_is_better",
         "available": False,
-        "reason": "table surveys is not supplied",
+        "reason": "no survey responses table is supplied",
     }
 
 
@@ -728,7 +728,7 @@ def test_pwc_kpis_that_the_export_cannot_give_are_absent_with_reasons(pwc):
     reasons = compute_kpis(store).attrs["unavailable"]
     assert reasons["aht_s"] == "contacts.hold_s is empty (null in every row)"
     assert reasons["nps"] == "surveys.nps is empty (null in every row)"
-    assert reasons["qa_score_mean"] == "table qa_evaluations is not supplied"
+    assert reasons["qa_score_mean"] == "no QA evaluations table is supplied"
     assert reasons["transfer_rate"] == "contacts.transferred is empty (null in every row)"
 
 

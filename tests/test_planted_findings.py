@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -171,3 +172,30 @@ def test_pages_print_no_raw_missing_values(reviewed):
             tag.decompose()
         shown[page.name] = raw.findall(soup.get_text(" "))
     assert len(shown) == 8 and not any(shown.values()), {k: len(v) for k, v in shown.items() if v}
+
+
+def test_pages_pass_the_reading_audit(reviewed):
+    """Issue 19: every page and the evidence PDF of the demo review read as written for people
+    (no raw values or identifiers, no exponents, links resolve, no page over 2 MB, no cut words)."""
+    from csperf_lib.report.audit import audit_folder
+
+    _, _, run_dir = reviewed
+    assert audit_folder(run_dir) == {}
+
+
+def test_recommendations_are_coherent_and_briefings_differ_by_team(reviewed):
+    """One recommendation per target, no placeholder or identifier in an action, and each team's
+    briefing says something only that team's says."""
+    from csperf_lib.report.audit import prose_problems
+
+    _, summary, run_dir = reviewed
+    recs = summary["recommendations"]
+    targets = [r["subject"] for r in recs if r["kind"] == "target_change"]
+    assert len(targets) == len(set(targets))
+    for r in recs:
+        assert not re.search(r"[{}]|\bNone\b|\bnan\b|\(the causes found\)", r["action"]), r["action"]
+        assert prose_problems(r["action"]) == [], r["action"]
+    briefings = {p.stem: p.read_text(encoding="utf-8") for p in (run_dir / "briefings").glob("*.md")}
+    changed = {name: text.split("## ")[1] for name, text in briefings.items()}  # "What has changed"
+    assert len(briefings) >= 2 and len(set(changed.values())) == len(changed)
+    assert not [name for name, text in briefings.items() if "&lt;" in text or "&gt;" in text or "&amp;" in text]

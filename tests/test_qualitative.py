@@ -10,7 +10,7 @@ import pytest
 
 from csperf_lib.core.errors import ConfigError
 from csperf_lib.core.summary_io import to_jsonable
-from csperf_lib.methods.privacy import privacy_settings
+from csperf_lib.methods.privacy import privacy_settings, pseudonym_key_table, pseudonymise
 from csperf_lib.stages.qualitative import (
     markdown_list,
     placeholder_counts,
@@ -123,7 +123,7 @@ def test_review_without_text_tables_explains_itself(tmp_path, write_yaml):
     assert entries["themes"] == [] and entries["calibration"] == []
 
 
-def test_pseudonym_key_from_environment(monkeypatch):
+def test_pseudonym_key_from_environment(monkeypatch, tmp_path):
     class Config:
         path = "review.yaml"
         raw = {"privacy": {"key_env": "MY_KEY"}}
@@ -131,11 +131,39 @@ def test_pseudonym_key_from_environment(monkeypatch):
     monkeypatch.setenv("MY_KEY", "s3cret")
     assert privacy_settings(Config) == (b"s3cret", True)
     monkeypatch.delenv("MY_KEY")
-    key, stable = privacy_settings(Config)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the key's folder would be", encoding="utf-8")
+    Config.raw = {"privacy": {"key_env": "MY_KEY", "key_file": str(blocker / "pseudonym.key")}}
+    key, stable = privacy_settings(Config)  # no key file can be made: a one-off key
     assert not stable and len(key) == 32
     Config.raw = {"privacy": {"key": "inline"}}
     with pytest.raises(ConfigError, match="privacy.key: unknown option"):
         privacy_settings(Config)
+
+
+def test_pseudonym_key_file_is_created_once_and_kept_private(monkeypatch, tmp_path):
+    monkeypatch.delenv("CSPERF_PSEUDONYM_KEY", raising=False)
+
+    class Config:
+        path = str(tmp_path / "review.yaml")
+        raw = {"privacy": {"key_file": "keys/pseudonym.key"}}
+
+    key, stable = privacy_settings(Config)
+    key_file = tmp_path / "keys" / "pseudonym.key"
+    assert stable and key_file.is_file() and len(key) == 64  # 32 random bytes as hex
+    assert key_file.stat().st_mode & 0o077 == 0  # owner only
+    assert privacy_settings(Config) == (key, True)  # read back, never replaced
+    assert [p.name for p in key_file.parent.iterdir()] == ["pseudonym.key"]  # no temporary left
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home-config"))
+    Config.raw = {}
+    default_key, _ = privacy_settings(Config)
+    assert (tmp_path / "home-config" / "csperf" / "pseudonym.key").is_file() and default_key != key
+
+
+def test_pseudonym_key_table_maps_each_agent_once():
+    table = pseudonym_key_table(pd.Series(["AG2", "AG1 ", None, "AG2", ""]), key=b"k")
+    assert table["agent_id"].tolist() == ["AG1", "AG2"]
+    assert table["pseudonym"].tolist() == [pseudonymise("AG1", key=b"k"), pseudonymise("AG2", key=b"k")]
 
 
 def test_markdown_list_escapes_data_values():

@@ -222,3 +222,7 @@ def test_every_example_says_nothing_the_data_cannot_support(reviews, name):
     # pages for people
     shown = {page.name: re.findall(RAW_MISSING, _page_text(page)) for page in sorted(run_dir.glob("[0-9][0-9]_*.html"))}
     assert shown and not any(shown.values()), {k: len(v) for k, v in shown.items() if v}
+    # issue 19: every page (and the evidence PDF) passes the reading audit
+    from csperf_lib.report.audit import audit_folder
+
+    assert audit_folder(run_dir) == {}

@@ -222,7 +222,7 @@ def test_targets_for_kpis_the_review_cannot_give_are_left_out_and_named():
     table = targets_in_scope(review)
     assert set(table["kpi"]) <= {"csat_mean"}
     assert "service_level" in table.attrs["out_of_scope"]
-    assert "service_level" in scope_sentence(table)
+    assert "Service level" in scope_sentence(table)  # the KPI by its name
 
 
 def test_a_window_shorter_than_the_target_withholds_the_timeliness_rate():

@@ -212,3 +212,13 @@ def test_change_points_missing_values_and_min_size():
         change_points(y, min_size=0)
     with pytest.raises(ValueError):
         change_points(y, penalty=-1)
+
+
+def test_xmr_limits_stay_within_the_scale():
+    # a mean CSAT on a 1-5 scale near its ceiling: x-bar + 3 sigma would pass 5
+    values = [4.9, 4.6, 4.95, 4.5, 4.9, 4.7, 4.95, 4.55]
+    open_chart = xmr_chart(values)
+    bounded = xmr_chart(values, bounds=(1.0, 5.0))
+    assert open_chart.ucl > 5.0 and bounded.ucl == 5.0
+    assert bounded.lcl == open_chart.lcl and bounded.center == open_chart.center and bounded.sigma == open_chart.sigma
+    assert xmr_chart([0.02, 0.2, 0.01, 0.15], bounds=(0.0, 1.0)).lcl == 0.0  # a proportion never below 0

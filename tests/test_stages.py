@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -212,6 +213,26 @@ def test_review_end_to_end_through_the_command_line(demo, tmp_path, monkeypatch)
     # the planted regional shortfall is a finding (a segment difference and a gap against target)
     midlands = [f for f in findings if f.dimension == "region" and f.segment == "Midlands" and f.kpi == "csat_mean"]
     assert {"segment_difference", "kpi_gap"} <= {f.kind for f in midlands if f.significant}
+    # agents appear under stable pseudonyms everywhere in the shareable folder; the key that maps them
+    # back is beside the folder, readable by its owner only, and no raw agent id is in the folder
+    import csv
+    import stat
+
+    key_file = out / "2026-11-22.agent-key.csv"
+    assert key_file.is_file() and stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    with key_file.open(encoding="utf-8") as handle:
+        key = {row["agent"]: row["shown in the report as"] for row in csv.DictReader(handle)}
+    assert key and all(p.startswith("P-") for p in key.values())
+    shared = output_text(folder)
+    assert not [agent for agent in key if re.search(rf"(?<![\w-]){re.escape(agent)}(?![\w-])", shared)]
+    coached = {r["segment"]["agent_id"] for r in summary["recommendations"] if "agent_id" in r["segment"]}
+    assert coached <= set(key.values())
+    # the cover page links what a reviewer acts on, and every page reads as written for people
+    for target in ("actions.xlsx", "sample/qa_worksheet.xlsx", "briefings/", "candidate_evidence/"):
+        assert f'href="{target}' in index, target
+    from csperf_lib.report.audit import audit_folder
+
+    assert audit_folder(folder) == {}
     # no personal value planted in the demo's free text reaches any report, export or record
     outputs = output_text(folder)
     compact = "".join(outputs.split())

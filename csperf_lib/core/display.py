@@ -27,7 +27,7 @@ import pandas as pd
 
 from csperf_lib.core.formatting import format_p_value
 
-__all__ = ["MISSING", "human_label", "reader_frame", "reader_html", "reader_value", "show_frames_for_people"]
+__all__ = ["MISSING", "human_label", "reader_frame", "reader_html", "reader_text", "reader_value", "show_frames_for_people"]
 
 _STYLE = ("<style>table.reader-table td, table.reader-table th {text-align: left; vertical-align: top;}"
           "</style>")
@@ -55,8 +55,9 @@ def _number(x: float) -> str:
     return f"{x:.4g}"
 
 
-def reader_value(value: Any, *, p_value: bool = False) -> str:
-    """One cell as a reader sees it (see the module docstring); ``p_value`` formats a p or q value."""
+def reader_value(value: Any, *, p_value: bool = False, labels: Mapping[str, str] | None = None) -> str:
+    """One cell as a reader sees it (see the module docstring); ``p_value`` formats a p or q value;
+    identifiers in text read as words (:func:`reader_text`, with ``labels``)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return MISSING
     if isinstance(value, (bool, np.bool_)):
@@ -77,12 +78,42 @@ def reader_value(value: Any, *, p_value: bool = False) -> str:
             return MISSING
         return format_p_value(value) if p_value else _number(float(value))
     if isinstance(value, Mapping):
-        return "; ".join(f"{k}: {reader_value(v)}" for k, v in value.items()) or MISSING
+        return "; ".join(f"{reader_text(str(k), labels=labels)}: {reader_value(v, labels=labels)}"
+                         for k, v in value.items()) or MISSING
     if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
-        items = [reader_value(v) for v in value]
+        items = [reader_value(v, labels=labels) for v in value]
         return ", ".join(items) if items else MISSING
     text = str(value)
-    return text if text.strip() and text not in ("nan", "NaN", "None", "NaT", "<NA>") else MISSING
+    if not text.strip() or text in ("nan", "NaN", "None", "NaT", "<NA>"):
+        return MISSING
+    return reader_text(text, labels=labels)
+
+
+_SNAKE_IN_TEXT = re.compile(r"(?<![\w./@#:=-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/@-]|\.\w)")
+
+
+def reader_text(text: str, *, labels: Mapping[str, str] | None = None) -> str:
+    """Identifiers in a text as a reader reads them.
+
+    A text that is one snake_case identifier becomes its label (``labels``, e.g. a KPI's name from
+    the catalogue) or its words (:func:`human_label`: ``within_tolerance`` → "Within tolerance");
+    inside a longer text, each identifier is replaced by its label (``aht_s`` → "Average handling
+    time") or its words (``wait_s`` → "wait (s)"). File names, e-mail addresses and other text are
+    unchanged.
+    """
+    labels = labels or {}
+    if "_" not in text:
+        return text
+    if _SNAKE.match(text):
+        return labels.get(text) or human_label(text)
+    return _SNAKE_IN_TEXT.sub(lambda m: labels.get(m.group(0)) or _words(m.group(0)), text)
+
+
+def _words(identifier: str) -> str:
+    """An identifier inside a sentence as words: ``wait_s`` → "wait (s)", ``qa_evaluations`` →
+    "QA evaluations" (lower case unless an abbreviation leads)."""
+    label = human_label(identifier)
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
 #: Words a snake_case column name spells in capitals (abbreviations a reader knows).
@@ -115,7 +146,7 @@ def human_label(name: Any) -> Any:
     return " ".join([first, *words[1:]]) + unit
 
 
-def reader_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def reader_frame(frame: pd.DataFrame, *, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The table as text a reader should see: every cell through :func:`reader_value`, a default
     0, 1, 2 … index dropped (a meaningful index becomes the first columns).
 
@@ -123,6 +154,9 @@ def reader_frame(frame: pd.DataFrame) -> pd.DataFrame:
     ----------
     frame : pandas.DataFrame
         Any table; not modified.
+    labels : mapping, optional, keyword-only
+        Identifier → label (KPI names, dimensions, tables) for identifiers in cells
+        (:func:`reader_text`).
 
     Returns
     -------
@@ -136,17 +170,17 @@ def reader_frame(frame: pd.DataFrame) -> pd.DataFrame:
         source = frame.reset_index(names=["" if u else n for u, n in zip(unnamed, frame.index.names, strict=True)]
                                    if frame.index.nlevels > 1 or unnamed[0] else None)
     names = [" / ".join(str(c) for c in col) if isinstance(col, tuple) else col for col in source.columns]
-    columns = {i: [reader_value(v, p_value=_is_p_column(name)) for v in source.iloc[:, i].tolist()]
+    columns = {i: [reader_value(v, p_value=_is_p_column(name), labels=labels) for v in source.iloc[:, i].tolist()]
                for i, name in enumerate(names)}
     out = pd.DataFrame(columns, index=range(len(source)), dtype=object)
-    out.columns = [human_label(n) for n in names]
+    out.columns = [reader_text(h, labels=labels) if isinstance(h := human_label(n), str) else h for n in names]
     return out
 
 
-def reader_html(frame: pd.DataFrame, *, max_rows: int = MAX_ROWS) -> str:
+def reader_html(frame: pd.DataFrame, *, max_rows: int = MAX_ROWS, labels: Mapping[str, str] | None = None) -> str:
     """:func:`reader_frame` as an HTML table (escaped, no index), cut after ``max_rows`` rows
     with a line saying how many are shown."""
-    shown = reader_frame(frame.head(max_rows))
+    shown = reader_frame(frame.head(max_rows), labels=labels)
     # text reads from the left and long cells wrap from the top (the notebook default right-aligns)
     table = _STYLE + shown.to_html(index=False, escape=True, border=0, classes="reader-table", justify="left")
     if len(frame) > max_rows:
@@ -154,8 +188,9 @@ def reader_html(frame: pd.DataFrame, *, max_rows: int = MAX_ROWS) -> str:
     return table
 
 
-def show_frames_for_people() -> bool:
-    """Make IPython display every DataFrame through :func:`reader_html`.
+def show_frames_for_people(*, labels: Mapping[str, str] | None = None) -> bool:
+    """Make IPython display every DataFrame through :func:`reader_html` (identifiers in cells
+    read through ``labels``).
 
     Returns
     -------
@@ -169,5 +204,5 @@ def show_frames_for_people() -> bool:
     shell = get_ipython()
     if shell is None:
         return False
-    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, lambda f: reader_html(f))
+    shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, lambda f: reader_html(f, labels=labels))
     return True

@@ -436,7 +436,7 @@ def _calibration(f) -> str:
                 f"{format_value(f.get('estimate'), unit, signed=True)} points" + (f" ({format_interval(f.get('ci_low'), f.get('ci_high'), unit)}, n = {format_count(f.get('n'), 'contacts')})" if not _missing(f.get("ci_low")) else "")
                 + (f"; {test}" if test else "") + ".")
     if f.get("dimension") == "item":
-        return (f"Scorecard item {attrs.get('item_label') or f.get('segment')} is scored inconsistently: Krippendorff's alpha "
+        return (f"Scorecard item {attrs.get('item_label') or str(f.get('segment')).replace('_', ' ')} is scored inconsistently: Krippendorff's alpha "
                 f"{format_value(f.get('estimate'))}" + (f" ({format_interval(f.get('ci_low'), f.get('ci_high'))})" if not _missing(f.get("ci_low")) else "")
                 + f", below the {format_value(f.get('comparator'))} needed to draw conclusions.")
     return (f"Agreement between QA evaluators: Krippendorff's alpha {format_value(f.get('estimate'))}"
@@ -457,7 +457,7 @@ def _escalation(f) -> str:
 
 def _high_risk(f) -> str:
     attrs = f.get("attributes") or {}
-    category = str(attrs.get("category") or f.get("segment") or "high-risk")
+    category = str(attrs.get("category") or f.get("segment") or "high-risk").replace("_", " ")
     severity = f" (severity {attrs['severity']})" if attrs.get("severity") else ""
     return (f"{format_count(f.get('estimate'), 'texts')} carry the '{category}' high-risk marker{severity} and need "
             "checking now; they are listed, redacted, with the reason each was flagged.")

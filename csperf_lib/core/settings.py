@@ -474,6 +474,10 @@ class PrivacySettings(_Section):
     """Pseudonymisation (:mod:`csperf_lib.methods.privacy`)."""
 
     key_env: str = Field("CSPERF_PSEUDONYM_KEY", description="Environment variable holding the pseudonymisation key.")
+    key_file: str | None = Field(
+        None, description="File holding the pseudonymisation key when the environment variable is not set (relative "
+        "to the config); created once, readable by its owner only. Default: csperf/pseudonym.key in the user's "
+        "configuration folder ($XDG_CONFIG_HOME, else ~/.config).")
 
 
 class ReviewSettings(_Section):

@@ -113,6 +113,9 @@ class Store:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             for secret in _passwords(url):
                 first = first.replace(secret, "***")
+            if "lock" in first.lower():  # DuckDB allows one writer: usually the explorer in JupyterLab
+                first += (" — another program holds the store open, most often the explorer in JupyterLab: press "
+                          "*Release store* under the explorer (or shut down that notebook's kernel), then run again")
             raise StoreError(f"cannot open the processed store {mask_password(url)}: {first}") from None
 
     def __enter__(self) -> Store:

@@ -579,7 +579,7 @@ def _findings(
                 else "evaluators do not apply it consistently"
             )
             out.append(
-                f"Item '{row.item}' has Krippendorff's alpha = {row.krippendorff_alpha:.2f} ({row.level}, "
+                f"Item '{str(row.item).replace('_', ' ')}' has Krippendorff's alpha = {row.krippendorff_alpha:.2f} ({row.level}, "
                 f"n = {row.n_subjects} contacts, exact agreement {row.exact_agreement:.0%}), below {threshold}: "
                 f"{why}; clarify its scoring guidance and re-calibrate on it."
             )
@@ -588,7 +588,7 @@ def _findings(
     )
     if unmeasured:
         out.append(
-            f"Agreement could not be measured for {len(unmeasured)} item(s) ({', '.join(map(str, unmeasured))}): "
+            f"Agreement could not be measured for {len(unmeasured)} item(s) ({', '.join(str(i).replace('_', ' ') for i in unmeasured)}): "
             "too few calibration contacts or no variation in their scores."
         )
     if fleiss is not None and np.isfinite(fleiss.value):

@@ -706,7 +706,7 @@ def _findings(
         method = _method_for(r.item, r.kind, plan_methods)
         team = f" ({r.team})" if r.team is not None and pd.notna(r.team) else ""
         out.append(
-            f"Agent {r.agent_id}{team} scores {_pct(r.mean_pct)} on {r.item} against "
+            f"Agent {r.agent_id}{team} scores {_pct(r.mean_pct)} on {str(r.item).replace('_', ' ')} against "
             f"{_pct(r.peer_mean_pct)} for peers (difference {_points(r.difference)} points, "
             f"{level} CI {_points(r.diff_ci_low)} to {_points(r.diff_ci_high)}, n = "
             f"{r.n_evaluations} evaluations; {format_p(r.p_adjusted, adjusted=True) or 'p not computed'}): individual coaching by "

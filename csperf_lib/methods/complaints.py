@@ -471,7 +471,7 @@ def _judged(received: pd.Series, ends: Any, *, measure: str, as_of: pd.Timestamp
         status, elapsed = _statuses(received, ends, as_of=as_of, target_s=target_s)
         return status, elapsed, ""
     what = "acknowledgement" if measure == "acknowledge" else "resolution"
-    note = (f"No {what} dates are recorded (the {_END_COLUMNS[measure][0]} column is absent "
+    note = (f"No {what} dates are recorded (the `{_END_COLUMNS[measure][0]}` column is absent "
             f"or never filled in), so the time to {measure} cannot be measured")
     return pd.Series("unavailable", index=received.index), pd.Series(np.nan, index=received.index), note
 
@@ -660,11 +660,11 @@ _REPEAT_COLUMNS = ["customer", "complaints", "first_received", "last_received", 
 
 def _key_note(frame: pd.DataFrame, key: str) -> str:
     if key not in frame.columns:
-        return (f"The complaints table has no {key} column, so repeat complainants cannot be "
-                f"identified; map a customer identifier to {key} to see them.")
+        return ("The complaints table has no customer identifier, so repeat complainants cannot be "
+                f"identified; map a customer identifier to `{key}` to see them.")
     if frame[key].astype("string").str.strip().replace("", pd.NA).notna().sum() == 0:
-        return (f"{key} is never filled in, so repeat complainants cannot be identified; map a "
-                f"customer identifier to {key} to see them.")
+        return ("The customer identifier is never filled in, so repeat complainants cannot be identified; map a "
+                f"customer identifier to `{key}` to see them.")
     return ""
 
 

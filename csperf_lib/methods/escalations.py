@@ -691,7 +691,7 @@ def escalation_review(
     high_risk = _high_risk(store, given=given, markers=markers)
     if len(high_risk):
         findings.append(f"{len(high_risk):,} complaint(s) or comment(s) carry a high-risk marker and need immediate "
-                        f"attention ({', '.join(f'{k}: {v}' for k, v in _category_counts(high_risk).items())}).")
+                        f"attention ({', '.join(f'{k.replace(chr(95), chr(32))}: {v}' for k, v in _category_counts(high_risk).items())}).")
     return EscalationReview(
         overall=overall, rates=rates, themes=themes, recurrence=rec, resolution=resolution, high_risk=high_risk,
         markers=markers, findings=tuple(f for f in findings if f), recommendation_evidence=tuple(evidence),

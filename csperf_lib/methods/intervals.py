@@ -400,7 +400,7 @@ def averaging_check(
         elif kpi == "service_level" and frame["service_level"].notna().any():
             # the export's own percentage is the figure a reader would average
             naive_values = frame["service_level"].where(frame["service_level"].notna(), within / den)
-            source = "the export's service_level column"
+            source = "the export's own service-level column"
         else:
             naive_values = num / den
             source = f"per-row {_RATIO_WORDS[kpi]}"

@@ -955,3 +955,24 @@ def kpi_catalogue(
             }
         )
     return pd.DataFrame(rows)
+
+
+def reader_labels(config=None) -> dict[str, str]:
+    """Identifier → the words a reader sees in a table: every KPI's name from the catalogue
+    (``aht_s`` → "Average handling time") and the agent dimension ("agent"); other identifiers
+    read as words (:func:`csperf_lib.core.display.reader_text`)."""
+    catalogue = kpi_catalogue(config)
+    return {"agent_id": "agent", **{str(k): str(v) for k, v in zip(catalogue["id"], catalogue["name"], strict=True)}}
+
+
+#: The range a KPI's values can take, by unit (None: open on that side).
+UNIT_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "proportion": (0.0, 1.0), "percent": (0.0, 100.0), "score_1_5": (1.0, 5.0), "score_1_7": (1.0, 7.0),
+    "nps": (-100.0, 100.0), "seconds": (0.0, None), "days": (0.0, None), "count": (0.0, None),
+    "per_1000_contacts": (0.0, None),
+}
+
+
+def unit_bounds(unit: str | None) -> tuple[float | None, float | None] | None:
+    """The values a KPI in ``unit`` can take (:data:`UNIT_BOUNDS`), for clipping control limits."""
+    return UNIT_BOUNDS.get(str(unit)) if unit else None

@@ -18,6 +18,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
+from csperf_lib.core.formatting import TABLE_WORDS
 from csperf_lib.core.tables import CANONICAL_TABLES, EVENT_COLUMNS
 from csperf_lib.ingest.store import Store, has_values
 from csperf_lib.methods.kpi_catalogue import (
@@ -195,7 +196,7 @@ class _Plan:
     def schema_reason(self, kpi: KpiDefinition) -> str | None:
         for table in (kpi.table, kpi.denominator_table):
             if table is not None and table not in self.tables:
-                return f"table {table} is not supplied"
+                return f"no {TABLE_WORDS.get(table, table)} table is supplied"
         schema = self.tables[kpi.table].schema()
         needed = set(_kpi_columns(kpi))
         if kpi.grain:
@@ -207,7 +208,7 @@ class _Plan:
             t, _, c = req.rpartition(".")
             t = t or kpi.table
             if t not in self.tables:
-                return f"table {t} is not supplied"
+                return f"no {TABLE_WORDS.get(t, t)} table is supplied"
             if c not in self.tables[t].schema():
                 return f"{t} has no column {c}"
         for col in sorted(needed):

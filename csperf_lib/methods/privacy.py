@@ -5,8 +5,11 @@ Public API:
 - :func:`redact` — replace personal data in one text with typed placeholders.
 - :func:`redact_series` — the same over a :class:`pandas.Series` (input never mutated).
 - :func:`contains_pii` — the kinds of personal data found in a text (for tests and audits).
-- :func:`pseudonymise`, :func:`pseudonymise_series` — stable keyed hash (HMAC-SHA256) of agent
-  and customer identifiers, for reports that leave the team.
+- :func:`pseudonymise`, :func:`pseudonymise_series`, :func:`pseudonymise_column` — stable keyed
+  hash (HMAC-SHA256) of agent and customer identifiers, for reports that leave the team.
+- :func:`privacy_settings`, :func:`read_or_create_key` — the key: an environment variable, else a
+  key file created once outside every report; :func:`pseudonym_key_table` — the restricted map from
+  pseudonyms back to agents, for the reviewer only.
 
 Placeholders, in the order the detectors run (order matters: a URL or e-mail address contains
 digits a phone detector would otherwise take, and a card number contains phone-like groups):
@@ -52,13 +55,16 @@ Limitations (the rules favour recall on the kinds above, then precision on ordin
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import math
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 
@@ -67,8 +73,14 @@ from csperf_lib.core.settings import PrivacySettings, section_settings
 __all__ = [
     "PII_KINDS",
     "contains_pii",
+    "default_key_file",
+    "key_file_path",
+    "privacy_settings",
+    "pseudonym_key_table",
     "pseudonymise",
+    "pseudonymise_column",
     "pseudonymise_series",
+    "read_or_create_key",
     "redact",
     "redact_series",
 ]
@@ -400,14 +412,87 @@ DEFAULT_KEY_ENV = PrivacySettings.model_fields["key_env"].default
 
 
 def privacy_settings(config=None) -> tuple[bytes, bool]:
-    """The pseudonymisation key and whether it is stable.
+    """The pseudonymisation key and whether it is stable across runs.
 
-    The key is read from the environment variable named by ``privacy.key_env`` in the config
-    (default ``CSPERF_PSEUDONYM_KEY``) and never written anywhere; without it a random one-off key is
-    used, so pseudonyms are consistent within the run but not across runs.
+    In order: the environment variable named by ``privacy.key_env`` (default
+    ``CSPERF_PSEUDONYM_KEY``); else the key file (``privacy.key_file``, relative to the config, or
+    :func:`default_key_file`), created on first use with 32 random bytes and owner-only
+    permissions (0600) and read on every later run, so the same agent gets the same pseudonym in
+    every report. The key is never written into a report. Only when the key file can be neither
+    read nor created (a read-only home folder) is a random one-off key used: pseudonyms are then
+    consistent within the run but not across runs, and the stages say so.
     """
-    key_env = section_settings(config, "privacy")[1].key_env  # checked against PrivacySettings
-    value = os.environ.get(key_env)
+    settings = section_settings(config, "privacy")[1]  # checked against PrivacySettings
+    value = os.environ.get(settings.key_env)
     if value:
         return value.encode("utf-8"), True
-    return secrets.token_bytes(32), False
+    try:
+        return read_or_create_key(key_file_path(config)), True
+    except OSError:
+        return secrets.token_bytes(32), False
+
+
+def default_key_file() -> Path:
+    """``csperf/pseudonym.key`` in the user's configuration folder (``$XDG_CONFIG_HOME``, else
+    ``~/.config``): outside every project and report folder, so sharing either never shares it."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "csperf" / "pseudonym.key"
+
+
+def key_file_path(config=None) -> Path:
+    """The key file a config uses: ``privacy.key_file`` (relative to the config's folder) or
+    :func:`default_key_file`."""
+    path, settings = section_settings(config, "privacy")
+    if not settings.key_file:
+        return default_key_file()
+    named = Path(settings.key_file).expanduser()
+    if not named.is_absolute() and path != "<config>":
+        named = Path(path).resolve().parent / named
+    return named
+
+
+def read_or_create_key(path: str | Path) -> bytes:
+    """The key held in ``path`` (hex text), creating the file with a new random key when absent.
+
+    Creation is atomic (a temporary file hard-linked into place), so concurrent first runs agree on
+    one key; the file and a folder created for it are readable by their owner only.
+
+    Raises
+    ------
+    OSError
+        The file can be neither read nor created.
+    """
+    path = Path(path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".pseudonym-key-")
+        try:
+            os.chmod(tmp, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+            with contextlib.suppress(FileExistsError):  # another run created it first: use theirs
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    text = path.read_text(encoding="utf-8").strip()
+    if not text:
+        raise OSError(f"{path} is empty")
+    return text.encode("utf-8")
+
+
+def pseudonym_key_table(agent_ids: pd.Series, *, key: bytes | str) -> pd.DataFrame:
+    """Each distinct agent identifier beside its pseudonym (columns ``agent_id``, ``pseudonym``),
+    sorted by identifier: the restricted key a reviewer uses to find the person behind a coaching
+    action. Never part of a shareable report."""
+    ids = pd.Series(agent_ids, dtype="string").dropna().str.strip()
+    ids = ids[ids.ne("")].drop_duplicates().sort_values(kind="stable").reset_index(drop=True)
+    return pd.DataFrame({"agent_id": ids, "pseudonym": pseudonymise_series(ids, key=key)})
+
+
+def pseudonymise_column(frame: pd.DataFrame, column: str = "agent_id", *, key: bytes | str) -> pd.DataFrame:
+    """A copy of ``frame`` with ``column`` replaced by keyed pseudonyms (unchanged when absent)."""
+    if column not in frame:
+        return frame
+    out = frame.copy()
+    out[column] = pseudonymise_series(out[column], key=key)
+    return out

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from csperf_lib.core.calendar import WEEKDAYS
+from csperf_lib.methods.privacy import pseudonymise_column
 
 __all__ = [
     "population_overview",
@@ -252,12 +253,19 @@ def complaint_frame(complaints) -> pd.DataFrame:
     return frame
 
 
-def review_population(store) -> pd.DataFrame:
+def review_population(store, *, pseudonym_key: bytes | str | None = None) -> pd.DataFrame:
     """What a review samples for quality review: answered contacts (:func:`sampling_frame`), or in
-    a review without contact records every complaint (:func:`complaint_frame`)."""
+    a review without contact records every complaint (:func:`complaint_frame`).
+
+    With ``pseudonym_key`` the agent column holds keyed pseudonyms
+    (:func:`csperf_lib.methods.privacy.pseudonymise_column`), as everywhere in a shareable report:
+    the sample, the coverage and the reviewer worksheet then name no agent in clear.
+    """
     if store.has("contacts"):
-        return sampling_frame(store.table("contacts"))
-    return complaint_frame(store.table("complaints"))
+        frame = sampling_frame(store.table("contacts"))
+    else:
+        frame = complaint_frame(store.table("complaints"))
+    return pseudonymise_column(frame, AGENT, key=pseudonym_key) if pseudonym_key is not None else frame
 
 
 def population_overview(frame: pd.DataFrame, *, agent: str = AGENT) -> pd.DataFrame:

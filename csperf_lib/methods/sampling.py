@@ -677,7 +677,7 @@ def draw_sample(
     if k < 0:
         raise ValueError(f"per_agent must be >= 0, got {per_agent}")
     if k and (agent not in frame or frame[agent].isna().all()):
-        notes.append(f"per_agent={k} was ignored: the data has no agents ({agent})")
+        notes.append(f"the least number of contacts per agent (`per_agent`, {k}) was ignored: the data has no agents")
         k = 0
     cell_of_selected = cell_pi = selected_has_agent = None
     if k and rows:

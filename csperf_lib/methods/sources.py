@@ -35,6 +35,7 @@ from typing import Any
 import pandas as pd
 from scipy import stats as _st
 
+from csperf_lib.core.formatting import TABLE_WORDS
 from csperf_lib.core.sections import section_link
 from csperf_lib.core.summary_io import to_jsonable
 from csperf_lib.ingest.schemas import MODELS
@@ -635,9 +636,11 @@ def evaluate_sources(
                              nonresponse_note=nr_note, coverage_note=cov_note)
 
 
+
 def _findings(cur, cred, cov, thin, nr, rel) -> list[str]:
     out = []
     for r in cur.itertuples():
+        r = r._replace(table=TABLE_WORDS.get(r.table, r.table))
         if r.days_without_records:
             out.append(f"{r.table}: {r.days_without_records} of {r.days_spanned} calendar days between the first and newest record have no records"
                        + (f" ({', '.join(f'{v} {k}' for k, v in r.gap_weekdays.items())})" if r.gap_weekdays else "") + ".")
@@ -646,6 +649,7 @@ def _findings(cur, cred, cov, thin, nr, rel) -> list[str]:
         if not pd.isna(r.lag_days) and r.lag_days < 0:
             out.append(f"{r.table}: usable records are dated after the extraction ({-r.lag_days:.1f} days).")
     for r in cred.itertuples() if not cred.empty else []:
+        r = r._replace(table=TABLE_WORDS.get(r.table, r.table))
         if r.file_status == "changed":
             out.append(f"{r.table}: the source file has changed since it was collected (SHA-256 differs).")
         if r.duplicate_rows:
@@ -660,7 +664,7 @@ def _findings(cur, cred, cov, thin, nr, rel) -> list[str]:
     if not thin.empty:
         t = thin[thin["thin"]]
         for (src, seg), grp in t.groupby(["source", "segment"], sort=True):
-            out.append(f"{src}: {len(grp)} {seg} segment(s) have fewer than {THIN_N} — {', '.join(f'{v} ({n})' for v, n in zip(grp['value'], grp['n'], strict=False))}.")
+            out.append(f"{TABLE_WORDS.get(src, src)}: {len(grp)} {seg} segment(s) have fewer than {THIN_N} — {', '.join(f'{v} ({n})' for v, n in zip(grp['value'], grp['n'], strict=False))}.")
     if nr is not None:
         out.append(nr.verdict)
     for r in rel:

@@ -76,7 +76,7 @@ def _as_series(values, name: str) -> pd.Series:
     return pd.Series(np.array(values, dtype=float).ravel(), name=name)
 
 
-def xmr_chart(x) -> ControlChart:
+def xmr_chart(x, *, bounds: tuple[float | None, float | None] | None = None) -> ControlChart:
     r"""Individuals and moving-range (XmR) chart.
 
     .. math::
@@ -94,6 +94,10 @@ def xmr_chart(x) -> ControlChart:
     x : array_like or pandas.Series
         Individual values in time order; NaN values are skipped (see module docstring). A
         Series keeps its index in ``points``.
+    bounds : (low, high), optional, keyword-only
+        The scale's limits (a mean CSAT on 1-5 cannot pass 5, a proportion 0-1): the control
+        limits are clipped to them, as the p chart's are to [0, 1]; ``None`` on a side leaves it
+        open. The centre line and sigma (and so the run rules) are unchanged.
 
     Returns
     -------
@@ -114,6 +118,9 @@ def xmr_chart(x) -> ControlChart:
         sigma = mr_bar / D2
         ucl = center + 3.0 * sigma
         lcl = center - 3.0 * sigma
+        low, high = bounds or (None, None)
+        ucl = min(ucl, high) if high is not None else ucl
+        lcl = max(lcl, low) if low is not None else lcl
         ucl_mr = D4 * mr_bar
     points = pd.DataFrame({"value": s, "mr": mr.reindex(s.index)}, index=s.index)
     points["ucl"] = ucl

@@ -216,7 +216,7 @@ def staffing_options(config: Any = None) -> StaffingOptions:
         if target is not None and 0 < target.target < 1:
             values["service_level"] = float(target.target)
             values["service_level_source"] = (
-                f"the review's service_level target ({target.source}, {target.origin})"
+                f"the review's service-level target ({target.source}, {target.origin})"
             )
     return StaffingOptions(**values)
 

@@ -436,7 +436,7 @@ def _rules_note(rules: TargetSet | Iterable[RegulatoryRule], count: int) -> str:
     """Which regulatory rules are judged, and where they come from, in one sentence."""
     if count == 0:
         return ("No regulatory rule set is named in the targets, so no regulatory compliance is judged: a "
-                "jurisdiction's rules are never assumed. Name one (regulatory: uk_fca_disp) or list the rules.")
+                "jurisdiction's rules are never assumed. Name one (`regulatory: uk_fca_disp`) or list the rules.")
     name = getattr(rules, "rule_set", None)
     if name:
         return f"The targets name the {RULE_SETS[name][0]} rule set ({count} rules)."

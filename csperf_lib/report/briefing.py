@@ -102,7 +102,14 @@ def _text(value: Any, *, redact: tuple[str, ...] = ()) -> str:
     text = " ".join(str(value).split())
     for name in redact:
         text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", "a colleague", text)
+    for sign, words in _COMPARISON_WORDS:  # a team note is plain text: "p < 0.001" reads "p under 0.001"
+        text = text.replace(sign, words)
     return escape(text).replace("|", "&#124;")
+
+
+#: Comparison signs between spaces, as words (longest first), so a briefing has no HTML entities.
+_COMPARISON_WORDS = ((" <= ", " at most "), (" >= ", " at least "), (" ≤ ", " at most "), (" ≥ ", " at least "),
+                     (" < ", " under "), (" > ", " over "))
 
 
 def _date(value: Any) -> dt.date | None:
@@ -333,7 +340,7 @@ def _targets_table(targets: pd.DataFrame | None, team: str) -> list[str]:
         lines.append(
             f"| {_text(label)} | {_text(_number(r.target, unit))} | "
             f"{_text(_number(getattr(r, 'value', None), unit))} | "
-            f"{_text(status) or 'not assessed'} |"
+            f"{_text(status).replace('_', ' ') or 'not assessed'} |"
         )
     return lines
 

@@ -39,9 +39,10 @@ import ibis
 import pandas as pd
 from matplotlib.figure import Figure
 
+from csperf_lib.core.display import reader_html
 from csperf_lib.core.formatting import format_value
 from csperf_lib.ingest.store import Store, has_values
-from csperf_lib.methods.kpi_catalogue import kpi_catalogue, kpi_definitions
+from csperf_lib.methods.kpi_catalogue import kpi_catalogue, kpi_definitions, unit_bounds
 from csperf_lib.methods.kpis import PERIODS, compute_kpi_breakdowns, kpi_availability
 from csperf_lib.methods.sample_frame import DEFAULT_STRATA
 from csperf_lib.methods.sample_size import SampleSizeReasoning, sample_size_reasoning
@@ -49,7 +50,7 @@ from csperf_lib.methods.sampling import ALLOCATIONS, Allocation, allocate
 from csperf_lib.methods.spc import ControlChart, run_rules, xmr_chart
 from csperf_lib.methods.trend import mann_kendall
 from csperf_lib.report.plots import control_chart, kpi_interval_chart
-from csperf_lib.stages.quantitative import main_table, present_segments
+from csperf_lib.stages.quantitative import adjust_trends, main_table, present_segments
 from csperf_lib.stages.sample import strata_sentence
 
 __all__ = [
@@ -65,7 +66,7 @@ __all__ = [
 FILTER_COLUMNS = ("channel", "queue", "team", "region")
 #: Tables linked to contacts through ``contact_id``.
 _LINKED = ("surveys", "qa_evaluations")
-TREND_COLUMNS = ("segment", "periods", "trend", "slope", "slope_unit", "p", "tau", "note")
+TREND_COLUMNS = ("segment", "periods", "trend", "slope", "slope_unit", "p", "p_adjusted", "tau", "note")
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,7 +93,10 @@ class ExplorerView:
     trend : DataFrame
         Mann-Kendall test with Sen's slope (slope per day) on the overall series (``segment``
         ``"all"``) then on each segment's series: ``segment, periods, trend, slope, slope_unit,
-        p, tau, note``. Not adjusted for multiple testing (the stage does that).
+        p, p_adjusted, tau, note``. The verdict is judged on ``p_adjusted``: Benjamini-Hochberg
+        across the series shown, the same control of false discoveries the stage applies across
+        every trend it tests (:func:`csperf_lib.stages.quantitative.adjust_trends`), so the
+        explorer never calls a trend the report would not.
     chart : ControlChart
         XmR chart of the overall series.
     signals : DataFrame
@@ -294,13 +298,14 @@ def explore(
         series.dropna(subset=["value"]).sort_values("period", kind="stable").reset_index(drop=True)
     )
     values = series["value"].to_numpy(dtype=float)
-    chart = xmr_chart(values)
+    chart = xmr_chart(values, bounds=unit_bounds(definition.unit))
     signals = run_rules(values, chart.center, chart.sigma, rules="western_electric")
     rows = [_trend_row("all", series, alpha)]
     if segment_series is not None:
         for segment, group in segment_series.groupby(dimension, sort=True):
             rows.append(_trend_row(segment, group, alpha))
-    trend = pd.DataFrame(rows, columns=list(TREND_COLUMNS))
+    tested = pd.DataFrame(rows, columns=[c for c in TREND_COLUMNS if c != "p_adjusted"])
+    trend = adjust_trends(tested, alpha=alpha)[list(TREND_COLUMNS)]
     return ExplorerView(
         kpi=kpi,
         name=definition.name,
@@ -431,25 +436,27 @@ def _outputs(view: ExplorerView, fig: Figure) -> tuple[dict, ...]:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
     png = base64.b64encode(buffer.getvalue()).decode("ascii")
-    trend = view.trend.round({"slope": 4, "p": 4, "tau": 3})
+    trend = view.trend
     caption = f"{view.name} — computed in {view.seconds:.2f} s" + (
         f" — filters: {'; '.join(f'{k} in {list(v)}' for k, v in view.filters.items())}"
         if view.filters
         else ""
     )
-    parts = [f"<p><b>{caption}</b></p>"]
+    parts = [f"<p><b>{html.escape(caption, quote=False)}</b></p>"]
     if view.note:
-        parts.append(f"<p><i>{view.note}</i></p>")
+        parts.append(f"<p><i>{html.escape(view.note, quote=False)}</i></p>")
     table = _display_table(view)
-    parts.append(table.to_html(index=False) if len(table) else "")
-    parts.append(f"<p>Trend per {view.period} (Mann–Kendall, Sen's slope per day):</p>")
-    parts.append(trend.to_html(index=False))
-    html = "\n".join(parts)
+    parts.append(reader_html(table) if len(table) else "")
+    parts.append(f"<p>Trend per {html.escape(view.period)} (Mann–Kendall, Sen's slope per day; the verdict uses p "
+                 "adjusted by Benjamini–Hochberg across the series shown, as the review adjusts across all its "
+                 "trend tests):</p>")
+    parts.append(reader_html(trend))
+    page = "\n".join(parts)
     text = f"{caption}\n{table.to_string(index=False)}\n{trend.to_string(index=False)}"
     return (
         {
             "output_type": "display_data",
-            "data": {"text/html": html, "text/plain": text},
+            "data": {"text/html": page, "text/plain": text},
             "metadata": {},
         },
         {

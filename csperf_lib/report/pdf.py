@@ -90,7 +90,9 @@ PRINT_CSS = (
      page, wrapping long words, identifiers and paths */
   table { table-layout: auto !important; max-width: 100% !important; font-size: 8.5pt !important; }
   th, td { white-space: normal !important; overflow-wrap: break-word; padding: 0.3em 0.4em !important; }
-  code, pre { white-space: pre-wrap !important; overflow-wrap: anywhere; word-break: break-all; }
+  /* code wraps at spaces and at the break points (<wbr>) the page puts after dots and slashes,
+     never inside a word: a cut word or path is unreadable in print and breaks text search */
+  code, pre { white-space: pre-wrap !important; overflow-wrap: normal; word-break: normal; }
   thead { display: table-header-group; }
   tfoot { display: table-footer-group; }
   p, li { orphans: 3; widows: 3; }

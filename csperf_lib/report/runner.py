@@ -43,6 +43,8 @@ stay visible.
 
 from __future__ import annotations
 
+import base64
+import copy
 import datetime as dt
 import html
 import os
@@ -59,6 +61,7 @@ from typing import Any
 
 import jinja2
 import nbformat
+import pandas as pd
 import papermill
 from jupyter_client.manager import AsyncKernelManager, KernelManager
 from nbconvert import HTMLExporter
@@ -69,10 +72,15 @@ from traitlets.config import Config
 from csperf_lib import __version__
 from csperf_lib.core.config import ReviewConfig, load_config
 from csperf_lib.core.errors import CsperfError, StageError
+from csperf_lib.core.paths import default_store_url
 from csperf_lib.core.paths import notebooks_dir as default_notebooks_dir
 from csperf_lib.core.scope import skip_reason
 from csperf_lib.core.summary import validate_summary
 from csperf_lib.core.summary_io import SUMMARY_FILE, read_summary, update_summary
+from csperf_lib.ingest.store import Store
+from csperf_lib.methods.privacy import privacy_settings, pseudonym_key_table
+from csperf_lib.report.images import compact_png
+from csperf_lib.report.index_page import render_index
 from csperf_lib.report.pdf import PRINT_CSS, PRINT_CSS_MARKER, PdfError, html_to_pdf
 from csperf_lib.stages.config_check import check_config
 
@@ -267,9 +275,21 @@ def render_html(
             "path": str(resources_dir or notebook.parent),
         }
     }
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body, _ = exporter.from_notebook_node(_compact_charts(nb), resources=resources)
     html_path.write_text(body, encoding="utf-8")
     return html_path
+
+
+def _compact_charts(nb):
+    """The notebook with every PNG output re-encoded by :func:`compact_png` (a copy)."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "image/png" in data:
+                raw = base64.b64decode(data["image/png"])
+                data["image/png"] = base64.b64encode(compact_png(raw)).decode("ascii")
+    return nb
 
 
 def run_review(
@@ -299,7 +319,8 @@ def run_review(
     notebooks_dir : str or Path, optional
         Folder of the stage notebooks (default: the project's ``notebooks/``).
     progress : bool, keyword-only
-        Show papermill's per-cell progress bar.
+        Show papermill's per-cell progress bar (only on a terminal: in a log or CI the progress is
+        one line per stage).
     log : callable, optional
         Receives one progress line per event (default: print to stderr).
 
@@ -346,6 +367,7 @@ def run_review(
         validate_summary(read_summary(partial))  # the published contract holds, or the run fails
         final = (out / date).resolve()
         _publish(partial, final)
+        _write_agent_key(config, store_url=store_url, path=out / agent_key_name(date))
     except KeyboardInterrupt:
         shutil.rmtree(partial, ignore_errors=True)
         raise
@@ -435,7 +457,7 @@ def _run_stages(
             t0 = time.perf_counter()
             try:
                 papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name=KERNEL_NAME,
-                                           cwd=str(nb_dir), progress_bar=progress, log_output=False,
+                                           cwd=str(nb_dir), progress_bar=progress and _is_terminal(), log_output=False,
                                            kernel_manager_class=ReviewKernelManager, config=_kernel_config(stderr_path))
             except KeyboardInterrupt:
                 stderr_path.unlink(missing_ok=True)  # the killed kernel's complaints are noise
@@ -469,6 +491,14 @@ def _run_stages(
 
 # --------------------------------------------------------------------------------------------
 # helpers
+
+
+def _is_terminal() -> bool:
+    """Whether stderr is a terminal (a progress bar would flood a log or a CI job's output)."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _print_stderr(message: str) -> None:
@@ -813,10 +843,15 @@ def _write_evidence_report(
     return entry
 
 
+#: How a stage's status reads on the cover page.
+STATUS_TEXT = {"ok": "completed", "failed": "failed", "skipped": "skipped"}
+
 INDEX_CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
        margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1f2328; line-height: 1.5; }
 h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
+h3 { font-size: 1.05rem; margin-bottom: 0.1rem; }
+h3 + .note { margin-top: 0; }
 .meta { color: #57606a; margin-top: 0; }
 dl { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; }
 dt { font-weight: 600; }
@@ -838,6 +873,32 @@ footer { color: #57606a; font-size: 0.85rem; margin-top: 2rem; }
 """
 
 
+def agent_key_name(date: str) -> str:
+    """The restricted file beside a dated report folder that maps pseudonyms back to agents."""
+    return f"{date}.agent-key.csv"
+
+
+def _write_agent_key(config: ReviewConfig, *, store_url: str | None, path: Path) -> Path | None:
+    """Write ``path``: every agent of the review beside its pseudonym, readable by its owner only
+    (0600), outside the shareable report folder; removed when the review names no agents."""
+    url = store_url or config.store_url or default_store_url(config.path)
+    ids = []
+    with Store(url, password_env=config.store_password_env) as store:
+        for table in ("contacts", "qa_evaluations"):
+            if store.has(table) and "agent_id" in store.table(table).columns:
+                ids.append(store.table(table).select("agent_id").distinct().to_pandas()["agent_id"])
+    table = pseudonym_key_table(pd.concat(ids) if ids else pd.Series(dtype="string"), key=privacy_settings(config)[0])
+    if table.empty:
+        path.unlink(missing_ok=True)
+        return None
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    os.chmod(tmp, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        table.rename(columns={"agent_id": "agent", "pseudonym": "shown in the report as"}).to_csv(handle, index=False)
+    os.replace(tmp, path)
+    return path
+
+
 def _write_index(
     folder: Path,
     *,
@@ -848,90 +909,29 @@ def _write_index(
     evidence: dict[str, Any] | None = None,
 ) -> Path:
     """Write ``folder/index.html``: the review's cover page linking the evidence report (when
-    there is one) first, then every stage report."""
-    esc = html.escape
-    rows = []
+    there is one) first, then the files a reviewer acts on, every stage report and the records
+    (:func:`csperf_lib.report.index_page.render_index`)."""
+    rows, linked = [], {SUMMARY_FILE, INDEX_FILE}
     for stage in stages:
         heading = _stage_heading(stage.notebook) if stage.notebook.is_file() else None
-        label = esc(stage.name) + (f"<br><small>{esc(heading)}</small>" if heading else "")
-        report = (
-            f'<a href="{esc(stage.html.name)}">report</a>' if stage.html is not None else "&ndash;"
-        )
-        notebook = (
-            f'<a href="{esc(stage.notebook.name)}">notebook</a>'
-            if stage.notebook.is_file()
-            else "&ndash;"
-        )
-        rows.append(
-            f'<tr><td>{label}</td><td class="{esc(stage.status)}">{esc(stage.status)}'
-            + (f'<br><span class="note">{esc(stage.reason)}</span>' if stage.reason else "")
-            + f'</td><td class="num">{stage.seconds:.1f}</td><td>{report}</td><td>{notebook}</td></tr>'
-        )
-    linked = {SUMMARY_FILE, INDEX_FILE}
-    evidence_html = ""
-    if evidence:
-        linked.update(name for name in (evidence.get("html"), evidence.get("pdf")) if name)
-        links = [f'<a href="{esc(evidence["html"])}">Evidence report</a> (HTML)']
-        if evidence.get("pdf"):
-            links.append(f'<a href="{esc(evidence["pdf"])}">{esc(evidence["pdf"])}</a> (PDF)')
-        else:
-            reason = evidence.get("pdf_error") or "not printed"
-            links.append(
-                f'<span class="note">{esc(EVIDENCE_PDF)} not written: {esc(reason)}</span>'
-            )
-        evidence_html = (
-            '<h2>Evidence report</h2>\n<p class="evidence">' + " &middot; ".join(links) + "</p>"
-        )
-    for stage in stages:
+        has_notebook = stage.notebook.is_file()
+        rows.append({
+            "name": stage.name, "heading": heading or stage.name, "status": stage.status,
+            "status_text": STATUS_TEXT.get(stage.status, stage.status), "reason": stage.reason,
+            "seconds": stage.seconds, "html": stage.html.name if stage.html is not None else None,
+            "notebook": stage.notebook.name if has_notebook else None,
+        })
         linked.add(stage.notebook.name)
         if stage.html is not None:
             linked.add(stage.html.name)
-    others = sorted(
-        p.name
-        for p in folder.iterdir()
-        if p.is_file() and p.name not in linked and not p.name.startswith(".")
+    if evidence:
+        linked.update(name for name in (evidence.get("html"), evidence.get("pdf")) if name)
+    page = render_index(
+        folder, title=f"Customer service performance review: {config.organisation}", date=date,
+        organisation=config.organisation, reviewer=config.reviewer, period=config.period_label,
+        config_name=config.path.name, stages=rows, summary_file=SUMMARY_FILE, css=INDEX_CSS,
+        evidence=evidence, evidence_pdf_name=EVIDENCE_PDF, error=error, linked=linked,
     )
-    others_html = (
-        "<h2>Other files</h2>\n<ul>\n"
-        + "\n".join(f'<li><a href="{esc(name)}">{esc(name)}</a></li>' for name in others)
-        + "\n</ul>"
-        if others
-        else ""
-    )
-    title = f"Customer service performance review: {config.organisation}"
-    error_html = f'<p class="error">{esc(error)}</p>' if error else ""
-    page = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)} ({esc(date)})</title>
-<style>{INDEX_CSS}</style>
-</head>
-<body>
-<h1>{esc(title)}</h1>
-<p class="meta">Run date {esc(date)}</p>
-{evidence_html}
-<dl>
-<dt>Organisation</dt><dd>{esc(config.organisation)}</dd>
-<dt>Reviewer</dt><dd>{esc(config.reviewer)}</dd>
-<dt>Period</dt><dd>{esc(config.period_label)}</dd>
-<dt>Run date</dt><dd>{esc(date)}</dd>
-</dl>
-{error_html}
-<h2>Stage reports</h2>
-<table>
-<thead><tr><th>Stage</th><th>Status</th><th>Seconds</th><th>Report</th><th>Notebook</th></tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody>
-</table>
-<p>Machine-readable results: <a href="{esc(SUMMARY_FILE)}">{esc(SUMMARY_FILE)}</a></p>
-{others_html}
-<footer>Generated by csperf {esc(__version__)} from {esc(config.path.name)}.</footer>
-</body>
-</html>
-"""
     path = folder / INDEX_FILE
     path.write_text(page, encoding="utf-8")
     return path

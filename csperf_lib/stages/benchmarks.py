@@ -786,7 +786,8 @@ def benchmark_review(
     if judged.empty:
         notes.append(
             "None of the KPIs this review can compute has a target or an indicative benchmark ("
-            + (", ".join(sorted(wanted)) or "none is set") + " have one, but the data cannot give them), "
+            + (", ".join(sorted(getattr(_definitions(config).get(k), "name", k) for k in wanted)) or "none is set")
+            + " have one, but the data cannot give them), "
             "so there are no gaps to judge: set targets for this review's KPIs in the targets file "
             "(see templates/targets.yaml).")
         findings.insert(0, notes[0])
@@ -815,13 +816,14 @@ def targets_in_scope(review: BenchmarkReview) -> pd.DataFrame:
     return out
 
 
-def scope_sentence(targets: pd.DataFrame) -> str:
+def scope_sentence(targets: pd.DataFrame, *, config=None) -> str:
     """One sentence on the targets left out by :func:`targets_in_scope` ('' when none)."""
     left = targets.attrs.get("out_of_scope") or []
     if not left:
         return ""
+    names = _definitions(config)
     return (f"Targets or benchmarks in force for KPIs this review's data cannot give are not listed: "
-            f"{', '.join(left)}.")
+            f"{', '.join(getattr(names.get(k), 'name', k) for k in left)}.")
 
 
 def summary_entries(review: BenchmarkReview) -> dict[str, Any]:

@@ -13,6 +13,7 @@ creates an empty store.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from csperf_lib.core.results import MissingStageError, missing_sentence, require
 from csperf_lib.core.scope import skip_reason
 from csperf_lib.core.summary_io import read_summary
 from csperf_lib.ingest.store import Store
+from csperf_lib.methods.kpi_catalogue import reader_labels
+from csperf_lib.methods.privacy import privacy_settings
 from csperf_lib.stages.config_check import check_config
 
 #: Stage -> the earlier stages whose stored results it reads.
@@ -90,6 +93,14 @@ class StageContext:
                 raise
         return store
 
+    @functools.cached_property
+    def pseudonym_key(self) -> bytes:
+        """The key agents' and customers' pseudonyms are made with
+        (:func:`csperf_lib.methods.privacy.privacy_settings`): stable across runs unless no key
+        file could be kept."""
+
+        return privacy_settings(self.config)[0]
+
     def calendar(self, store):
         """The review calendar (:func:`csperf_lib.core.calendar.review_calendar`) from the config's
         period and the usable data in ``store``; complaints set the censoring horizon (their
@@ -136,5 +147,9 @@ def stage_context(
     url = store_url or config.store_url or default_store_url(config.path)
     if isinstance(run_date, str):
         run_date = dt.date.fromisoformat(run_date)
-    show_frames_for_people()  # every table on the page without index, None, nan or NaT
+    try:
+        labels = reader_labels(config)
+    except ConfigError:  # a KPI problem in the config is reported by the stage that reads the KPIs
+        labels = {}
+    show_frames_for_people(labels=labels)  # every table without index, None, nan, NaT or ids
     return StageContext(config=config, run_dir=run_dir, store_url=url, run_date=run_date or dt.date.today(), stage=stage)

@@ -8,7 +8,8 @@ Two data files are the single source of truth:
 * ``notebooks/evidence_map.yaml`` — which section (stage notebook and heading) evidences which
   criteria, how strongly (``evidenced`` or ``partly``), and which criteria need evidence only the
   candidate can bring (witness testimony, reflective account, observation…) with a template under
-  ``templates/candidate_evidence/``.
+  ``csperf_lib/data/candidate_evidence/``, copied into the report folder's ``candidate_evidence/``
+  (:func:`copy_candidate_templates`) so the coverage matrix links each one.
 
 Everything here is reading those files and the run's ``summary.json`` and laying them out; it is
 hand-written because it is the project's own content, not a statistical method.
@@ -28,12 +29,14 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pandas as pd
 import yaml
 
+from csperf_lib.core.display import MISSING, human_label, reader_value
 from csperf_lib.core.errors import ConfigError
 from csperf_lib.core.findings import Finding, ranked
-from csperf_lib.core.formatting import format_value
+from csperf_lib.core.formatting import TABLE_WORDS, UNIT_WORDS, format_value
 from csperf_lib.core.paths import notebooks_dir
 from csperf_lib.core.results import STAGE_TITLES as _CORE_TITLES
 from csperf_lib.core.scope import skip_reason
@@ -201,17 +204,30 @@ def _e(value: Any) -> str:
     return html.escape("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value))
 
 
-def html_table(frame: pd.DataFrame, *, caption: str = "", links: Mapping[str, str] | None = None) -> str:
-    """An accessible HTML table (caption, ``<th scope="col">``), every cell escaped. ``links``
-    maps a column to the column holding each cell's href."""
+def _breakable(text: str) -> str:
+    """Escaped text with a line-break opportunity after each dot, slash and underscore (module
+    paths, formulas): a narrow column wraps there instead of cutting a word."""
+    return re.sub(r"(?<=[./_])(?=\w)", "<wbr>", text)
+
+
+def html_table(frame: pd.DataFrame, *, caption: str = "", links: Mapping[str, str] | None = None,
+               code: Sequence[str] = ("formula", "module"), labels: Mapping[str, str] | None = None) -> str:
+    """An accessible HTML table (caption, ``<th scope="col">``), every cell escaped and shown as a
+    reader reads it (:func:`csperf_lib.core.display.reader_value`: numbers with separators, yes/no,
+    identifiers as words or their ``labels``); column names as words. ``links`` maps a column to
+    the column holding each cell's href; ``code`` columns (formulas, module paths) are shown as
+    written, in ``<code>``."""
     links = dict(links or {})
     shown = [c for c in frame.columns if c not in links.values()]
-    head = "".join(f'<th scope="col">{_e(c)}</th>' for c in shown)
+    head = "".join(f'<th scope="col">{_e(human_label(c))}</th>' for c in shown)
     body = []
     for row in frame.to_dict(orient="records"):
         cells = []
         for c in shown:
-            text = _e(row[c])
+            if c in code:
+                text = f"<code>{_breakable(_e(row[c]))}</code>" if _e(row[c]) else MISSING
+            else:
+                text = _e(reader_value(row[c], labels=labels))
             if c in links and row.get(links[c]):
                 text = f'<a href="{_e(row[links[c]])}">{text}</a>'
             cells.append(f"<td>{text}</td>")
@@ -220,23 +236,52 @@ def html_table(frame: pd.DataFrame, *, caption: str = "", links: Mapping[str, st
     return f'<table class="csperf-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
+def _stage_short(stage: str) -> str:
+    """A stage as a link label names it: "Stage 03", or "This report" for the evidence report."""
+    return "This report" if stage == REPORT_STAGE else STAGE_TITLES.get(stage, stage).split(" — ")[0]
+
+
 def coverage_html(cov: pd.DataFrame, unit: str) -> str:
     """The coverage matrix of one unit: criterion -> evidence links, status, candidate evidence."""
     part = cov[cov["unit"] == unit]
     rows = []
     for r in part.to_dict(orient="records"):
         links = "<br>".join(
-            f'<a href="{_e(href)}">{_e(STAGE_TITLES.get(stage, stage).split(" — ")[0])}: {_e(heading)}</a>'
+            f'<a href="{_e(href)}">{_e(_stage_short(stage))}: {_e(heading)}</a>'
             + ("" if strength == "evidenced" else " (partly)")
             for stage, heading, href, strength in r["sections"]
         ) or "—"
         cand = _e(r["candidate_evidence"])
-        if r["template"]:
-            cand += f' (template: <code>templates/candidate_evidence/{_e(r["template"])}</code>)'
+        if isinstance(r["template"], str) and r["template"]:  # NaN where no row of the unit has one
+            href = f"{CANDIDATE_FOLDER}/{r['template']}"
+            cand += f' (<a href="{_e(href)}">template: {_e(Path(r["template"]).stem.replace("_", " "))}</a>)'
         rows.append(f"<tr><th scope=\"row\">{_e(r['code'])}</th><td>{_e(r['paraphrase'])}</td><td>{links}</td>"
                     f"<td>{_e(r['status'])}</td><td>{cand or '—'}</td></tr>")
     head = "".join(f'<th scope="col">{h}</th>' for h in ("criterion", "what it asks (paraphrase)", "evidence in this report", "status", "candidate evidence"))
     return f'<table class="csperf-table"><caption>{_e(unit)}: criteria and their evidence</caption><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+#: The report folder's sub-folder holding the candidate-evidence templates.
+CANDIDATE_FOLDER = "candidate_evidence"
+
+
+def candidate_templates() -> list[Path]:
+    """The bundled candidate-evidence templates (Markdown forms the candidate fills in)."""
+    folder = resources.files("csperf_lib") / "data" / CANDIDATE_FOLDER
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".md"))
+
+
+def copy_candidate_templates(run_dir: str | Path) -> list[str]:
+    """Copy every candidate-evidence template into ``run_dir/candidate_evidence/``, so the report
+    folder holds what its coverage matrix asks for; returns the copies' paths relative to
+    ``run_dir``."""
+    target = Path(run_dir) / CANDIDATE_FOLDER
+    target.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for template in candidate_templates():
+        (target / template.name).write_bytes(template.read_bytes())
+        copied.append(f"{CANDIDATE_FOLDER}/{template.name}")
+    return copied
 
 
 def recording_form(cov: pd.DataFrame, *, unit: str = "CFACC16") -> pd.DataFrame:
@@ -258,7 +303,7 @@ def recording_form(cov: pd.DataFrame, *, unit: str = "CFACC16") -> pd.DataFrame:
             cand.setdefault(kind, {})[r["code"]] = "✓"
     rows = []
     for i, ((stage, heading), ticks) in enumerate(refs.items(), start=1):
-        rows.append({"ref": f"E{i:02d}", "evidence": f"{STAGE_TITLES.get(stage, stage).split(' — ')[0]}: {heading}", **{c: ticks.get(c, "") for c in codes}})
+        rows.append({"ref": f"E{i:02d}", "evidence": f"{_stage_short(stage)}: {heading}", **{c: ticks.get(c, "") for c in codes}})
     for i, (kind, ticks) in enumerate(sorted(cand.items()), start=1):
         rows.append({"ref": f"C{i:02d}", "evidence": f"candidate to supply: {kind}", **{c: ticks.get(c, "") for c in codes}})
     return pd.DataFrame(rows, columns=["ref", "evidence", *codes])
@@ -358,14 +403,153 @@ def executive_summary(summary: Mapping[str, Any], *, limit: int = 10) -> list[tu
     return out
 
 
+@dataclass(frozen=True)
+class SummaryAction:
+    """One action of the executive summary: the recommendation and the finding it rests on.
+
+    Attributes
+    ----------
+    id, action, owner, review_date : str
+        From the recommendation (``review_date`` as "26 Apr 2026").
+    because : str
+        The sentence of the first finding it cites (its number, interval and n).
+    more : int
+        Further findings the recommendation cites.
+    evidence, href : str
+        Links to the finding's section and to the recommendation in stage 06.
+    """
+
+    id: str
+    action: str
+    owner: str
+    review_date: str
+    because: str
+    more: int
+    evidence: str
+    href: str
+
+
+@dataclass(frozen=True)
+class ExecutiveSummary:
+    """The executive summary: actions first, then the other findings, what works, what could
+    not be judged (:func:`executive_summary_model`)."""
+
+    actions: tuple[SummaryAction, ...]
+    concerns: tuple[tuple[str, str], ...]
+    strengths: tuple[tuple[str, str], ...]
+    not_judged: tuple[str, ...]
+
+
+def _long_date(value: Any) -> str:
+    try:
+        day = dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value or "")
+    return f"{day.day} {day:%b %Y}"
+
+
+def _recommendation_href(rec: Mapping[str, Any]) -> str:
+    """The stage 06 heading of a recommendation (as :func:`recommendation_markdown` writes it)."""
+    if rec.get("priority") is None or not rec.get("kind"):
+        return section_href("06_recommendations", "Each recommendation: evidence, options, benefit and risk")
+    heading = f"{rec['id']} · {str(rec['kind']).replace('_', ' ')} · {rec.get('subject', '')} (priority {float(rec['priority']):.0f})"
+    return section_href("06_recommendations", heading)
+
+
+def executive_summary_model(summary: Mapping[str, Any], *, actions: int = 5, concerns: int = 6) -> ExecutiveSummary:
+    """The executive summary of a run's ``summary.json``, for a manager reading cold.
+
+    Leads with the ``actions`` highest-priority recommendations (each with the finding it rests
+    on, its owner and date), then up to ``concerns`` other statistically real, unfavourable
+    findings about the service, up to two things that work, and what the review could not judge
+    and why (KPIs the data cannot give, skipped stages, censored complaint outcomes, trends with
+    too few periods, KPIs with no target, QA items scored inconsistently). Methods and
+    model checks are in the appendices, not here.
+    """
+    findings = [Finding.model_validate(f) for f in summary.get("findings") or []]
+    by_id = {f.id: f for f in findings}
+    chosen, used = [], set()
+    for rec in summary.get("recommendations") or []:
+        if len(chosen) >= actions:
+            break
+        cited = [by_id[i] for i in rec.get("finding_ids") or [] if i in by_id]
+        if not cited:
+            continue
+        used.update(f.id for f in cited)
+        chosen.append(SummaryAction(
+            id=str(rec.get("id", "")), action=str(rec.get("action", "")), owner=str(rec.get("owner") or ""),
+            review_date=_long_date(rec.get("review_date")) if rec.get("review_date") else "",
+            because=cited[0].sentence, more=len(cited) - 1,
+            evidence=cited[0].evidence[0] if cited[0].evidence else "", href=_recommendation_href(rec)))
+    order = {k: i for i, k in enumerate(EXECUTIVE_KINDS)}
+    others = [f for f in ranked(findings) if f.significant and f.favourable is False and f.kind in order
+              and f.id not in used and f.attributes.get("status") != "within_tolerance"]
+    others.sort(key=lambda f: (f.segment is not None, order[f.kind]))
+    works = [f for f in ranked(findings) if f.kind == "strength" and f.significant and f.segment is None]
+    return ExecutiveSummary(
+        actions=tuple(chosen),
+        concerns=tuple((f.sentence, f.evidence[0] if f.evidence else "") for f in others[:concerns]),
+        strengths=tuple((f.sentence, f.evidence[0] if f.evidence else "") for f in works[:2]),
+        not_judged=tuple(not_judged(summary, findings)),
+    )
+
+
+def not_judged(summary: Mapping[str, Any], findings: Sequence[Finding] | None = None) -> list[str]:
+    """What the review could not judge, each with the reason, in plain words."""
+    findings = findings if findings is not None else [Finding.model_validate(f) for f in summary.get("findings") or []]
+    out = []
+    for stage in summary.get("stages") or []:
+        if stage.get("status") == "skipped":
+            out.append(f"{STAGE_TITLES.get(stage['name'], stage['name'])}: not run — {stage.get('reason') or 'nothing to work on'}.")
+    overall = (summary.get("kpis") or {}).get("overall") or []
+    names = {k["kpi"]: k.get("name") or k["kpi"] for k in overall}
+    for k in overall:
+        if not k.get("available", True) or k.get("value") is None:
+            reason = k.get("note") or k.get("reason") or "the data does not record what it needs"
+            out.append(f"{names[k['kpi']]}: not measured — {reason}.")
+    calendar = summary.get("calendar") or {}
+    if calendar.get("censored_from"):
+        horizon = calendar.get("censoring_horizon_days")
+        wait = f"{float(horizon):.0f} days" if horizon else "the time they are allowed"
+        out.append(f"Complaint outcomes (resolution time, share still open, upheld rate) for complaints received from "
+                   f"{_long_date(calendar['censored_from'])}: they had not had {wait} to close by the end of the data, so "
+                   "no trend in them is judged.")
+    short = [names.get(t["kpi"], t["kpi"]) for t in summary.get("trends") or []
+             if t.get("segment") == "all" and t.get("trend") == "too few periods"]
+    if short:
+        out.append(f"Trends in {_and(short)}: too few complete periods to test.")
+    with_target = {g["kpi"] for g in summary.get("gaps") or [] if g.get("dimension") == "all"}
+    no_target = [names[k["kpi"]] for k in overall if k.get("value") is not None and k["kpi"] not in with_target]
+    if no_target:
+        out.append(f"No target is set for {_and(no_target)}: they are measured and trended, not judged against a target.")
+    items = sorted({str(f.segment).replace("_", " ") for f in findings
+                    if f.kind == "calibration" and f.dimension == "item" and f.significant})
+    if items:
+        out.append(f"QA scorecard items scored inconsistently by evaluators ({_and(items)}): conclusions about them, "
+                   "including coaching on them, rest on scores evaluators do not yet agree on; calibrate first.")
+    return out
+
+
+def _and(words: Sequence[str]) -> str:
+    words = list(dict.fromkeys(words))
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def executive_summary_html(summary: Mapping[str, Any]) -> str:
+    """:func:`executive_summary_model` rendered from ``templates/executive_summary.html.j2``
+    (Jinja2, every value escaped)."""
+    env = jinja2.Environment(loader=jinja2.PackageLoader("csperf_lib", "templates"), autoescape=True)
+    return env.get_template("executive_summary.html.j2").render(summary=executive_summary_model(summary))
+
+
 def stage_digest(stage: str, summary: Mapping[str, Any]) -> list[str]:
     """Two to five sentences on what a stage found, from summary.json."""
     s = summary
     if stage == "00_collect":
-        return [f"{x['table']}: {x.get('rows_in', 0):,} rows read from {Path(str(x.get('location', ''))).name}, SHA-256 {str(x.get('sha256') or '')[:12]}…" for x in s.get("sources") or []]
+        return [f"{TABLE_WORDS.get(x['table'], x['table'])}: {x.get('rows_in', 0):,} rows read from {Path(str(x.get('location', ''))).name}, SHA-256 {str(x.get('sha256') or '')[:12]}…" for x in s.get("sources") or []]
     if stage == "01_validate":
         acc = (s.get("validation") or {}).get("accounting") or []
-        return [f"{a['table']}: {a['rows_usable']:,} usable and {a['rows_quarantined']:,} quarantined of {a['rows_in']:,} ({a['usable_share']:.1%} usable)." for a in acc]
+        return [f"{TABLE_WORDS.get(a['table'], a['table'])}: {a['rows_usable']:,} usable and {a['rows_quarantined']:,} quarantined of {a['rows_in']:,} ({a['usable_share']:.1%} usable)." for a in acc]
     if stage == "02_sample":
         samp = s.get("sampling") or {}
         return [f"Sample of {samp.get('sample_size', samp.get('n', '?'))} {samp.get('unit', 'contacts')} drawn for quality review ({samp.get('allocation', 'stratified')} allocation, seed {samp.get('seed', '?')})."] if samp else []
@@ -425,11 +609,19 @@ def quality_scorecard(summary: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def glossary(config=None) -> pd.DataFrame:
-    """Appendix C: every KPI with its definition and unit."""
+    """Appendix C: every KPI by name with its definition, its unit in words and which way is better."""
 
     cat = kpi_catalogue(config)
-    keep = [c for c in ("id", "name", "definition", "unit", "direction") if c in cat.columns]
-    return cat[keep]
+    out = pd.DataFrame({"KPI": cat["name"], "definition": cat["definition"]})
+    if "unit" in cat:
+        out["unit"] = [UNIT_WORDS.get(u, u) for u in cat["unit"]]
+    if "direction" in cat:
+        out["better when"] = [DIRECTION_WORDS.get(d, d) for d in cat["direction"]]
+    return out
+
+
+#: Which way a KPI is better, in words.
+DIRECTION_WORDS = {"higher_is_better": "higher", "lower_is_better": "lower", "neutral": "neither (a volume)"}
 
 
 def coverage_chart_html(totals: pd.DataFrame) -> str:

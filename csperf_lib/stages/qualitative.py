@@ -156,10 +156,12 @@ class QualitativeReview:
     def pseudonym_note(self) -> str:
         """One sentence on how customer identifiers were pseudonymised."""
         if self.stable_pseudonyms:
-            return "Customer identifiers are shown as keyed pseudonyms (HMAC-SHA256 with the configured key): the same customer gets the same pseudonym in every run."
+            return ("Customer identifiers are shown as keyed pseudonyms (HMAC-SHA256 with the review's key, kept outside the "
+                    "report): the same customer gets the same pseudonym in every run.")
         return (
-            f"Customer identifiers are shown as keyed pseudonyms made with a one-off random key: consistent within this report, "
-            f"different in the next run. Set the environment variable named by privacy.key_env (default {DEFAULT_KEY_ENV}) for stable ones."
+            "Customer identifiers are shown as keyed pseudonyms made with a one-off random key, because no key file could "
+            f"be kept: consistent within this report, different in the next run. Set privacy.key_file to a writable path "
+            f"(or the environment variable {DEFAULT_KEY_ENV}) for stable ones."
         )
 
 

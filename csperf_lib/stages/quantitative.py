@@ -9,6 +9,7 @@ separate evidence, never instead of it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,7 @@ import pandas as pd
 
 from csperf_lib.core.calendar import GRAINS, ReviewCalendar, period_end, review_calendar
 from csperf_lib.core.findings import FindingsLedger, finding_dimension
-from csperf_lib.core.formatting import format_p, format_value
+from csperf_lib.core.formatting import DIMENSION_WORDS, format_p, format_value
 from csperf_lib.core.sections import section_link
 from csperf_lib.core.tables import EVENT_COLUMNS, GROUP_DIMENSIONS, SEGMENT_DIMENSIONS
 from csperf_lib.methods.changepoint import change_points
@@ -28,7 +29,12 @@ from csperf_lib.methods.drivers import (
     quality_vs_satisfaction,
     satisfaction_drivers,
 )
-from csperf_lib.methods.kpi_catalogue import kpi_catalogue, kpi_definitions, kpi_options
+from csperf_lib.methods.kpi_catalogue import (
+    kpi_catalogue,
+    kpi_definitions,
+    kpi_options,
+    unit_bounds,
+)
 from csperf_lib.methods.kpis import (
     compute_kpi_breakdowns,
     compute_kpis,
@@ -36,6 +42,7 @@ from csperf_lib.methods.kpis import (
     stack_breakdowns,
 )
 from csperf_lib.methods.patterns import arrival_profile, segment_differences
+from csperf_lib.methods.privacy import privacy_settings, pseudonymise_column
 from csperf_lib.methods.seasonality import Decomposition, decompose
 from csperf_lib.methods.spc import run_rules, xmr_chart
 from csperf_lib.methods.stats import describe, fdr_bh
@@ -143,7 +150,7 @@ def distributions(store, *, columns: dict[str, tuple[str, ...]] | None = None) -
 CONTROL_COLUMNS = ("xmr_center", "xmr_lcl", "xmr_ucl", "special_cause")
 
 
-def control_limits(series: pd.DataFrame, *, segment: str | None = None) -> pd.DataFrame:
+def control_limits(series: pd.DataFrame, *, segment: str | None = None, config=None) -> pd.DataFrame:
     """A copy of a period series with its individuals (XmR) control chart, per KPI (and segment).
 
     Computed once per review, here, and read by the trend table and the control-chart figures.
@@ -161,8 +168,10 @@ def control_limits(series: pd.DataFrame, *, segment: str | None = None) -> pd.Da
         ``series`` with ``xmr_center``, ``xmr_lcl``, ``xmr_ucl`` (centre line x̄ and limits
         x̄ ± 3·MR̄/d₂, d₂ = 1.128; Montgomery, *Introduction to Statistical Quality Control*,
         6.4) and ``special_cause`` (the point breaks a Western Electric run rule). Series with
-        fewer than :data:`MIN_TREND_PERIODS` values get no limits and no special causes.
+        fewer than :data:`MIN_TREND_PERIODS` values get no limits and no special causes. Limits
+        stay within the KPI's scale (:func:`csperf_lib.methods.kpi_catalogue.unit_bounds`).
     """
+    units = {k.id: k.unit for k in kpi_definitions(config)}
     out = series.copy()
     for column in CONTROL_COLUMNS[:3]:
         out[column] = np.nan
@@ -174,7 +183,7 @@ def control_limits(series: pd.DataFrame, *, segment: str | None = None) -> pd.Da
         values = group["value"].to_numpy(dtype=float)
         if len(values) < MIN_TREND_PERIODS:
             continue
-        chart = xmr_chart(values)
+        chart = xmr_chart(values, bounds=unit_bounds(units.get(group["kpi"].iloc[0])))
         out.loc[group.index, ["xmr_center", "xmr_lcl", "xmr_ucl"]] = [chart.center, chart.lcl, chart.ucl]
         if np.isfinite(chart.sigma):
             signals = run_rules(values, chart.center, chart.sigma, rules="western_electric")
@@ -615,8 +624,10 @@ def quantitative_review(
     frames = compute_kpi_breakdowns(store, breakdowns=breakdowns, config=config)
     headline = frames[((), None)]
     weekly = frames[((), period)]
-    by_segment = {d: frames[((d,), None)] for d in dims}
-    by_segment_period = {d: frames[((d,), period)] for d in dims}
+    # agents appear under their keyed pseudonyms in everything this stage shows, stores and finds
+    key = privacy_settings(config)[0] if AGENT in dims else None
+    by_segment = {d: _agents_hidden(frames[((d,), None)], key) for d in dims}
+    by_segment_period = {d: _agents_hidden(frames[((d,), period)], key) for d in dims}
     weekly_by_team = None
     if has_team:
         team_kpis = [k for k in TEAM_TREND_KPIS if k in set(headline["kpi"])]
@@ -632,9 +643,9 @@ def quantitative_review(
         [segment_differences(frame, segment=d, kinds=kinds, alpha=alpha, lower_is_better=lower) for d, frame in by_segment.items()],
         ignore_index=True,
     ) if by_segment else segment_differences(pd.DataFrame(columns=["kpi", "value", "n"]), segment="none", kinds={})
-    weekly = control_limits(weekly)
+    weekly = control_limits(weekly, config=config)
     if weekly_by_team is not None:
-        weekly_by_team = control_limits(weekly_by_team, segment="team")
+        weekly_by_team = control_limits(weekly_by_team, segment="team", config=config)
     trends = segment_trends(store, weekly, by_segment_period, config=config, definitions=definitions,
                             period=period, alpha=alpha)
     findings = tuple(differences.loc[differences["material"].astype(bool), "finding"]) + tuple(
@@ -646,7 +657,7 @@ def quantitative_review(
     daily = compute_kpis(store, kpis=[events], period="day", config=config) if events else None
     return QuantitativeReview(
         drivers=satisfaction_drivers(store, top2box_min=kpi_options(config)["csat_top2box_min"]),
-        quality=quality_vs_satisfaction(store, level=level, config=config) if level else None,
+        quality=_quality_with_pseudonyms(store, level=level, config=config, key=key) if level else None,
         seasonality=decompose(daily[["period", "value"]]) if daily is not None and len(daily) else None,
         headline=headline, by_segment=by_segment, weekly=weekly, weekly_by_team=weekly_by_team,
         by_segment_period=by_segment_period, period=period, segments=dims, skipped_segments=skipped,
@@ -657,6 +668,23 @@ def quantitative_review(
         volume_label=VOLUME_LABELS.get(events, "records"),
         trend_note=trend_window_note(weekly, period=period, span=data_span(store)),
     )
+
+
+#: The agent dimension, shown under keyed pseudonyms (:func:`csperf_lib.methods.privacy.pseudonymise_series`).
+AGENT = "agent_id"
+
+
+def _agents_hidden(frame: pd.DataFrame, key: bytes | None) -> pd.DataFrame:
+    """``frame`` with its agent column replaced by pseudonyms (unchanged without a key or column)."""
+    return pseudonymise_column(frame, AGENT, key=key) if key is not None else frame
+
+
+def _quality_with_pseudonyms(store, *, level: str, config, key: bytes | None):
+    """:func:`quality_vs_satisfaction` with each agent unit shown under its pseudonym."""
+    quality = quality_vs_satisfaction(store, level=level, config=config)
+    if key is None or level != AGENT:
+        return quality
+    return dataclasses.replace(quality, by_level=pseudonymise_column(quality.by_level, AGENT, key=key))
 
 
 def summary_entries(review: QuantitativeReview, *, config=None) -> dict:
@@ -706,6 +734,24 @@ def kpi_label(kpi: str, *, config=None) -> str:
     return f"{entry['name']} ({unit})" if unit else entry["name"]
 
 
+def dimensions_sentence(review: QuantitativeReview) -> str:
+    """Which dimensions the segment analysis covered, in words ("channel, queue, team and agent")."""
+    words = [DIMENSION_WORDS.get(d, d.replace("_", " ")) for d in review.segments]
+    if not words:
+        return "No segment dimension is recorded, so no segment was compared with the rest."
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return f"Dimensions analysed: {listed}."
+
+
+def skipped_segment_sentences(review: QuantitativeReview) -> list[str]:
+    """One sentence per dimension the segment analysis left out, with the reason."""
+    out = []
+    for name, reason in review.skipped_segments.items():
+        words = DIMENSION_WORDS.get(name, name.replace("_", " "))
+        out.append(f"{words[:1].upper()}{words[1:]} is not analysed: {reason}.")
+    return out
+
+
 def charts_worth_showing(review: QuantitativeReview) -> pd.DataFrame:
     """Trend rows with a significant trend, a special cause or a change point (what to chart): the
     whole centre's and the teams' series, whose control charts the stage keeps (the other
@@ -735,13 +781,15 @@ def weekly_overview_figure(review: QuantitativeReview, *, config=None):
     cols = 4
     rows = max(1, -(-len(kpis) // cols))
     fig, axes = plt.subplots(rows, cols, figsize=(16, 2.6 * rows), squeeze=False)
+    catalogue = kpi_catalogue(config).set_index("id")
     for ax, kpi in zip(axes.flat, kpis, strict=False):
         series = review.weekly[review.weekly["kpi"] == kpi].sort_values("period")
         ax.plot(pd.to_datetime(series["period"]), series["value"], marker=".", color="#1565c0")
         ax.fill_between(pd.to_datetime(series["period"]), series["ci_low"], series["ci_high"], color="#90caf9", alpha=0.4)
         verdict = trends.loc[kpi, "trend"]
-        ax.set_title(f"{kpi}: {verdict}", fontsize=9, color="#c62828" if verdict in ("increasing", "decreasing") else "black")
-        ax.set_ylabel(UNIT_LABELS.get(kpi_catalogue(config).set_index("id").loc[kpi, "unit"], ""), fontsize=8)
+        name = catalogue.loc[kpi, "name"] if kpi in catalogue.index else kpi
+        ax.set_title(f"{name}: {verdict}", fontsize=9, color="#c62828" if verdict in ("increasing", "decreasing") else "black")
+        ax.set_ylabel(UNIT_LABELS.get(catalogue.loc[kpi, "unit"], "") if kpi in catalogue.index else "", fontsize=8)
         ax.tick_params(axis="x", labelsize=7, rotation=45)
         ax.tick_params(axis="y", labelsize=7)
     for ax in list(axes.flat)[len(kpis):]:

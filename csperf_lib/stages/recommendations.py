@@ -52,13 +52,14 @@ from csperf_lib.core.settings import (
     model_problems,
     section_settings,
 )
-from csperf_lib.core.tables import NOT_RECORDED
 from csperf_lib.methods import staffing_review as staffing_module
+from csperf_lib.methods.action_coverage import action_coverage
 from csperf_lib.methods.coaching import coaching_findings, coaching_review
 from csperf_lib.methods.intervals import interval_staffing, staffing_unavailable
 from csperf_lib.methods.kpi_catalogue import kpi_definitions
 from csperf_lib.methods.privacy import privacy_settings
 from csperf_lib.methods.staffing_review import staffing_actions, staffing_findings, staffing_review
+from csperf_lib.methods.team_notes import team_inputs
 
 #: The rule patterns and action kinds, as the rule model declares them (csperf_lib.core.settings).
 PATTERNS = RULE_PATTERNS
@@ -534,9 +535,15 @@ def _match_kpi_shortfall(rule: Rule, ev: Evidence, found: list) -> list[dict]:
         kpis = list(dict.fromkeys(f.kpi for f in part))
         same_segment = len({(f.dimension, f.segment) for f in part}) == 1
         label = " and ".join(_label(next(f for f in part if f.kpi == k)) for k in kpis) if mode in ("all", "segment") else _label(lead)
+        leads = [next(f for f in ranked if f.kpi == k) for k in dict.fromkeys(f.kpi for f in ranked)]
+        figures = [f"{_fmt(f.estimate, _unit(f))} against {_fmt(f.comparator, _unit(f))}" for f in leads]
         context = {
             "kpi": lead.kpi, "kpi_label": label, "subject": _subject(lead.dimension, lead.segment),
             "value_text": _fmt(lead.estimate, _unit(lead)), "target_text": _fmt(lead.comparator, _unit(lead)),
+            # every KPI's own figures when the action covers several ("first-contact resolution 66.1 % against 75.0 %, ...")
+            "figures_text": figures[0] if len(leads) == 1 else ", ".join(
+                f"{_label(f)[:1].lower()}{_label(f)[1:]} {text}" for f, text in zip(leads, figures, strict=True)),
+            "targets_word": "target" if len(leads) == 1 else "targets",
             **staffing_ctx.get("context", {}),
         }
         evidence = [_item(f) for f in ranked[:4]] + staffing_ctx.get("evidence", [])
@@ -545,7 +552,7 @@ def _match_kpi_shortfall(rule: Rule, ev: Evidence, found: list) -> list[dict]:
             "segment": _segment(lead) if same_segment else {},
             "context": context,
             "evidence": evidence,
-            "finding_ids": [f.id for f in part] + staffing_ctx.get("ids", []),
+            "finding_ids": [f.id for f in ranked] + staffing_ctx.get("ids", []),
             "gap": max(_relative_gap(f) for f in part),
             "volume": float(max(_finite(f.n, 1.0) for f in part)),
             "persistence": _finite(lead.attributes.get("persistence"), 1.0),
@@ -604,8 +611,9 @@ def _match_agent_weakness(rule: Rule, ev: Evidence, found: list) -> list[dict]:
         part = [f for f in found if str(f.segment) == agent]
         row = plans.get(agent, {})
         worst = min(part, key=lambda f: _finite(f.effect_size, 0.0))
+        teams = {str(f.attributes["team"]) for f in part if f.attributes.get("team")}
         matches.append({
-            "subject": f"agent {agent}", "segment": {"agent_id": agent},
+            "subject": f"agent {agent}", "segment": {"agent_id": agent, **({"team": teams.pop()} if len(teams) == 1 else {})},
             "context": {"agent": agent, "item_label": row.get("need") or ", ".join(str(f.attributes.get("item_label")) for f in part),
                         "method": row.get("method", "coaching"), "follow_up": _date_text(row.get("follow_up")),
                         "follow_up_evaluations": row.get("follow_up_evaluations", 5),
@@ -685,7 +693,7 @@ def _match_target_review(rule: Rule, ev: Evidence, found: list) -> list[dict]:
         where = "" if f.segment is None else f" for {_subject(f.dimension, f.segment)}"
         proposed = f.attributes.get("proposed_target")
         matches.append({
-            "subject": f"target {f.kpi}{where}", "segment": _segment(f),
+            "subject": f"the {_label(f)} target{where}", "segment": _segment(f),
             "context": {"kpi_label": _label(f), "where": where, "target_text": _fmt(f.comparator, unit),
                         "proposed_text": _fmt(proposed, unit) if proposed is not None else "a level agreed with its owner",
                         "reasoning": f.attributes.get("reasoning", "")},
@@ -706,7 +714,7 @@ def _match_calibration(rule: Rule, ev: Evidence, found: list) -> list[dict]:
     alpha_text = f"{overall.estimate:.2f}" if overall is not None and overall.estimate is not None else "its current level"
     return [{
         "subject": "QA evaluators", "segment": {},
-        "context": {"who": who, "items": ", ".join(items) or "every item", "alpha_text": alpha_text},
+        "context": {"who": who, "items": ", ".join(i.replace("_", " ") for i in items) or "every item", "alpha_text": alpha_text},
         "evidence": [_item(f) for f in found],
         "finding_ids": [f.id for f in found] + ([overall.id] if overall is not None else []),
         "gap": 0.1, "volume": float(len(items) + len(evaluators)), "persistence": 1.0,
@@ -719,7 +727,7 @@ def _match_regulatory(rule: Rule, ev: Evidence, found: list) -> list[dict]:
         breaches = int(_finite(f.attributes.get("breaches"), 0))
         description = f.attributes.get("description") or f.attributes.get("rule")
         matches.append({
-            "subject": f"rule {f.attributes.get('rule')}", "segment": {},
+            "subject": f"the rule '{description}'", "segment": {},
             "context": {"breaches": breaches, "rule_description": description,
                         "rate_text": f"{_finite(f.estimate, 0.0):.1%}" if f.estimate is not None else "n/a", "n": int(_finite(f.n, 0))},
             "evidence": [_item(f)],
@@ -908,6 +916,9 @@ class RecommendationReview:
     ledger : FindingsLedger
         This stage's own findings (``staffing_shortfall``, ``staffing_surplus``, ``coaching_need``,
         ``training_need``); save it with ``ledger.save(store, run_dir)``.
+    coverage : DataFrame
+        Every significant shortfall with the recommendation acting on it or why none does
+        (:func:`csperf_lib.methods.action_coverage.action_coverage`).
     """
 
     evidence: Evidence
@@ -917,28 +928,12 @@ class RecommendationReview:
     plan: pd.DataFrame
     team_inputs: TeamInputs
     ledger: Any = None
+    coverage: pd.DataFrame | None = None
 
 
 def _team_inputs(recs: Sequence[Recommendation], evidence: Evidence) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str]]:
-    """Changes, targets and actions rows for the team briefings (no individual agents)."""
-    changes, actions = [], []
-    for rec in recs:
-        if "agent_id" in rec.segment:
-            continue  # individual coaching is for one-to-ones, never a team note
-        team = rec.segment.get("team", "all")
-        why = next((e.text for e in rec.evidence if not e.supporting), "")
-        changes.append({"team": team, "text": f"{rec.subject}: {rec.kind.replace('_', ' ')} needed", "why": why})
-        actions.append({"team": team, "action": rec.action, "owner": rec.owner, "review_date": rec.review_date})
-    gaps = evidence.gaps
-    targets = []
-    teams: list[str] = []
-    if len(gaps) and "dimension" in gaps:
-        team_rows = gaps[(gaps["dimension"] == "team") & (gaps["status"] != "no_target")]
-        teams = sorted(str(t) for t in team_rows["segment"].unique() if str(t) != NOT_RECORDED)
-        for row in team_rows.to_dict(orient="records"):
-            targets.append({"team": str(row["segment"]), "kpi": row["kpi"], "label": _kpi_label(row["kpi"]), "target": row["target"],
-                            "value": row["value"], "status": row["status"], "unit": row.get("unit", "")})
-    return pd.DataFrame(changes), pd.DataFrame(targets), pd.DataFrame(actions), teams
+    """Changes, targets and actions rows for the team briefings (:func:`csperf_lib.methods.team_notes.team_inputs`)."""
+    return team_inputs(recs, gaps=evidence.gaps, findings=evidence.findings, kpi_label=_kpi_label)
 
 
 def action_plan(recs: Sequence[Recommendation], table: pd.DataFrame) -> pd.DataFrame:
@@ -979,7 +974,8 @@ def recommendation_review(
     review_date = max((r.review_date for r in recs), default=evidence.as_of + dt.timedelta(days=28))
     inputs = TeamInputs(changes=changes, targets=targets, actions=actions, teams=tuple(teams), review_date=review_date)
     return RecommendationReview(evidence=evidence, rules=rules, recommendations=recs, table=table,
-                                plan=action_plan(recs, table), team_inputs=inputs, ledger=ledger)
+                                plan=action_plan(recs, table), team_inputs=inputs, ledger=ledger,
+                                coverage=action_coverage(evidence.findings, recs))
 
 
 def summary_entries(review: RecommendationReview) -> dict[str, Any]:

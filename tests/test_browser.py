@@ -348,6 +348,32 @@ READER_TEXT_JS = r"""() => {
 }"""
 
 
+def reader_problems_in_browser(paths) -> dict[str, list[str]]:
+    """Open each page in headless Chromium and check what it shows (cells, prose, size); for
+    other test modules (the demo and the example reviews). Page name -> problems (only pages with
+    problems); skips when Playwright or Chromium is missing."""
+    from csperf_lib.report.audit import cell_problems, prose_problems, size_problems
+
+    if CHROMIUM is None:
+        pytest.skip("no Chromium binary for the browser check (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    found = {}
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS), headless=True)
+        try:
+            for path in paths:
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.goto(Path(path).resolve().as_uri(), wait_until="load")
+                shown = page.evaluate(READER_TEXT_JS)
+                page.close()
+                problems = cell_problems(shown["cells"]) + prose_problems(shown["prose"]) + size_problems(path)
+                if problems:
+                    found[Path(path).name] = problems
+        finally:
+            browser.close()
+    return found
+
+
 @pytest.mark.slow
 @needs_chromium
 @pytest.mark.parametrize("name", PAGES)

@@ -94,3 +94,12 @@ def test_identifiers_in_cells_read_as_words_or_their_labels():
     shown = reader_frame(frame, labels=labels)
     assert list(shown.columns) == ["Status", "score: needs analysis (0-5)"]
     assert shown.iloc[:, 0].tolist() == ["Within tolerance", "met"] and shown.iloc[:, 1].tolist() == ["yes", "no"]
+
+
+def test_long_tables_are_complete_and_scroll():
+    frame = pd.DataFrame({"n": range(120), "sentence": ["a long sentence " * 12] * 120})
+    html = reader_html(frame)
+    assert html.count("</tr>") == 121 and 'class="reader-scroll"' in html  # every row is in the page
+    assert "All 120 rows; scroll the table to see them." in html and "max-height: none" in html  # printed in full
+    short = reader_html(frame.head(5))
+    assert "reader-scroll\"" not in short and "All " not in short

@@ -181,6 +181,11 @@ def test_pages_pass_the_reading_audit(reviewed):
 
     _, _, run_dir = reviewed
     assert audit_folder(run_dir) == {}
+    # and as Chromium shows them: the evidence report and two stage pages
+    from test_browser import reader_problems_in_browser
+
+    pages = [run_dir / name for name in ("evidence_report.html", "03_quantitative.html", "05_benchmarks.html")]
+    assert reader_problems_in_browser(pages) == {}
 
 
 def test_recommendations_are_coherent_and_briefings_differ_by_team(reviewed):

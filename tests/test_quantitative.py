@@ -202,3 +202,23 @@ def test_a_rising_rate_in_one_queue_is_a_trend_of_that_queue():
     by_queue_found = significant[significant["dimension"] == "queue"]
     assert set(by_queue_found["segment"]) == {"Billing"}  # the planted queue, and no control queue
     assert by_queue_found.iloc[0]["trend"] == "increasing"
+
+
+def test_reader_views_of_differences_and_trends(reviewed):
+    from csperf_lib.core.display import reader_frame
+    from csperf_lib.report.audit import cell_problems, prose_problems
+    from csperf_lib.stages.quantitative import (
+        differences_view,
+        significant_differences,
+        trends_view,
+    )
+
+    _, config, review = reviewed
+    differences = differences_view(significant_differences(review), config=config)
+    trends = trends_view(review.trends, config=config)
+    assert list(differences.columns) == ["where", "KPI", "value", "rest of the centre", "difference", "effect", "adjusted p"]
+    assert len(trends) == len(review.trends) and "adjusted p" in trends.columns
+    for view in (differences, trends):
+        shown = reader_frame(view)
+        cells = shown.to_numpy().ravel().tolist() + list(shown.columns)
+        assert cell_problems(cells) == [] and prose_problems(" ".join(map(str, cells))) == []

@@ -226,3 +226,8 @@ def test_every_example_says_nothing_the_data_cannot_support(reviews, name):
     from csperf_lib.report.audit import audit_folder
 
     assert audit_folder(run_dir) == {}
+    if name == "cfpb_complaints":  # one example also as Chromium shows it
+        from test_browser import reader_problems_in_browser
+
+        pages = [run_dir / p for p in ("evidence_report.html", "04_qualitative.html", "05_benchmarks.html")]
+        assert reader_problems_in_browser(pages) == {}

@@ -11,7 +11,11 @@ never changed: only their display.
 
 Written here rather than with pandas' Styler: the Styler formats per column and leaves the index
 and missing values to each call site; one formatter for every table is what keeps the pages
-consistent.
+consistent. The HTML itself is pandas' ``to_html`` (escaped). Great Tables was tried for it
+(great_tables 1.1): its per-table stylesheet sets ``tbody, tfoot, tr, td, th`` unscoped, restyling
+every other table of a notebook page, its random per-render ids make two runs of the same review
+differ, and it roughly doubles each table's bytes; a long table here is complete and scrolls
+instead (:func:`reader_html`).
 """
 
 from __future__ import annotations
@@ -27,14 +31,20 @@ import pandas as pd
 
 from csperf_lib.core.formatting import format_p_value
 
-__all__ = ["MISSING", "human_label", "reader_frame", "reader_html", "reader_text", "reader_value", "show_frames_for_people"]
+__all__ = ["MAX_ROWS", "MISSING", "SCROLL_ROWS", "human_label", "reader_frame", "reader_html", "reader_text", "reader_value", "show_frames_for_people"]
 
 _STYLE = ("<style>table.reader-table td, table.reader-table th {text-align: left; vertical-align: top;}"
+          " table.reader-table td {max-width: 42em; white-space: normal; overflow-wrap: break-word;}"
+          " div.reader-scroll {max-height: 34em; overflow-y: auto;}"
+          " @media print {div.reader-scroll {max-height: none; overflow: visible;}}"
           "</style>")
 #: What a reader sees for a value that is not there.
 MISSING = "—"
-#: Rows shown before a table is cut (the rest is counted under it).
-MAX_ROWS = 50
+#: Rows a page holds before a table is cut (the rest is counted under it): every table a stage
+#: shows is far shorter, so in practice each is complete.
+MAX_ROWS = 2000
+#: Rows shown before a longer table scrolls (all its rows are in the page, and in print).
+SCROLL_ROWS = 25
 _P_NAMES = {"p", "q", "p_value", "q_value", "p_adjusted", "p_adj", "pvalue", "qvalue", "p-value", "q-value"}
 
 
@@ -119,6 +129,7 @@ def _words(identifier: str) -> str:
 #: Words a snake_case column name spells in capitals (abbreviations a reader knows).
 _ACRONYMS = {"ci": "CI", "id": "ID", "ids": "IDs", "kpi": "KPI", "kpis": "KPIs", "aht": "AHT", "asa": "ASA",
              "nps": "NPS", "csat": "CSAT", "ces": "CES", "fcr": "FCR", "qa": "QA", "sl": "SL", "smart": "SMART",
+             "iqr": "IQR", "sd": "SD", "mae": "MAE",
              "sha256": "SHA-256", "url": "URL", "aql": "AQL", "rag": "RAG"}
 #: Name endings that are units: shown in brackets.
 _UNIT_SUFFIXES = {"_s": "s", "_days": "days", "_hours": "hours", "_minutes": "min"}
@@ -177,14 +188,22 @@ def reader_frame(frame: pd.DataFrame, *, labels: Mapping[str, str] | None = None
     return out
 
 
-def reader_html(frame: pd.DataFrame, *, max_rows: int = MAX_ROWS, labels: Mapping[str, str] | None = None) -> str:
-    """:func:`reader_frame` as an HTML table (escaped, no index), cut after ``max_rows`` rows
-    with a line saying how many are shown."""
+def reader_html(frame: pd.DataFrame, *, max_rows: int = MAX_ROWS, scroll_rows: int = SCROLL_ROWS,
+                labels: Mapping[str, str] | None = None) -> str:
+    """:func:`reader_frame` as an HTML table (escaped, no index, long text wrapped).
+
+    A table longer than ``scroll_rows`` is complete in the page but scrolls in a box of about
+    that height (printed in full), with a line saying how many rows it has; beyond ``max_rows`` it
+    is cut, with a line saying how many of how many are shown. Never silently cut.
+    """
     shown = reader_frame(frame.head(max_rows), labels=labels)
     # text reads from the left and long cells wrap from the top (the notebook default right-aligns)
     table = _STYLE + shown.to_html(index=False, escape=True, border=0, classes="reader-table", justify="left")
     if len(frame) > max_rows:
-        table += f"<p><em>The first {max_rows:,} of {len(frame):,} rows are shown.</em></p>"
+        return table + f"<p><em>The first {max_rows:,} of {len(frame):,} rows are shown.</em></p>"
+    if len(frame) > scroll_rows:
+        return (f'<div class="reader-scroll">{table}</div>'
+                f"<p><em>All {len(frame):,} rows; scroll the table to see them.</em></p>")
     return table
 
 

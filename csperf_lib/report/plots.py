@@ -43,6 +43,9 @@ def quality_heatmap(scorecard: pd.DataFrame, *, ax: plt.Axes | None = None) -> p
         cbar_kws={"label": "% of values (floor 80 %)"},
     )
     ax.set_title("Data-quality scorecard (% of values meeting each dimension)")
+    ax.tick_params(axis="x", labelrotation=30)  # four dimension names side by side would overlap
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("right")
     ax.set_xlabel("Quality dimension")
     ax.set_ylabel("Table.column")
     return ax

@@ -19,7 +19,7 @@ import pandas as pd
 
 from csperf_lib.core.calendar import GRAINS, ReviewCalendar, period_end, review_calendar
 from csperf_lib.core.findings import FindingsLedger, finding_dimension
-from csperf_lib.core.formatting import DIMENSION_WORDS, format_p, format_value
+from csperf_lib.core.formatting import DIMENSION_WORDS, format_p, format_p_value, format_value
 from csperf_lib.core.sections import section_link
 from csperf_lib.core.tables import EVENT_COLUMNS, GROUP_DIMENSIONS, SEGMENT_DIMENSIONS
 from csperf_lib.methods.changepoint import change_points
@@ -86,7 +86,6 @@ def headline_table(kpis: pd.DataFrame, *, config=None) -> pd.DataFrame:
         rows.append(
             {
                 "KPI": entry["name"],
-                "id": row.kpi,
                 "value": format_value(row.value, unit),
                 "95% interval": interval,
                 "n": f"{row.n:,}",
@@ -750,6 +749,58 @@ def skipped_segment_sentences(review: QuantitativeReview) -> list[str]:
         words = DIMENSION_WORDS.get(name, name.replace("_", " "))
         out.append(f"{words[:1].upper()}{words[1:]} is not analysed: {reason}.")
     return out
+
+
+def _where(dimension: Any, segment: Any) -> str:
+    if segment is None or str(segment) == "all" or (isinstance(segment, float) and np.isnan(segment)):
+        return "the whole centre"
+    return f"{DIMENSION_WORDS.get(str(dimension), str(dimension).replace('_', ' '))} {segment}"
+
+
+def differences_view(differences: pd.DataFrame, *, config=None) -> pd.DataFrame:
+    """Segment differences as a reader reads them: where, the KPI, its value against the rest of
+    the centre (each with n), the difference, the effect size and the adjusted p."""
+    catalogue = kpi_catalogue(config).set_index("id")
+    rows = []
+    for r in differences.to_dict(orient="records"):
+        unit = catalogue.loc[r["kpi"], "unit"] if r["kpi"] in catalogue.index else ""
+        rows.append({
+            "where": _where(r.get("dimension"), r.get("segment")),
+            "KPI": catalogue.loc[r["kpi"], "name"] if r["kpi"] in catalogue.index else r["kpi"],
+            "value": f"{format_value(r['value'], unit)} (n = {int(r['n']):,})",
+            "rest of the centre": f"{format_value(r['rest_value'], unit)} (n = {int(r['rest_n']):,})",
+            "difference": format_value(r["difference"], unit, signed=True),
+            "effect": f"{r['effect_measure']} {r['effect_size']:+.2f}" if pd.notna(r.get("effect_size")) else "—",
+            "adjusted p": format_p_value(r.get("p_adjusted")) or "—",
+        })
+    return pd.DataFrame(rows, columns=["where", "KPI", "value", "rest of the centre", "difference", "effect", "adjusted p"])
+
+
+def trends_view(trends: pd.DataFrame, *, config=None) -> pd.DataFrame:
+    """Trend tests as a reader reads them: the KPI and where, the verdict (after false discovery
+    rate control), the change a week (Sen's slope), first and last period, special causes, the
+    change point and the adjusted p."""
+    catalogue = kpi_catalogue(config).set_index("id")
+    rows = []
+    for r in trends.to_dict(orient="records"):
+        unit = catalogue.loc[r["kpi"], "unit"] if r["kpi"] in catalogue.index else ""
+        slope = r.get("slope")
+        weekly = slope * 7 if r.get("slope_unit") == "per day" and pd.notna(slope) else slope
+        change = pd.Timestamp(r["change_point"]) if pd.notna(r.get("change_point")) else None
+        rows.append({
+            "KPI": catalogue.loc[r["kpi"], "name"] if r["kpi"] in catalogue.index else r["kpi"],
+            "where": _where(r.get("dimension"), r.get("segment")),
+            "periods": r.get("periods"),
+            "trend": r.get("trend"),
+            "change a week": format_value(weekly, unit, signed=True) if pd.notna(weekly) else "—",
+            "first → last": (f"{format_value(r['first_value'], unit)} → {format_value(r['last_value'], unit)}"
+                             if pd.notna(r.get("first_value")) and pd.notna(r.get("last_value")) else "—"),
+            "special causes": r.get("special_causes"),
+            "change point": f"{change.day} {change:%b %Y}" if change is not None else "—",
+            "adjusted p": format_p_value(r.get("p_adjusted")) or "—",
+        })
+    return pd.DataFrame(rows, columns=["KPI", "where", "periods", "trend", "change a week", "first → last",
+                                       "special causes", "change point", "adjusted p"])
 
 
 def charts_worth_showing(review: QuantitativeReview) -> pd.DataFrame:

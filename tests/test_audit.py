@@ -75,6 +75,14 @@ def test_broken_links_and_anchors_fail(tmp_path):
     assert problems == ["2 broken local link(s), e.g. ['missing.csv', 'other.html#nowhere']"]
 
 
+def test_empty_tables_fail():
+    from csperf_lib.report.audit import empty_table_problems
+
+    assert empty_table_problems("<table><tr><th>a</th></tr></table><table><tr><td>1</td></tr></table>") == [
+        "1 empty table(s) (headers and no row)"]
+    assert empty_table_problems("<p>Nothing to list.</p>") == []
+
+
 def test_audit_folder_reports_only_pages_with_problems(tmp_path):
     (tmp_path / "good.html").write_text(PAGE.replace("other.html#there", "#top"), encoding="utf-8")
     (tmp_path / "bad.html").write_text("<p>aht_s</p><table><tr><td>NaN</td></tr></table>", encoding="utf-8")

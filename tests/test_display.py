@@ -103,3 +103,8 @@ def test_long_tables_are_complete_and_scroll():
     assert "All 120 rows; scroll the table to see them." in html and "max-height: none" in html  # printed in full
     short = reader_html(frame.head(5))
     assert "reader-scroll\"" not in short and "All " not in short
+
+
+def test_an_empty_table_is_a_sentence():
+    html = reader_html(pd.DataFrame(columns=["candidate", "top_terms"]))
+    assert "<table" not in html and "Nothing to list." in html

@@ -160,3 +160,15 @@ def test_executive_summary_escapes_data_values():
     summary["recommendations"][0]["action"] = "<script>alert(1)</script>"
     html = ev.executive_summary_html(summary)
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_data_quality_scorecard_reads_in_words_and_percentages():
+    summary = {"validation": {
+        "accounting": [{"table": "qa_evaluations", "rows_in": 17752, "rows_usable": 17645, "rows_quarantined": 107,
+                        "usable_share": 0.9939725, "threshold": 0.9, "passed": True}],
+        "failures": [{"table": "qa_evaluations", "rows": 107}]}}
+    card = ev.quality_scorecard(summary)
+    row = card.iloc[0]
+    assert row["table"] == "QA evaluations" and row["usable_share"] == "99.4 %" and row["threshold"] == "90.0 %"
+    html = ev.html_table(card)
+    assert ">yes<" in html and "True" not in html and "0.99" not in html and ">Usable share<" in html

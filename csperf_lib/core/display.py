@@ -194,8 +194,11 @@ def reader_html(frame: pd.DataFrame, *, max_rows: int = MAX_ROWS, scroll_rows: i
 
     A table longer than ``scroll_rows`` is complete in the page but scrolls in a box of about
     that height (printed in full), with a line saying how many rows it has; beyond ``max_rows`` it
-    is cut, with a line saying how many of how many are shown. Never silently cut.
+    is cut, with a line saying how many of how many are shown. Never silently cut. A table with no
+    rows is a sentence saying so, not an empty grid of headers.
     """
+    if frame.empty:
+        return "<p><em>Nothing to list.</em></p>"
     shown = reader_frame(frame.head(max_rows), labels=labels)
     # text reads from the left and long cells wrap from the top (the notebook default right-aligns)
     table = _STYLE + shown.to_html(index=False, escape=True, border=0, classes="reader-table", justify="left")

@@ -3,8 +3,8 @@
 A page fails when a table cell shows a raw missing value or a Python literal (``None``, ``nan``,
 ``NaN``, ``NaT``, ``<NA>``, ``True``, ``False``, ``[]``, ``{}``), when a p-value or any figure is
 printed with an ``e-`` exponent, when prose names something by its snake_case identifier
-(``aht_s``, ``within_tolerance``) instead of its label, when a local link or anchor leads
-nowhere, or when the page is over :data:`MAX_PAGE_BYTES`; the PDF fails when pdftotext finds a word the HTML does not have (a word cut
+(``aht_s``, ``within_tolerance``) instead of its label, when a table has headers and no row,
+when a local link or anchor leads nowhere, or when the page is over :data:`MAX_PAGE_BYTES`; the PDF fails when pdftotext finds a word the HTML does not have (a word cut
 across lines or pages). The checks take the text a browser shows (the browser test passes
 Chromium's ``innerText``) or, without a browser, the text of the HTML (:func:`page_texts`).
 
@@ -26,6 +26,7 @@ __all__ = [
     "PageTexts",
     "audit_folder",
     "cell_problems",
+    "empty_table_problems",
     "link_problems",
     "page_texts",
     "pdf_word_problems",
@@ -86,6 +87,15 @@ def cell_problems(cells: Iterable[str]) -> list[str]:
         if value in RAW_CELL_VALUES:
             counts[value] = counts.get(value, 0) + 1
     return [f"{n} table cell{'s' if n > 1 else ''} showing {value!r}" for value, n in sorted(counts.items())]
+
+
+def empty_table_problems(html_text: str) -> list[str]:
+    """Tables that show headers but no row (say "nothing to list" instead)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html_text, "html.parser")
+    empty = [t for t in soup.find_all("table") if t.find("th") and not t.find("td")]
+    return [f"{len(empty)} empty table(s) (headers and no row)"] if empty else []
 
 
 def prose_problems(prose: str, *, allowed: Iterable[str] = ()) -> list[str]:
@@ -166,7 +176,8 @@ def audit_folder(folder: str | Path, *, allowed: Iterable[str] = ()) -> dict[str
     for page in sorted(folder.glob("*.html")):
         texts[page.name] = page_texts(page.read_text(encoding="utf-8"))
         problems = (size_problems(page) + cell_problems(texts[page.name].cells)
-                    + prose_problems(texts[page.name].prose, allowed=allowed) + link_problems(page))
+                    + prose_problems(texts[page.name].prose, allowed=allowed) + link_problems(page)
+                    + empty_table_problems(page.read_text(encoding="utf-8")))
         if problems:
             found[page.name] = problems
     pdf = folder / "evidence_report.pdf"

@@ -603,9 +603,15 @@ def quality_scorecard(summary: Mapping[str, Any]) -> pd.DataFrame:
     acc = pd.DataFrame((summary.get("validation") or {}).get("accounting") or [])
     fails = pd.DataFrame((summary.get("validation") or {}).get("failures") or [])
     if len(fails):
-        per = fails.groupby("table")["rows"].sum().rename("rows failing a check")
+        per = fails.groupby("table")["rows"].sum().rename("Rows failing a check")
         acc = acc.merge(per, left_on="table", right_index=True, how="left") if len(acc) else acc
-    return acc
+    out = acc.copy()
+    if "table" in out:
+        out["table"] = [TABLE_WORDS.get(str(t), str(t)) for t in out["table"]]
+    for column in ("usable_share", "threshold"):  # proportions 0-1, read as percentages
+        if column in out:
+            out[column] = [format_value(v, "proportion") if pd.notna(v) else None for v in out[column]]
+    return out
 
 
 def glossary(config=None) -> pd.DataFrame:

@@ -103,6 +103,26 @@ def test_invalid_date_one_line(date, config_path: Path, capsys) -> None:
     assert "--date" in line and "YYYY-MM-DD" in line
 
 
+@pytest.mark.parametrize("period", ["{start: 2026-01-05, end: 2026-02-30}", "{start: 2026-13-01, end: 2026-12-31}"])
+def test_impossible_date_in_the_config_is_one_line_exit_2(period, config_path: Path, tmp_path: Path, capsys) -> None:
+    """Issue 20, item 4: PyYAML builds dates while parsing, so 2026-02-30 used to escape as a traceback."""
+    config_path.write_text(config_path.read_text(encoding="utf-8") + f"period: {period}\n", encoding="utf-8")
+    assert main(["review", "--config", str(config_path), "--out", str(tmp_path / "r")]) == 2
+    line = assert_one_error_line(capsys.readouterr().err)
+    assert "a date that does not exist" in line and "YYYY-MM-DD" in line
+    assert not (tmp_path / "r").exists()
+
+
+def test_out_naming_a_file_is_one_line(config_path: Path, tmp_path: Path, capsys) -> None:
+    """Issue 20, item 4: --out naming an existing file used to raise FileExistsError."""
+    taken = tmp_path / "reports"
+    taken.write_text("not a folder", encoding="utf-8")
+    assert main(["review", "--config", str(config_path), "--out", str(taken)]) == 1
+    line = assert_one_error_line(capsys.readouterr().err)
+    assert "is a file" in line and "--out" in line
+    assert taken.read_text(encoding="utf-8") == "not a folder"
+
+
 def test_store_with_password_refused(config_path: Path, tmp_path: Path, capsys) -> None:
     argv = ["review", "--config", str(config_path), "--store", "postgresql://u:pw@h/db"]
     assert main([*argv, "--notebooks", str(tmp_path)]) == 1

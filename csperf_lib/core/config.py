@@ -645,6 +645,8 @@ def load_config(path: str | Path, *, check_files: bool = True) -> ReviewConfig:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise ConfigError(str(path), [f"not valid YAML{where}: {getattr(exc, 'problem', exc)}"]) from None
+    except ValueError as exc:  # PyYAML builds dates while parsing: 2026-02-30 fails here, not in the schema
+        raise ConfigError(str(path), [f"a date that does not exist ({exc}): write it as YYYY-MM-DD"]) from None
     except UnicodeDecodeError:
         raise ConfigError(str(path), ["the config must be UTF-8 text"]) from None
     return parse_config(raw, path=path, check_files=check_files)

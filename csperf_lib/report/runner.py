@@ -353,6 +353,8 @@ def run_review(
         raise CsperfError(f"no stage notebooks (NN_name.ipynb) in {nb_dir}")
 
     out = Path(out_dir).resolve()
+    if out.exists() and not out.is_dir():
+        raise CsperfError(f"the output folder {out} is a file: name a folder for the dated report folders (--out)")
     out.mkdir(parents=True, exist_ok=True)
     partial = (out / f".{date}.partial-{os.getpid()}").resolve()
     if partial.exists():

@@ -102,7 +102,7 @@ EFFECT_WORDS = {
 
 
 def _missing(value: Any) -> bool:
-    if value is None:
+    if value is None or type(value).__name__ in ("NaTType", "NAType"):  # pandas' missing markers, without pandas
         return True
     try:
         return isinstance(value, float) and math.isnan(value)

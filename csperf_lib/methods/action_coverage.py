@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from csperf_lib.core.findings import Finding, ranked
+from csperf_lib.core.formatting import subject
 
 __all__ = ["ACTIONABLE_KINDS", "action_coverage", "unaddressed_sentence", "without_action"]
 
@@ -29,12 +30,6 @@ __all__ = ["ACTIONABLE_KINDS", "action_coverage", "unaddressed_sentence", "witho
 ACTIONABLE_KINDS = ("kpi_gap", "trend", "staffing_shortfall", "regulatory_breach", "coaching_need")
 
 _COLUMNS = ["finding", "subject", "acted_on_by", "reason", "finding_id"]
-
-
-def _subject(f: Finding) -> str:
-    if f.segment is None:
-        return "the whole centre"
-    return f"{(f.dimension or '').replace('_', ' ')} {f.segment}".strip()
 
 
 def action_coverage(findings: Iterable[Finding], recommendations: Sequence[Any]) -> pd.DataFrame:
@@ -76,12 +71,12 @@ def action_coverage(findings: Iterable[Finding], recommendations: Sequence[Any])
         elif f.attributes.get("status") == "within_tolerance":
             reason = "Below target but within the agreed tolerance: watched at the next review, no action."
         elif f.segment is not None and (same := by_subject.get((str(f.dimension), str(f.segment)))):
-            reason = f"Covered by {', '.join(dict.fromkeys(same))}, which acts on {_subject(f)}."
+            reason = f"Covered by {', '.join(dict.fromkeys(same))}, which acts on {subject(f.dimension, f.segment)}."
         else:
             what = f.attributes.get("kpi_name") or (f.kpi or f.kind).replace("_", " ")
             reason = (f"No rule in the rule set acts on this kind of finding for {what}: the reviewer decides "
                       "(a rule can be added under recommendations.rules in the config).")
-        rows.append({"finding": f.sentence, "subject": _subject(f), "acted_on_by": ", ".join(acted),
+        rows.append({"finding": f.sentence, "subject": subject(f.dimension, f.segment), "acted_on_by": ", ".join(acted),
                      "reason": reason, "finding_id": f.id})
     return pd.DataFrame(rows, columns=_COLUMNS)
 

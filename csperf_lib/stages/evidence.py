@@ -36,7 +36,7 @@ import yaml
 from csperf_lib.core.display import MISSING, human_label, reader_value
 from csperf_lib.core.errors import ConfigError
 from csperf_lib.core.findings import Finding, ranked
-from csperf_lib.core.formatting import TABLE_WORDS, UNIT_WORDS, format_value
+from csperf_lib.core.formatting import TABLE_WORDS, UNIT_WORDS, format_date, format_value
 from csperf_lib.core.paths import notebooks_dir
 from csperf_lib.core.results import STAGE_TITLES as _CORE_TITLES
 from csperf_lib.core.scope import skip_reason
@@ -440,14 +440,6 @@ class ExecutiveSummary:
     not_judged: tuple[str, ...]
 
 
-def _long_date(value: Any) -> str:
-    try:
-        day = dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return str(value or "")
-    return f"{day.day} {day:%b %Y}"
-
-
 def _recommendation_href(rec: Mapping[str, Any]) -> str:
     """The stage 06 heading of a recommendation (as :func:`recommendation_markdown` writes it)."""
     if rec.get("priority") is None or not rec.get("kind"):
@@ -478,7 +470,7 @@ def executive_summary_model(summary: Mapping[str, Any], *, actions: int = 5, con
         used.update(f.id for f in cited)
         chosen.append(SummaryAction(
             id=str(rec.get("id", "")), action=str(rec.get("action", "")), owner=str(rec.get("owner") or ""),
-            review_date=_long_date(rec.get("review_date")) if rec.get("review_date") else "",
+            review_date=format_date(rec.get("review_date")) if rec.get("review_date") else "",
             because=cited[0].sentence, more=len(cited) - 1,
             evidence=cited[0].evidence[0] if cited[0].evidence else "", href=_recommendation_href(rec)))
     order = {k: i for i, k in enumerate(EXECUTIVE_KINDS)}
@@ -512,7 +504,7 @@ def not_judged(summary: Mapping[str, Any], findings: Sequence[Finding] | None = 
         horizon = calendar.get("censoring_horizon_days")
         wait = f"{float(horizon):.0f} days" if horizon else "the time they are allowed"
         out.append(f"Complaint outcomes (resolution time, share still open, upheld rate) for complaints received from "
-                   f"{_long_date(calendar['censored_from'])}: they had not had {wait} to close by the end of the data, so "
+                   f"{format_date(calendar['censored_from'])}: they had not had {wait} to close by the end of the data, so "
                    "no trend in them is judged.")
     short = [names.get(t["kpi"], t["kpi"]) for t in summary.get("trends") or []
              if t.get("segment") == "all" and t.get("trend") == "too few periods"]

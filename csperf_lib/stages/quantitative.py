@@ -19,7 +19,14 @@ import pandas as pd
 
 from csperf_lib.core.calendar import GRAINS, ReviewCalendar, period_end, review_calendar
 from csperf_lib.core.findings import FindingsLedger, finding_dimension
-from csperf_lib.core.formatting import DIMENSION_WORDS, format_p, format_p_value, format_value
+from csperf_lib.core.formatting import (
+    DIMENSION_WORDS,
+    format_date,
+    format_p,
+    format_p_value,
+    format_value,
+    subject,
+)
 from csperf_lib.core.sections import section_link
 from csperf_lib.core.tables import EVENT_COLUMNS, GROUP_DIMENSIONS, SEGMENT_DIMENSIONS
 from csperf_lib.methods.changepoint import change_points
@@ -751,12 +758,6 @@ def skipped_segment_sentences(review: QuantitativeReview) -> list[str]:
     return out
 
 
-def _where(dimension: Any, segment: Any) -> str:
-    if segment is None or str(segment) == "all" or (isinstance(segment, float) and np.isnan(segment)):
-        return "the whole centre"
-    return f"{DIMENSION_WORDS.get(str(dimension), str(dimension).replace('_', ' '))} {segment}"
-
-
 def differences_view(differences: pd.DataFrame, *, config=None) -> pd.DataFrame:
     """Segment differences as a reader reads them: where, the KPI, its value against the rest of
     the centre (each with n), the difference, the effect size and the adjusted p."""
@@ -765,7 +766,7 @@ def differences_view(differences: pd.DataFrame, *, config=None) -> pd.DataFrame:
     for r in differences.to_dict(orient="records"):
         unit = catalogue.loc[r["kpi"], "unit"] if r["kpi"] in catalogue.index else ""
         rows.append({
-            "where": _where(r.get("dimension"), r.get("segment")),
+            "where": subject(r.get("dimension"), r.get("segment")),
             "KPI": catalogue.loc[r["kpi"], "name"] if r["kpi"] in catalogue.index else r["kpi"],
             "value": f"{format_value(r['value'], unit)} (n = {int(r['n']):,})",
             "rest of the centre": f"{format_value(r['rest_value'], unit)} (n = {int(r['rest_n']):,})",
@@ -786,17 +787,16 @@ def trends_view(trends: pd.DataFrame, *, config=None) -> pd.DataFrame:
         unit = catalogue.loc[r["kpi"], "unit"] if r["kpi"] in catalogue.index else ""
         slope = r.get("slope")
         weekly = slope * 7 if r.get("slope_unit") == "per day" and pd.notna(slope) else slope
-        change = pd.Timestamp(r["change_point"]) if pd.notna(r.get("change_point")) else None
         rows.append({
             "KPI": catalogue.loc[r["kpi"], "name"] if r["kpi"] in catalogue.index else r["kpi"],
-            "where": _where(r.get("dimension"), r.get("segment")),
+            "where": subject(r.get("dimension"), r.get("segment")),
             "periods": r.get("periods"),
             "trend": r.get("trend"),
             "change a week": format_value(weekly, unit, signed=True) if pd.notna(weekly) else "—",
             "first → last": (f"{format_value(r['first_value'], unit)} → {format_value(r['last_value'], unit)}"
                              if pd.notna(r.get("first_value")) and pd.notna(r.get("last_value")) else "—"),
             "special causes": r.get("special_causes"),
-            "change point": f"{change.day} {change:%b %Y}" if change is not None else "—",
+            "change point": format_date(r.get("change_point")) or "—",
             "adjusted p": format_p_value(r.get("p_adjusted")) or "—",
         })
     return pd.DataFrame(rows, columns=["KPI", "where", "periods", "trend", "change a week", "first → last",

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from csperf_lib import __version__
-from csperf_lib.core.errors import ConfigError, CsperfError
+from csperf_lib.core.errors import CsperfError, UsageError
 
 __all__ = ["build_parser", "main"]
 
@@ -199,10 +199,16 @@ def _add_config_commands(commands: Any) -> None:
         help="check a review.yaml without running anything; list every problem at once",
         description="Load a review.yaml and check every section the way a review would (sources exist, "
                     "columns map, KPIs, targets, rules, markers ...): every problem at once, each with its key.",
-        epilog="examples:\n  csperf config-check --config review.yaml",
+        epilog="examples:\n  csperf config-check --config review.yaml\n"
+               "  csperf config-check --config review.yaml --data   and read every source too",
         formatter_class=_FORMATTER,
     )
     check.add_argument("--config", required=True, metavar="FILE", help="the review's review.yaml (required)")
+    check.add_argument("--data", action="store_true",
+                       help="also read every source: rows in, usable and quarantined per table, and every "
+                       "assumption made while reading (nothing is published)")
+    check.add_argument("--store", metavar="URL",
+                       help="with --data, the store to collect into (default: a throwaway in-memory store)")
     check.set_defaults(handler=_cmd_config_check)
 
 
@@ -218,11 +224,25 @@ def _cmd_config_schema(args: argparse.Namespace) -> int:
 
 def _cmd_config_check(args: argparse.Namespace) -> int:
     """``csperf config-check``: load and check a config, say it is fine or list its problems."""
-    from csperf_lib.core.config import load_config
+    from csperf_lib.core.config import load_config, url_has_password
     from csperf_lib.stages.config_check import check_config
 
+    if args.store and url_has_password(args.store):
+        raise UsageError("--store: the store URL contains a password; remove it (passwords are read from "
+                         "environment variables)")
     config = check_config(load_config(args.config))
     print(f"{config.path}: no problems ({', '.join(config.tables)} mapped)")
+    if args.store and not args.data:
+        raise UsageError("--store is only used with --data")
+    if args.data:
+        from csperf_lib.ingest.store import Store
+        from csperf_lib.stages.data_check import check_data, data_check_lines
+        from csperf_lib.stages.validate import check_usable_share
+
+        with Store(args.store or "duckdb://") as store:
+            check = check_data(config, store)
+        print("\n".join(data_check_lines(check)))
+        check_usable_share(check.accounting)
     return 0
 
 
@@ -336,12 +356,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.handler(args)
-    except ConfigError as exc:
-        _error(str(exc))
-        return 2
     except CsperfError as exc:
         _error(str(exc))
-        return 1
+        return exc.exit_code
     except KeyboardInterrupt:
         # a kernel killed mid-cell leaves an unretrieved asyncio task whose report is only noise
         logging.getLogger("asyncio").setLevel(logging.CRITICAL)

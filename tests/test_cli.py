@@ -117,7 +117,8 @@ def test_out_naming_a_file_is_one_line(config_path: Path, tmp_path: Path, capsys
     """Issue 20, item 4: --out naming an existing file used to raise FileExistsError."""
     taken = tmp_path / "reports"
     taken.write_text("not a folder", encoding="utf-8")
-    assert main(["review", "--config", str(config_path), "--out", str(taken)]) == 1
+    # an argument error: exit 2, like every other usage error (issue 20, item 7)
+    assert main(["review", "--config", str(config_path), "--out", str(taken)]) == 2
     line = assert_one_error_line(capsys.readouterr().err)
     assert "is a file" in line and "--out" in line
     assert taken.read_text(encoding="utf-8") == "not a folder"
@@ -125,7 +126,8 @@ def test_out_naming_a_file_is_one_line(config_path: Path, tmp_path: Path, capsys
 
 def test_store_with_password_refused(config_path: Path, tmp_path: Path, capsys) -> None:
     argv = ["review", "--config", str(config_path), "--store", "postgresql://u:pw@h/db"]
-    assert main([*argv, "--notebooks", str(tmp_path)]) == 1
+    # the help says 2 for argument errors (issue 20, item 7: it used to exit 1)
+    assert main([*argv, "--notebooks", str(tmp_path)]) == 2
     line = assert_one_error_line(capsys.readouterr().err)
     assert "password" in line and "pw@" not in line
 

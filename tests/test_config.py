@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from csperf_lib.core.config import load_config, parse_config
@@ -194,3 +196,24 @@ def test_csperf_review_stops_on_a_late_section_typo_before_any_stage(tmp_path, w
     lines = [ln for ln in done.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "staffing.shrinkge: unknown option (did you mean 'shrinkage'?)" in lines[0]
     assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
+
+
+def test_configs_in_folders_of_the_same_name_never_share_a_default_store(tmp_path) -> None:
+    """Issue 20, item 6: demo/review.yaml here and data/raw/demo/review.yaml there used to share one store."""
+    from csperf_lib.core.paths import default_store_url
+
+    here = default_store_url(tmp_path / "demo" / "review.yaml", root=tmp_path)
+    there = default_store_url(tmp_path / "data" / "raw" / "demo" / "review.yaml", root=tmp_path)
+    assert here != there
+    assert here == default_store_url(tmp_path / "demo" / "review.yaml", root=tmp_path)  # stable for one config
+    assert "demo_review-" in here and here.endswith(".duckdb")
+
+
+def test_local_database_urls_are_relative_to_the_config(tmp_path) -> None:
+    from csperf_lib.core.config import local_database_url
+
+    assert local_database_url("sqlite:///db/s.sqlite", tmp_path) == (f"sqlite:///{tmp_path}/db/s.sqlite", tmp_path / "db" / "s.sqlite")
+    assert local_database_url("sqlite:////srv/s.sqlite", tmp_path)[1] == Path("/srv/s.sqlite")
+    assert local_database_url("duckdb://store.duckdb", tmp_path)[0] == f"duckdb://{tmp_path}/store.duckdb"
+    assert local_database_url("duckdb://", tmp_path) == ("duckdb://", None)
+    assert local_database_url("postgresql://u@h/db", tmp_path) == ("postgresql://u@h/db", None)

@@ -108,9 +108,10 @@ def test_percent_parser(values, expected):
 
 
 def test_percent_parser_flags_unreadable_values_and_respects_thousands():
-    out, bad = to_percent(pd.Series(["n/a", "", None, "12%"], dtype=object))
-    assert bad.tolist() == [True, False, False, False]
-    assert out.iloc[3] == pytest.approx(0.12)
+    out, bad = to_percent(pd.Series(["soon", "", None, "12%", "n/a"], dtype=object))
+    # issue 20, item 7: "n/a" spells no value (missing), it is no longer flagged as unreadable
+    assert bad.tolist() == [True, False, False, False, False]
+    assert out.iloc[3] == pytest.approx(0.12) and pd.isna(out.iloc[4])
     out, _ = to_percent(pd.Series(["1,000.5", "50"], dtype=object), thousands=",")
     assert out.tolist() == pytest.approx([10.005, 0.5])  # out of range: kept for the schema to refuse
 

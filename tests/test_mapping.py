@@ -17,10 +17,13 @@ from csperf_lib.ingest.mapping import (
 
 
 def test_duration_spellings_of_real_exports():
-    values, bad = to_duration(pd.Series(["0:02:23", "1:00:00", "4:32", "17", "-0:00:05", None, "", "25:61:00", "n/a"]))
+    values, bad = to_duration(pd.Series(["0:02:23", "1:00:00", "4:32", "17", "-0:00:05", None, "", "25:61:00", "soon",
+                                         "n/a", "NULL", " - ", "NaN"]))
     assert values.iloc[:5].tolist() == [143.0, 3600.0, 272.0, 17.0, -5.0]
     assert values.iloc[5:7].isna().all() and not bad.iloc[5:7].any()  # blank is missing, not bad
     assert bad.iloc[7] and bad.iloc[8]  # minutes 61 and free text are unreadable, flagged
+    # issue 20, item 7: the spellings of "no value" are missing, not unreadable (n/a used to be flagged)
+    assert values.iloc[9:].isna().all() and not bad.iloc[9:].any()
 
 
 def test_clock12_duration_means_elapsed_time():
@@ -113,3 +116,32 @@ def test_offsets_keep_the_source_clock_unless_a_time_zone_is_named():
     assert has_utc_offsets(written) and has_utc_offsets(column) and has_utc_offsets(aware)
     assert not has_utc_offsets(pd.Series(["2026-03-02 09:15", "05/03/2026"]))
 
+
+
+def test_identifiers_categories_and_headers_with_personal_data_are_made_shareable():
+    """Issue 20, item 3: the one privacy rule of the collect stage."""
+    from csperf_lib.core.config import ColumnSpec, SourceSpec
+    from csperf_lib.ingest.mapping import map_chunk, shareable
+    from csperf_lib.methods.privacy import pseudonymise
+
+    key = b"k" * 32
+    ids = pd.Series(["C1", "jane@example.com", "C2", "jane@example.com"], dtype="string")
+    out, changed, kinds = shareable(ids, "id", key=key)
+    assert out.tolist() == ["C1", pseudonymise("jane@example.com", key=key), "C2", pseudonymise("jane@example.com", key=key)]
+    assert (changed, kinds) == (2, ["email"])
+    queues = pd.Series(["Billing", "Call 07700 900123", None], dtype="string")
+    out, changed, kinds = shareable(queues, "category", key=key)
+    assert out.tolist()[:2] == ["Billing", "Call [PHONE]"] and pd.isna(out.iloc[2]) and kinds == ["phone"]
+    assert shareable(queues, "category", key=None)[0].tolist()[:2] == ["Billing", "Call 07700 900123"]
+    raw = pd.DataFrame({"id": ["C1", "bob@example.com"], "when": ["2026-01-05", "2026-01-06"], "ans": ["Y", "Y"],
+                        "queue": ["Call 07700 900123", "Sales"], "bob.smith@example.com": ["x", "y"],
+                        ":@computed_region_x": ["1", "2"]})
+    source = SourceSpec(table="contacts", kind="file", format="csv", columns=(
+        ColumnSpec("contact_id", "id"), ColumnSpec("arrived_at", "when"), ColumnSpec("answered", "ans"),
+        ColumnSpec("queue", "queue")))
+    frame = map_chunk(raw, source, first_row=1, pseudonym_key=key)
+    assert frame["contact_id"].tolist() == ["C1", pseudonymise("bob@example.com", key=key)]
+    assert frame["queue"].tolist() == ["Call [PHONE]", "Sales"]
+    assert "[EMAIL]" in frame.columns and ":@computed_region_x" in frame.columns  # a Socrata column is no person
+    assert set(frame.attrs["personal_data"]) == {"contact_id", "queue", "column headers"}
+    assert raw["id"].tolist() == ["C1", "bob@example.com"]  # the input is not mutated

@@ -98,6 +98,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,6 +157,10 @@ class ColumnSpec:
         Value mapping applied before conversion (source value -> canonical value).
     format, unit, dayfirst, time_column, time_format
         Parsing options; see the module docstring.
+    dates_settle_each : bool
+        Set by the collect stage (never in a config) when a column's ``nn/nn/yyyy`` dates disagree on
+        the order of day and month: each date is read in the only order its fields allow, and a date
+        whose fields allow both (``05/06/2026``) is unreadable, so its row is quarantined.
     hash_of : tuple of str
         For identifiers an export lacks: source columns whose values together identify a row.
     average_of : str or None
@@ -172,6 +177,7 @@ class ColumnSpec:
     dayfirst: bool | None = None
     time_column: str | None = None
     time_format: str | None = None
+    dates_settle_each: bool = False
     hash_of: tuple[str, ...] = ()
     average_of: str | None = None
 
@@ -398,8 +404,29 @@ def _check_averages(columns: list[ColumnSpec], *, key: str, table: str, problems
             problems.append(f"{where}: '{spec.average_of}' is itself an average; give a plain count")
 
 
+def local_database_url(url: str, base: Path) -> tuple[str, Path | None]:
+    """A SQLite or DuckDB URL whose file path is relative, made absolute against ``base`` (the
+    config's folder, like every other path in a config); with the file it names (None for other
+    databases and in-memory ones).
+
+    ``sqlite:///x.db`` (three slashes) is relative and ``sqlite:////srv/x.db`` absolute
+    (SQLAlchemy's convention); ``duckdb://x.duckdb`` is relative and ``duckdb:///srv/x.duckdb``
+    absolute (Ibis').
+    """
+    for scheme in ("sqlite:///", "duckdb://"):
+        if url.startswith(scheme):
+            path_text, sep, query = url[len(scheme):].partition("?")
+            if not path_text or path_text == ":memory:":
+                return url, None
+            path = Path(os.path.expanduser(path_text))
+            if not path.is_absolute():
+                path = (base / path).resolve()
+            return f"{scheme}{path}{sep}{query}", path
+    return url, None
+
+
 def _sql_source(table: str, sql: Any, columns: list[ColumnSpec], *, key: str, skip_when_blank: list[str],
-                problems: list[str]) -> SourceSpec | None:
+                problems: list[str], base: Path, check_files: bool) -> SourceSpec | None:
     """A ``source.sql`` block: url and query required, no password in the URL."""
     if not isinstance(sql, Mapping):
         problems.append(f"{key}.source.sql: must be a mapping with url, query, password_env")
@@ -410,8 +437,11 @@ def _sql_source(table: str, sql: Any, columns: list[ColumnSpec], *, key: str, sk
     for needed in ("url", "query"):
         if not sql.get(needed):
             problems.append(f"{key}.source.sql.{needed}: required")
-    url = str(sql.get("url", ""))
-    if _url_has_password(url):
+    url, database = local_database_url(str(sql.get("url", "")), base)
+    if check_files and database is not None and not database.is_file():
+        # SQLite would create an empty database there and then find no table in it
+        problems.append(f"{key}.source.sql.url: the database file {database} does not exist")
+    if url_has_password(url):
         problems.append(
             f"{key}.source.sql.url: contains a password; remove it and name an environment "
             "variable in password_env instead"
@@ -471,7 +501,8 @@ def _source_spec(
         problems.append(f"{key}.source: give 'file: PATH' or 'sql: {{url, query, password_env}}'")
         return None
     if "sql" in source:
-        return _sql_source(table, source["sql"], columns, key=key, skip_when_blank=skip_when_blank, problems=problems)
+        return _sql_source(table, source["sql"], columns, key=key, skip_when_blank=skip_when_blank, problems=problems,
+                           base=base, check_files=check_files)
     for option in source:
         if option not in FILE_OPTIONS:
             problems.append(f"{key}.source.{option}: unknown option{_suggest(option, FILE_OPTIONS | {'sql'})}")
@@ -487,7 +518,9 @@ def _source_spec(
             f"{key}.source.format: cannot tell the format of '{path.name}'; set format to csv, excel or parquet"
         )
         fmt = "csv"
-    if check_files and not path.is_file():
+    if check_files and path.is_dir():
+        problems.append(f"{key}.source.file: {path} is a folder, not a file: name the export in it")
+    elif check_files and not path.is_file():
         problems.append(f"{key}.source.file: {path} does not exist")
     options = {k: v for k, v in source.items() if k not in {"file", "format"}}
     if "skip_rows" in options and not (isinstance(options["skip_rows"], int) and options["skip_rows"] >= 0):
@@ -523,13 +556,17 @@ def _named_file_problems(raw: Mapping[str, Any], base: Path) -> list[str]:
     return problems
 
 
-def _url_has_password(url: str) -> bool:
+def url_has_password(url: str) -> bool:
+    """Whether a database URL carries a password, in its user info or its query string
+    (``?password=``); an unparsable URL has none (it is reported when it is opened)."""
     try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(url).password is not None
-    except Exception:  # an unparsable URL is reported when the source is opened
+        parts = urllib.parse.urlsplit(url)
+        if parts.password:
+            return True
+        query = urllib.parse.parse_qs(parts.query)
+    except ValueError:
         return False
+    return any(key.lower() in {"password", "pwd", "passwd"} for key in query)
 
 
 def parse_config(raw: Any, *, path: str | Path = "<config>", check_files: bool = True) -> ReviewConfig:
@@ -558,6 +595,10 @@ def parse_config(raw: Any, *, path: str | Path = "<config>", check_files: bool =
     if check_files:
         problems += _named_file_problems(raw, path.parent)
 
+    for key in ("organisation", "reviewer"):
+        if key in raw and not isinstance(raw[key], str):
+            shown = "a list" if isinstance(raw[key], list) else "a mapping" if isinstance(raw[key], Mapping) else repr(raw[key])
+            problems.append(f"{key}: must be a name written as text, not {shown} (put it in quotes if it is a number)")
     period = raw.get("period") or {}
     if not isinstance(period, Mapping):
         problems.append("period: must be a mapping with start and end")
@@ -574,7 +615,7 @@ def parse_config(raw: Any, *, path: str | Path = "<config>", check_files: bool =
     for option in store:
         if option not in {"url", "password_env"}:
             problems.append(f"store.{option}: unknown option{_suggest(option, {'url', 'password_env'})}")
-    if store.get("url") and _url_has_password(str(store["url"])):
+    if store.get("url") and url_has_password(str(store["url"])):
         problems.append("store.url: contains a password; name an environment variable in store.password_env instead")
     validation_raw = raw.get("validation") or {}
     share = validation_raw.get("min_usable_share", 0.9) if isinstance(validation_raw, Mapping) else 0.9
@@ -619,7 +660,7 @@ def parse_config(raw: Any, *, path: str | Path = "<config>", check_files: bool =
         period_start=start,
         period_end=end,
         timezone=str(raw["timezone"]) if raw.get("timezone") else None,
-        store_url=store.get("url"),
+        store_url=local_database_url(str(store["url"]), path.parent)[0] if store.get("url") else None,
         store_password_env=store.get("password_env"),
         validation=ValidationSettings(min_usable_share=float(share), future_tolerance_s=float(tolerance)),
         tables=tables,
@@ -637,6 +678,9 @@ def load_config(path: str | Path, *, check_files: bool = True) -> ReviewConfig:
         When the file is missing, is not YAML, or has any problem (all listed at once).
     """
     path = Path(path)
+    if path.is_dir():
+        inside = "; it holds " + ", ".join(sorted(p.name for p in path.glob("*.y*ml"))[:5]) if any(path.glob("*.y*ml")) else ""
+        raise ConfigError(str(path), [f"is a folder, not a config file: name the review.yaml in it{inside}"])
     if not path.is_file():
         raise ConfigError(str(path), ["the config file does not exist"])
     try:

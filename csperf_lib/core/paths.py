@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -38,9 +39,12 @@ def demo_config_path(root: str | Path | None = None) -> Path:
 
 
 def default_store_url(config_path: str | Path, root: str | Path | None = None) -> str:
-    """The default processed store: a DuckDB file under ``data/processed/`` named after the config
-    (its folder and file name, so two configs never share a store)."""
+    """The default processed store: a DuckDB file under ``data/processed/`` named after the config:
+    its folder and file name for a reader, then the first 8 hex digits of SHA-256 of its absolute
+    path, so two configs never share a store even when their folders have the same name
+    (``demo/review.yaml`` here and ``data/raw/demo/review.yaml`` there)."""
     config_path = Path(config_path).resolve()
     stem = f"{config_path.parent.name}_{config_path.stem}".strip("_") or "review"
-    path = project_root(root) / "data" / "processed" / f"{stem}.duckdb"
+    digest = hashlib.sha256(str(config_path).encode("utf-8")).hexdigest()[:8]
+    path = project_root(root) / "data" / "processed" / f"{stem}-{digest}.duckdb"
     return f"duckdb://{path}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["DateOrder", "NumberFormat", "assumed_dayfirst", "date_order", "number_format"]
+__all__ = ["DateOrder", "NumberFormat", "assumed_dayfirst", "date_order", "date_patterns", "number_format"]
 
 #: 1,234 and 1,234,567.5: a comma grouping thousands (or, alone, possibly a decimal comma).
 THOUSANDS_COMMA = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
@@ -25,8 +25,11 @@ THOUSANDS_DOT = re.compile(r"^[-+]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
 DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
 #: 3.5 or .5: a decimal point.
 DECIMAL_DOT = re.compile(r"^[-+]?\d*\.\d+$")
-#: nn/nn/yyyy, nn.nn.yy, nn-nn-yyyy (with anything after, e.g. a time).
-NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{2,4})\b")
+#: nn/nn/yyyy, nn.nn.yy, nn-nn-yyyy, then anything (a time): groups first field, separator, second
+#: field, year, rest.
+NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?=$|[T\s,])(.*)$")
+#: yyyy-mm-dd, yyyy/m/d, yyyy.mm.dd, then anything: groups year, separator, month, day, rest.
+YEAR_FIRST = re.compile(r"^\s*(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?=$|[T\s])(.*)$")
 
 
 @dataclass(frozen=True)
@@ -101,11 +104,14 @@ class DateOrder:
         Why, in words, with an example value.
     separator : str or None
         The separator of the dates ("/", ".", "-"), None without numeric dates.
+    conflict : bool
+        True when the dates disagree: some can only be day-first and others only month-first.
     """
 
     dayfirst: bool | None
     evidence: str
     separator: str | None
+    conflict: bool = False
 
     @property
     def found(self) -> bool:
@@ -132,15 +138,18 @@ def date_order(series: pd.Series) -> DateOrder:
     order; both seen, or neither, leaves the order undecided (``dayfirst`` None).
     """
     text = pd.Series(series, dtype=object).dropna().astype(str).str.strip().drop_duplicates()
-    parts = text.str.extract(NUMERIC_DATE).dropna()
+    parts = text.str.extract(NUMERIC_DATE).dropna(subset=[0, 1, 2, 3])
     if parts.empty:
         return DateOrder(None, "no dd/mm or mm/dd dates", None)
     separator = str(parts[1].mode().iloc[0])
     first, second = parts[0].astype(int), parts[2].astype(int)
     above_first, above_second = int((first > 12).sum()), int((second > 12).sum())
     if above_first and above_second:
-        return DateOrder(None, f"{above_first} distinct values have a first field above 12 and {above_second} a second "
-                               "field above 12", separator)
+        day_first = text[first.index[first > 12][0]]
+        month_first = text[second.index[second > 12][0]]
+        return DateOrder(None, f"the dates disagree: {above_first:,} distinct values have a first field above 12, so are day-first "
+                               f"(e.g. {day_first}), and {above_second:,} a second field above 12, so are month-first "
+                               f"(e.g. {month_first})", separator, conflict=True)
     if above_first:
         example = text[first.index[first > 12][0]]
         return DateOrder(True, f"{above_first:,} of {len(parts):,} distinct dates have a first field above 12 "
@@ -150,3 +159,15 @@ def date_order(series: pd.Series) -> DateOrder:
         return DateOrder(False, f"{above_second:,} of {len(parts):,} distinct dates have a second field above 12 "
                                 f"(e.g. {example})", separator)
     return DateOrder(None, f"all {len(parts):,} distinct dates have day and month fields of 12 or less", separator)
+
+
+def date_patterns(series: pd.Series) -> dict[str, tuple[int, str]]:
+    """How a column writes its dates: distinct values per pattern ("year-first", "day/month
+    numeric", "other text") with an example each; patterns with no value are left out."""
+    text = pd.Series(series, dtype=object).dropna().astype(str).str.strip().drop_duplicates()
+    text = text[text != ""]
+    year_first = text.str.match(YEAR_FIRST)
+    numeric = ~year_first & text.str.match(NUMERIC_DATE)
+    groups = {"year-first": text[year_first], "day/month numeric": text[numeric],
+              "other text": text[~year_first & ~numeric]}
+    return {name: (len(values), str(values.iloc[0])) for name, values in groups.items() if len(values)}

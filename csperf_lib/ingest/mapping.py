@@ -7,7 +7,9 @@ quarantines it, so rows in = usable + quarantined always holds.
 
 Hand-written because no library converts the duration spellings contact-centre exports use
 ("0:02:23", "12:02:23 AM" meaning 2 min 23 s, Excel day fractions and time cells) together with
-row-level reasons; dates and numbers are delegated to pandas' vectorised parsers.
+row-level reasons; numbers and dates are delegated to pandas' vectorised parsers, dates one
+pattern at a time (:func:`to_datetime`), since a parser told "day first" for a whole column would
+also reorder the ISO dates in it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ import pandas as pd
 from csperf_lib.core.config import DURATION_UNITS, ColumnSpec, SourceSpec
 from csperf_lib.core.errors import SourceError
 from csperf_lib.core.tables import CANONICAL_TABLES, KIND_DTYPES
-from csperf_lib.methods.privacy import redact_series
+from csperf_lib.ingest.detect import NUMERIC_DATE, YEAR_FIRST
+from csperf_lib.ingest.readers import READ_ISSUES_COLUMN
+from csperf_lib.methods.privacy import contains_pii, pseudonymise, redact, redact_series
 
 ROW_COLUMN = "_row"
 ISSUES_COLUMN = "_issues"
@@ -42,16 +46,43 @@ def _is_instance(series: pd.Series, types: tuple[type, ...]) -> pd.Series:
     return series.map(lambda v: isinstance(v, types)).astype(bool)
 
 
+#: How exports write "no value" (compared ignoring case and surrounding spaces): read as missing in
+#: every column, so a NULL duration is missing (not unreadable) and a NULL identifier is no
+#: identifier. "NA" is not among them: it is also a region (North America) and a language.
+NULL_SPELLINGS = frozenset({"null", "nan", "n/a", "#n/a", "-", "--", "none", "(null)", "<null>", "nil"})
+
+
+def _is_null_spelling(text: pd.Series) -> pd.Series:
+    """Which values of a text column spell "no value" (:data:`NULL_SPELLINGS`)."""
+    short = text.str.len().le(8).fillna(False).astype(bool)  # every spelling is short: skip long text cheaply
+    found = pd.Series(False, index=text.index)
+    if short.any():
+        found[short] = text[short].str.strip().str.lower().isin(NULL_SPELLINGS).fillna(False).astype(bool)
+    return found
+
+
+def null_spellings(series: pd.Series) -> dict[str, int]:
+    """The "no value" spellings a column uses, in capitals (they match in any case), and how often
+    (for the collect stage's assumptions)."""
+    if not (series.dtype == object or pd.api.types.is_string_dtype(series.dtype)):
+        return {}
+    text = series.astype("string")
+    found = text[_is_null_spelling(text)].str.strip().str.upper()  # matched in any case: shown in one
+    return {str(k): int(v) for k, v in found.value_counts().items()}
+
+
 def _present(series: pd.Series) -> pd.Series:
-    """Values the source actually gave (not null, not blank)."""
+    """Values the source actually gave (not null, not blank, not a "no value" spelling)."""
     mask = series.notna()
     if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-        mask &= series.astype("string").str.strip().ne("").fillna(False).astype(bool)
+        text = series.astype("string")
+        mask &= text.str.strip().ne("").fillna(False).astype(bool) & ~_is_null_spelling(text)
     return mask
 
 
-def _as_str(series: pd.Series) -> pd.Series:
-    """Text of each value; whole floats from spreadsheets lose their '.0' (IDs like 1001.0)."""
+def _as_str(series: pd.Series, *, nulls: bool = True) -> pd.Series:
+    """Text of each value; whole floats from spreadsheets lose their '.0' (IDs like 1001.0); with
+    ``nulls`` the "no value" spellings (:data:`NULL_SPELLINGS`) are missing."""
     if pd.api.types.is_float_dtype(series.dtype):
         whole = series.notna() & (series == np.floor(series))
         text = series.astype("string")
@@ -61,7 +92,8 @@ def _as_str(series: pd.Series) -> pd.Series:
         series = series.map(
             lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v, na_action="ignore"
         )
-    return series.astype("string").str.strip().replace("", pd.NA)
+    text = series.astype("string").str.strip().replace("", pd.NA)
+    return text.mask(_is_null_spelling(text)) if nulls else text
 
 
 def apply_values(series: pd.Series, values: Mapping[Any, Any]) -> pd.Series:
@@ -69,7 +101,7 @@ def apply_values(series: pd.Series, values: Mapping[Any, Any]) -> pd.Series:
     if not values:
         return series
     lookup = {str(k).strip(): v for k, v in values.items()}
-    text = _as_str(series)
+    text = _as_str(series, nulls=False)  # the config may map a "no value" spelling itself
     mapped = text.map(lambda v: lookup.get(v, v), na_action="ignore")
     return mapped.astype(object).where(text.notna(), None)
 
@@ -233,6 +265,9 @@ def _naive(values: pd.Series, timezone: str | None) -> pd.Series:
     if isinstance(values.dtype, pd.DatetimeTZDtype):
         values = values.dt.tz_convert(timezone) if timezone else values
         values = values.dt.tz_localize(None)
+    if pd.api.types.is_datetime64_dtype(values.dtype) and str(values.dtype) != "datetime64[ns]":
+        # dateutil reads "1;" as the year 1: outside what nanosecond timestamps hold, so unreadable
+        values = values.where((values >= pd.Timestamp.min) & (values <= pd.Timestamp.max))
     return values.astype("datetime64[ns]")
 
 
@@ -253,11 +288,21 @@ def to_datetime(
     *,
     fmt: str | None = None,
     dayfirst: bool = False,
+    settle_each: bool = False,
     timezone: str | None = None,
 ) -> tuple[pd.Series, pd.Series]:
     """Naive timestamps (see :mod:`csperf_lib.core.config` for the time-zone rule): values with a
     time zone or UTC offset are converted to ``timezone`` when one is named, else kept on the clock
-    they were written in (the offset is dropped, never silently converted to UTC)."""
+    they were written in (the offset is dropped, never silently converted to UTC).
+
+    Without a ``fmt`` each text value is read by its own pattern (:func:`_parse_by_pattern`): a
+    year-first date (``2026-01-06``, ``2026/01/06``) is always year-month-day, whatever
+    ``dayfirst`` says; ``nn/nn/yyyy`` dates are day-first or month-first as ``dayfirst`` says and a
+    value that does not fit that order (``13/01/2026`` month-first) is unreadable rather than
+    silently swapped; with ``settle_each`` (the column's dates disagree on the order) each such date
+    is read in the only order its fields allow and one whose fields allow both is unreadable.
+    Anything else (``6 Jan 2026``) is read by dateutil, month names being unambiguous.
+    """
     if pd.api.types.is_datetime64_any_dtype(series.dtype):  # Parquet/SQL timestamps
         return _naive(series, timezone), pd.Series(False, index=series.index)
     present = _present(series)
@@ -283,24 +328,91 @@ def to_datetime(
             text = _as_str(values)
             if not timezone and fmt in (None, "iso"):  # the source's clock: drop the offsets
                 text = text.str.replace(UTC_OFFSET, "", regex=True)
-            kwargs: dict[str, Any] = {"errors": "coerce"}
             if fmt and fmt != "iso":
-                kwargs["format"] = fmt
-            elif fmt == "iso" or not dayfirst:
-                kwargs["format"] = "ISO8601"
+                out[rest] = _parse_text(text, timezone, format=fmt)
+            elif fmt == "iso":
+                out[rest] = _parse_text(text, timezone, format="ISO8601")
             else:
-                kwargs.update(format="mixed", dayfirst=True)
-            try:
-                parsed = pd.to_datetime(text, **kwargs)
-            except (ValueError, TypeError):  # mixed offsets: compare on UTC, then localise
-                parsed = pd.to_datetime(text, utc=True, **kwargs)
-            if fmt is None and not dayfirst and parsed.isna().any():
-                retry = parsed.isna() & text.notna()
-                parsed = parsed.astype(object) if isinstance(parsed.dtype, pd.DatetimeTZDtype) else parsed
-                parsed[retry] = pd.to_datetime(text[retry], errors="coerce", format="mixed")
-            out[rest] = _naive(pd.Series(parsed, index=text.index), timezone)
+                out[rest] = _parse_by_pattern(text, dayfirst=dayfirst, settle_each=settle_each, timezone=timezone)
     bad = present & out.isna()
     return out, bad
+
+
+def _parse_text(text: pd.Series, timezone: str | None, **kwargs: Any) -> pd.Series:
+    """``pd.to_datetime`` of text (unreadable as NaT), made naive by :func:`_naive`; mixed UTC
+    offsets are compared on UTC first."""
+    try:
+        parsed = pd.to_datetime(text, errors="coerce", **kwargs)
+    except (ValueError, TypeError):
+        parsed = pd.to_datetime(text, errors="coerce", utc=True, **kwargs)
+    return _naive(pd.Series(parsed, index=text.index), timezone)
+
+
+def _iso_text(year: pd.Series, month: pd.Series, day: pd.Series, rest: pd.Series) -> pd.Series:
+    """``yyyy-mm-dd<rest>`` from the fields (month or day out of range left for the parser to reject)."""
+    return year + "-" + month.str.zfill(2) + "-" + day.str.zfill(2) + rest
+
+
+def _full_year(year: pd.Series) -> pd.Series:
+    """Four-digit years; a two-digit year yy is 20yy up to 68 and 19yy from 69 (POSIX ``%y``)."""
+    short = year.str.len() == 2
+    century = np.where(year.str.slice(0, 2).astype(int) <= 68, "20", "19")
+    return year.where(~short, pd.Series(century, index=year.index) + year)
+
+
+def _parse_by_pattern(text: pd.Series, *, dayfirst: bool, settle_each: bool, timezone: str | None) -> pd.Series:
+    """Timestamps from text, each value read by its own pattern (see :func:`to_datetime`).
+
+    Strict ISO 8601 text (year first by definition) is read first, in one vectorised pass: on
+    large exports nearly every value is, and only the rest pays for pattern matching.
+    """
+    out = _parse_text(text, timezone, format="ISO8601")
+    pending = out.isna()
+    if pending.any():
+        out[pending] = _parse_other_patterns(text[pending], dayfirst=dayfirst, settle_each=settle_each,
+                                             timezone=timezone)
+    return out
+
+
+def _parse_other_patterns(text: pd.Series, *, dayfirst: bool, settle_each: bool, timezone: str | None) -> pd.Series:
+    """:func:`_parse_by_pattern` for text that is not strict ISO 8601."""
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    year_first = text.str.extract(YEAR_FIRST)
+    is_year_first = year_first[0].notna()
+    day_month = text.str.extract(NUMERIC_DATE)
+    is_day_month = day_month[0].notna() & ~is_year_first
+    iso = pd.Series(pd.NA, index=text.index, dtype="string")
+    if is_year_first.any():
+        y = year_first[is_year_first]
+        iso[is_year_first] = _iso_text(y[0], y[2], y[3], y[4])
+    if is_day_month.any():
+        d = day_month[is_day_month]
+        first, second = d[0].astype(int), d[2].astype(int)
+        if settle_each:
+            day_is_first = pd.Series(np.where(first > 12, True, np.where(second > 12, False, pd.NA)), index=d.index)
+            settled = day_is_first.notna()
+            d, day_is_first = d[settled], day_is_first[settled].astype(bool)
+        else:
+            day_is_first = pd.Series(bool(dayfirst), index=d.index)
+        day = d[0].where(day_is_first, d[2])
+        month = d[2].where(day_is_first, d[0])
+        iso[d.index] = _iso_text(_full_year(d[3]), month, day, d[4])
+    rewritten = iso.notna()
+    if rewritten.any():
+        parsed = _parse_text(iso[rewritten], timezone, format="ISO8601")
+        retry = parsed.isna()
+        if retry.any():  # a time written as "10:00 AM" after the date: dateutil, on year-first text
+            parsed[retry] = _parse_text(iso[rewritten][retry], timezone, format="mixed")
+        out[rewritten] = parsed
+    other = ~is_year_first & ~is_day_month
+    if other.any():
+        plain = text[other]
+        parsed = _parse_text(plain, timezone, format="ISO8601")
+        retry = parsed.isna()
+        if retry.any():
+            parsed[retry] = _parse_text(plain[retry], timezone, format="mixed", dayfirst=False)
+        out[other] = parsed
+    return out
 
 
 def to_time_of_day(series: pd.Series, *, fmt: str | None = None) -> tuple[pd.Series, pd.Series]:
@@ -347,6 +459,57 @@ def hashed_id(raw: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     return joined.map(lambda text: hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]).astype(object)
 
 
+#: A cheap necessary condition for personal data (an @, a URL, an IBAN or postcode shape, a sort
+#: code, a ZIP+4, ten digits or more not glued to a letter, or + and eight): only values matching
+#: it are run through the full detector, so long identifier columns (``C000000001``, ``59876543``)
+#: cost one vectorised pass.
+_MAYBE_PERSONAL = (r"@|://|www\.|\b[A-Za-z]{2}\d{2}[A-Za-z0-9 ]{11,}|[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2}|"
+                   r"\d{2}-\d{2}-\d{2}|\d{5}-\d{4}|"
+                   r"(?:^|[^0-9A-Za-z_])(?:\+\d[\d ()\-.]{6,}\d|\(?\d(?:[ ()\-.]{0,2}\d){9,})")
+#: Identifiers kept as given in the store even when they hold personal data: every report shows
+#: agents under keyed pseudonyms and the key file beside the report maps them back (issue 19).
+KEPT_IDENTIFIERS = frozenset({"agent_id"})
+
+
+def shareable(values: pd.Series, kind: str, *, key: bytes | None) -> tuple[pd.Series, int, list[str]]:
+    """Identifiers and categories with personal data made shareable: the one privacy rule of the
+    collect stage (free text keeps its words and is redacted where a report quotes it).
+
+    An identifier value holding personal data (an e-mail address as a customer id) is replaced by
+    its keyed pseudonym (:func:`csperf_lib.methods.privacy.pseudonymise`), so the same value gets
+    the same pseudonym in every table and joins still hold; a category value ("Call 07700 900123")
+    is redacted ("Call [PHONE]"). Other values, and every value when ``key`` is None, are unchanged.
+
+    Returns
+    -------
+    (values, changed, kinds)
+        The new values, how many values changed and the kinds of personal data found.
+    """
+    text = values.astype("string")
+    maybe = text.str.contains(_MAYBE_PERSONAL, regex=True).fillna(False).astype(bool)
+    if key is None or not maybe.any():
+        return values, 0, []
+    distinct = pd.Series(text[maybe].unique(), dtype="string")
+    kinds = {v: contains_pii(v) for v in distinct}
+    flagged = {v: k for v, k in kinds.items() if k}
+    if not flagged:
+        return values, 0, []
+    change = {v: pseudonymise(v, key=key) if kind == "id" else redact(v) for v in flagged}
+    hit = text.isin(list(flagged)).fillna(False).astype(bool)
+    out = values.astype(object).copy()
+    out[hit] = text[hit].map(change)
+    found = list(dict.fromkeys(k for ks in flagged.values() for k in ks))
+    return out.astype(values.dtype), int(hit.sum()), found
+
+
+def _shareable_header(name: str) -> str:
+    """A column header with personal data redacted (an e-mail address as a header). A header that
+    only looks like a handle is kept: ``:@computed_region_x`` is how Socrata APIs name computed
+    columns, not a person."""
+    kinds = contains_pii(name)
+    return name if set(kinds) <= {"handle"} else redact(name)
+
+
 def _convert(spec: ColumnSpec, kind: str, raw: pd.DataFrame, source: SourceSpec, timezone: str | None):
     if spec.hash_of:
         column = hashed_id(raw, spec.hash_of)
@@ -371,7 +534,8 @@ def _convert(spec: ColumnSpec, kind: str, raw: pd.DataFrame, source: SourceSpec,
         return per_unique(column, to_duration, fmt=spec.format, unit=spec.unit,
                           decimal=opts.get("decimal", "."), thousands=opts.get("thousands"))
     if kind == "datetime":
-        values, bad = per_unique(column, to_datetime, fmt=spec.format, dayfirst=bool(spec.dayfirst), timezone=timezone)
+        values, bad = per_unique(column, to_datetime, fmt=spec.format, dayfirst=bool(spec.dayfirst),
+                                 settle_each=spec.dates_settle_each, timezone=timezone)
         if spec.time_column is not None:
             times, bad_time = per_unique(raw[spec.time_column], to_time_of_day, fmt=spec.time_format)
             values = values.dt.normalize() + times
@@ -409,8 +573,16 @@ def _add_reason(issues: pd.Series, bad: pd.Series, reason: pd.Series | str) -> p
     return issues.where(~bad, issues + separator + reason)
 
 
-def check_columns(source: SourceSpec, columns: tuple[str, ...], *, location: str) -> None:
-    """Raise one clear :class:`SourceError` listing every mapped column the source lacks."""
+def check_columns(
+    source: SourceSpec, columns: tuple[str, ...], *, location: str, repeated: tuple[str, ...] = ()
+) -> None:
+    """Raise one clear :class:`SourceError` listing every mapped column the source lacks, or that
+    its header names more than once (which one would be meant?)."""
+    twice = sorted({col for spec in source.columns for col in spec.referenced_columns if col in repeated})
+    if twice:
+        named = ", ".join(f"'{col}'" for col in twice)
+        raise SourceError(f"{source.table}: column(s) {named} appear more than once in the header of {location}; "
+                          "rename the copies in the export so the config can say which one it means")
     present = set(columns)
     missing = [
         (spec.canonical, col)
@@ -426,7 +598,9 @@ def check_columns(source: SourceSpec, columns: tuple[str, ...], *, location: str
         )
 
 
-def map_chunk(raw: pd.DataFrame, source: SourceSpec, *, first_row: int, timezone: str | None = None) -> pd.DataFrame:
+def map_chunk(
+    raw: pd.DataFrame, source: SourceSpec, *, first_row: int, timezone: str | None = None, pseudonym_key: bytes | None = None
+) -> pd.DataFrame:
     """Map one raw chunk onto the canonical columns of ``source.table``.
 
     Parameters
@@ -440,6 +614,8 @@ def map_chunk(raw: pd.DataFrame, source: SourceSpec, *, first_row: int, timezone
     timezone : str or None, keyword-only
         Zone timezone-aware values are converted to before being made naive; None keeps each on
         the clock it was written in.
+    pseudonym_key : bytes or None, keyword-only
+        Key for identifiers holding personal data (see :func:`shareable`); None keeps them as given.
 
     Returns
     -------
@@ -447,11 +623,17 @@ def map_chunk(raw: pd.DataFrame, source: SourceSpec, *, first_row: int, timezone
         Every canonical column in canonical order and dtype (unmapped ones all null), then the
         unmapped source columns as text (renamed ``src_<name>`` if they clash, ignoring case,
         with a canonical name), then ``_row`` (record number) and ``_issues`` (parse problems, '' when none).
+        ``attrs["personal_data"]`` maps each canonical column whose values were made shareable to
+        ``(values changed, kinds found)``.
     """
     table = CANONICAL_TABLES[source.table]
     raw = raw.reset_index(drop=True)
     out: dict[str, pd.Series] = {}
     issues = pd.Series("", index=raw.index, dtype=object)
+    personal: dict[str, tuple[int, list[str]]] = {}
+    if READ_ISSUES_COLUMN in raw.columns:  # the reader's own findings (a line with too many fields...)
+        issues = raw[READ_ISSUES_COLUMN].fillna("").astype(object)
+        raw = raw.drop(columns=[READ_ISSUES_COLUMN])
     specs = {spec.canonical: spec for spec in source.columns}
     for name, kind in table.columns.items():
         spec = specs.get(name)
@@ -463,6 +645,11 @@ def map_chunk(raw: pd.DataFrame, source: SourceSpec, *, first_row: int, timezone
         except (ValueError, TypeError) as exc:
             raise SourceError(f"{source.table}: cannot convert column for {name}: {exc}") from None
         out[name] = values.astype(KIND_DTYPES[kind]) if kind != "datetime" else values
+        personal_kind = kind == "category" or (kind == "id" and name not in KEPT_IDENTIFIERS and not spec.hash_of)
+        if personal_kind and pseudonym_key is not None:  # a digest of other columns holds nothing personal
+            out[name], changed, kinds = shareable(out[name], kind, key=pseudonym_key)
+            if changed:
+                personal[name] = (changed, kinds)
         if bad.any():
             issues = _add_reason(issues, bad, _reason(spec, kind, raw, bad))
     # Averages over a count become totals once every column is converted (the count may come
@@ -477,10 +664,18 @@ def map_chunk(raw: pd.DataFrame, source: SourceSpec, *, first_row: int, timezone
     for col in raw.columns:
         if col in consumed:
             continue
-        target = f"src_{col}" if col.lower() in taken else col
+        shown = _shareable_header(col)
+        if shown != col:
+            personal.setdefault("column headers", (0, []))
+            personal["column headers"] = (personal["column headers"][0] + 1,
+                                          list(dict.fromkeys([*personal["column headers"][1], *contains_pii(col)])))
+        target = f"src_{shown}" if shown.lower() in taken else shown
+        while target.lower() in taken:
+            target += "'"
         taken.add(target.lower())
         out[target] = per_unique(raw[col], to_text)[0]
     frame = pd.DataFrame(out, index=raw.index)
     frame[ROW_COLUMN] = np.arange(first_row, first_row + len(raw), dtype="int64")
     frame[ISSUES_COLUMN] = issues.astype("string")
+    frame.attrs["personal_data"] = personal
     return frame

@@ -6,14 +6,28 @@ large exports. Sniffing (encoding, delimiter, stray lines before the header) is 
 because pandas' own sniffing reads the whole file with the slow Python engine; each assumption made
 is recorded in :class:`SourceInfo` and shown in the collect stage.
 
+Text files are read so that nothing is silently altered:
+
+* the encoding is decided per byte sequence, not per file: every file is scanned once (with its
+  SHA-256), text that is valid UTF-8 is read as UTF-8, and only the byte sequences that are not
+  (a row pasted from a Windows program) are read as Windows-1252; how many, and on which lines, is
+  reported (:func:`scan_file`);
+* a line with more fields than the header (a delimiter inside an unquoted value) and a last record
+  cut short by a truncated export are marked in :data:`READ_ISSUES_COLUMN`, so the validate stage
+  quarantines them with that reason instead of reading shifted values;
+* a header naming one column twice is reported, and a binary file (an Excel workbook or Parquet
+  file with a text name, a PDF, garbage) is refused in one line saying what it looks like.
+
 Files are opened read-only and never modified.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import hashlib
+import io
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -29,6 +43,22 @@ SAMPLE_BYTES = 256 * 1024
 DELIMITERS = (",", ";", "\t", "|")
 #: Values every reader treats as missing, besides the config's ``na_values``.
 DEFAULT_NA = ("",)
+#: Raw-chunk column holding what the reader found wrong with a record ('' when nothing).
+READ_ISSUES_COLUMN = "_read_issues"
+#: Extra field slots past the header: a line with more fields fills them and is marked.
+EXTRA_FIELDS = 64
+_EXTRA_PREFIX = "\x1f_extra_"
+#: Error handler name: byte sequences that are not UTF-8 are read as Windows-1252.
+CP1252_FALLBACK = "csperf-cp1252"
+_ASCII = bytes(range(128))
+#: Leading bytes of binary formats people give a text name by mistake.
+_MAGIC = (
+    (b"PK\x03\x04", "an Excel workbook or a zip archive (name it .xlsx, or set format: excel)"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls: save it as .xlsx or CSV)"),
+    (b"PAR1", "a Parquet file (name it .parquet, or set format: parquet)"),
+    (b"%PDF", "a PDF document, not a data export"),
+    (b"\x1f\x8b", "a gzip archive (decompress it first)"),
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +77,8 @@ class SourceInfo:
         Source column names.
     assumptions : tuple of str
         Each assumption made (encoding, delimiter, header offset) in plain words.
+    repeated_columns : tuple of str
+        Header names that appear more than once (a config cannot map them: which one is meant?).
     """
 
     location: str
@@ -54,6 +86,7 @@ class SourceInfo:
     sha256: str | None
     columns: tuple[str, ...]
     assumptions: tuple[str, ...] = field(default_factory=tuple)
+    repeated_columns: tuple[str, ...] = field(default_factory=tuple)
 
 
 def file_sha256(path: str | Path) -> str:
@@ -63,6 +96,116 @@ def file_sha256(path: str | Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class FileScan:
+    """One pass over a text file's bytes.
+
+    Attributes
+    ----------
+    sha256 : str
+        SHA-256 hex digest of the bytes.
+    non_ascii : int
+        Bytes above 127.
+    invalid_utf8 : int
+        Bytes in sequences that are not UTF-8.
+    invalid_lines : tuple of int
+        1-based line numbers of the first few such sequences.
+    ends_with_newline : bool
+        Whether the last byte is a line break (a file without one may be truncated).
+    """
+
+    sha256: str
+    non_ascii: int
+    invalid_utf8: int
+    invalid_lines: tuple[int, ...]
+    ends_with_newline: bool
+
+    @property
+    def encoding_words(self) -> str | None:
+        """What the scan decided, in words (None for plain UTF-8 or ASCII)."""
+        if not self.invalid_utf8:
+            return None
+        lines = ", ".join(str(n) for n in self.invalid_lines)
+        if self.invalid_utf8 == self.non_ascii:
+            return "encoding cp1252 (detected)"
+        return (f"mixed encodings: {self.invalid_utf8:,} byte(s) on some lines (first on line(s) {lines}) are not "
+                "UTF-8 and were read as cp1252 (Windows-1252); the rest of the file is UTF-8 (detected)")
+
+
+def scan_file(path: str | Path, *, examples: int = 3) -> FileScan:
+    """Hash a file and find the byte sequences that are not UTF-8, in one pass of 1 MiB blocks."""
+    digest = hashlib.sha256()
+    non_ascii = invalid = lines_before = 0
+    where: list[int] = []
+    carry = b""
+    last = b""
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            non_ascii += len(block.translate(None, _ASCII))
+            last = block[-1:]
+            data = carry + block
+            # keep an incomplete multi-byte character at the end of the block for the next one
+            cut = len(data)
+            for back in range(1, min(4, len(data)) + 1):
+                byte = data[-back]
+                if byte < 0x80:
+                    break
+                if byte >= 0xC0:  # a lead byte: complete only if its sequence fits
+                    need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+                    cut = len(data) - back if back < need else len(data)
+                    break
+            data, carry = data[:cut], data[cut:]
+            bad, positions = _invalid_utf8(data, examples - len(where))
+            invalid += bad
+            where += [lines_before + data.count(b"\n", 0, p) + 1 for p in positions]
+            lines_before += data.count(b"\n")
+    if carry:
+        bad, positions = _invalid_utf8(carry + b"\n", examples - len(where))
+        invalid += bad
+        where += [lines_before + 1 for _ in positions]
+    return FileScan(digest.hexdigest(), non_ascii, invalid, tuple(where), last in (b"\n", b"\r"))
+
+
+def _invalid_utf8(data: bytes, keep: int) -> tuple[int, list[int]]:
+    """Bytes of ``data`` in sequences that are not UTF-8, and the offsets of the first ``keep``."""
+    count, positions, start = 0, [], 0
+    while True:
+        try:
+            data[start:].decode("utf-8")
+            return count, positions
+        except UnicodeDecodeError as exc:
+            if len(positions) < keep:
+                positions.append(start + exc.start)
+            count += exc.end - exc.start
+            start += exc.end
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: read bytes that are not UTF-8 as Windows-1252 (Latin-1 for the five
+    bytes Windows-1252 leaves undefined), so one pasted row does not turn the whole file into
+    mojibake."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = bytes(exc.object[exc.start : exc.end])
+    try:
+        return bad.decode("cp1252"), exc.end
+    except UnicodeDecodeError:
+        return bad.decode("latin-1"), exc.end
+
+
+def binary_kind(sample: bytes) -> str | None:
+    """What a sample that is not text looks like ("a Parquet file ..."), or None for text."""
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    for magic, words in _MAGIC:
+        if sample.startswith(magic):
+            return words
+    if b"\x00" in sample[:4096]:
+        return "binary data, not a text export (if it is UTF-16 text without a byte-order mark, set source.encoding: utf-16)"
+    return None
 
 
 def safe_location(url: str) -> str:
@@ -131,18 +274,69 @@ def detect_layout(text: str, *, delimiter: str | None = None) -> tuple[str, int]
     return delimiter, skip
 
 
+def _header_fields(text: str, delimiter: str, skip: int) -> list[str]:
+    """The header line's fields (after ``skip`` stray lines), as the csv module reads them."""
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for index, row in enumerate(rows):
+            if index == skip:
+                return [value.strip() for value in row]
+    except csv.Error:  # a header the csv module cannot split: pandas' reading decides
+        return []
+    return []
+
+
+def _unique_names(fields: list[str]) -> tuple[list[str], dict[str, int]]:
+    """Header names made unique ("Agent", "Agent (2)") and how often each repeated name appears."""
+    seen: Counter[str] = Counter()
+    names = []
+    for index, given in enumerate(fields):
+        name = given or f"Unnamed: {index}"  # pandas' name for a blank header field
+        seen[name] += 1
+        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return names, {name: n for name, n in seen.items() if n > 1}
+
+
+def _last_record_fields(path: Path, encoding: str, delimiter: str) -> int | None:
+    """Fields of the file's last line when the file does not end with a line break."""
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(0, size - 65536))
+        tail = handle.read().decode(encoding, errors=CP1252_FALLBACK)
+    line = tail.splitlines()[-1] if tail.splitlines() else ""
+    if line.count('"') % 2:  # the cut fell inside a quoted value: pandas reports it
+        return None
+    return len(next(csv.reader([line], delimiter=delimiter), []))
+
+
+def _text_encoding(spec: SourceSpec, sample: bytes, scan: FileScan) -> tuple[str, str, list[str]]:
+    """The encoding and error handler to read a text file with, and what was assumed."""
+    encoding = spec.options.get("encoding")
+    if encoding is not None:
+        return str(encoding), "strict", []
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "strict", ["encoding UTF-16 (byte-order mark)"]
+    words = scan.encoding_words
+    return "utf-8-sig", CP1252_FALLBACK, [words or "encoding utf-8-sig (detected)"]
+
+
 def _open_csv(spec: SourceSpec, chunk_size: int) -> tuple[SourceInfo, Iterator[pd.DataFrame]]:
     path = spec.path
     assert path is not None
     opts = dict(spec.options)
     with open(path, "rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
-    assumptions = []
-    encoding = opts.get("encoding")
-    if encoding is None:
-        encoding = detect_encoding(sample)
-        assumptions.append(f"encoding {encoding} (detected)")
-    text = sample.decode(encoding, errors="replace")
+    kind = binary_kind(sample) if "encoding" not in opts else None
+    if kind is not None:
+        raise SourceError(f"{spec.table}: {path.name} is not a text export: it looks like {kind}")
+    codecs.register_error(CP1252_FALLBACK, _cp1252_fallback)
+    scan = scan_file(path)
+    encoding, errors, assumptions = _text_encoding(spec, sample, scan)
+    try:
+        text = sample.decode(encoding, errors="replace" if errors == "strict" else errors)
+    except LookupError:
+        raise SourceError(f"{spec.table}: unknown encoding {encoding!r} (source.encoding)") from None
     delimiter, skip = detect_layout(text, delimiter=opts.get("delimiter"))
     if opts.get("delimiter") is None:
         assumptions.append(f"delimiter {delimiter!r} (detected)")
@@ -150,41 +344,72 @@ def _open_csv(spec: SourceSpec, chunk_size: int) -> tuple[SourceInfo, Iterator[p
         skip = int(opts["skip_rows"])
     elif skip:
         assumptions.append(f"skipped {skip} line(s) before the header (detected)")
+    header = _header_fields(text, delimiter, skip)
+    if not any(header):
+        raise SourceError(f"{spec.table}: {path.name} has no header line")
+    names, repeated = _unique_names(header)
+    assumptions += [f"column '{name}' appears {n} times in the header; the later ones are read as '{name} (2)'..."
+                    for name, n in repeated.items()]
+    extras = [f"{_EXTRA_PREFIX}{i}" for i in range(1, EXTRA_FIELDS + 1)]
     na_values = list(DEFAULT_NA) + [str(v) for v in opts.get("na_values", [])]
     try:
         reader = pd.read_csv(
-            path,
-            sep=delimiter,
-            encoding=encoding,
-            skiprows=skip,
-            dtype=str,
-            keep_default_na=False,
-            na_values=na_values,
-            chunksize=chunk_size,
-            skipinitialspace=False,
+            path, sep=delimiter, encoding=encoding, encoding_errors=errors, skiprows=skip + 1, header=None,
+            names=[*names, *extras], index_col=False, dtype=str, keep_default_na=False, na_values=na_values,
+            chunksize=chunk_size, skipinitialspace=False,
         )
         first = next(reader, None)
+    except pd.errors.EmptyDataError:
+        first = None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise SourceError(f"{spec.table}: cannot read {path.name}: {_first_line(exc)}") from None
-    if first is None:
-        raise SourceError(f"{spec.table}: {path.name} has no header line")
-    columns = tuple(str(c).strip() for c in first.columns)
-    info = SourceInfo(str(path), "csv", file_sha256(path), columns, tuple(assumptions))
+        raise SourceError(f"{spec.table}: cannot read {path.name}: {_read_error(exc, encoding)}") from None
+    if first is None or first.empty:
+        raise SourceError(f"{spec.table}: {path.name} has a header line but no records: export the rows, or "
+                          f"remove {spec.table} from the config")
+    short_last = None
+    if not scan.ends_with_newline:
+        fields = _last_record_fields(path, encoding, delimiter)
+        short_last = fields is not None and fields < len(names)
+    info = SourceInfo(str(path), "csv", scan.sha256, tuple(names), tuple(assumptions), tuple(repeated))
 
     def chunks() -> Iterator[pd.DataFrame]:
         try:
-            yield first
-            yield from reader
+            pending = first
+            for chunk in reader:
+                yield _mark_read_issues(pending, extras, header_fields=len(names), short_last=False)
+                pending = chunk
+            yield _mark_read_issues(pending, extras, header_fields=len(names), short_last=bool(short_last))
         except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-            raise SourceError(f"{spec.table}: cannot read {path.name}: {_first_line(exc)}") from None
+            raise SourceError(f"{spec.table}: cannot read {path.name}: {_read_error(exc, encoding)}") from None
 
-    return info, _strip_headers(chunks())
+    return info, chunks()
 
 
-def _strip_headers(chunks: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-    for chunk in chunks:
-        chunk.columns = [str(c).strip() for c in chunk.columns]
-        yield chunk
+def _read_error(exc: BaseException, encoding: str) -> str:
+    """The parser's complaint in words a reader can act on."""
+    text = _first_line(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return f"the file is not {encoding} text ({text}); set source.encoding"
+    if "EOF inside string" in text:
+        return f"a quote is opened and never closed ({text.split('C error: ')[-1]}): check the quoting of that record"
+    if "Expected" in text and "fields" in text:
+        return f"{text.split('C error: ')[-1]} (more than {EXTRA_FIELDS} fields beyond the header: is the delimiter right?)"
+    return text
+
+
+def _mark_read_issues(chunk: pd.DataFrame, extras: list[str], *, header_fields: int, short_last: bool) -> pd.DataFrame:
+    """Drop the extra field slots, marking the records that filled them (and a truncated last one)."""
+    over = chunk[extras].notna().any(axis=1)
+    out = chunk.drop(columns=extras)
+    issues = pd.Series("", index=chunk.index, dtype=object)
+    if over.any():
+        counts = chunk.loc[over, extras].notna().sum(axis=1) + header_fields
+        issues[over] = "the line has " + counts.astype(str) + f" fields, the header {header_fields} (an unquoted " \
+            "delimiter inside a value?)"
+    if short_last and len(out):
+        issues.iloc[-1] = "the file ends inside this record (a truncated export)"
+    out[READ_ISSUES_COLUMN] = issues
+    return out
 
 
 def _first_line(exc: BaseException) -> str:
@@ -220,6 +445,39 @@ def _open_excel(spec: SourceSpec, chunk_size: int) -> tuple[SourceInfo, Iterator
             yield frame.iloc[start : start + chunk_size]
 
     return info, chunks()
+
+
+def excel_header_hint(spec: SourceSpec, wanted: set[str], *, rows: int = 30) -> str | None:
+    """Where a workbook's mapped columns actually are, when they are not in the header row read:
+    on another sheet, or on a later row (under a title or a merged group header). None when no
+    sheet has them in its first ``rows`` rows."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(spec.path, read_only=True, data_only=True)
+    except Exception:
+        return None
+    try:
+        current = spec.options.get("sheet", 0)
+        current_name = book.sheetnames[current] if isinstance(current, int) and current < len(book.sheetnames) else current
+        best: tuple[int, str, int] | None = None
+        for sheet in book.worksheets:
+            for number, row in enumerate(sheet.iter_rows(max_row=rows, values_only=True), start=1):
+                found = len(wanted & {str(v).strip() for v in row if v is not None})
+                if found and (best is None or found > best[0]):
+                    best = (found, sheet.title, number)
+    finally:
+        book.close()
+    if best is None or best[0] < max(1, len(wanted) // 2):
+        return None
+    _, title, number = best
+    where = [f"sheet: {title!r}"] if title != current_name else []
+    if number > 1:
+        where.append(f"skip_rows: {number - 1}")
+    if not where:
+        return None
+    return (f"the columns are in row {number} of sheet {title!r}: set " + " and ".join(where)
+            + f" under tables.{spec.table}.source")
 
 
 def _open_parquet(spec: SourceSpec, chunk_size: int) -> tuple[SourceInfo, Iterator[pd.DataFrame]]:

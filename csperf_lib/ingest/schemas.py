@@ -30,6 +30,21 @@ def _nonneg(**kwargs) -> pa.Field:
     return pa.Field(ge=0, nullable=True, **kwargs)
 
 
+#: The longest duration a contact can plausibly have, in seconds (366 days): ``inf`` and ``1e308``
+#: are quarantined here, before an aggregate in the engine overflows on them.
+MAX_DURATION_S = 366 * 86400.0
+#: The largest count or total an export can plausibly hold (finite, and small enough that sums and
+#: variances over millions of rows stay finite in float64).
+MAX_AMOUNT = 1e12
+DURATION_CHECK = f"must be a finite duration of at most 366 days ({MAX_DURATION_S:,.0f} s)"
+AMOUNT_CHECK = f"must be a finite number of at most {MAX_AMOUNT:,.0f}"
+
+
+def _at_most(series: pd.Series, limit: float) -> pd.Series:
+    """Missing, or finite and not above ``limit`` (NaN and infinities fail the comparison)."""
+    return series.isna() | (series.abs() <= limit)
+
+
 class ContactsModel(pa.DataFrameModel):
     """One row per contact (call, e-mail, chat, social message) offered to the service."""
 
@@ -53,6 +68,10 @@ class ContactsModel(pa.DataFrameModel):
     class Config:
         strict = False
         coerce = True
+
+    @pa.check("wait_s", "talk_s", "hold_s", "wrap_s", name=DURATION_CHECK)
+    def plausible_duration(cls, series: Series[float]) -> Series[bool]:
+        return _at_most(series, MAX_DURATION_S)
 
     @pa.dataframe_check(name="abandoned contacts are not answered")
     def abandoned_not_answered(cls, df: pd.DataFrame) -> Series[bool]:
@@ -112,6 +131,10 @@ class QaEvaluationsModel(pa.DataFrameModel):
     class Config:
         strict = False
         coerce = True
+
+    @pa.check("score", "max_score", name=AMOUNT_CHECK)
+    def finite_score(cls, series: Series[float]) -> Series[bool]:
+        return _at_most(series, MAX_AMOUNT)
 
     @pa.dataframe_check(name="score is within 0..max_score")
     def score_within_max(cls, df: pd.DataFrame) -> Series[bool]:
@@ -195,6 +218,14 @@ class IntervalsModel(pa.DataFrameModel):
     class Config:
         strict = False
         coerce = True
+
+    @pa.check("offered", "answered", "abandoned", "answered_within_threshold", "agents_staffed", name=AMOUNT_CHECK)
+    def finite_count(cls, series: Series[float]) -> Series[bool]:
+        return _at_most(series, MAX_AMOUNT)
+
+    @pa.check("interval_s", "threshold_s", "wait_s_total", "talk_s_total", "handle_s_total", name=AMOUNT_CHECK)
+    def finite_seconds(cls, series: Series[float]) -> Series[bool]:
+        return _at_most(series, MAX_AMOUNT)
 
     @pa.dataframe_check(name="counts are whole numbers")
     def counts_whole(cls, df: pd.DataFrame) -> Series[bool]:

@@ -32,7 +32,7 @@ digits a phone detector would otherwise take, and a card number contains phone-l
                 89``; 8–15 digits), UK national (``07700 900123``, ``(020) 7946 0018``,
                 ``0161 496 0000``; 10–11 digits starting with 0) and North American national
                 (``(415) 555-0132``, ``415-555-0132``)
-``[POSTCODE]``  UK postcode in capitals (``SW1A 1AA``, ``M1 1AE``, ``EC1A1BB``)
+``[POSTCODE]``  UK postcode: capitals (``SW1A 1AA``, ``M1 1AE``), any case after "postcode"
 =============== ===========================================================================
 
 Already-masked values in real data (``XXXX``, ``XX/XX/2019``, ``{$XXXX}`` as in the CFPB
@@ -48,8 +48,9 @@ Limitations (the rules favour recall on the kinds above, then precision on ordin
   "case", "claim", "tracking", "invoice" (an identifier of a thing, not of a person). Ungrouped or
   prefixed ids (``ORD-2026-00123``, ``INC0012345``, ``1234567812345678``) are left alone.
 * A bare domain with a listed TLD (``docs.python.org``) is a ``[URL]`` even without a scheme.
-* Lower-case postcodes and IBANs are not detected (lower-case matching eats words like
-  ``mp3 4gb``); phone numbers written in words or split over lines are not detected.
+* Lower-case postcodes are detected only after a word that announces one ("postcode m1 1ae",
+  "address: sw1a 1aa"): matching them anywhere eats words like ``mp3 4gb``. Lower-case IBANs are
+  not detected; phone numbers written in words or split over lines are not detected.
 * Names and street addresses are not detected — this is pattern-based redaction, not NER.
 """
 
@@ -130,6 +131,11 @@ _PHONE_NANP = re.compile(
     r"(?<![\w+-])(?:1[ .-])?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}" + _NUM_END
 )
 _POSTCODE = re.compile(r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b")
+#: A postcode in any case after a word that announces one ("postcode m1 1ae", "address: sw1a 1aa").
+_POSTCODE_CUED = re.compile(
+    r"(?i)\b(?:post\s?code|postal\s+code|address)\b[\s:,-]*(?:is\s+)?"
+    r"((?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}))\b"
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -162,6 +168,10 @@ def _iban_ok(compact: str) -> bool:
 def _whole(m: re.Match) -> Span | None:
     """The match itself, or its first group when the pattern has one (context patterns)."""
     return m.span(1) if m.re.groups else m.span()
+
+
+def _cued(m: re.Match) -> Span | None:
+    return m.span(1)
 
 
 def _trim_punct(m: re.Match) -> Span | None:
@@ -246,6 +256,7 @@ _DETECTORS: tuple[tuple[str, str, re.Pattern, Callable[[re.Match], Span | None]]
     ("phone", "[PHONE]", _PHONE_UK, _not_a_reference(_digit_count(10, 11))),
     ("phone", "[PHONE]", _PHONE_NANP, _not_a_reference(_digit_count(10, 11))),
     ("postcode", "[POSTCODE]", _POSTCODE, _whole),
+    ("postcode", "[POSTCODE]", _POSTCODE_CUED, _cued),
 )
 
 #: The kinds :func:`contains_pii` reports, in detection order.

@@ -53,7 +53,6 @@ import shutil
 import sys
 import tempfile
 import time
-import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,8 +69,8 @@ from traitlets import Unicode
 from traitlets.config import Config
 
 from csperf_lib import __version__
-from csperf_lib.core.config import ReviewConfig, load_config
-from csperf_lib.core.errors import CsperfError, StageError
+from csperf_lib.core.config import ReviewConfig, load_config, url_has_password
+from csperf_lib.core.errors import StageError, UsageError
 from csperf_lib.core.paths import default_store_url
 from csperf_lib.core.paths import notebooks_dir as default_notebooks_dir
 from csperf_lib.core.scope import skip_reason
@@ -82,6 +81,7 @@ from csperf_lib.methods.privacy import privacy_settings, pseudonym_key_table
 from csperf_lib.report.images import compact_png
 from csperf_lib.report.index_page import render_index
 from csperf_lib.report.pdf import PRINT_CSS, PRINT_CSS_MARKER, PdfError, html_to_pdf
+from csperf_lib.report.publish import failed_dir, publish, sweep_stale, terminate_as_interrupt
 from csperf_lib.stages.config_check import check_config
 
 __all__ = [
@@ -335,32 +335,51 @@ def run_review(
     StageError
         A stage failed; the partial run was moved to ``<out_dir>/<date>.failed-HHMMSS/`` and any
         previous report for the date is untouched.
-    CsperfError
-        No stage notebooks, a bad run date, or a store URL with a password.
+    UsageError
+        No stage notebooks, a bad run date, an ``out_dir`` that is a file, or a store URL with a password.
     """
     log = log or _print_stderr
     config = check_config(load_config(config_path))  # every section, every problem, before any stage
     date = _run_date(run_date)
-    if store_url is not None and _url_has_password(store_url):
-        raise CsperfError(
-            "the store URL contains a password; remove it (passwords are read from environment "
+    if store_url is not None and url_has_password(store_url):
+        raise UsageError(
+            "--store: the store URL contains a password; remove it (passwords are read from environment "
             "variables, never passed to the notebooks)"
         )
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     nb_dir = nb_dir.resolve()
     stages = discover_stages(nb_dir)
     if not stages:
-        raise CsperfError(f"no stage notebooks (NN_name.ipynb) in {nb_dir}")
+        raise UsageError(f"no stage notebooks (NN_name.ipynb) in {nb_dir}")
 
     out = Path(out_dir).resolve()
     if out.exists() and not out.is_dir():
-        raise CsperfError(f"the output folder {out} is a file: name a folder for the dated report folders (--out)")
+        raise UsageError(f"--out: {out} is a file: name a folder for the dated report folders")
     out.mkdir(parents=True, exist_ok=True)
+    for swept in sweep_stale(out):
+        log(swept)
     partial = (out / f".{date}.partial-{os.getpid()}").resolve()
     if partial.exists():
         shutil.rmtree(partial)
     partial.mkdir()
+    with terminate_as_interrupt():
+        return _run_and_publish(stages, config=config, date=date, out=out, partial=partial, nb_dir=nb_dir,
+                                store_url=store_url, progress=progress, log=log)
 
+
+def _run_and_publish(
+    stages: Sequence[Path],
+    *,
+    config: ReviewConfig,
+    date: str,
+    out: Path,
+    partial: Path,
+    nb_dir: Path,
+    store_url: str | None,
+    progress: bool,
+    log: Callable[[str], None],
+) -> RunResult:
+    """Run the stages into ``partial`` and publish it; on any failure leave no partial folder."""
     try:
         done = _run_stages(stages, config=config, date=date, out=out, partial=partial, nb_dir=nb_dir,
                            store_url=store_url, progress=progress, log=log)
@@ -368,7 +387,7 @@ def run_review(
         _write_index(partial, config=config, date=date, stages=done, evidence=evidence)
         validate_summary(read_summary(partial))  # the published contract holds, or the run fails
         final = (out / date).resolve()
-        _publish(partial, final)
+        publish(partial, final)
         _write_agent_key(config, store_url=store_url, path=out / agent_key_name(date))
     except KeyboardInterrupt:
         shutil.rmtree(partial, ignore_errors=True)
@@ -377,7 +396,7 @@ def run_review(
         raise
     except Exception:
         if partial.exists():  # an unexpected error: keep what ran for a post-mortem
-            partial.rename(_failed_dir(out, date))
+            partial.rename(failed_dir(out, date))
         raise
     return _published(final, date=date, done=done, log=log)
 
@@ -520,19 +539,7 @@ def _run_date(value: str | dt.date | None) -> str:
             raise ValueError(text)
         return dt.date.fromisoformat(text).isoformat()
     except ValueError:
-        raise CsperfError(f"run date '{value}' is not a date (use YYYY-MM-DD)") from None
-
-
-def _url_has_password(url: str) -> bool:
-    """Whether a URL carries a password in its user info or its query string."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-        if parts.password:
-            return True
-        query = urllib.parse.parse_qs(parts.query)
-    except ValueError:
-        return False
-    return any(key.lower() in {"password", "pwd", "passwd"} for key in query)
+        raise UsageError(f"run date '{value}' is not a date (use YYYY-MM-DD)") from None
 
 
 def _kernel_config(stderr_path: Path) -> Config:
@@ -678,16 +685,6 @@ def _display(path: Path) -> str:
         return str(path.resolve())
 
 
-def _failed_dir(out: Path, date: str) -> Path:
-    stamp = dt.datetime.now().strftime("%H%M%S")
-    candidate = out / f"{date}.failed-{stamp}"
-    n = 2
-    while candidate.exists():
-        candidate = out / f"{date}.failed-{stamp}-{n}"
-        n += 1
-    return candidate
-
-
 def _fail(
     exc: Exception,
     *,
@@ -704,7 +701,7 @@ def _fail(
     what: str = "failed",
 ) -> None:
     """Keep the partial run as ``<date>.failed-HHMMSS`` and raise the stage's StageError."""
-    failed = _failed_dir(out, date)
+    failed = failed_dir(out, date)
     if isinstance(exc, PapermillExecutionError):
         reason = f"{exc.ename}: {_one_line(exc.evalue)}" if exc.evalue else exc.ename
     else:
@@ -744,23 +741,6 @@ def _fail(
     finally:
         partial.rename(failed)
     raise StageError(message) from exc
-
-
-def _publish(partial: Path, final: Path) -> None:
-    """Move ``partial`` to ``final``, replacing a previous report only now that the new one is whole."""
-    if not final.exists():
-        partial.rename(final)
-        return
-    old = final.with_name(f".{final.name}.old-{os.getpid()}")
-    if old.exists():
-        shutil.rmtree(old)
-    final.rename(old)
-    try:
-        partial.rename(final)
-    except BaseException:
-        old.rename(final)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _stage_entries(stages: Sequence[StageResult]) -> list[dict[str, Any]]:

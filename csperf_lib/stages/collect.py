@@ -18,13 +18,21 @@ from pathlib import Path
 import pandas as pd
 
 from csperf_lib.core.config import ReviewConfig, SourceSpec
+from csperf_lib.core.errors import SourceError
 from csperf_lib.core.results import clear_results, mark_stage_ran
 from csperf_lib.core.tables import CANONICAL_TABLES, EVENT_COLUMNS
-from csperf_lib.ingest.detect import date_order, number_format
+from csperf_lib.ingest.detect import date_order, date_patterns, number_format
 from csperf_lib.ingest.manifest import LIST_FIELDS, SourceRecord, collected_name, manifest_frame
-from csperf_lib.ingest.mapping import ISSUES_COLUMN, check_columns, has_utc_offsets, map_chunk
-from csperf_lib.ingest.readers import open_source
+from csperf_lib.ingest.mapping import (
+    ISSUES_COLUMN,
+    check_columns,
+    has_utc_offsets,
+    map_chunk,
+    null_spellings,
+)
+from csperf_lib.ingest.readers import excel_header_hint, open_source
 from csperf_lib.ingest.store import Store
+from csperf_lib.methods.privacy import privacy_settings
 
 
 def _clock_assumptions(spec: SourceSpec, chunk, *, timezone: str | None) -> list[str]:
@@ -42,9 +50,14 @@ def _clock_assumptions(spec: SourceSpec, chunk, *, timezone: str | None) -> list
 
 
 def collect_table(
-    spec: SourceSpec, store: Store, *, timezone: str | None = None, chunk_size: int = 250_000
+    spec: SourceSpec, store: Store, *, timezone: str | None = None, chunk_size: int = 250_000,
+    pseudonym_key: bytes | None = None,
 ) -> SourceRecord:
     """Read one source, map it, and (re)write ``collected_<table>`` in the store.
+
+    With ``pseudonym_key``, identifiers and categories holding personal data are made shareable
+    as they are stored (:func:`csperf_lib.ingest.mapping.shareable`), and each column so changed
+    is named among the assumptions.
 
     Raises
     ------
@@ -53,13 +66,22 @@ def collect_table(
     """
     extracted_at = dt.datetime.now().replace(microsecond=0).isoformat()
     info, chunks = open_source(spec, chunk_size=chunk_size)
-    check_columns(spec, info.columns, location=Path(info.location).name if spec.kind == "file" else info.location)
+    try:
+        check_columns(spec, info.columns, location=Path(info.location).name if spec.kind == "file" else info.location,
+                      repeated=info.repeated_columns)
+    except SourceError as exc:
+        wanted = {c for col in spec.columns for c in col.referenced_columns}
+        hint = excel_header_hint(spec, wanted) if spec.format == "excel" else None
+        if hint is None:
+            raise
+        raise SourceError(f"{exc}; {hint}") from None
     name = collected_name(spec.table)
     store.drop(name)
     rows = issues = skipped = 0
     extra: tuple[str, ...] = ()
     canonical = set(CANONICAL_TABLES[spec.table].columns)
     assumptions = list(info.assumptions)
+    personal: dict[str, tuple[int, list[str]]] = {}
     try:
         for chunk in chunks:
             if rows == 0:
@@ -68,7 +90,11 @@ def collect_table(
                 spec, decided = _decide_number_format(spec, chunk)
                 assumptions += decided
                 assumptions += _clock_assumptions(spec, chunk, timezone=timezone)
-            mapped = map_chunk(chunk, spec, first_row=rows + 1, timezone=timezone)
+                assumptions += _null_words(spec, chunk)
+            mapped = map_chunk(chunk, spec, first_row=rows + 1, timezone=timezone, pseudonym_key=pseudonym_key)
+            for column, (changed, kinds) in mapped.attrs.get("personal_data", {}).items():
+                before, seen = personal.get(column, (0, []))
+                personal[column] = (before + changed, list(dict.fromkeys([*seen, *kinds])))
             if rows == 0:
                 extra = tuple(c for c in mapped.columns if c not in canonical and not c.startswith("_"))
             if spec.skip_when_blank:
@@ -85,6 +111,9 @@ def collect_table(
         if close is not None:  # release a database cursor or file even when mapping fails
             close()
     table = store.table(name)
+    assumptions += _fraction_notes(spec, table)
+    assumptions += [_personal_words(column, changed, kinds, kind=CANONICAL_TABLES[spec.table].columns.get(column))
+                    for column, (changed, kinds) in personal.items()]
     event = EVENT_COLUMNS[spec.table]
     bounds = table.aggregate(first=table[event].min(), last=table[event].max()).execute().iloc[0]
     return SourceRecord(
@@ -105,6 +134,51 @@ def collect_table(
     )
 
 
+def _personal_words(column: str, changed: int, kinds: list[str], *, kind: str | None) -> str:
+    """What was done with personal data found outside free text, in words."""
+    what = ", ".join(kinds)
+    if column == "column headers":
+        return f"{changed:,} column header(s) hold personal data ({what}): stored and shown redacted"
+    done = "replaced by keyed pseudonyms (the same value gets the same pseudonym in every table)" if kind == "id" \
+        else "stored and shown redacted"
+    return f"{column}: {changed:,} value(s) hold personal data ({what}): {done}"
+
+
+#: Survey scores answered in whole points (NPS must be whole: the schema quarantines a fraction).
+WHOLE_POINT_SCORES = {"csat": "1-5", "ces": "1-7"}
+
+
+def _fraction_notes(spec: SourceSpec, table) -> list[str]:
+    """A note for each survey score column holding fractions (4.5 on a scale answered in whole
+    points): kept as given, but said, since it may be an export of averages rather than answers."""
+    if spec.table != "surveys":
+        return []
+    mapped = {c.canonical for c in spec.columns}
+    notes = []
+    for column, scale in WHOLE_POINT_SCORES.items():
+        if column not in mapped:
+            continue
+        values = table[column]
+        fractions = table.filter(values.notnull() & (values != values.round())).aggregate(
+            n=values.count(), example=values.min()).execute().iloc[0]
+        if int(fractions["n"]):
+            notes.append(f"{column}: {int(fractions['n']):,} value(s) are not whole points on the {scale} scale "
+                         f"(e.g. {float(fractions['example']):g}): kept as given; check whether the export holds "
+                         "averages rather than answers")
+    return notes
+
+
+def _null_words(spec: SourceSpec, chunk: pd.DataFrame) -> list[str]:
+    """Which mapped columns spell "no value" in words (NULL, N/A, -), read as missing (first chunk)."""
+    said = []
+    for column in dict.fromkeys(c for spec_col in spec.columns for c in spec_col.source_columns if c in chunk.columns):
+        found = null_spellings(chunk[column])
+        if found:
+            shown = ", ".join(f"{word} ×{count:,}" for word, count in found.items())
+            said.append(f"'{column}' spells no value as {shown} (in any case): read as missing")
+    return said
+
+
 def _decide_date_order(spec: SourceSpec, chunk: pd.DataFrame) -> tuple[SourceSpec, list[str]]:
     """Set ``dayfirst`` of each timestamp column without a format or an explicit ``dayfirst``,
     from the first chunk's values (see :func:`csperf_lib.ingest.detect.date_order`); the choices made."""
@@ -118,13 +192,30 @@ def _decide_date_order(spec: SourceSpec, chunk: pd.DataFrame) -> tuple[SourceSpe
             columns.append(col)
             continue
         order = date_order(chunk[col.column])
+        if order.conflict:
+            said.append(f"dates in '{col.column}' do not agree on the order of day and month: {order.evidence}; each "
+                        "is read in the only order its fields allow, and rows whose date could be either are "
+                        "quarantined (set dayfirst, or correct the export)")
+            columns.append(dataclasses.replace(col, dayfirst=False, dates_settle_each=True))
+            continue
         if order.found:
             words = "day-first" if order.assumed else "month-first"
             if order.dayfirst is None:
                 words += f" (undecidable: the convention of '{order.separator}' dates; set dayfirst)"
             said.append(f"dates in '{col.column}' read {words}: {order.evidence} (decided from the data)")
+        said += _pattern_words(col.column, chunk[col.column])
         columns.append(dataclasses.replace(col, dayfirst=order.assumed if order.found else False))
     return dataclasses.replace(spec, columns=tuple(columns)), said
+
+
+def _pattern_words(column: str, values: pd.Series) -> list[str]:
+    """Say so when one column writes its dates in more than one way (each is read by its own pattern)."""
+    patterns = date_patterns(values)
+    if len(patterns) < 2:
+        return []
+    shown = ", ".join(f"{count:,} {name} (e.g. {example})" for name, (count, example) in patterns.items())
+    return [f"dates in '{column}' are written in {len(patterns)} ways: {shown}; each is read by its own pattern, "
+            "and a year-first date is never reordered"]
 
 
 def collect(config: ReviewConfig, store: Store, *, chunk_size: int = 250_000) -> pd.DataFrame:
@@ -138,8 +229,9 @@ def collect(config: ReviewConfig, store: Store, *, chunk_size: int = 250_000) ->
     DataFrame
         The manifest: one row per table with the fields of :class:`SourceRecord`.
     """
+    key = privacy_settings(config)[0]
     records = [
-        collect_table(spec, store, timezone=config.timezone, chunk_size=chunk_size)
+        collect_table(spec, store, timezone=config.timezone, chunk_size=chunk_size, pseudonym_key=key)
         for spec in config.tables.values()
     ]
     for table in CANONICAL_TABLES:

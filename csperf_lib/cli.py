@@ -76,7 +76,11 @@ INIT_DESCRIPTION = """\
 Inspect one or more exports (CSV/TSV/TXT, Excel, Parquet) and write a first review.yaml: the
 canonical table each file feeds, a column mapping with a confidence and the evidence for every
 column, low-confidence or ambiguous choices commented out with their alternatives, and a TODO for
-every required column that was not found. Review the file before running a review."""
+every required column that was not found. Review the file before running a review.
+
+The exports are then read through the config (collect and validate, as a review would) and the
+rows usable per table printed. The exit code is 0 only when the config loads and every table keeps
+usable rows; otherwise one line says what is missing (the draft stays for you to complete)."""
 
 INIT_EPILOG = """\
 examples:
@@ -181,6 +185,10 @@ def _add_init(commands: Any) -> None:
     init.add_argument("--out", default="review.yaml", metavar="FILE",
                       help="config to write (default: ./review.yaml); paths in it are relative to its folder")
     init.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    init.add_argument("--check", action=argparse.BooleanOptionalAction, default=True,
+                      help="read the exports through the written config (collect and validate) and print the "
+                      "rows usable per table; a config under which a table keeps no row is an error "
+                      "(default: on; --no-check skips it for very large exports)")
     init.set_defaults(handler=_cmd_init)
 
 
@@ -285,20 +293,60 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    """``csperf init``: inspect the exports, write the config and summarise what was mapped."""
+    """``csperf init``: inspect the exports, write the config, summarise what was mapped, and read
+    the exports through it (collect and validate) so that a config that cannot make a usable review
+    is an error, never a silent success."""
     from csperf_lib.ingest.autoconfig import init_config
 
     written, proposals = init_config(args.sources, out=args.out, force=args.force)
+    for line in _init_summary(written, proposals):
+        print(line)
+    print(f"config: {written.path}")
+    if not written.loads:
+        raise CsperfError(f"no usable review yet: {'; '.join(written.problems[:3])}; {written.path} holds a draft "
+                          "with a TODO for each")
+    if args.check:
+        _init_check(written.path)
+    print(f"next:   check every line, then csperf review --config {written.path}")
+    return 0
+
+
+def _init_check(path: Path) -> None:
+    """Read the exports through the written config; refuse a config under which a table keeps no row."""
+    import os
+
+    from csperf_lib.core.config import load_config
+    from csperf_lib.ingest.store import Store
+    from csperf_lib.stages.data_check import check_data, data_check_lines
+
+    config = load_config(path)
+    with Store("duckdb://") as store:
+        check = check_data(config, store)
+    print("\n".join(data_check_lines(check)))
+    empty = check.accounting[(check.accounting["rows_in"] > 0) & (check.accounting["rows_usable"] == 0)]
+    if len(empty):
+        table = empty["table"].iloc[0]
+        held = check.quarantine[check.quarantine["table"] == table]["reasons"].str.split("; ").explode()
+        reason = held.value_counts().index[0] if len(held) else "no reason recorded"
+        draft = path.with_name(f"{path.stem}.draft{path.suffix}")
+        os.replace(path, draft)  # a config that loads but keeps no row is never left where a review would use it
+        raise CsperfError(f"the mapping reads every row of {table} as unusable (most often: {reason}); the draft is "
+                          f"kept as {draft} for you to correct")
+
+
+def _init_summary(written: Any, proposals: Sequence[Any]) -> list[str]:
+    """What ``csperf init`` mapped, file by file and column by column, with each confidence."""
+    lines = []
     for proposal in proposals:
         profile = proposal.profile
         chosen = [t for t in written.tables if any(t is p for p in proposal.tables)]
         if not chosen:
-            print(f"{profile.path.name}: not used (another file feeds the same table)")
+            lines.append(f"{profile.path.name}: not used (another file feeds the same table)")
         for table in chosen:
             active = [c for c in table.columns if c.active]
             counts = {level: sum(c.confidence == level for c in active) for level in ("high", "medium")}
             parked = len(table.columns) - len(active)
-            print(
+            lines.append(
                 f"{profile.path.name} -> {table.table}: {len(active)} column(s) mapped "
                 f"({counts['high']} high, {counts['medium']} medium confidence)"
                 + (f", {parked} left commented out for you to decide" if parked else "")
@@ -312,15 +360,10 @@ def _cmd_init(args: argparse.Namespace) -> int:
                     source = f"constant {spec['value']!r}"
                 else:
                     source = f"digest of {len(spec.get('hash_of', ()))} columns"
-                print(f"  {column.canonical:<24} <- {source}  [{state}]")
+                lines.append(f"  {column.canonical:<24} <- {source}  [{state}]")
             if table.missing_required:
-                print(f"  TODO required: {', '.join(table.missing_required)}")
-    print(f"config: {written.path}")
-    if written.loads:
-        print(f"next:   check every line, then csperf review --config {written.path}")
-    else:
-        print("it does not load yet: " + "; ".join(written.problems[:3]))
-    return 0
+                lines.append(f"  TODO required: {', '.join(table.missing_required)}")
+    return lines
 
 
 def _silent(message: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -370,3 +372,41 @@ def test_real_nyc311(tmp_path, name, key, created, closed, borough):
     if name.startswith("nyc311_web"):  # one day of May: the date order cannot be told
         assert proposal.profile.column(created).date_order == "undecidable"
         assert complaints["received_at"].format == "%m/%d/%Y %I:%M:%S %p"
+
+
+def test_cli_init_never_leaves_a_config_that_keeps_no_row(tmp_path, capsys):
+    """Issue 21: social-media threads were written as surveys without a score and init exited 0;
+    the review then quarantined every row. Init now reads the exports through what it wrote, and a
+    config under which a table keeps no row is moved aside as a draft, with one error line."""
+    from csperf_lib.cli import _init_check
+
+    lines = ["tweet_id,text"] + [f"{1000 + i},my phone {i} is broken" for i in range(30)]
+    _write(tmp_path / "tweets.csv", lines)
+    out = tmp_path / "review.yaml"
+    out.write_text("tables:\n  surveys:\n    source: {file: tweets.csv}\n"
+                   "    columns: {response_id: tweet_id, comment: text}\n", encoding="utf-8")
+    with pytest.raises(CsperfError) as caught:
+        _init_check(out)
+    line = str(caught.value)
+    assert "every row of surveys as unusable" in line and "at least one of csat, nps, ces" in line
+    assert "review.draft.yaml" in line and "\n" not in line
+    assert not out.exists() and (tmp_path / "review.draft.yaml").is_file()
+    assert "surveys: 30 rows in, 0 usable" in capsys.readouterr().out
+
+
+def test_cli_init_without_required_columns_exits_non_zero_keeping_the_draft(tmp_path, capsys):
+    lines = ["Call Id,Agent,Answered"] + [f"C{i},A{i % 3},{'Y' if i % 2 else 'N'}" for i in range(30)]
+    out = tmp_path / "review.yaml"
+    assert main(["init", "--from", str(_write(tmp_path / "calls.csv", lines)), "--out", str(out)]) == 1
+    line = capsys.readouterr().err.strip()
+    assert line.startswith("csperf: error: no usable review yet:") and "arrived_at" in line and "\n" not in line
+    assert "# TODO required column arrived_at" in out.read_text()
+
+
+def test_cli_init_check_prints_the_rows_usable_per_table(tmp_path, capsys):
+    out = tmp_path / "review.yaml"
+    assert main(["init", "--from", str(_write(tmp_path / "calls.csv", _calls())), "--out", str(out), "--check"]) == 0
+    printed = capsys.readouterr().out
+    assert re.search(r"contacts: [\d,]+ rows in, [\d,]+ usable", printed) and "next:" in printed
+    assert main(["init", "--from", str(tmp_path / "calls.csv"), "--out", str(out), "--force", "--no-check"]) == 0
+    assert "rows in" not in capsys.readouterr().out

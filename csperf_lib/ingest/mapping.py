@@ -66,9 +66,13 @@ def null_spellings(series: pd.Series) -> dict[str, int]:
     (for the collect stage's assumptions)."""
     if not (series.dtype == object or pd.api.types.is_string_dtype(series.dtype)):
         return {}
-    text = series.astype("string")
-    found = text[_is_null_spelling(text)].str.strip().str.upper()  # matched in any case: shown in one
-    return {str(k): int(v) for k, v in found.value_counts().items()}
+    counts = series.astype("string").value_counts()  # the distinct values only: columns repeat a lot
+    spelt = counts[_is_null_spelling(pd.Series(counts.index, index=counts.index, dtype="string")).to_numpy()]
+    found: dict[str, int] = {}
+    for value, count in spelt.items():  # matched in any case: shown in one
+        word = str(value).strip().upper()
+        found[word] = found.get(word, 0) + int(count)
+    return found
 
 
 def _present(series: pd.Series) -> pd.Series:

@@ -45,8 +45,10 @@ DELIMITERS = (",", ";", "\t", "|")
 DEFAULT_NA = ("",)
 #: Raw-chunk column holding what the reader found wrong with a record ('' when nothing).
 READ_ISSUES_COLUMN = "_read_issues"
-#: Extra field slots past the header: a line with more fields fills them and is marked.
-EXTRA_FIELDS = 64
+#: Extra field slots past the header: a line with up to this many fields too many fills them and is
+#: marked (more stops the read with one line: the delimiter is probably wrong). Each slot costs a
+#: column per chunk, so a few are kept.
+EXTRA_FIELDS = 8
 _EXTRA_PREFIX = "\x1f_extra_"
 #: Error handler name: byte sequences that are not UTF-8 are read as Windows-1252.
 CP1252_FALLBACK = "csperf-cp1252"

@@ -362,27 +362,33 @@ def run_review(
     if partial.exists():
         shutil.rmtree(partial)
     partial.mkdir()
+    run = _Run(config=config, date=date, out=out, partial=partial, nb_dir=nb_dir, store_url=store_url,
+               progress=progress, log=log)
     with terminate_as_interrupt():
-        return _run_and_publish(stages, config=config, date=date, out=out, partial=partial, nb_dir=nb_dir,
-                                store_url=store_url, progress=progress, log=log)
+        return _run_and_publish(stages, run)
 
 
-def _run_and_publish(
-    stages: Sequence[Path],
-    *,
-    config: ReviewConfig,
-    date: str,
-    out: Path,
-    partial: Path,
-    nb_dir: Path,
-    store_url: str | None,
-    progress: bool,
-    log: Callable[[str], None],
-) -> RunResult:
-    """Run the stages into ``partial`` and publish it; on any failure leave no partial folder."""
+@dataclass(frozen=True)
+class _Run:
+    """What every step of one review run needs: the config, the run date, the output folder, the
+    hidden folder being written, the notebooks' folder, the store URL given (or None) and how to
+    report progress."""
+
+    config: ReviewConfig
+    date: str
+    out: Path
+    partial: Path
+    nb_dir: Path
+    store_url: str | None
+    progress: bool
+    log: Callable[[str], None]
+
+
+def _run_and_publish(stages: Sequence[Path], run: _Run) -> RunResult:
+    """Run the stages into ``run.partial`` and publish it; on any failure leave no partial folder."""
+    config, date, out, partial, store_url, log = run.config, run.date, run.out, run.partial, run.store_url, run.log
     try:
-        done = _run_stages(stages, config=config, date=date, out=out, partial=partial, nb_dir=nb_dir,
-                           store_url=store_url, progress=progress, log=log)
+        done = _run_stages(stages, run)
         evidence = _write_evidence_report(partial, done, log=log)
         _write_index(partial, config=config, date=date, stages=done, evidence=evidence)
         validate_summary(read_summary(partial))  # the published contract holds, or the run fails
@@ -440,19 +446,10 @@ def _start_summary(partial: Path, *, config: ReviewConfig, date: str) -> None:
     )
 
 
-def _run_stages(
-    stages: Sequence[Path],
-    *,
-    config: ReviewConfig,
-    date: str,
-    out: Path,
-    partial: Path,
-    nb_dir: Path,
-    store_url: str | None,
-    progress: bool,
-    log: Callable[[str], None],
-) -> list[StageResult]:
-    """Execute and render every stage into ``partial``; on a failure call :func:`_fail`."""
+def _run_stages(stages: Sequence[Path], run: _Run) -> list[StageResult]:
+    """Execute and render every stage into ``run.partial``; on a failure call :func:`_fail`."""
+    config, date, out, partial, nb_dir = run.config, run.date, run.out, run.partial, run.nb_dir
+    store_url, progress, log = run.store_url, run.progress, run.log
     exporter = offline_html_exporter()
     done: list[StageResult] = []
     _start_summary(partial, config=config, date=date)

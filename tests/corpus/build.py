@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime
 import io
 import random
 import shutil
@@ -60,23 +61,22 @@ def to_csv(rows: list[list[str]], *, delimiter: str = ",", newline: str = "\n") 
     return out.getvalue()
 
 
-def contacts_with(changes: dict[int, dict[str, str]]) -> str:
-    """The base contacts with some cells changed: {record number: {header: value}}."""
-    rows = base_rows("contacts.csv")
+def edited(name: str, changes: dict[int, dict[str, str]]) -> str:
+    """A base file with some cells changed: {record number: {header: value}}."""
+    rows = base_rows(name)
     header = rows[0]
     for record, cells in changes.items():
         for column, value in cells.items():
             rows[record][header.index(column)] = value
     return to_csv(rows)
+
+
+def contacts_with(changes: dict[int, dict[str, str]]) -> str:
+    return edited("contacts.csv", changes)
 
 
 def surveys_with(changes: dict[int, dict[str, str]]) -> str:
-    rows = base_rows("surveys.csv")
-    header = rows[0]
-    for record, cells in changes.items():
-        for column, value in cells.items():
-            rows[record][header.index(column)] = value
-    return to_csv(rows)
+    return edited("surveys.csv", changes)
 
 
 def case(name: str, about: str, *, item: int = 0, files: dict[str, str | bytes] | None = None, **expect) -> None:
@@ -104,6 +104,7 @@ def xlsx(sheets: dict[str, list[list]], *, merged: str | None = None) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
+    book.properties.created = book.properties.modified = datetime.datetime(2026, 1, 1)  # the same bytes each build
     book.remove(book.active)
     for title, rows in sheets.items():
         sheet = book.create_sheet(title)

@@ -410,3 +410,22 @@ def test_cli_init_check_prints_the_rows_usable_per_table(tmp_path, capsys):
     assert re.search(r"contacts: [\d,]+ rows in, [\d,]+ usable", printed) and "next:" in printed
     assert main(["init", "--from", str(tmp_path / "calls.csv"), "--out", str(out), "--force", "--no-check"]) == 0
     assert "rows in" not in capsys.readouterr().out
+
+
+def test_init_and_collect_read_a_mixed_encoding_file_alike(tmp_path):
+    """Issue 20/21: init used to decide one encoding for the whole file (cp1252 for one pasted row)
+    and write it into the config, which then turned every UTF-8 line into mojibake."""
+    from csperf_lib.ingest.store import Store
+    from csperf_lib.stages.collect import collect
+
+    body = "Response ID,CSAT,Comment\n" + "".join(f"R{i},{1 + i % 5},café naïve {i}\n" for i in range(30))
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(body.encode("utf-8") + "R99,3,Ça coûte 5 £\n".encode("cp1252"))
+    written, _ = init_config([path], out=tmp_path / "review.yaml")
+    text = written.path.read_text(encoding="utf-8")
+    assert "encoding: cp1252" not in text and "# encoding: not set" in text
+    with Store("duckdb://") as store:
+        manifest = collect(load_config(written.path), store)
+        comments = store.to_pandas("collected_surveys")["comment"].tolist()
+    assert comments[0] == "café naïve 0" and comments[-1] == "Ça coûte 5 £"
+    assert any("mixed encodings" in a and "line(s) 32)" in a for a in manifest.loc[0, "assumptions"])

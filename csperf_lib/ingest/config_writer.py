@@ -112,8 +112,13 @@ def _source_block(profile: ExportProfile, base: Path, indent: str) -> list[str]:
             "utf-8-sig": "UTF-8 with a byte-order mark",
             "utf-8": "UTF-8",
             "cp1252": "not valid UTF-8: read as Windows-1252",
+            "utf-16": "UTF-16 with a byte-order mark",
         }.get(profile.encoding or "", "")
-        lines.append(f"{indent}  encoding: {profile.encoding}   # detected: {enc_note}")
+        if profile.encoding:
+            lines.append(f"{indent}  encoding: {profile.encoding}   # detected: {enc_note}")
+        else:  # naming one encoding would misread the other lines
+            lines.append(f"{indent}  # encoding: not set: the file mixes UTF-8 and Windows-1252 lines, and collect "
+                         "reads each line in its own")
         if profile.skip_rows:
             stray = "; ".join(repr(s) for s in profile.stray_lines)[:120]
             lines.append(f"{indent}  skip_rows: {profile.skip_rows}   # stray lines: {stray}")

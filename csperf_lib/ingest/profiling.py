@@ -10,14 +10,13 @@ format, blank share, distinct count and examples. Step 1 of ``csperf init``
 Hand-written because schema-inference tools guess storage types, not contact-centre meaning
 ("12:02:23 AM" as a 2 min 23 s talk time, Y/N flags, "94.01%" strings, which of ``01/02`` is the
 day); the date-order and number-format decisions are the ones collect makes
-(:mod:`csperf_lib.ingest.detect`), encoding and layout sniffing are
-:func:`csperf_lib.ingest.readers.detect_encoding` and :func:`csperf_lib.ingest.readers.detect_layout`.
+(:mod:`csperf_lib.ingest.detect`), the encoding is :func:`csperf_lib.ingest.readers.decide_encoding` and the
+layout :func:`csperf_lib.ingest.readers.detect_layout`: the decisions collect makes.
 The file is opened read-only.
 """
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import math
 import re
@@ -32,7 +31,13 @@ import pandas as pd
 
 from csperf_lib.core.errors import SourceError
 from csperf_lib.ingest.detect import date_order, number_format
-from csperf_lib.ingest.readers import SAMPLE_BYTES, detect_encoding, detect_layout
+from csperf_lib.ingest.readers import (
+    SAMPLE_BYTES,
+    binary_kind,
+    decide_encoding,
+    detect_layout,
+    scan_file,
+)
 
 __all__ = [
     "ColumnProfile",
@@ -301,18 +306,19 @@ def _read_text(path: Path, *, rows: int) -> tuple[dict[str, Any], pd.DataFrame, 
         sample = handle.read(SAMPLE_BYTES)
     if not sample.strip():
         raise SourceError(f"{path.name}: the file is empty")
-    encoding = detect_encoding(sample)
-    bom = sample.startswith(codecs.BOM_UTF8)
-    if encoding == "utf-8-sig" and not bom:
-        encoding = "utf-8"
-    text = sample.decode(encoding, errors="replace")
+    kind = binary_kind(sample)
+    if kind is not None:
+        raise SourceError(f"{path.name} is not a text export: it looks like {kind}")
+    choice = decide_encoding(sample, scan_file(path))  # the decision collect makes, per byte sequence
+    text = sample.decode(choice.read_as, errors="replace" if choice.errors == "strict" else choice.errors)
     delimiter, skip = detect_layout(text)
     stray = tuple(line.strip()[:80] for line in text.splitlines()[:skip])
     try:
         frame = pd.read_csv(
             path,
             sep=delimiter,
-            encoding=encoding,
+            encoding=choice.read_as,
+            encoding_errors=choice.errors,
             skiprows=skip,
             dtype=str,
             keep_default_na=False,
@@ -326,7 +332,7 @@ def _read_text(path: Path, *, rows: int) -> tuple[dict[str, Any], pd.DataFrame, 
     frame = frame.iloc[:rows]
     frame.columns = [str(c).strip() for c in frame.columns]
     info = {
-        "encoding": encoding,
+        "encoding": choice.config_value,
         "delimiter": delimiter,
         "skip_rows": skip,
         "stray_lines": stray,

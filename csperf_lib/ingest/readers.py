@@ -129,7 +129,7 @@ class FileScan:
         """What the scan decided, in words (None for plain UTF-8 or ASCII)."""
         if not self.invalid_utf8:
             return None
-        lines = ", ".join(str(n) for n in self.invalid_lines)
+        lines = ", ".join(str(n) for n in dict.fromkeys(self.invalid_lines))
         if self.invalid_utf8 == self.non_ascii:
             return "encoding cp1252 (detected)"
         return (f"mixed encodings: {self.invalid_utf8:,} byte(s) on some lines (first on line(s) {lines}) are not "
@@ -312,15 +312,51 @@ def _last_record_fields(path: Path, encoding: str, delimiter: str) -> int | None
     return len(next(csv.reader([line], delimiter=delimiter), []))
 
 
+@dataclass(frozen=True)
+class EncodingChoice:
+    """How to read a text file, decided from its first bytes and its :class:`FileScan`.
+
+    Attributes
+    ----------
+    read_as : str
+        The codec to read with.
+    errors : str
+        The codec error handler (:data:`CP1252_FALLBACK` reads a byte sequence that is not UTF-8 as
+        Windows-1252).
+    config_value : str or None
+        What a config should say (``utf-8``, ``utf-8-sig``, ``cp1252``, ``utf-16``); None for a
+        file mixing UTF-8 and Windows-1252 lines, which only the per-sequence reading gets right.
+    words : str
+        The assumption, in words.
+    """
+
+    read_as: str
+    errors: str
+    config_value: str | None
+    words: str
+
+
+def decide_encoding(sample: bytes, scan: FileScan) -> EncodingChoice:
+    """The encoding of a text file: the one decision both collect and ``csperf init`` use."""
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return EncodingChoice("utf-16", "strict", "utf-16", "encoding UTF-16 (byte-order mark)")
+    codecs.register_error(CP1252_FALLBACK, _cp1252_fallback)
+    if not scan.invalid_utf8:
+        bom = sample.startswith(codecs.BOM_UTF8)
+        return EncodingChoice("utf-8-sig", CP1252_FALLBACK, "utf-8-sig" if bom else "utf-8",
+                              "encoding utf-8-sig (detected)")
+    words = scan.encoding_words or ""
+    pure = scan.invalid_utf8 == scan.non_ascii
+    return EncodingChoice("utf-8-sig", CP1252_FALLBACK, "cp1252" if pure else None, words)
+
+
 def _text_encoding(spec: SourceSpec, sample: bytes, scan: FileScan) -> tuple[str, str, list[str]]:
     """The encoding and error handler to read a text file with, and what was assumed."""
     encoding = spec.options.get("encoding")
     if encoding is not None:
         return str(encoding), "strict", []
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", "strict", ["encoding UTF-16 (byte-order mark)"]
-    words = scan.encoding_words
-    return "utf-8-sig", CP1252_FALLBACK, [words or "encoding utf-8-sig (detected)"]
+    choice = decide_encoding(sample, scan)
+    return choice.read_as, choice.errors, [choice.words]
 
 
 def _open_csv(spec: SourceSpec, chunk_size: int) -> tuple[SourceInfo, Iterator[pd.DataFrame]]:
@@ -332,7 +368,6 @@ def _open_csv(spec: SourceSpec, chunk_size: int) -> tuple[SourceInfo, Iterator[p
     kind = binary_kind(sample) if "encoding" not in opts else None
     if kind is not None:
         raise SourceError(f"{spec.table}: {path.name} is not a text export: it looks like {kind}")
-    codecs.register_error(CP1252_FALLBACK, _cp1252_fallback)
     scan = scan_file(path)
     encoding, errors, assumptions = _text_encoding(spec, sample, scan)
     try:

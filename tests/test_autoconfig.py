@@ -429,3 +429,25 @@ def test_init_and_collect_read_a_mixed_encoding_file_alike(tmp_path):
         comments = store.to_pandas("collected_surveys")["comment"].tolist()
     assert comments[0] == "café naïve 0" and comments[-1] == "Ça coûte 5 £"
     assert any("mixed encodings" in a and "line(s) 32)" in a for a in manifest.loc[0, "assumptions"])
+
+
+def test_a_missing_header_line_is_found_and_no_record_is_lost(tmp_path):
+    """Issue 21: a register exported without its header line lost its first case, and every column
+    was named after one of its values."""
+    lines = [f"{5000 + i},2026-01-{1 + i % 28:02d} 09:{i % 60:02d},Noise,{'BROOKLYN' if i % 2 else 'QUEENS'},"
+             f"loud music at night {i}" for i in range(40)]
+    path = _write(tmp_path / "requests.csv", lines)
+    profile = inspect_export(path)
+    assert profile.header_names and len(profile.header_names) == 5 and profile.rows_sampled == 40
+    assert not any(name.startswith("5000") for name in profile.header_names)
+    written, _ = init_config([path], out=tmp_path / "review.yaml")
+    raw = yaml.safe_load(written.path.read_text(encoding="utf-8"))
+    source = next(iter(raw["tables"].values()))["source"]
+    assert source["header_names"] == list(profile.header_names)
+    assert "has no header line" in written.path.read_text(encoding="utf-8")
+
+
+def test_a_header_line_is_not_taken_for_a_record(tmp_path):
+    for header in ("Call Id,Agent,Answered", "id,2019,2020"):  # names, even with years among them
+        lines = [header] + [f"C{i},A{i % 3},{'Y' if i % 2 else 'N'}" for i in range(30)]
+        assert not inspect_export(_write(tmp_path / "calls.csv", lines)).header_names, header

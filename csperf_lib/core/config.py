@@ -21,6 +21,7 @@ Example
           delimiter: ";"                        # optional: sniffed when absent
           encoding: utf-8                       # optional: utf-8 (with or without BOM), else cp1252
           skip_rows: 0                          # stray lines before the header
+          # header_names: [id, started, agent]  # only for a file without a header line: its column names
           sheet: Calls                          # Excel only
           na_values: ["N/A", "-"]               # extra strings meaning "missing"
           decimal: "."                          # decimal separator of numbers
@@ -525,6 +526,10 @@ def _source_spec(
     options = {k: v for k, v in source.items() if k not in {"file", "format"}}
     if "skip_rows" in options and not (isinstance(options["skip_rows"], int) and options["skip_rows"] >= 0):
         problems.append(f"{key}.source.skip_rows: must be a whole number >= 0")
+    names = options.get("header_names")
+    if names is not None and (not isinstance(names, list) or not names or len({str(n).strip() for n in names}) != len(names)
+                              or any(not str(n).strip() for n in names)):
+        problems.append(f"{key}.source.header_names: must be a list of distinct, non-empty column names")
     return SourceSpec(
         table=table,
         kind="file",

@@ -160,6 +160,9 @@ class FileSource(_Section):
     delimiter: str | None = Field(None, description="CSV delimiter; sniffed when absent.")
     encoding: str | None = Field(None, description="Text encoding; UTF-8 (with or without BOM), else cp1252, when absent.")
     skip_rows: Annotated[Whole, Field(ge=0)] | None = Field(None, description="Stray lines before the header.")
+    header_names: list[str] | None = Field(
+        None, description="The file has no header line: the names of its columns, in order (csperf init writes them "
+        "when it finds the first line is a record).")
     sheet: str | int | None = Field(None, description="Excel sheet name or index.")
     na_values: list[str] | None = Field(None, description="Extra strings meaning 'missing'.")
     decimal: str | None = Field(None, description="Decimal separator of numbers; decided from the data when absent.")

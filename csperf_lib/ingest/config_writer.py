@@ -122,6 +122,10 @@ def _source_block(profile: ExportProfile, base: Path, indent: str) -> list[str]:
         if profile.skip_rows:
             stray = "; ".join(repr(s) for s in profile.stray_lines)[:120]
             lines.append(f"{indent}  skip_rows: {profile.skip_rows}   # stray lines: {stray}")
+        if profile.header_names:
+            lines.append(f"{indent}  # the file has no header line (its first line reads as a record): each column is "
+                         "named after what it holds; rename them freely")
+            lines.append(f"{indent}  header_names: {_flow(list(profile.header_names))}")
     elif profile.format == "excel":
         lines.append(f"{indent}  sheet: {_scalar(profile.sheet)}")
         if profile.skip_rows:

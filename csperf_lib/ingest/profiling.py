@@ -230,6 +230,9 @@ class ExportProfile:
         blank in the profile and proposed as the source's ``na_values``.
     duplicate_rows : int
         Sampled rows that repeat an earlier row exactly (every column equal).
+    header_names : tuple of str
+        For a file without a header line (its first line reads as a record), the names given to
+        its columns after what they hold ("identifier 1", "datetime 2"); empty otherwise.
     """
 
     path: Path
@@ -247,6 +250,7 @@ class ExportProfile:
     columns: tuple[ColumnProfile, ...]
     na_values: tuple[str, ...] = ()
     duplicate_rows: int = 0
+    header_names: tuple[str, ...] = ()
 
     def column(self, name: str) -> ColumnProfile:
         """The profile of the column called ``name``."""
@@ -331,7 +335,17 @@ def _read_text(path: Path, *, rows: int) -> tuple[dict[str, Any], pd.DataFrame, 
     complete = len(frame) <= rows
     frame = frame.iloc[:rows]
     frame.columns = [str(c).strip() for c in frame.columns]
+    first = _first_line_fields(text, delimiter, skip)
+    headerless = _first_line_is_a_record(first, frame)
+    if headerless:  # read again with the first line as a record; names come from the content below
+        frame = pd.read_csv(path, sep=delimiter, encoding=choice.read_as, encoding_errors=choice.errors,
+                            skiprows=skip, header=None, dtype=str, keep_default_na=False, na_values=[""],
+                            nrows=rows + 1)
+        complete = len(frame) <= rows
+        frame = frame.iloc[:rows]
+        frame.columns = [f"column {i + 1}" for i in range(len(frame.columns))]
     info = {
+        "headerless": headerless,
         "encoding": choice.config_value,
         "delimiter": delimiter,
         "skip_rows": skip,
@@ -339,6 +353,38 @@ def _read_text(path: Path, *, rows: int) -> tuple[dict[str, Any], pd.DataFrame, 
         "line_endings": _line_endings(sample),
     }
     return info, frame, complete
+
+
+#: A field that reads as a value, not a name: a number, or a date with its fields in digits.
+_VALUE_LIKE = re.compile(r"^[-+]?\d+(?:[.,]\d+)?%?$|^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+
+
+def _first_line_fields(text: str, delimiter: str, skip: int) -> list[str]:
+    import csv
+    import io
+
+    try:
+        for index, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
+            if index == skip:
+                return [value.strip() for value in row]
+    except csv.Error:
+        return []
+    return []
+
+
+def _first_line_is_a_record(fields: list[str], frame: pd.DataFrame) -> bool:
+    """Whether the line read as the header is a record: most of its fields are numbers or dates in
+    columns of numbers or dates, or repeat as values of their own column (a header names a column;
+    it is not one of its values). A year among names ("id,2019,2020" over text) stays a name."""
+    if len(fields) != len(frame.columns) or len(frame) < 2:
+        return False
+    value_like = 0
+    for position, field in enumerate(fields):
+        values = frame.iloc[:, position].dropna().astype(str).str.strip().head(2000)
+        shaped = bool(_VALUE_LIKE.match(field)) and values.str.match(_VALUE_LIKE).mean() >= 0.5
+        if not field or shaped or field in set(values):
+            value_like += 1
+    return value_like >= max(2, math.ceil(len(fields) / 2))
 
 
 def _read_excel(path: Path, *, sheet: str | int | None, rows: int) -> tuple[dict, pd.DataFrame, bool]:
@@ -853,6 +899,13 @@ def inspect_export(
         for name in frame.columns
     ]
     profiles = _blank_explanations(frame, profiles)
+    header_names: tuple[str, ...] = ()
+    if info.get("headerless"):  # name each column after what it holds, so a reader (and the mapping) can tell them apart
+        header_names = tuple(f"{p.type} {i + 1}" for i, p in enumerate(profiles))
+        frame.columns = list(header_names)
+        profiles = _blank_explanations(frame, [
+            _profile_column(name, frame[name], rows=len(frame), decimal=decimal, thousands=thousands)
+            for name in header_names])
     return ExportProfile(
         path=path,
         format=fmt,
@@ -869,6 +922,7 @@ def inspect_export(
         na_values=na_tokens,
         columns=tuple(profiles),
         duplicate_rows=int(frame.duplicated().sum()),
+        header_names=header_names,
     )
 
 

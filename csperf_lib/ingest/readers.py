@@ -381,7 +381,10 @@ def _open_csv(spec: SourceSpec, chunk_size: int) -> tuple[SourceInfo, Iterator[p
         skip = int(opts["skip_rows"])
     elif skip:
         assumptions.append(f"skipped {skip} line(s) before the header (detected)")
-    header = _header_fields(text, delimiter, skip)
+    given = opts.get("header_names")
+    header = [str(n).strip() for n in given] if given else _header_fields(text, delimiter, skip)
+    if given:
+        assumptions.append(f"no header line: the {len(header)} columns are named by the config (header_names)")
     if not any(header):
         raise SourceError(f"{spec.table}: {path.name} has no header line")
     names, repeated = _unique_names(header)
@@ -391,7 +394,8 @@ def _open_csv(spec: SourceSpec, chunk_size: int) -> tuple[SourceInfo, Iterator[p
     na_values = list(DEFAULT_NA) + [str(v) for v in opts.get("na_values", [])]
     try:
         reader = pd.read_csv(
-            path, sep=delimiter, encoding=encoding, encoding_errors=errors, skiprows=skip + 1, header=None,
+            path, sep=delimiter, encoding=encoding, encoding_errors=errors, skiprows=skip + (0 if given else 1),
+            header=None,
             names=[*names, *extras], index_col=False, dtype=str, keep_default_na=False, na_values=na_values,
             chunksize=chunk_size, skipinitialspace=False,
         )
@@ -461,6 +465,7 @@ def _open_excel(spec: SourceSpec, chunk_size: int) -> tuple[SourceInfo, Iterator
     sheet = opts.get("sheet", 0)
     na_values = list(DEFAULT_NA) + [str(v) for v in opts.get("na_values", [])]
     try:
+        given = opts.get("header_names")
         frame = pd.read_excel(
             path,
             sheet_name=sheet,
@@ -468,6 +473,7 @@ def _open_excel(spec: SourceSpec, chunk_size: int) -> tuple[SourceInfo, Iterator
             skiprows=int(opts.get("skip_rows", 0)),
             na_values=na_values,
             keep_default_na=False,
+            **({"header": None, "names": [str(n).strip() for n in given]} if given else {}),
         )
     except ValueError as exc:
         raise SourceError(f"{spec.table}: cannot read sheet {sheet!r} of {path.name}: {_first_line(exc)}") from None

@@ -104,7 +104,7 @@ def xlsx(sheets: dict[str, list[list]], *, merged: str | None = None) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
-    book.properties.created = book.properties.modified = datetime.datetime(2026, 1, 1)  # the same bytes each build
+    book.properties.created = datetime.datetime(2026, 1, 1)  # the same bytes on every build (see _fixed_zip)
     book.remove(book.active)
     for title, rows in sheets.items():
         sheet = book.create_sheet(title)
@@ -114,7 +114,23 @@ def xlsx(sheets: dict[str, list[list]], *, merged: str | None = None) -> bytes:
             sheet.merge_cells(merged)
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
+    return _fixed_zip(out.getvalue())
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The workbook with its save time and its zip entries' times fixed: the same bytes on every build."""
+    import re
+    import zipfile
+
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-01-01T00:00:00Z", content)
+            target.writestr(zipfile.ZipInfo(item.filename, date_time=(2026, 1, 1, 0, 0, 0)), content,
+                            compress_type=zipfile.ZIP_DEFLATED)
+    return fixed.getvalue()
 
 
 def parquet(rows: list[list[str]]) -> bytes:
@@ -183,6 +199,11 @@ def everyday() -> None:
     case("stray_lines_above_header", "two report-title lines above the header",
          files={"contacts.csv": "Call report\nGenerated 2026-02-01 by ACD\n" + contacts}, **ok(),
          assumed=[r"skipped 2 line\(s\) before the header"])
+    case("no_header_line", "an export without its header line, named by header_names in the config",
+         files={"contacts.csv": "".join(lines[1:])},
+         config={"tables": {"contacts": {"source": {"header_names": base_rows("contacts.csv")[0]}}}}, **ok(),
+         values=[{"table": "contacts", "row": 1, "column": "contact_id", "equals": "C1000"}],
+         assumed=[r"no header line: the 9 columns are named by the config"])
     long_text = ("The agent was helpful but the refund took weeks. " * 200)[:10_000]
     case("ten_thousand_characters", "a 10,000-character comment", files={"surveys.csv": surveys_with({4: {"Comment": long_text}})},
          **ok(), values=[{"table": "surveys", "row": 4, "column": "comment", "equals": long_text.strip()}])

@@ -36,6 +36,7 @@ from csperf_lib.ingest.readers import (
     binary_kind,
     decide_encoding,
     detect_layout,
+    header_fields,
     scan_file,
 )
 
@@ -335,7 +336,7 @@ def _read_text(path: Path, *, rows: int) -> tuple[dict[str, Any], pd.DataFrame, 
     complete = len(frame) <= rows
     frame = frame.iloc[:rows]
     frame.columns = [str(c).strip() for c in frame.columns]
-    first = _first_line_fields(text, delimiter, skip)
+    first = header_fields(text, delimiter, skip)
     headerless = _first_line_is_a_record(first, frame)
     if headerless:  # read again with the first line as a record; names come from the content below
         frame = pd.read_csv(path, sep=delimiter, encoding=choice.read_as, encoding_errors=choice.errors,
@@ -357,19 +358,6 @@ def _read_text(path: Path, *, rows: int) -> tuple[dict[str, Any], pd.DataFrame, 
 
 #: A field that reads as a value, not a name: a number, or a date with its fields in digits.
 _VALUE_LIKE = re.compile(r"^[-+]?\d+(?:[.,]\d+)?%?$|^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
-
-
-def _first_line_fields(text: str, delimiter: str, skip: int) -> list[str]:
-    import csv
-    import io
-
-    try:
-        for index, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
-            if index == skip:
-                return [value.strip() for value in row]
-    except csv.Error:
-        return []
-    return []
 
 
 def _first_line_is_a_record(fields: list[str], frame: pd.DataFrame) -> bool:

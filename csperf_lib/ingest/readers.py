@@ -276,8 +276,9 @@ def detect_layout(text: str, *, delimiter: str | None = None) -> tuple[str, int]
     return delimiter, skip
 
 
-def _header_fields(text: str, delimiter: str, skip: int) -> list[str]:
-    """The header line's fields (after ``skip`` stray lines), as the csv module reads them."""
+def header_fields(text: str, delimiter: str, skip: int) -> list[str]:
+    """The fields of the line after ``skip`` stray lines (the header, or a first record), as the
+    csv module reads them; empty when it cannot split them."""
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for index, row in enumerate(rows):
@@ -382,7 +383,7 @@ def _open_csv(spec: SourceSpec, chunk_size: int) -> tuple[SourceInfo, Iterator[p
     elif skip:
         assumptions.append(f"skipped {skip} line(s) before the header (detected)")
     given = opts.get("header_names")
-    header = [str(n).strip() for n in given] if given else _header_fields(text, delimiter, skip)
+    header = [str(n).strip() for n in given] if given else header_fields(text, delimiter, skip)
     if given:
         assumptions.append(f"no header line: the {len(header)} columns are named by the config (header_names)")
     if not any(header):
@@ -417,9 +418,9 @@ def _open_csv(spec: SourceSpec, chunk_size: int) -> tuple[SourceInfo, Iterator[p
         try:
             pending = first
             for chunk in reader:
-                yield _mark_read_issues(pending, extras, header_fields=len(names), short_last=False)
+                yield _mark_read_issues(pending, extras, header_width=len(names), short_last=False)
                 pending = chunk
-            yield _mark_read_issues(pending, extras, header_fields=len(names), short_last=bool(short_last))
+            yield _mark_read_issues(pending, extras, header_width=len(names), short_last=bool(short_last))
         except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
             raise SourceError(f"{spec.table}: cannot read {path.name}: {_read_error(exc, encoding)}") from None
 
@@ -438,14 +439,14 @@ def _read_error(exc: BaseException, encoding: str) -> str:
     return text
 
 
-def _mark_read_issues(chunk: pd.DataFrame, extras: list[str], *, header_fields: int, short_last: bool) -> pd.DataFrame:
+def _mark_read_issues(chunk: pd.DataFrame, extras: list[str], *, header_width: int, short_last: bool) -> pd.DataFrame:
     """Drop the extra field slots, marking the records that filled them (and a truncated last one)."""
     over = chunk[extras].notna().any(axis=1)
     out = chunk.drop(columns=extras)
     issues = pd.Series("", index=chunk.index, dtype=object)
     if over.any():
-        counts = chunk.loc[over, extras].notna().sum(axis=1) + header_fields
-        issues[over] = "the line has " + counts.astype(str) + f" fields, the header {header_fields} (an unquoted " \
+        counts = chunk.loc[over, extras].notna().sum(axis=1) + header_width
+        issues[over] = "the line has " + counts.astype(str) + f" fields, the header {header_width} (an unquoted " \
             "delimiter inside a value?)"
     if short_last and len(out):
         issues.iloc[-1] = "the file ends inside this record (a truncated export)"

@@ -232,12 +232,10 @@ def _cmd_config_schema(args: argparse.Namespace) -> int:
 
 def _cmd_config_check(args: argparse.Namespace) -> int:
     """``csperf config-check``: load and check a config, say it is fine or list its problems."""
-    from csperf_lib.core.config import load_config, url_has_password
+    from csperf_lib.core.config import check_store_argument, load_config
     from csperf_lib.stages.config_check import check_config
 
-    if args.store and url_has_password(args.store):
-        raise UsageError("--store: the store URL contains a password; remove it (passwords are read from "
-                         "environment variables)")
+    check_store_argument(args.store)
     config = check_config(load_config(args.config))
     print(f"{config.path}: no problems ({', '.join(config.tables)} mapped)")
     if args.store and not args.data:
@@ -317,17 +315,15 @@ def _init_check(path: Path) -> None:
 
     from csperf_lib.core.config import load_config
     from csperf_lib.ingest.store import Store
-    from csperf_lib.stages.data_check import check_data, data_check_lines
+    from csperf_lib.stages.data_check import check_data, data_check_lines, table_without_rows
 
     config = load_config(path)
     with Store("duckdb://") as store:
         check = check_data(config, store)
     print("\n".join(data_check_lines(check)))
-    empty = check.accounting[(check.accounting["rows_in"] > 0) & (check.accounting["rows_usable"] == 0)]
-    if len(empty):
-        table = empty["table"].iloc[0]
-        held = check.quarantine[check.quarantine["table"] == table]["reasons"].str.split("; ").explode()
-        reason = held.value_counts().index[0] if len(held) else "no reason recorded"
+    unusable = table_without_rows(check)
+    if unusable is not None:
+        table, reason = unusable
         draft = path.with_name(f"{path.stem}.draft{path.suffix}")
         os.replace(path, draft)  # a config that loads but keeps no row is never left where a review would use it
         raise CsperfError(f"the mapping reads every row of {table} as unusable (most often: {reason}); the draft is "

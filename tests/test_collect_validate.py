@@ -203,3 +203,21 @@ def test_quarantine_reasons_never_quote_personal_data(tmp_path, write_yaml):
         text = " ".join(reasons)
         assert "jane.doe@example.com" not in text and "07700 900123" not in text
         assert "[EMAIL]" in text and "[PHONE]" in text
+
+
+def test_a_personal_header_is_counted_once_however_many_chunks(tmp_path):
+    """The headers are the same in every chunk: an e-mail used as a header is one header, not one per chunk."""
+    from csperf_lib.core.config import load_config
+    from csperf_lib.ingest.store import Store
+    from csperf_lib.stages.collect import collect
+
+    lines = ["id,when,ans,bob.smith@example.com"] + [f"C{i},2026-01-05 10:{i % 60:02d},Y,x" for i in range(50)]
+    (tmp_path / "calls.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "review.yaml").write_text("tables:\n  contacts:\n    source: {file: calls.csv}\n"
+                                          "    columns: {contact_id: id, arrived_at: when, answered: ans}\n", encoding="utf-8")
+    with Store("duckdb://") as store:
+        manifest = collect(load_config(tmp_path / "review.yaml"), store, chunk_size=10)
+        columns = store.table("collected_contacts").columns
+    said = [a for a in manifest.loc[0, "assumptions"] if "header" in a]
+    assert said == ["1 column header(s) hold personal data (email): stored and shown redacted"]
+    assert "[EMAIL]" in columns and not any("example.com" in c for c in columns)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from csperf_lib.core.exports import neutralise_formulas, write_csv
 from csperf_lib.core.summary_io import read_summary, update_summary
-from csperf_lib.ingest.readers import detect_encoding, detect_layout, safe_location
+from csperf_lib.ingest.readers import decide_encoding, detect_layout, safe_location, scan_file
 
 
 def test_formula_cells_are_neutralised_numbers_untouched(tmp_path):
@@ -32,13 +32,21 @@ def test_summary_is_plain_json_and_updates_merge(tmp_path):
     assert raw["sources"] == [{"rows": 3, "at": "2026-01-01T00:00:00"}]
 
 
-def test_layout_detection_on_real_export_shapes():
+def _encoding(tmp_path, data: bytes):
+    """The encoding decision for a file holding ``data`` (readers.decide_encoding, as collect makes it)."""
+    path = tmp_path / "export.csv"
+    path.write_bytes(data)
+    return decide_encoding(data, scan_file(path))
+
+
+def test_layout_detection_on_real_export_shapes(tmp_path):
     assert detect_layout("a;b;c\r\n1;2;3\r\n4;5;6\r\n") == (";", 0)
     assert detect_layout("a\tb\n1\t2\n") == ("\t", 0)
     stray = "Archive:  x.zip\n  inflating: y.csv\nDate,Product,Issue\n1,2,3\n4,\"5,5\",6\n"
     assert detect_layout(stray) == (",", 2)
-    assert detect_encoding("café au lait".encode()) == "utf-8-sig"
-    assert detect_encoding("café au lait".encode("cp1252")) == "cp1252"
+    # one encoding decision for collect and init (it was detect_encoding on a sample)
+    assert _encoding(tmp_path, "café au lait".encode()).read_as == "utf-8-sig"
+    assert _encoding(tmp_path, "café au lait".encode("cp1252")).config_value == "cp1252"
 
 
 def test_database_locations_lose_user_and_password():

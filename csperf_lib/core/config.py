@@ -108,7 +108,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from csperf_lib.core.errors import ConfigError
+from csperf_lib.core.errors import ConfigError, UsageError
 from csperf_lib.core.settings import (
     ColumnMapping,
     FileSource,
@@ -572,6 +572,20 @@ def url_has_password(url: str) -> bool:
     except ValueError:
         return False
     return any(key.lower() in {"password", "pwd", "passwd"} for key in query)
+
+
+def check_store_argument(url: str | None) -> None:
+    """Refuse a store URL given on the command line (``--store``) that carries a password: it would
+    be passed to every stage notebook and kept in the executed notebooks.
+
+    Raises
+    ------
+    UsageError
+        One line naming ``--store``.
+    """
+    if url is not None and url_has_password(url):
+        raise UsageError("--store: the store URL contains a password; remove it (passwords are read from "
+                         "environment variables, never passed to the notebooks)")
 
 
 def parse_config(raw: Any, *, path: str | Path = "<config>", check_files: bool = True) -> ReviewConfig:

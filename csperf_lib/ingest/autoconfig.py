@@ -22,7 +22,7 @@ Schema-inference tools (pandas' own dtype inference, frictionless, csvkit) guess
 not meaning, and they do not know contact-centre spellings: "12:02:23 AM" as a 2 min 23 s talk
 time, a time of day as a fraction of a day, Y/N flags, "94.01%" strings, or which of ``01/02``
 is the day. The reading itself is pandas and :mod:`csv`; encoding and layout sniffing reuse
-:func:`csperf_lib.ingest.readers.detect_encoding` and :func:`csperf_lib.ingest.readers.detect_layout`. The
+:func:`csperf_lib.ingest.readers.decide_encoding` and :func:`csperf_lib.ingest.readers.detect_layout`. The
 synonym lists and scoring weights below are the judgement this module adds; every proposal says
 which evidence it rests on so a reviewer can overrule it.
 

@@ -118,7 +118,7 @@ def _source_block(profile: ExportProfile, base: Path, indent: str) -> list[str]:
             lines.append(f"{indent}  encoding: {profile.encoding}   # detected: {enc_note}")
         else:  # naming one encoding would misread the other lines
             lines.append(f"{indent}  # encoding: not set: the file mixes UTF-8 and Windows-1252 lines, and collect "
-                         "reads each line in its own")
+                         "reads each line in its own encoding")
         if profile.skip_rows:
             stray = "; ".join(repr(s) for s in profile.stray_lines)[:120]
             lines.append(f"{indent}  skip_rows: {profile.skip_rows}   # stray lines: {stray}")

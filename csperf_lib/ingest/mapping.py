@@ -409,13 +409,8 @@ def _parse_other_patterns(text: pd.Series, *, dayfirst: bool, settle_each: bool,
             parsed[retry] = _parse_text(iso[rewritten][retry], timezone, format="mixed")
         out[rewritten] = parsed
     other = ~is_year_first & ~is_day_month
-    if other.any():
-        plain = text[other]
-        parsed = _parse_text(plain, timezone, format="ISO8601")
-        retry = parsed.isna()
-        if retry.any():
-            parsed[retry] = _parse_text(plain[retry], timezone, format="mixed", dayfirst=False)
-        out[other] = parsed
+    if other.any():  # not ISO 8601 (tried first) nor numeric: "6 Jan 2026", for dateutil
+        out[other] = _parse_text(text[other], timezone, format="mixed", dayfirst=False)
     return out
 
 
@@ -473,6 +468,9 @@ _MAYBE_PERSONAL = (r"@|://|www\.|\b[A-Za-z]{2}\d{2}[A-Za-z0-9 ]{11,}|[A-Za-z]{1,
 #: Identifiers kept as given in the store even when they hold personal data: every report shows
 #: agents under keyed pseudonyms and the key file beside the report maps them back (issue 19).
 KEPT_IDENTIFIERS = frozenset({"agent_id"})
+#: The ``attrs["personal_data"]`` entry of :func:`map_chunk` for unmapped column headers (the same
+#: in every chunk of a source, unlike the values).
+PERSONAL_HEADERS = "column headers"
 
 
 def shareable(values: pd.Series, kind: str, *, key: bytes | None) -> tuple[pd.Series, int, list[str]]:
@@ -489,9 +487,11 @@ def shareable(values: pd.Series, kind: str, *, key: bytes | None) -> tuple[pd.Se
     (values, changed, kinds)
         The new values, how many values changed and the kinds of personal data found.
     """
+    if key is None:
+        return values, 0, []
     text = values.astype("string")
     maybe = text.str.contains(_MAYBE_PERSONAL, regex=True).fillna(False).astype(bool)
-    if key is None or not maybe.any():
+    if not maybe.any():
         return values, 0, []
     distinct = pd.Series(text[maybe].unique(), dtype="string")
     kinds = {v: contains_pii(v) for v in distinct}
@@ -670,9 +670,8 @@ def map_chunk(
             continue
         shown = _shareable_header(col)
         if shown != col:
-            personal.setdefault("column headers", (0, []))
-            personal["column headers"] = (personal["column headers"][0] + 1,
-                                          list(dict.fromkeys([*personal["column headers"][1], *contains_pii(col)])))
+            count, kinds = personal.get(PERSONAL_HEADERS, (0, []))
+            personal[PERSONAL_HEADERS] = (count + 1, list(dict.fromkeys([*kinds, *contains_pii(col)])))
         target = f"src_{shown}" if shown.lower() in taken else shown
         while target.lower() in taken:
             target += "'"

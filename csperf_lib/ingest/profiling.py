@@ -886,14 +886,12 @@ def inspect_export(
         _profile_column(str(name), frame[name], rows=len(frame), decimal=decimal, thousands=thousands)
         for name in frame.columns
     ]
-    profiles = _blank_explanations(frame, profiles)
     header_names: tuple[str, ...] = ()
     if info.get("headerless"):  # name each column after what it holds, so a reader (and the mapping) can tell them apart
         header_names = tuple(f"{p.type} {i + 1}" for i, p in enumerate(profiles))
-        frame.columns = list(header_names)
-        profiles = _blank_explanations(frame, [
-            _profile_column(name, frame[name], rows=len(frame), decimal=decimal, thousands=thousands)
-            for name in header_names])
+        frame = frame.set_axis(list(header_names), axis=1)
+        profiles = [replace(p, name=name) for p, name in zip(profiles, header_names, strict=True)]
+    profiles = _blank_explanations(frame, profiles)
     return ExportProfile(
         path=path,
         format=fmt,

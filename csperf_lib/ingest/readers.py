@@ -198,6 +198,13 @@ def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
         return bad.decode("latin-1"), exc.end
 
 
+def cp1252_fallback() -> str:
+    """The name of the codec error handler that reads a byte sequence that is not UTF-8 as
+    Windows-1252, registered on first use (never at import time)."""
+    codecs.register_error(CP1252_FALLBACK, _cp1252_fallback)
+    return CP1252_FALLBACK
+
+
 def binary_kind(sample: bytes) -> str | None:
     """What a sample that is not text looks like ("a Parquet file ..."), or None for text."""
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -220,20 +227,6 @@ def safe_location(url: str) -> str:
         return bare.render_as_string(hide_password=True)
     except Exception:
         return "<unparsable database URL>"
-
-
-def detect_encoding(sample: bytes) -> str:
-    """``utf-8-sig`` when the sample decodes as UTF-8 (with or without BOM), else ``cp1252``.
-
-    A truncated multi-byte character at the very end of the sample is tolerated.
-    """
-    try:
-        sample.decode("utf-8")
-        return "utf-8-sig"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(sample) - 3:
-            return "utf-8-sig"
-        return "cp1252"
 
 
 def detect_layout(text: str, *, delimiter: str | None = None) -> tuple[str, int]:
@@ -306,7 +299,7 @@ def _last_record_fields(path: Path, encoding: str, delimiter: str) -> int | None
         handle.seek(0, os.SEEK_END)
         size = handle.tell()
         handle.seek(max(0, size - 65536))
-        tail = handle.read().decode(encoding, errors=CP1252_FALLBACK)
+        tail = handle.read().decode(encoding, errors=cp1252_fallback())
     line = tail.splitlines()[-1] if tail.splitlines() else ""
     if line.count('"') % 2:  # the cut fell inside a quoted value: pandas reports it
         return None
@@ -341,14 +334,12 @@ def decide_encoding(sample: bytes, scan: FileScan) -> EncodingChoice:
     """The encoding of a text file: the one decision both collect and ``csperf init`` use."""
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return EncodingChoice("utf-16", "strict", "utf-16", "encoding UTF-16 (byte-order mark)")
-    codecs.register_error(CP1252_FALLBACK, _cp1252_fallback)
     if not scan.invalid_utf8:
         bom = sample.startswith(codecs.BOM_UTF8)
-        return EncodingChoice("utf-8-sig", CP1252_FALLBACK, "utf-8-sig" if bom else "utf-8",
+        return EncodingChoice("utf-8-sig", cp1252_fallback(), "utf-8-sig" if bom else "utf-8",
                               "encoding utf-8-sig (detected)")
-    words = scan.encoding_words or ""
     pure = scan.invalid_utf8 == scan.non_ascii
-    return EncodingChoice("utf-8-sig", CP1252_FALLBACK, "cp1252" if pure else None, words)
+    return EncodingChoice("utf-8-sig", cp1252_fallback(), "cp1252" if pure else None, scan.encoding_words or "")
 
 
 def _text_encoding(spec: SourceSpec, sample: bytes, scan: FileScan) -> tuple[str, str, list[str]]:

@@ -219,12 +219,9 @@ class IntervalsModel(pa.DataFrameModel):
         strict = False
         coerce = True
 
-    @pa.check("offered", "answered", "abandoned", "answered_within_threshold", "agents_staffed", name=AMOUNT_CHECK)
-    def finite_count(cls, series: Series[float]) -> Series[bool]:
-        return _at_most(series, MAX_AMOUNT)
-
-    @pa.check("interval_s", "threshold_s", "wait_s_total", "talk_s_total", "handle_s_total", name=AMOUNT_CHECK)
-    def finite_seconds(cls, series: Series[float]) -> Series[bool]:
+    @pa.check("offered", "answered", "abandoned", "answered_within_threshold", "agents_staffed", "interval_s",
+              "threshold_s", "wait_s_total", "talk_s_total", "handle_s_total", name=AMOUNT_CHECK)
+    def finite_amount(cls, series: Series[float]) -> Series[bool]:
         return _at_most(series, MAX_AMOUNT)
 
     @pa.dataframe_check(name="counts are whole numbers")

@@ -69,7 +69,7 @@ from traitlets import Unicode
 from traitlets.config import Config
 
 from csperf_lib import __version__
-from csperf_lib.core.config import ReviewConfig, load_config, url_has_password
+from csperf_lib.core.config import ReviewConfig, check_store_argument, load_config
 from csperf_lib.core.errors import StageError, UsageError
 from csperf_lib.core.paths import default_store_url
 from csperf_lib.core.paths import notebooks_dir as default_notebooks_dir
@@ -341,11 +341,7 @@ def run_review(
     log = log or _print_stderr
     config = check_config(load_config(config_path))  # every section, every problem, before any stage
     date = _run_date(run_date)
-    if store_url is not None and url_has_password(store_url):
-        raise UsageError(
-            "--store: the store URL contains a password; remove it (passwords are read from environment "
-            "variables, never passed to the notebooks)"
-        )
+    check_store_argument(store_url)
     nb_dir = Path(notebooks_dir) if notebooks_dir is not None else default_notebooks_dir()
     nb_dir = nb_dir.resolve()
     stages = discover_stages(nb_dir)

@@ -25,6 +25,7 @@ from csperf_lib.ingest.detect import date_order, date_patterns, number_format
 from csperf_lib.ingest.manifest import LIST_FIELDS, SourceRecord, collected_name, manifest_frame
 from csperf_lib.ingest.mapping import (
     ISSUES_COLUMN,
+    PERSONAL_HEADERS,
     check_columns,
     has_utc_offsets,
     map_chunk,
@@ -93,6 +94,8 @@ def collect_table(
                 assumptions += _null_words(spec, chunk)
             mapped = map_chunk(chunk, spec, first_row=rows + 1, timezone=timezone, pseudonym_key=pseudonym_key)
             for column, (changed, kinds) in mapped.attrs.get("personal_data", {}).items():
+                if column == PERSONAL_HEADERS and rows:
+                    continue  # every chunk has the same headers: count them once
                 before, seen = personal.get(column, (0, []))
                 personal[column] = (before + changed, list(dict.fromkeys([*seen, *kinds])))
             if rows == 0:
@@ -137,7 +140,7 @@ def collect_table(
 def _personal_words(column: str, changed: int, kinds: list[str], *, kind: str | None) -> str:
     """What was done with personal data found outside free text, in words."""
     what = ", ".join(kinds)
-    if column == "column headers":
+    if column == PERSONAL_HEADERS:
         return f"{changed:,} column header(s) hold personal data ({what}): stored and shown redacted"
     done = "replaced by keyed pseudonyms (the same value gets the same pseudonym in every table)" if kind == "id" \
         else "stored and shown redacted"

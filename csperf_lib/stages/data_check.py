@@ -18,7 +18,7 @@ from csperf_lib.ingest.store import Store
 from csperf_lib.stages.collect import collect
 from csperf_lib.stages.validate import validate
 
-__all__ = ["DataCheck", "check_data", "data_check_lines"]
+__all__ = ["DataCheck", "check_data", "data_check_lines", "table_without_rows"]
 
 
 @dataclass(frozen=True)
@@ -73,3 +73,14 @@ def data_check_lines(check: DataCheck) -> list[str]:
         common = reasons.groupby(["table", "reason"], sort=False).size().sort_values(ascending=False, kind="stable")
         lines += [f"  quarantined in {table}: {count:,} row(s): {reason}" for (table, reason), count in common.head(5).items()]
     return lines
+
+
+def table_without_rows(check: DataCheck) -> tuple[str, str] | None:
+    """The first table with rows of which none is usable, and its commonest reason; None when every
+    table keeps a usable row (what ``csperf init`` refuses to leave behind)."""
+    empty = check.accounting[(check.accounting["rows_in"] > 0) & (check.accounting["rows_usable"] == 0)]
+    if empty.empty:
+        return None
+    table = str(empty["table"].iloc[0])
+    reasons = check.quarantine.loc[check.quarantine["table"] == table, "reasons"].str.split("; ").explode()
+    return table, str(reasons.value_counts().index[0]) if len(reasons) else "no reason recorded"

@@ -1,13 +1,23 @@
-"""How close ``csperf init`` comes to the hand-written example configs.
+"""How close ``csperf init`` comes to the configs a careful person writes.
 
 Usage::
 
-    python benchmarks/init_accuracy.py            # every examples/*.yaml whose data file exists
-    python benchmarks/init_accuracy.py --detail   # plus one line per canonical column
+    python benchmarks/init_accuracy.py              # the corpus (tune and measure parts) and examples/
+    python benchmarks/init_accuracy.py --part measure --review   # also run each written config to a report
+    python benchmarks/init_accuracy.py --detail     # plus one line per canonical column
 
-For every example config in ``examples/`` whose data file(s) exist, the inference runs on the same
-file(s) (``csperf_lib.ingest.autoconfig.init_config``, written to a temporary folder) and is scored
-against the example, which is the reference answer:
+Three sets of exports, each with its reference config:
+
+* ``measure`` and ``tune``: the corpus of ``benchmarks/init_corpus/`` (exports in the shapes real
+  systems produce, built by ``init_corpus/build.py``; ``configs/`` holds the reference configs).
+  ``tune`` was looked at while improving ``csperf init``; ``measure`` is only measured, and its
+  figures are the ones the README reports.
+* ``examples``: ``examples/*.yaml`` whose data (``../shared/real-data/``) is present.
+
+For every export, ``csperf init --from <files> --out <tmp>/review.yaml`` runs as a user would
+(its check included); then the written config is scored against the reference:
+
+* **init exit**: 0, or the one line ``init`` printed when it refused;
 
 * **same source**: share of the example's canonical columns that the generated config maps (active,
   not commented out) to the same source column (same constant, same ``hash_of`` columns);
@@ -16,7 +26,9 @@ against the example, which is the reference answer:
   ``iso`` are compatible when they read the same timestamps);
 * **suggested**: share mapped to the same source column actively *or* in a commented-out line;
 * **loads / runs**: whether the generated config loads with ``load_config`` and the whole file
-  maps end to end, with the share of records with a value that could not be read.
+  maps end to end, with the share of records with a value that could not be read;
+* **report** (with ``--review``): whether ``csperf review`` on the written config, unedited,
+  exits 0 and publishes a report.
 
 Nothing is asserted; the numbers are printed as tables.
 """
@@ -25,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -36,11 +49,14 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
+CORPUS_DIR = ROOT / "benchmarks" / "init_corpus"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(CORPUS_DIR))
+
+import build as build_corpus  # noqa: E402
 
 from csperf_lib.core.config import ColumnSpec, SourceSpec, load_config  # noqa: E402
 from csperf_lib.core.errors import CsperfError  # noqa: E402
-from csperf_lib.ingest.autoconfig import init_config  # noqa: E402
 from csperf_lib.ingest.mapping import map_chunk  # noqa: E402
 from csperf_lib.ingest.readers import open_source  # noqa: E402
 
@@ -132,8 +148,18 @@ def _run_whole(source: SourceSpec) -> tuple[int, int]:
     return rows, bad
 
 
-def score_example(example: Path) -> tuple[list[ColumnScore], dict] | None:
-    """Run ``csperf init`` on an example's data and compare; None when its data is absent."""
+def _cli(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "csperf_lib", *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT)
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def score_example(example: Path, *, review: bool = False) -> tuple[list[ColumnScore], dict] | None:
+    """Run ``csperf init`` on a reference config's data and compare; None when its data is absent."""
     expected = load_config(example, check_files=False)
     files = []
     for source in expected.tables.values():
@@ -142,20 +168,36 @@ def score_example(example: Path) -> tuple[list[ColumnScore], dict] | None:
         if source.path not in files:
             files.append(source.path)
     dataset = example.stem
+    summary = {"dataset": dataset, "loads": False, "problems": "", "rows": 0, "bad": 0,
+               "runs": False, "init": "", "report": ""}
     with tempfile.TemporaryDirectory(prefix="csperf-init-") as folder:
         out = Path(folder) / "review.yaml"
-        written, _ = init_config(files, out=out)
-        text = out.read_text(encoding="utf-8")
-        try:
-            generated = load_config(out)
-            problems = ""
-        except CsperfError as exc:
-            generated = None
-            problems = str(exc)
-    suggested = _commented(text)
+        args = ["init", "--out", str(out)]
+        for path in files:
+            args += ["--from", str(path)]
+        done = _cli(*args)
+        summary["init"] = "0" if done.returncode == 0 else f"{done.returncode}: {_last_line(done.stderr)}"
+        if not out.exists():
+            drafts = list(Path(folder).glob("*.draft.yaml"))
+            out = drafts[0] if drafts else out
+        text = out.read_text(encoding="utf-8") if out.exists() else ""
+        generated = None
+        if text:
+            try:
+                generated = load_config(out)
+                summary["loads"] = True
+            except CsperfError as exc:
+                summary["problems"] = str(exc)
+        if review and done.returncode == 0 and generated is not None:
+            ran = _cli("review", "--config", str(out), "--out", str(Path(folder) / "reports"),
+                       "--store", f"duckdb:///{folder}/store.duckdb", "--date", "2026-12-01", "--quiet")
+            summary["report"] = "yes" if ran.returncode == 0 else f"no ({_last_line(ran.stderr)[:90]})"
+        scores = _scores(dataset, expected, generated, _commented(text), summary)
+    return scores, summary
+
+
+def _scores(dataset: str, expected, generated, suggested: dict, summary: dict) -> list[ColumnScore]:
     scores = []
-    summary = {"dataset": dataset, "loads": generated is not None, "problems": problems,
-               "rows": 0, "bad": 0, "runs": False}
     for table, exp_source in expected.tables.items():
         gen_source = generated.tables.get(table) if generated else None
         gen_specs = {s.canonical: s for s in gen_source.columns} if gen_source else {}
@@ -184,7 +226,7 @@ def score_example(example: Path) -> tuple[list[ColumnScore], dict] | None:
                 summary["runs"] = True
             except Exception as exc:  # noqa: BLE001
                 summary["problems"] += f" {table}: {exc}"
-    return scores, summary
+    return scores
 
 
 def _table(rows: list[dict], columns: list[str]) -> str:
@@ -200,65 +242,86 @@ def _share(flags: list[bool]) -> str:
     return f"{sum(flags)}/{len(flags)} ({sum(flags) / len(flags):.0%})" if flags else "-"
 
 
-def benchmark_init(examples: Path = EXAMPLES) -> tuple[list[ColumnScore], list[dict]]:
-    """Score every example config whose data exists; (per-column scores, per-data-set rows)."""
+def reference_configs(part: str) -> list[Path]:
+    """The reference configs of one part: ``tune``, ``measure`` or ``examples``."""
+    if part == "examples":
+        return sorted(EXAMPLES.glob("*.yaml"))
+    build_corpus.build(CORPUS_DIR / "exports")
+    return [CORPUS_DIR / "configs" / f"{name}.yaml" for name, (_, which, _) in build_corpus.CORPUS.items()
+            if which == part]
+
+
+def benchmark_init(configs: list[Path], *, review: bool = False) -> tuple[list[ColumnScore], list[dict]]:
+    """Score every reference config whose data exists; (per-column scores, per-export rows)."""
     all_scores, rows = [], []
-    for example in sorted(examples.glob("*.yaml")):
+    for example in configs:
         try:
-            result = score_example(example)
+            result = score_example(example, review=review)
         except CsperfError as exc:
-            rows.append({"data set": example.stem, "problems": str(exc)[:80]})
+            rows.append({"export": example.stem, "problems": str(exc)[:80]})
             continue
         if result is None:
             continue
         scores, summary = result
         all_scores += scores
         rows.append({
-            "data set": example.stem,
+            "export": example.stem,
             "columns": len(scores),
             "same source": _share([s.same_source for s in scores]),
             "compatible spec": _share([s.compatible for s in scores]),
             "suggested (incl. commented)": _share([s.suggested for s in scores]),
+            "init exit": summary["init"][:70],
             "loads": "yes" if summary["loads"] else "no",
             "runs end to end": (
                 f"yes, {summary['bad'] / summary['rows']:.1%} of {summary['rows']:,} records "
                 "with an unreadable value" if summary["runs"] and summary["rows"] else "no"
             ),
+            "report": summary["report"] or ("-" if not review else "no"),
         })
     if all_scores:
         rows.append({
-            "data set": "OVERALL",
+            "export": "OVERALL",
             "columns": len(all_scores),
             "same source": _share([s.same_source for s in all_scores]),
             "compatible spec": _share([s.compatible for s in all_scores]),
             "suggested (incl. commented)": _share([s.suggested for s in all_scores]),
+            "init exit": f"{sum(r.get('init exit') == '0' for r in rows)}/{len(rows)} exit 0",
             "loads": f"{sum(r.get('loads') == 'yes' for r in rows)}/{len(rows)}",
             "runs end to end": f"{sum(str(r.get('runs end to end', '')).startswith('yes') for r in rows)}/{len(rows)}",
+            "report": f"{sum(r.get('report') == 'yes' for r in rows)}/{len(rows)}" if review else "-",
         })
     return all_scores, rows
 
 
+COLUMNS = ["export", "columns", "same source", "compatible spec", "suggested (incl. commented)",
+           "init exit", "loads", "runs end to end", "report"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", choices=["measure", "tune", "examples"], action="append",
+                        help="which part(s) to score (default: all three)")
+    parser.add_argument("--review", action="store_true",
+                        help="also run csperf review on every written config (about a minute each)")
     parser.add_argument("--detail", action="store_true", help="one line per canonical column")
     args = parser.parse_args(argv)
-    scores, rows = benchmark_init()
-    if not rows:
-        print("no example config has its data file present (../shared/real-data is absent?)")
-        return 0
-    if args.detail:
-        for dataset in dict.fromkeys(s.dataset for s in scores):
-            print(f"\n## {dataset}\n")
-            print(_table(
-                [{"column": f"{s.table}.{s.canonical}", "example": s.expected,
-                  "csperf init": s.generated, "same source": "yes" if s.same_source else "NO",
-                  "compatible": "yes" if s.compatible else "NO"}
-                 for s in scores if s.dataset == dataset],
-                ["column", "example", "csperf init", "same source", "compatible"],
-            ))
-    print("\n## csperf init against the hand-written example configs\n")
-    print(_table(rows, ["data set", "columns", "same source", "compatible spec",
-                        "suggested (incl. commented)", "loads", "runs end to end"]))
+    for part in args.part or ["measure", "tune", "examples"]:
+        scores, rows = benchmark_init(reference_configs(part), review=args.review)
+        if not rows:
+            print(f"\n## {part}: no reference config has its data present (../shared/real-data is absent?)")
+            continue
+        if args.detail:
+            for dataset in dict.fromkeys(s.dataset for s in scores):
+                print(f"\n### {dataset}\n")
+                print(_table(
+                    [{"column": f"{s.table}.{s.canonical}", "reference": s.expected,
+                      "csperf init": s.generated, "same source": "yes" if s.same_source else "NO",
+                      "compatible": "yes" if s.compatible else "NO"}
+                     for s in scores if s.dataset == dataset],
+                    ["column", "reference", "csperf init", "same source", "compatible"],
+                ))
+        print(f"\n## csperf init against the reference configs: {part}\n")
+        print(_table(rows, COLUMNS))
     return 0
 
 

@@ -177,12 +177,16 @@ def main(argv: list[str] | None = None) -> int:
             print(_table(sentiment.round(3).astype(str).to_dict(orient="records"), list(sentiment.columns)))
         else:
             print(f"\n(sentiment quality skipped: {ALEXA} is absent)")
-    from init_accuracy import benchmark_init
+    from init_accuracy import COLUMNS, benchmark_init, reference_configs
 
-    _, init_rows = benchmark_init()  # csperf init against examples/*.yaml (needs ../shared)
-    if init_rows:
-        print("\n## csperf init against the hand-written example configs (benchmarks/init_accuracy.py)\n")
-        print(_table(init_rows, list(init_rows[0])))
+    # csperf init against reference configs: the corpus' measured part (benchmarks/init_corpus)
+    # and the real exports of examples/ (these need ../shared). "Runs to a report" is measured by
+    # `python benchmarks/init_accuracy.py --part measure --review` (a review per export).
+    for part in ("measure", "examples"):
+        _, init_rows = benchmark_init(reference_configs(part))
+        if init_rows:
+            print(f"\n## csperf init against the reference configs: {part} (benchmarks/init_accuracy.py)\n")
+            print(_table(init_rows, COLUMNS))
     return 0
 
 

@@ -138,7 +138,7 @@ FILE_FORMATS = {
     ".pq": "parquet",
 }
 DURATION_FORMATS = frozenset({"seconds", "minutes", "hours", "hh:mm:ss", "clock12", "day_fraction"})
-DURATION_UNITS = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
+DURATION_UNITS = {"milliseconds": 0.001, "seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
 NUMBER_FORMATS = frozenset({"percent"})
 
 

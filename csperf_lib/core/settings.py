@@ -190,7 +190,7 @@ class ColumnMapping(_Section):
     value: Any = Field(None, description="A constant for every row (instead of column).")
     values: dict[Any, Any] | None = Field(None, description="Source value -> canonical value, applied before conversion.")
     format: str | None = Field(None, description="strftime format, iso, excel_serial; a duration format; or percent.")
-    unit: Literal["seconds", "minutes", "hours", "days"] | None = Field(None, description="Unit of plain numbers for a duration.")
+    unit: Literal["milliseconds", "seconds", "minutes", "hours", "days"] | None = Field(None, description="Unit of plain numbers for a duration.")
     dayfirst: bool | None = Field(None, description="Read 01/02/2026 as 1 February (true) or 2 January (false).")
     time_column: str | None = Field(None, description="A separate time-of-day column added to the date.")
     time_format: str | None = Field(None, description="Format of time_column (%H:%M:%S style, or day_fraction).")

@@ -119,17 +119,16 @@ def _source_block(profile: ExportProfile, base: Path, indent: str) -> list[str]:
         else:  # naming one encoding would misread the other lines
             lines.append(f"{indent}  # encoding: not set: the file mixes UTF-8 and Windows-1252 lines, and collect "
                          "reads each line in its own encoding")
-        if profile.skip_rows:
+        if profile.skip_rows and not profile.lines_under_header:
             stray = "; ".join(repr(s) for s in profile.stray_lines)[:120]
             lines.append(f"{indent}  skip_rows: {profile.skip_rows}   # stray lines: {stray}")
-        if profile.header_names:
-            lines.append(f"{indent}  # the file has no header line (its first line reads as a record): each column is "
-                         "named after what it holds; rename them freely")
-            lines.append(f"{indent}  header_names: {_flow(list(profile.header_names))}")
+        lines += _header_lines(profile, indent)
     elif profile.format == "excel":
-        lines.append(f"{indent}  sheet: {_scalar(profile.sheet)}")
-        if profile.skip_rows:
+        sheet_note = f"   # {profile.sheet_choice}" if profile.sheet_choice else ""
+        lines.append(f"{indent}  sheet: {_scalar(profile.sheet)}{sheet_note}")
+        if profile.skip_rows and not profile.lines_under_header:
             lines.append(f"{indent}  skip_rows: {profile.skip_rows}   # rows above the header")
+        lines += _header_lines(profile, indent)
     if profile.na_values:
         lines.append(f"{indent}  na_values: {_flow(list(profile.na_values))}   # placeholders "
                      "for a missing value found in the data")
@@ -138,6 +137,21 @@ def _source_block(profile: ExportProfile, base: Path, indent: str) -> list[str]:
     if profile.thousands:
         lines.append(f"{indent}  thousands: {_scalar(profile.thousands)}   # detected in numbers")
     return lines
+
+
+def _header_lines(profile: ExportProfile, indent: str) -> list[str]:
+    """``skip_rows`` and ``header_names`` for a file without a header line, or with lines of
+    question text under it."""
+    if not profile.header_names:
+        return []
+    if profile.lines_under_header:
+        lines = [f"{indent}  # {profile.lines_under_header} line(s) under the header describe the columns "
+                 "(question text) and are not records: they are skipped with the header, whose names follow",
+                 f"{indent}  skip_rows: {profile.skip_rows}"]
+    else:
+        lines = [f"{indent}  # the file has no header line (its first line reads as a record): each column is "
+                 "named after what it holds; rename them freely"]
+    return lines + [f"{indent}  header_names: {_flow(list(profile.header_names))}"]
 
 
 def _column_lines(prop: ColumnProposal, indent: str) -> list[str]:

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
-__all__ = ["DateOrder", "NumberFormat", "assumed_dayfirst", "date_order", "date_patterns", "number_format"]
+__all__ = [
+    "DateOrder", "NumberFormat", "assumed_dayfirst", "commonest_step", "date_order", "date_patterns",
+    "detect_date_format",
+    "number_format",
+]
 
 #: 1,234 and 1,234,567.5: a comma grouping thousands (or, alone, possibly a decimal comma).
 THOUSANDS_COMMA = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
@@ -171,3 +176,154 @@ def date_patterns(series: pd.Series) -> dict[str, tuple[int, str]]:
     groups = {"year-first": text[year_first], "day/month numeric": text[numeric],
               "other text": text[~year_first & ~numeric]}
     return {name: (len(values), str(values.iloc[0])) for name, values in groups.items() if len(values)}
+
+
+# --------------------------------------------------------------------------------------------
+# Date formats of text columns (csperf init)
+# --------------------------------------------------------------------------------------------
+
+
+_DATE = re.compile(
+    r"^(?P<a>\d{1,4})(?P<sep>[-/. ])(?P<b>\d{1,2}|[A-Za-z]{3,9})(?P=sep)(?P<c>\d{2,4})"
+    r"(?:(?P<t>[ T])(?P<time>.+))?$"
+)
+
+
+_TIME_PARTS = (
+    (re.compile(r"^\d{1,2}:\d{2}:\d{2}\s?[AaPp][Mm]$"), "%I:%M:%S %p"),
+    (re.compile(r"^\d{1,2}:\d{2}\s?[AaPp][Mm]$"), "%I:%M %p"),
+    (re.compile(r"^\d{1,2}:\d{2}:\d{2}\.\d+$"), "%H:%M:%S.%f"),
+    (re.compile(r"^\d{1,2}:\d{2}:\d{2}$"), "%H:%M:%S"),
+    (re.compile(r"^\d{1,2}:\d{2}$"), "%H:%M"),
+)
+
+
+#: A weekday before a date ("Mon, 02 Mar 2026", "Mon 03/02/2026"), as Five9 and phone systems write.
+_WEEKDAY = re.compile(r"^(?P<day>(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*)\.?(?P<comma>,?)\s+")
+
+
+def detect_date_format(text: pd.Series) -> dict[str, Any] | None:
+    """Format and date order of date strings, verified by parsing; None when not dates. A leading
+    weekday is read as part of the format."""
+    sample = text.head(5000)
+    weekday = sample.str.extract(_WEEKDAY)
+    if len(sample) and weekday["day"].notna().mean() >= 0.95:
+        found = detect_date_format(sample.str.replace(_WEEKDAY, "", regex=True))
+        if not found or found["date_format"] in (None, "iso"):
+            return None
+        full = weekday["day"].dropna().str.len().max() > 3
+        comma = weekday["comma"].dropna().eq(",").mean() >= 0.5
+        fmt = ("%A" if full else "%a") + ("," if comma else "") + " " + found["date_format"]
+        if pd.to_datetime(sample, errors="coerce", format=fmt).notna().mean() < 0.95:
+            return None
+        return dict(found, date_format=fmt)
+    parts = sample.str.extract(_DATE)
+    matched = parts["a"].notna()
+    if matched.mean() < 0.95:
+        return _worded_date(sample)
+    parts = parts[matched]
+    sep = parts["sep"].mode().iloc[0]
+    a_len = parts["a"].str.len().max()
+    note = ""
+    if a_len == 4:
+        date_fmt, order = f"%Y{sep}%m{sep}%d", "year-first"
+        if parts["b"].str.isalpha().all():  # "2026 Mar 02"
+            month = "%b" if parts["b"].str.len().max() <= 3 else "%B"
+            date_fmt, order = f"%Y{sep}{month}{sep}%d", "month name"
+        elif parts["b"].str.isalpha().any():
+            return None
+    else:
+        c_len = parts["c"].str.len().max()
+        year = "%Y" if c_len == 4 else "%y"
+        if parts["b"].str.isalpha().all():
+            month = "%b" if parts["b"].str.len().max() <= 3 else "%B"
+            date_fmt, order = f"%d{sep}{month}{sep}{year}", "month name"
+        elif parts["b"].str.isdigit().all():
+            first = pd.to_numeric(parts["a"]).max()
+            second = pd.to_numeric(parts["b"]).max()
+            if first > 31 or second > 31 or (first > 12 and second > 12):
+                return None
+            decided = date_order(sample)  # the order collect would decide, and its convention when undecidable
+            order = {True: "day-first", False: "month-first", None: "undecidable"}[decided.dayfirst]
+            day_first = decided.assumed if decided.found else sep == "."
+            date_fmt = (
+                f"%d{sep}%m{sep}{year}" if day_first else f"%m{sep}%d{sep}{year}"
+            )
+            if order == "undecidable":
+                guess = "day-first" if day_first else "month-first"
+                note = (
+                    f"date order undecidable from the data (no first or second field above 12); "
+                    f"{guess} assumed"
+                )
+        else:
+            return None
+    times = parts["time"].dropna().str.strip()
+    has_time = len(times) > 0
+    fmt = date_fmt
+    if has_time:
+        tz = times.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
+        if tz.mean() > 0.5:
+            fmt = "iso"
+        else:
+            time_fmt = None
+            for pattern, candidate in _TIME_PARTS:
+                if times.str.fullmatch(pattern.pattern).mean() >= 0.95:
+                    time_fmt = candidate
+                    break
+            if time_fmt is None:
+                return None
+            joiner = parts["t"].dropna().mode().iloc[0]
+            fmt = f"{date_fmt}{joiner}{time_fmt}"
+    if fmt == "iso":
+        parsed = pd.to_datetime(sample, errors="coerce", format="ISO8601", utc=True)
+    else:
+        parsed = pd.to_datetime(sample, errors="coerce", format=fmt)
+    if parsed.notna().mean() < 0.95:
+        if len(times) < len(parts) and fmt != date_fmt:  # date-only and date-time values mixed
+            parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+            if parsed.notna().mean() < 0.95:
+                return None
+            fmt = None
+        else:
+            return None
+    return {
+        "type": "datetime" if has_time else "date",
+        "date_format": fmt,
+        "date_order": order,
+        "median": commonest_step(parsed),
+        "first": str(parsed.min())[:19] if parsed.notna().any() else None,
+        "last": str(parsed.max())[:19] if parsed.notna().any() else None,
+        "note": note,
+    }
+
+
+#: A date written in words with an ordinal day: "12th March 2026", "March 12th, 2026".
+_WORDED_DATE = re.compile(
+    r"^(?:\d{1,2}(?:st|nd|rd|th)\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th),?\s+\d{4})$"
+)
+
+
+def _worded_date(sample: pd.Series) -> dict[str, Any] | None:
+    """Dates in words with an ordinal day, which no strftime format reads: left to collect's
+    reading of each value by its pattern (month names are unambiguous)."""
+    if sample.str.match(_WORDED_DATE).mean() < 0.95:
+        return None
+    cleaned = sample.str.replace(r"(\d)(?:st|nd|rd|th)\b", r"\1", regex=True)
+    parsed = pd.to_datetime(cleaned, errors="coerce", format="mixed")
+    if parsed.notna().mean() < 0.95:
+        return None
+    return {"type": "date", "date_format": None, "date_order": "month name",
+            "first": str(parsed.min())[:19], "last": str(parsed.max())[:19],
+            "note": "dates in words with an ordinal day (\"12th March 2026\"), read value by value"}
+
+
+def commonest_step(parsed: pd.Series) -> float | None:
+    """Seconds between consecutive distinct timestamps when most gaps are the same (an interval
+    report's rows every 15 / 30 / 60 minutes); None otherwise."""
+    times = pd.Series(parsed.dropna().unique()).sort_values()
+    gaps = times.diff().dt.total_seconds().dropna()
+    gaps = gaps[gaps > 0]
+    if len(gaps) < 5:
+        return None
+    common = float(gaps.mode().iloc[0])
+    return common if (gaps == common).mean() >= 0.6 else None

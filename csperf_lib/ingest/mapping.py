@@ -414,8 +414,21 @@ def _parse_other_patterns(text: pd.Series, *, dayfirst: bool, settle_each: bool,
     return out
 
 
+#: A clock time ``h:mm[:ss][ AM|PM]``, alone or as the start of a range (``08:00 AM-08:30 AM``,
+#: as interval reports label their rows): hours, minutes, seconds, meridiem.
+_CLOCK_TIME = re.compile(
+    r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?"
+    r"(?:\s*(?:-|–|to)\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?)?\s*$"
+)
+
+
 def to_time_of_day(series: pd.Series, *, fmt: str | None = None) -> tuple[pd.Series, pd.Series]:
-    """Time of day as a timedelta since midnight (``%H:%M:%S`` style, ``day_fraction``, Excel cells)."""
+    """Time of day as a timedelta since midnight.
+
+    Text ``h:mm``, ``h:mm:ss`` (a time of day, so ``08:00`` is eight o'clock, never eight minutes),
+    with or without AM/PM, or a range ``08:00 AM-08:30 AM`` read as its start; ``day_fraction``;
+    a ``%``-format; Excel time cells.
+    """
     if fmt == "day_fraction":
         seconds, bad = to_duration(series, fmt="day_fraction")
     elif fmt and fmt.startswith("%"):
@@ -425,6 +438,20 @@ def to_time_of_day(series: pd.Series, *, fmt: str | None = None) -> tuple[pd.Ser
         bad = _present(series) & seconds.isna()
     else:
         seconds, bad = to_duration(series)
+        clock = _as_str(series).str.extract(_CLOCK_TIME)
+        read = clock[0].notna()
+        if read.any():
+            hours = clock.loc[read, 0].astype(int)
+            meridiem = clock.loc[read, 3].fillna("").str.lower().str.replace(".", "", regex=False)
+            twelve = meridiem != ""
+            bad_hour = twelve & ((hours < 1) | (hours > 12))
+            hours = hours.where(~twelve, hours % 12 + np.where(meridiem == "pm", 12, 0))
+            clock_s = (hours * 3600 + clock.loc[read, 1].astype(int) * 60
+                       + clock.loc[read, 2].fillna("0").astype(int)).astype("float64")
+            seconds = seconds.astype("float64")
+            seconds[read] = clock_s.where(~bad_hour)
+            bad = bad.copy()
+            bad[read] = bad_hour | (clock.loc[read, 1].astype(int) > 59)
     bad = bad | (seconds >= 86400).fillna(False) | (seconds < 0).fillna(False)
     return pd.to_timedelta(seconds.where(~bad), unit="s"), bad
 

@@ -30,7 +30,13 @@ import numpy as np
 import pandas as pd
 
 from csperf_lib.core.errors import SourceError
-from csperf_lib.ingest.detect import date_order, number_format
+from csperf_lib.ingest.detect import commonest_step, detect_date_format, number_format
+from csperf_lib.ingest.header_shape import (
+    first_line_is_a_record,
+    header_label,
+    likeliest_sheet,
+    lines_under_header,
+)
 from csperf_lib.ingest.readers import (
     SAMPLE_BYTES,
     binary_kind,
@@ -69,28 +75,19 @@ FALSE_WORDS = {"n", "no", "false", "f", "0", "0.0"}
 NEGATIVE_MARKERS = ("not ", "non", "un", "no ", "fail", "false", "reject", "denied", "declin")
 
 
-_CLOCK12 = re.compile(r"^(\d{1,2}):(\d{2}):(\d{2})(?:\.\d+)?\s*([AaPp][Mm])$")
+_CLOCK12 = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([AaPp][Mm])$")
+
+
+#: A range of clock times, as interval reports label their rows ("08:00 AM-08:30 AM").
+_TIME_RANGE = re.compile(
+    r"^(\d{1,2}):(\d{2})(?::\d{2})?\s*([AaPp][Mm])?\s*(?:-|–|to)\s*(\d{1,2}):(\d{2})(?::\d{2})?\s*([AaPp][Mm])?$"
+)
 
 
 _HMS = re.compile(r"^(\d{1,3}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$")
 
 
 _PERCENT = re.compile(r"^[-+]?\d+(?:[.,]\d+)?\s?%$")
-
-
-_DATE = re.compile(
-    r"^(?P<a>\d{1,4})(?P<sep>[-/.])(?P<b>\d{1,2}|[A-Za-z]{3,9})(?P=sep)(?P<c>\d{2,4})"
-    r"(?:(?P<t>[ T])(?P<time>.+))?$"
-)
-
-
-_TIME_PARTS = (
-    (re.compile(r"^\d{1,2}:\d{2}:\d{2}\s?[AaPp][Mm]$"), "%I:%M:%S %p"),
-    (re.compile(r"^\d{1,2}:\d{2}\s?[AaPp][Mm]$"), "%I:%M %p"),
-    (re.compile(r"^\d{1,2}:\d{2}:\d{2}\.\d+$"), "%H:%M:%S.%f"),
-    (re.compile(r"^\d{1,2}:\d{2}:\d{2}$"), "%H:%M:%S"),
-    (re.compile(r"^\d{1,2}:\d{2}$"), "%H:%M"),
-)
 
 
 _NUMBER_PLAIN = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
@@ -105,6 +102,8 @@ _UNITS = {
     "s": "seconds", "sec": "seconds", "secs": "seconds", "second": "seconds", "seconds": "seconds",
     "min": "minutes", "mins": "minutes", "minute": "minutes", "minutes": "minutes",
     "h": "hours", "hr": "hours", "hrs": "hours", "hour": "hours", "hours": "hours",
+    "ms": "milliseconds", "msec": "milliseconds", "millis": "milliseconds",
+    "milliseconds": "milliseconds", "millisecond": "milliseconds",
 }
 
 
@@ -148,6 +147,11 @@ class ColumnProfile:
         for times of day: a strftime format, ``day_fraction`` or ``native``.
     minimum, maximum : float or None
         Range of numeric values (seconds for durations and times of day).
+    median : float or None
+        Median of a numeric column's values above 0 (a plain number's size tells milliseconds
+        from seconds); for ranges of clock times, their commonest width in seconds; for
+        timestamps, the commonest gap in seconds between consecutive distinct values when most
+        gaps are equal (an interval report's length), else None.
     unique : bool
         Every non-blank sampled value is distinct.
     mean_length : float
@@ -160,6 +164,9 @@ class ColumnProfile:
         Every distinct value, most frequent first, for columns with at most 30 of them.
     note : str
         Anything else worth telling (undecidable date order, mixed values...).
+    label : str
+        Words under the header line that describe the column (a survey platform's question text,
+        as Qualtrics and SurveyMonkey write on a second header line); empty when there are none.
     """
 
     name: str
@@ -180,6 +187,8 @@ class ColumnProfile:
     blank_when: str | None = None
     note: str = ""
     values: tuple[str, ...] = ()
+    median: float | None = None
+    label: str = ""
 
     def describe(self) -> str:
         """The type in a few words, e.g. ``date (%d.%m.%Y, day-first)``."""
@@ -233,7 +242,13 @@ class ExportProfile:
         Sampled rows that repeat an earlier row exactly (every column equal).
     header_names : tuple of str
         For a file without a header line (its first line reads as a record), the names given to
-        its columns after what they hold ("identifier 1", "datetime 2"); empty otherwise.
+        its columns after what they hold ("identifier 1", "datetime 2"); for a file with lines
+        under its header (``lines_under_header``), the header's own names; empty otherwise.
+    lines_under_header : int
+        Records right under the header that are more header (question text, import tags): the
+        reader skips them (``skip_rows`` counts the header and them) and takes ``header_names``.
+    sheet_choice : str
+        Why this sheet of a workbook with several was read; empty when there was no choice.
     """
 
     path: Path
@@ -252,6 +267,8 @@ class ExportProfile:
     na_values: tuple[str, ...] = ()
     duplicate_rows: int = 0
     header_names: tuple[str, ...] = ()
+    lines_under_header: int = 0
+    sheet_choice: str = ""
 
     def column(self, name: str) -> ColumnProfile:
         """The profile of the column called ``name``."""
@@ -337,7 +354,7 @@ def _read_text(path: Path, *, rows: int) -> tuple[dict[str, Any], pd.DataFrame, 
     frame = frame.iloc[:rows]
     frame.columns = [str(c).strip() for c in frame.columns]
     first = header_fields(text, delimiter, skip)
-    headerless = _first_line_is_a_record(first, frame)
+    headerless = first_line_is_a_record(first, frame)
     if headerless:  # read again with the first line as a record; names come from the content below
         frame = pd.read_csv(path, sep=delimiter, encoding=choice.read_as, encoding_errors=choice.errors,
                             skiprows=skip, header=None, dtype=str, keep_default_na=False, na_values=[""],
@@ -356,25 +373,6 @@ def _read_text(path: Path, *, rows: int) -> tuple[dict[str, Any], pd.DataFrame, 
     return info, frame, complete
 
 
-#: A field that reads as a value, not a name: a number, or a date with its fields in digits.
-_VALUE_LIKE = re.compile(r"^[-+]?\d+(?:[.,]\d+)?%?$|^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
-
-
-def _first_line_is_a_record(fields: list[str], frame: pd.DataFrame) -> bool:
-    """Whether the line read as the header is a record: most of its fields are numbers or dates in
-    columns of numbers or dates, or repeat as values of their own column (a header names a column;
-    it is not one of its values). A year among names ("id,2019,2020" over text) stays a name."""
-    if len(fields) != len(frame.columns) or len(frame) < 2:
-        return False
-    value_like = 0
-    for position, field in enumerate(fields):
-        values = frame.iloc[:, position].dropna().astype(str).str.strip().head(2000)
-        shaped = bool(_VALUE_LIKE.match(field)) and values.str.match(_VALUE_LIKE).mean() >= 0.5
-        if not field or shaped or field in set(values):
-            value_like += 1
-    return value_like >= max(2, math.ceil(len(fields) / 2))
-
-
 def _read_excel(path: Path, *, sheet: str | int | None, rows: int) -> tuple[dict, pd.DataFrame, bool]:
     try:
         book = pd.ExcelFile(path)
@@ -382,8 +380,9 @@ def _read_excel(path: Path, *, sheet: str | int | None, rows: int) -> tuple[dict
         raise SourceError(f"cannot read {path.name} as Excel: {exc}") from None
     with book:
         names = book.sheet_names
+        chosen_because = ""
         if sheet is None:
-            sheet_name = names[0]
+            sheet_name, chosen_because = likeliest_sheet(book, names)
         elif isinstance(sheet, int):
             if sheet >= len(names):
                 raise SourceError(f"{path.name} has {len(names)} sheet(s); no sheet {sheet}")
@@ -406,7 +405,8 @@ def _read_excel(path: Path, *, sheet: str | int | None, rows: int) -> tuple[dict
     complete = len(frame) <= rows
     frame = frame.iloc[:rows]
     frame.columns = [str(c).strip() for c in frame.columns]
-    info = {"sheet": sheet_name, "skip_rows": skip, "stray_lines": stray}
+    info = {"sheet": sheet_name, "skip_rows": skip, "stray_lines": stray,
+            "sheet_choice": chosen_because}
     return info, frame, complete
 
 
@@ -490,85 +490,6 @@ def _flag_order(values: Sequence[str]) -> tuple[str, ...]:
     return (a, b)
 
 
-def _detect_date(text: pd.Series) -> dict[str, Any] | None:
-    """Format and date order of date strings, verified by parsing; None when not dates."""
-    sample = text.head(5000)
-    parts = sample.str.extract(_DATE)
-    matched = parts["a"].notna()
-    if matched.mean() < 0.95:
-        return None
-    parts = parts[matched]
-    sep = parts["sep"].mode().iloc[0]
-    a_len = parts["a"].str.len().max()
-    note = ""
-    if a_len == 4:
-        date_fmt, order = f"%Y{sep}%m{sep}%d", "year-first"
-        if parts["b"].str.isalpha().any():
-            return None
-    else:
-        c_len = parts["c"].str.len().max()
-        year = "%Y" if c_len == 4 else "%y"
-        if parts["b"].str.isalpha().all():
-            month = "%b" if parts["b"].str.len().max() <= 3 else "%B"
-            date_fmt, order = f"%d{sep}{month}{sep}{year}", "month name"
-        elif parts["b"].str.isdigit().all():
-            first = pd.to_numeric(parts["a"]).max()
-            second = pd.to_numeric(parts["b"]).max()
-            if first > 31 or second > 31 or (first > 12 and second > 12):
-                return None
-            decided = date_order(sample)  # the order collect would decide, and its convention when undecidable
-            order = {True: "day-first", False: "month-first", None: "undecidable"}[decided.dayfirst]
-            day_first = decided.assumed if decided.found else sep == "."
-            date_fmt = (
-                f"%d{sep}%m{sep}{year}" if day_first else f"%m{sep}%d{sep}{year}"
-            )
-            if order == "undecidable":
-                guess = "day-first" if day_first else "month-first"
-                note = (
-                    f"date order undecidable from the data (no first or second field above 12); "
-                    f"{guess} assumed"
-                )
-        else:
-            return None
-    times = parts["time"].dropna().str.strip()
-    has_time = len(times) > 0
-    fmt = date_fmt
-    if has_time:
-        tz = times.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
-        if tz.mean() > 0.5:
-            fmt = "iso"
-        else:
-            time_fmt = None
-            for pattern, candidate in _TIME_PARTS:
-                if times.str.fullmatch(pattern.pattern).mean() >= 0.95:
-                    time_fmt = candidate
-                    break
-            if time_fmt is None:
-                return None
-            joiner = parts["t"].dropna().mode().iloc[0]
-            fmt = f"{date_fmt}{joiner}{time_fmt}"
-    if fmt == "iso":
-        parsed = pd.to_datetime(sample, errors="coerce", format="ISO8601", utc=True)
-    else:
-        parsed = pd.to_datetime(sample, errors="coerce", format=fmt)
-    if parsed.notna().mean() < 0.95:
-        if len(times) < len(parts) and fmt != date_fmt:  # date-only and date-time values mixed
-            parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
-            if parsed.notna().mean() < 0.95:
-                return None
-            fmt = None
-        else:
-            return None
-    return {
-        "type": "datetime" if has_time else "date",
-        "date_format": fmt,
-        "date_order": order,
-        "first": str(parsed.min())[:19] if parsed.notna().any() else None,
-        "last": str(parsed.max())[:19] if parsed.notna().any() else None,
-        "note": note,
-    }
-
-
 def _seconds_of(value: Any) -> float:
     if isinstance(value, dt.datetime):
         value = value.time()
@@ -610,7 +531,8 @@ def _native_profile(
         midnight = (stamps.dropna() == stamps.dropna().dt.normalize()).all()
         return ColumnProfile(
             type="date" if midnight else "datetime", date_order="native",
-            first=str(stamps.min())[:19], last=str(stamps.max())[:19], **base,
+            first=str(stamps.min())[:19], last=str(stamps.max())[:19],
+            **dict(base, median=commonest_step(stamps)),
         )
     if top_kind in ("bool", "bool_"):
         return ColumnProfile(type="flag", flag_values=("True", "False"), **base)
@@ -624,7 +546,11 @@ def _clock_profile(text: pd.Series, base: dict[str, Any]) -> ColumnProfile | Non
         ok = clock[0].notna()
         twelve_am = (clock[0][ok].astype(int) == 12) & clock[3][ok].str.lower().eq("am")
         hours = clock[0][ok].astype(int) % 12 + np.where(clock[3][ok].str.lower() == "pm", 12, 0)
-        secs = hours * 3600 + clock[1][ok].astype(int) * 60 + clock[2][ok].astype(int)
+        with_seconds = clock[2][ok].notna().all()
+        secs = hours * 3600 + clock[1][ok].astype(int) * 60 + clock[2][ok].fillna("0").astype(int)
+        if not with_seconds:  # "08:25 AM": a time of day (a duration is written with its seconds)
+            return ColumnProfile(type="time", value_format="%I:%M %p", minimum=float(secs.min()),
+                                 maximum=float(secs.max()), **base)
         if twelve_am.mean() >= 0.9:
             return ColumnProfile(
                 type="duration", value_format="clock12", minimum=float(secs.min()),
@@ -636,6 +562,29 @@ def _clock_profile(text: pd.Series, base: dict[str, Any]) -> ColumnProfile | Non
             maximum=float(secs.max()), **base,
         )
     return None
+
+
+def _range_profile(text: pd.Series, base: dict[str, Any]) -> ColumnProfile | None:
+    """Ranges of clock times ("08:00 AM-08:30 AM"): times of day, each read as its start."""
+    parts = text.str.extract(_TIME_RANGE)
+    if parts[0].notna().mean() < 0.98:
+        return None
+    ok = parts[0].notna()
+
+    def seconds(hour: pd.Series, minute: pd.Series, meridiem: pd.Series) -> pd.Series:
+        pm = meridiem.fillna("").str.lower().eq("pm")
+        twelve = meridiem.notna()
+        hours = hour.astype(int).where(~twelve, hour.astype(int) % 12 + np.where(pm, 12, 0))
+        return hours * 3600 + minute.astype(int) * 60
+
+    start = seconds(parts[0][ok], parts[1][ok], parts[2][ok])
+    width = (seconds(parts[3][ok], parts[4][ok], parts[5][ok]) - start) % 86400
+    common = int(width.mode().iloc[0]) if len(width) else 0
+    return ColumnProfile(
+        type="time", value_format=None, minimum=float(start.min()), maximum=float(start.max()),
+        note=f"ranges of clock times, each read as its start (most are {common // 60} min wide)",
+        **dict(base, median=float(common)),
+    )
 
 
 def _hms_profile(text: pd.Series, base: dict[str, Any]) -> ColumnProfile | None:
@@ -687,6 +636,8 @@ def _numeric_profile(
         re.escape(decimal) + r"\d*[1-9]", regex=True
     ).any()
     lo, hi = float(numbers.min()), float(numbers.max())
+    positive = numbers[numbers > 0]
+    base = dict(base, median=float(positive.median()) if len(positive) else 0.0)
     if leading_zero:
         kind = "identifier" if base["unique"] and len(text) >= 10 else "categorical"
         return ColumnProfile(type=kind, note="codes with leading zeros", **base)
@@ -758,11 +709,11 @@ def _profile_column(
             type="percent", minimum=float(numbers.min()), maximum=float(numbers.max()), **base
         )
 
-    timed = _clock_profile(text, base) or _hms_profile(text, base)
+    timed = _range_profile(text, base) or _clock_profile(text, base) or _hms_profile(text, base)
     if timed is not None:
         return timed
 
-    date = _detect_date(text)
+    date = detect_date_format(text)
     if date is not None:
         return ColumnProfile(**date, **base)
 
@@ -878,6 +829,12 @@ def inspect_export(
         info, frame, complete = _read_text(path, rows=rows)
     if len(frame.columns) == 0:
         raise SourceError(f"{path.name} has no header line")
+    below = 0 if info.get("headerless") else lines_under_header(frame)
+    labels: dict[str, str] = {}
+    if below:  # question text under the header (survey platforms): skipped, kept as labels
+        labels = {str(c): header_label(frame[c].iloc[:below], str(c)) for c in frame.columns}
+        frame = frame.iloc[below:].reset_index(drop=True)
+        info = dict(info, skip_rows=int(info.get("skip_rows", 0)) + 1 + below)
     na_tokens = _na_tokens(frame)
     if na_tokens:
         frame = frame.replace(list(na_tokens), np.nan)
@@ -887,6 +844,9 @@ def inspect_export(
         for name in frame.columns
     ]
     header_names: tuple[str, ...] = ()
+    if below:
+        header_names = tuple(str(c) for c in frame.columns)
+        profiles = [replace(p, label=labels[p.name]) for p in profiles]
     if info.get("headerless"):  # name each column after what it holds, so a reader (and the mapping) can tell them apart
         header_names = tuple(f"{p.type} {i + 1}" for i, p in enumerate(profiles))
         frame = frame.set_axis(list(header_names), axis=1)
@@ -909,6 +869,8 @@ def inspect_export(
         columns=tuple(profiles),
         duplicate_rows=int(frame.duplicated().sum()),
         header_names=header_names,
+        lines_under_header=below,
+        sheet_choice=info.get("sheet_choice", ""),
     )
 
 

@@ -3,24 +3,30 @@
 Step 2 of ``csperf init`` (:mod:`csperf_lib.ingest.autoconfig`). The :class:`ExportProfile` of
 :mod:`csperf_lib.ingest.profiling` is matched against every canonical table in
 :data:`csperf_lib.core.tables.CANONICAL_TABLES` (read at run time, so tables added later are
-considered): source column names against the :data:`SYNONYMS` of each canonical column, and the
-inferred value types against the column's kind. The result (:class:`MappingProposal`) names the
-table(s) the file feeds, a spec per recognised column (:class:`ColumnProposal`) with a confidence
-and the evidence in words, derived columns (e.g. ``answered`` from a wait or an abandon flag), and
-what could not be mapped. The synonym lists and scoring weights are the judgement this module adds;
-every proposal says which evidence it rests on so a reviewer can overrule it.
+considered): source column names (and the question text under a header) against the
+:data:`~csperf_lib.ingest.synonyms.SYNONYMS` of each canonical column, and the inferred value types
+against the column's kind. Content counts as evidence when names say nothing: whole numbers on a
+survey scale are a candidate score, the first unique column and the first timestamp of a file
+without a header line are its key and time. Rules beyond one-to-one matches (``answered`` from an
+abandonment flag or from call outcomes, a constant channel, an interval's length, a unique key
+column rather than a digest) are in :mod:`csperf_lib.ingest.derived_columns`; every table is scored
+with them, and survey responses count only with a score. The result (:class:`MappingProposal`)
+names the table(s) the file feeds, a spec per recognised column (:class:`ColumnProposal`) with a
+confidence and the evidence in words, and what could not be mapped. The synonym lists and scoring
+weights are the judgement this module adds; every proposal says which evidence it rests on so a
+reviewer can overrule it.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from csperf_lib.core import config as config_module
 from csperf_lib.core.tables import CANONICAL_TABLES, CHANNELS, column_kind
+from csperf_lib.ingest.derived_columns import derived_columns
 from csperf_lib.ingest.profiling import (
     FALSE_WORDS,
     SCALES,
@@ -31,6 +37,13 @@ from csperf_lib.ingest.profiling import (
     _replace,
     _share,
 )
+from csperf_lib.ingest.proposal_models import (
+    ColumnProposal,
+    MappingProposal,
+    TableProposal,
+    config_supports,
+)
+from csperf_lib.ingest.synonyms import SYNONYMS
 
 __all__ = [
     "ColumnProposal",
@@ -40,176 +53,12 @@ __all__ = [
 ]
 
 
-#: Name synonyms per table and canonical column, ``"phrase"`` or ``"phrase:weight"`` (weight below
-#: 1 for generic words such as "date"). The canonical name itself is always a synonym, so columns
-#: added to the schema later are still matched by their own name.
-SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
-    "contacts": {
-        "contact_id": ("contact id", "call id", "interaction id", "session id", "conversation id",
-                       "chat id", "call reference", "contact reference", "call ref", "callid",
-                       "ticket id:0.8", "case id:0.7", "record id:0.7", "id:0.6"),
-        "channel": ("channel", "contact channel", "media type", "media", "contact type:0.8",
-                    "interaction type:0.8", "submitted via:0.8", "channel type"),
-        "queue": ("queue", "queue name", "skill", "skill group", "split", "vdn", "topic:0.9",
-                  "service:0.8", "call type:0.8", "call reason:0.8", "reason:0.7", "category:0.7",
-                  "department:0.7", "campaign:0.8", "application:0.6", "line:0.6"),
-        "team": ("team", "team name", "agent group", "group:0.8", "supervisor:0.7", "site:0.6"),
-        "agent_id": ("agent", "agent id", "agent name", "operator", "representative", "rep:0.8",
-                     "advisor", "adviser", "employee", "employee id", "csr", "handled by:0.8",
-                     "staff:0.7", "user:0.6", "login id:0.8", "assignee:0.7"),
-        "region": ("region", "area:0.8", "borough", "state:0.8", "country:0.8", "city:0.7",
-                   "territory", "market:0.7", "location:0.6"),
-        "arrived_at": ("arrived at", "arrival time", "arrival", "call start", "start time",
-                       "call date", "contact date", "call time:0.8", "offered at", "queue start",
-                       "datetime:0.8", "date time:0.8", "timestamp:0.8", "created at:0.8",
-                       "created date:0.8", "start date:0.8", "date:0.7", "start:0.7",
-                       "created:0.6", "received:0.6"),
-        "wait_s": ("wait", "wait time", "waiting time", "speed of answer", "answer speed", "asa",
-                   "queue time", "time in queue", "time to answer", "ring time:0.8",
-                   "answer time:0.8", "queue duration", "wait duration"),
-        "answered": ("answered", "is answered", "call answered", "answered flag", "connected:0.8",
-                     "handled:0.8", "calls answered:0.8"),
-        "abandoned": ("abandoned", "abandon", "is abandoned", "abandoned flag", "dropped:0.8",
-                      "hung up:0.8"),
-        "talk_s": ("talk", "talk time", "talk duration", "talktime", "conversation duration",
-                   "call duration:0.9", "duration:0.75", "handle time:0.7", "aht:0.6"),
-        "hold_s": ("hold", "hold time", "hold duration", "on hold"),
-        "wrap_s": ("wrap", "wrap up", "wrapup", "wrap time", "wrap up time", "after call work",
-                   "acw", "after call"),
-        "resolved_first_contact": ("first contact resolution", "fcr", "resolved first contact",
-                                   "first call resolution", "resolved on first contact",
-                                   "resolved:0.85", "resolution:0.6", "solved:0.8"),
-        "transferred": ("transferred", "transfer", "is transferred"),
-        "escalated": ("escalated", "escalation", "is escalated"),
-    },
-    "surveys": {
-        "response_id": ("response id", "survey id", "feedback id", "review id", "respondent id",
-                        "survey response id", "id:0.6"),
-        "contact_id": ("contact id", "call id", "interaction id", "conversation id",
-                       "ticket id:0.8", "case id:0.7"),
-        "responded_at": ("responded at", "response date", "survey date", "review date",
-                         "feedback date", "completed at", "submitted at", "submitted:0.8",
-                         "timestamp:0.8", "created at:0.8", "date:0.7", "created:0.6"),
-        "queue": ("queue", "product", "product name", "variation", "service:0.8", "topic:0.8",
-                  "category:0.7", "department:0.7", "skill:0.8", "model:0.7", "area:0.6"),
-        "csat": ("csat", "satisfaction", "satisfaction rating", "satisfaction score",
-                 "customer satisfaction", "overall satisfaction", "star rating", "stars",
-                 "rating:0.9", "overall rating:0.9", "score:0.6"),
-        "nps": ("nps", "net promoter", "net promoter score", "likelihood to recommend",
-                "likely to recommend", "ltr", "recommend:0.8"),
-        "ces": ("ces", "customer effort", "customer effort score", "effort:0.8", "ease:0.6"),
-        "comment": ("comment", "comments", "verbatim", "verified reviews", "review text",
-                    "feedback text", "free text", "remarks", "open answer", "review:0.9",
-                    "reviews:0.9", "feedback:0.8", "text:0.7"),
-    },
-    "complaints": {
-        "complaint_id": ("complaint id", "complaint number", "complaint reference", "unique key",
-                         "case id", "case number", "case reference", "request id",
-                         "service request id", "sr number", "ticket id:0.8", "reference:0.7",
-                         "id:0.6", "key:0.6"),
-        "received_at": ("received at", "date received", "received date", "created date",
-                        "created at", "date opened", "opened date", "opened", "date logged",
-                        "logged at", "date submitted", "complaint date", "received:0.8",
-                        "created:0.8", "submitted:0.7", "date:0.6"),
-        "channel": ("channel", "submitted via", "received via", "open data channel type",
-                    "channel type", "intake channel", "contact channel", "via:0.7",
-                    "source:0.6", "origin:0.6"),
-        # What the complaint is about is its category; the product or service it concerns is
-        # the queue, as a contact queue would be.
-        "category": ("category", "complaint category", "complaint type", "issue:0.95",
-                     "issue type", "type:0.7", "reason:0.7", "topic:0.8", "problem:0.7",
-                     "product:0.7"),
-        "sub_category": ("sub category", "subcategory", "sub issue", "sub type", "subtype",
-                         "descriptor", "sub product:0.8", "detail:0.6"),
-        "queue": ("queue", "agency", "department", "product:0.9", "team:0.8", "assigned to:0.8",
-                  "agency name:0.85", "company:0.7", "business unit:0.8", "handled by:0.8",
-                  "service:0.6"),
-        "region": ("region", "borough", "state:0.9", "area:0.8", "country:0.8", "county:0.8",
-                   "district:0.8", "city:0.7", "territory", "location:0.5", "zip code:0.5"),
-        "acknowledged_at": ("acknowledged at", "acknowledged", "date acknowledged",
-                            "acknowledgement date", "acknowledgment date",
-                            "first response date:0.8", "first response:0.8"),
-        "resolved_at": ("resolved at", "closed date", "date closed", "closed at", "closed",
-                        "resolution date", "date resolved", "resolved:0.8", "completed:0.7",
-                        "resolution action updated date:0.5"),
-        "upheld": ("upheld", "complaint upheld", "justified", "founded:0.8", "substantiated"),
-        "text": ("text", "narrative", "complaint narrative", "consumer complaint narrative",
-                 "complaint text", "description:0.9", "details:0.8", "complaint:0.7",
-                 "comments:0.7", "summary:0.7"),
-        "contact_id": ("contact id", "call id", "interaction id"),
-        "customer_id": ("customer id", "customer number", "client id", "consumer id",
-                        "member id", "account number:0.8", "account:0.7", "customer:0.7"),
-        "status": ("status", "case status", "complaint status", "current status"),
-        "outcome": ("outcome", "company response to consumer", "company response", "resolution",
-                    "result:0.8", "decision:0.8", "resolution description:0.8",
-                    "company public response:0.6", "response:0.6"),
-        "timely": ("timely", "timely response", "on time", "within deadline", "sla met",
-                   "in sla:0.8"),
-        "forwarded_at": ("forwarded at", "date sent to company", "sent to company", "forwarded",
-                         "date forwarded", "referred at", "date referred", "date sent:0.8",
-                         "assigned date:0.7"),
-    },
-    "qa_evaluations": {
-        "evaluation_id": ("evaluation id", "evaluation", "assessment id", "scorecard id",
-                          "form id:0.8", "audit id", "qa id", "review id:0.7"),
-        "contact_id": ("contact id", "call id", "interaction id"),
-        "agent_id": ("agent", "agent id", "agent name", "employee", "advisor", "adviser"),
-        "evaluator_id": ("evaluator", "evaluator id", "reviewer", "assessor", "auditor",
-                         "qa analyst", "scored by", "evaluated by"),
-        "evaluated_at": ("evaluated at", "evaluation date", "reviewed at", "scored at",
-                         "date:0.6"),
-        "item": ("item", "question", "criterion", "criteria", "attribute", "behaviour",
-                 "behavior", "competency", "section:0.7"),
-        "score": ("score", "points", "points awarded", "mark", "result:0.7"),
-        "max_score": ("max score", "maximum score", "max points", "possible points", "out of",
-                      "maximum:0.8", "max:0.8", "weight:0.6"),
-        "critical": ("critical", "is critical", "fatal", "auto fail", "autofail"),
-    },
-    "intervals": {
-        "interval_start": ("interval start", "interval", "interval start time", "period start",
-                           "date time:0.8", "datetime:0.8", "timestamp:0.8", "start:0.7",
-                           "date:0.7", "time:0.6", "day:0.6", "period:0.7"),
-        "interval_index": ("interval index", "index", "row", "row number", "sequence",
-                           "interval number", "period number", "day number", "no:0.7"),
-        "interval_s": ("interval length", "interval seconds", "interval minutes",
-                       "period length", "interval duration"),
-        "queue": ("queue", "skill", "split", "campaign", "vdn", "skill group", "service:0.7"),
-        "offered": ("offered", "calls offered", "contacts offered", "incoming", "incoming calls",
-                    "inbound calls", "calls received", "presented", "total calls:0.9",
-                    "calls:0.7", "volume:0.8", "received:0.6"),
-        "answered": ("answered", "answered calls", "calls answered", "calls handled",
-                     "handled:0.8", "acd calls:0.8"),
-        "abandoned": ("abandoned", "abandoned calls", "calls abandoned", "abandons", "aban"),
-        "answered_within_threshold": ("answered within threshold", "answered within sl",
-                                      "answered in sl", "within sl", "answered within",
-                                      "calls answered within"),
-        "service_level": ("service level", "sl", "grade of service", "gos",
-                          "service level percent"),
-        "threshold_s": ("threshold", "service level threshold", "sl threshold",
-                        "target answer time", "answer target"),
-        "wait_s_total": ("total wait", "total wait time", "total waiting time", "wait time total",
-                         "total queue time", "wait total", "answer speed avg",
-                         "average speed of answer", "speed of answer avg", "asa",
-                         "answer speed:0.9", "speed of answer:0.9", "waiting time avg:0.8",
-                         "wait time avg:0.8", "waiting time:0.7"),
-        "talk_s_total": ("total talk", "total talk time", "talk time total", "talk total",
-                         "talk duration avg", "talk time avg", "average talk time",
-                         "talk duration:0.9", "talk time:0.9"),
-        "handle_s_total": ("total handle", "total handle time", "handle time total",
-                           "handle total", "aht", "average handle time", "handle time avg",
-                           "handle time:0.9"),
-        "agents_staffed": ("agents staffed", "staffed", "agents", "agents logged in",
-                           "logged in agents", "positions staffed", "headcount:0.8", "fte:0.8"),
-    },
-}
-
-
 _AVERAGE_WORDS = {"avg", "average", "mean"}
 
 
 _CHANNEL_WORDS = (
     ("phone", ("phone", "call", "voice", "telephone", "tel", "ivr")),
-    ("email", ("email", "e mail", "e-mail")),
+    ("email", ("email", "e mail", "e-mail", "mail")),
     ("chat", ("chat", "web chat", "webchat", "messag", "sms", "text message", "whatsapp")),
     ("social", ("social", "twitter", "facebook", "instagram", "tweet")),
 )
@@ -221,93 +70,6 @@ _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ .\-()/]*$")
 _YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~"}
 
 
-@dataclass(frozen=True)
-class ColumnProposal:
-    """How one canonical column would be read.
-
-    Attributes
-    ----------
-    canonical : str
-        Canonical column name.
-    spec : str or dict
-        The config spec: a source column name or a mapping (``column``, ``format``...).
-    source : str or None
-        The source column it reads (None for constants and digests).
-    confidence : {"high", "medium", "low"}
-    evidence : str
-        Why, in words.
-    alternatives : tuple of ColumnProposal
-        Other candidates worth a look (written commented out).
-    active : bool
-        False when the choice is low-confidence or ambiguous: written commented out.
-    """
-
-    canonical: str
-    spec: Any
-    source: str | None
-    confidence: str
-    evidence: str
-    score: float = 0.0
-    alternatives: tuple[ColumnProposal, ...] = ()
-    active: bool = True
-
-
-@dataclass(frozen=True)
-class TableProposal:
-    """What one file would feed into one canonical table.
-
-    Attributes
-    ----------
-    table : str
-        Canonical table.
-    score : float
-        How well the file fits the table (higher is better; compare tables of one file).
-    evidence : str
-        Why this table.
-    columns : tuple of ColumnProposal
-        Proposed canonical columns, in canonical order.
-    missing_required : tuple of str
-        Required canonical columns with no active proposal.
-    unmapped : tuple of str
-        Source columns the table does not use.
-    skip_when_blank : tuple of str
-        Canonical columns whose blankness means "not a row of this table".
-    """
-
-    table: str
-    score: float
-    evidence: str
-    columns: tuple[ColumnProposal, ...]
-    missing_required: tuple[str, ...]
-    unmapped: tuple[str, ...]
-    skip_when_blank: tuple[str, ...] = ()
-
-    def column(self, canonical: str) -> ColumnProposal | None:
-        """The proposal for ``canonical``, or None."""
-        return next((c for c in self.columns if c.canonical == canonical), None)
-
-
-@dataclass(frozen=True)
-class MappingProposal:
-    """Everything proposed for one file.
-
-    Attributes
-    ----------
-    profile : ExportProfile
-    tables : tuple of TableProposal
-        The table(s) the file feeds, best first (a call export with ratings feeds two).
-    table_scores : dict of str to float
-        Score of every canonical table, for the record.
-    unmapped : tuple of str
-        Source columns no proposed table uses.
-    """
-
-    profile: ExportProfile
-    tables: tuple[TableProposal, ...]
-    table_scores: Mapping[str, float]
-    unmapped: tuple[str, ...]
-
-
 def _synonyms(table: str, canonical: str) -> list[tuple[str, float]]:
     out = [(_normalise(canonical)[0], 1.0)]
     for entry in SYNONYMS.get(table, {}).get(canonical, ()):
@@ -316,20 +78,39 @@ def _synonyms(table: str, canonical: str) -> list[tuple[str, float]]:
     return out
 
 
+#: Abbreviations exports use for a whole word.
+_WORD_FORMS = {"dt": "date", "ts": "timestamp", "num": "number", "no": "number", "nbr": "number",
+               "desc": "description", "cust": "customer", "grp": "group"}
+
+
+def _stem(tokens: list[str]) -> list[str]:
+    """Words compared without a plural ``s`` and with common abbreviations spelt out."""
+    out = []
+    for token in tokens:
+        token = _WORD_FORMS.get(token, token)
+        if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+            token = token[:-1]
+        out.append(token)
+    return out
+
+
 def _name_score(name: str, synonyms: list[tuple[str, float]]) -> tuple[float, str]:
     words, _ = _normalise(name)
-    tokens = words.split()
-    compact = words.replace(" ", "")
+    tokens = _stem(words.split())
+    compact = "".join(tokens)
+    question = "?" in str(name) or len(tokens) >= 6
     best, why = 0.0, ""
     for phrase, weight in synonyms:
-        ptoks = phrase.split()
+        ptoks = _stem(phrase.split())
         if not ptoks:
             continue
-        if tokens == ptoks or compact == phrase.replace(" ", ""):
+        if tokens == ptoks or compact == "".join(ptoks):
             score = 1.0
         elif _contains(tokens, ptoks):
             extra = len(tokens) - len(ptoks)
-            score = max(0.55, 0.9 - 0.07 * extra)
+            # A question as a header ("How likely is it that you would recommend us...?") names
+            # its subject among many words: the phrase counts, the other words do not.
+            score = 0.85 if question else max(0.55, 0.9 - 0.07 * extra)
         elif len(tokens) > 1 and len(ptoks) > len(tokens) and _contains(ptoks, tokens):
             score = 0.5
         else:
@@ -366,6 +147,14 @@ def _value_fit(
             return 0.5, "short text"
         return 0.0, f"{col.describe()} values"
     if kind == "category":
+        statuses = sum(any(w in v.lower() for w in _STATUS_WORDS) for v in col.values)
+        status_like = bool(col.values) and statuses >= max(1, len(col.values) / 2)
+        if canonical == "region" and status_like:
+            return 0.1, "values are states of a case (open, resolved), not places"
+        if canonical == "status" and col.values and not status_like:
+            return 0.3, "values are not states of a case"
+        if col.distinct == 1 and canonical not in ("channel", "status"):
+            return 0.2, "one value only: no segments to compare"
         if t == "categorical":
             return 1.0, f"categorical ({col.distinct:,} distinct)"
         if t == "flag":
@@ -397,9 +186,13 @@ def _value_fit(
                 return 0.2, "some numbers are negative"
             return 0.8, "non-negative numbers"
         if t == "time":
+            if canonical == "interval_s":  # a time of day is when an interval starts, not its length
+                return 0.0, "times of day"
             return 0.4, f"clock times ({col.value_format})"
         return 0.0, f"{col.describe()} values"
     if kind == "bool":
+        if t == "categorical" and _verdict_values(col.values):
+            return 0.9, "verdicts (" + "/".join(col.values[:4]) + ")"
         if t == "flag" and len(col.flag_values) == 2:
             return 1.0, f"flag {'/'.join(col.flag_values)}"
         if t == "flag":
@@ -424,13 +217,19 @@ def _value_fit(
     return (0.5, col.describe()) if t not in ("empty",) else (0.0, "empty")
 
 
+#: Words of a case's state: a column of them is a status, never a region.
+_STATUS_WORDS = ("open", "closed", "resolved", "progress", "pending", "new", "solved", "assigned",
+                 "cancel", "waiting", "on hold", "complet", "working", "initiated", "snoozed", "escalat",
+                 "duplicate", "done", "reopened")
+
+#: Contact-centre abbreviations that are averages by definition (average speed of answer, average
+#: handle / talk time).
+_AVERAGE_ABBREVIATIONS = {"asa", "aht", "att", "acw avg"}
+
+
 def _is_average(name: str) -> bool:
-    return bool(set(_normalise(name)[0].split()) & _AVERAGE_WORDS)
-
-
-def _config_supports(option: str) -> bool:
-
-    return option in getattr(config_module, "COLUMN_OPTIONS", ())
+    words = set(_normalise(name)[0].split())
+    return bool(words & _AVERAGE_WORDS or words & _AVERAGE_ABBREVIATIONS)
 
 
 def _spec(
@@ -444,7 +243,11 @@ def _spec(
         if mapping is not None:
             spec = {"column": col.name, "values": mapping}
             note = "values mapped onto phone/email/chat/social/other by keyword"
-    if canonical.endswith("_total") and _is_average(col.name) and _config_supports("average_of"):
+    if (canonical == "service_level" and col.type in ("integer", "number") and col.maximum is not None
+            and 1 < col.maximum <= 100 and (col.minimum or 0) >= 0):
+        spec = {"column": col.name, "format": "percent"}
+        note = f"numbers {col.minimum:g}-{col.maximum:g}: percentages, read as proportions 0-1"
+    if canonical.endswith("_total") and _is_average(col.name) and config_supports("average_of"):
         spec = dict(spec) if isinstance(spec, dict) else {"column": spec}
         spec["average_of"] = "answered"
         note = (note + "; " if note else "") + (
@@ -496,10 +299,20 @@ def _base_spec(
             if fmt in ("hh:mm:ss", "clock12", "day_fraction"):
                 return {"column": col.name, "format": fmt}, ""
             return col.name, ""
-        chosen = unit or "seconds"
-        note = "" if unit else "unit not named; seconds assumed"
-        return {"column": col.name, "unit": chosen}, note
+        if unit:
+            return {"column": col.name, "unit": unit}, ""
+        if col.median is not None and col.median >= _MILLISECOND_MEDIAN:
+            return {"column": col.name, "unit": "milliseconds"}, (
+                f"unit not named; a median of {col.median:,.0f} is {col.median / 1000:,.0f} s in "
+                "milliseconds but hours in seconds, so milliseconds are assumed"
+            )
+        return {"column": col.name, "unit": "seconds"}, "unit not named; seconds assumed"
     if kind == "bool":
+        verdicts = _verdict_values(col.values) if col.type == "categorical" else None
+        if verdicts:
+            partial = [v for v in col.values if "part" in v.lower()]
+            note = f"'{partial[0]}' read as true (upheld in part); change it if it should not count" if partial else ""
+            return {"column": col.name, "values": verdicts}, note
         values = col.flag_values
         if len(values) == 2:
             words = {v.lower() for v in values}
@@ -513,6 +326,28 @@ def _base_spec(
     if kind == "number" and col.type == "percent":
         return {"column": col.name, "format": "percent"}, "percent strings"
     return col.name, ""
+
+
+def _verdict_values(values: Sequence[str]) -> dict[str, bool] | None:
+    """A complaint's verdict in words ("Upheld", "Not upheld", "Partly upheld", "Yes", "No",
+    "Partially") as true / false; None unless every value is one and both occur."""
+    if not 2 <= len(values) <= 5:
+        return None
+    out = {}
+    for value in values:
+        low = value.strip().lower()
+        if low.startswith(("not ", "no ")) or low in FALSE_WORDS or low in ("rejected", "unfounded"):
+            out[value] = False
+        elif low in TRUE_WORDS or "upheld" in low or low.startswith(("part", "yes")) or low in ("founded", "justified"):
+            out[value] = True
+        else:
+            return None
+    return out if set(out.values()) == {True, False} else None
+
+
+#: A plain-number duration whose median is at least this is in milliseconds: as seconds it would
+#: be a median wait, talk or hold of 2 h 47 min; Genesys and Amazon Connect export milliseconds.
+_MILLISECOND_MEDIAN = 10_000
 
 
 @dataclass(frozen=True)
@@ -536,6 +371,14 @@ def _candidates(profile: ExportProfile, table: str) -> list[_Candidate]:
         )
         for col in profile.columns:
             name_score, phrase = _name_score(col.name, synonyms)
+            if col.label:  # the question text under a header such as "Q1"
+                label_score, label_phrase = _name_score(col.label, synonyms)
+                if 0.95 * label_score > name_score:
+                    name_score, phrase = 0.95 * label_score, label_phrase
+            if name_score <= 0:
+                name_score, phrase = _scale_only(col, table, canonical)
+            if name_score <= 0 and profile.header_names and not profile.lines_under_header:
+                name_score, phrase = _content_only(profile, col, table, canonical)
             if name_score <= 0:
                 continue
             value_score, why = _value_fit(col, kind, canonical, key=key)
@@ -547,6 +390,10 @@ def _candidates(profile: ExportProfile, table: str) -> list[_Candidate]:
             name_part = (
                 "name matches" if name_score >= 0.95 else f"name resembles \"{phrase}\""
             )
+            if phrase.startswith("values on the"):
+                name_part = f"the name says nothing, but the {phrase}"
+            elif phrase.startswith("no header line"):
+                name_part = phrase
             evidence = f"{name_part}, {why}"
             if col.blank_share > 0:
                 evidence += f", {_share(col.blank_share)} blank"
@@ -554,6 +401,64 @@ def _candidates(profile: ExportProfile, table: str) -> list[_Candidate]:
                     evidence += f" (blank where {col.blank_when})"
             out.append(_Candidate(canonical, col.name, score, name_score, value_score, evidence))
     return out
+
+
+def _content_only(profile: ExportProfile, col: ColumnProfile, table: str, canonical: str) -> tuple[float, str]:
+    """A file without a header line: the columns whose content can only be one thing.
+
+    The first unique identifier is the table's key; the first timestamp is when the record
+    arrived and, for complaints, the second (blank while open) when it was resolved; the only
+    two-valued flag of a contact file says whether the call was answered; the only column of long
+    free text is the text. Anything else (which category is the queue, which number the wait) the
+    content cannot tell: it is left for the reader to name.
+    """
+    tdef = CANONICAL_TABLES[table]
+    kind = tdef.columns[canonical]
+    columns = list(profile.columns)
+    why = "no header line: by its content, "
+    if canonical == tdef.key and col.unique and col.type in ("identifier", "integer", "categorical"):
+        first = next((c for c in columns if c.unique and c.type in ("identifier", "integer", "categorical")), None)
+        return (0.6, why + "the first column unique in every row") if first is col else (0.0, "")
+    if kind == "datetime":
+        stamps = [c for c in columns if c.type in ("date", "datetime")]
+        order = {"arrived_at": 0, "received_at": 0, "responded_at": 0, "interval_start": 0, "resolved_at": 1}
+        place = order.get(canonical)
+        if place is not None and len(stamps) > place and stamps[place] is col:
+            return 0.6, why + ("the first timestamp" if place == 0 else "the second timestamp, blank while open")
+        return 0.0, ""
+    if canonical == "answered" and col.type == "flag":
+        flags = [c for c in columns if c.type == "flag"]
+        return (0.6, why + "the only two-valued flag of a contact file") if flags == [col] else (0.0, "")
+    if kind == "text" and col.type == "text":
+        texts = [c for c in columns if c.type == "text"]
+        return (0.6, why + "the only column of free text") if texts == [col] else (0.0, "")
+    return 0.0, ""
+
+
+def _own_name(cand: _Candidate) -> bool:
+    """The source column is named exactly as the canonical column (``queue``, ``Queue``)."""
+    return _normalise(cand.source)[0] == _normalise(cand.canonical)[0]
+
+
+def _scale_only(col: ColumnProfile, table: str, canonical: str) -> tuple[float, str]:
+    """A survey score recognised by its values alone, when its name says nothing ("Q2", "rating_3").
+
+    Whole numbers spanning most of one survey scale (1-5 for CSAT, 0-10 with a 0 for NPS, 1-7 with
+    a 6 or 7 for CES) are weak evidence (0.4) on their own: enough to propose the column, never to
+    outrank a column whose name matches (see :func:`_promote_score`).
+    """
+    if table != "surveys" or canonical not in SCALES or col.type not in ("integer", "number"):
+        return 0.0, ""
+    if col.minimum is None or col.maximum is None or col.minimum != int(col.minimum):
+        return 0.0, ""
+    low, high = SCALES[canonical]
+    lo, hi = col.minimum, col.maximum
+    fits = {
+        "csat": low <= lo and hi == high and col.distinct >= 3,
+        "nps": lo == 0 and hi == high and col.distinct >= 5,
+        "ces": low <= lo and hi in (6, 7) and col.distinct >= 4,
+    }[canonical]
+    return (0.4, f"values on the {low}-{high} scale") if fits else (0.0, "")
 
 
 def _confidence(cand: _Candidate) -> str:
@@ -583,7 +488,7 @@ def _proposal(
     conf = confidence or _confidence(cand)
     if (
         cand.canonical.endswith("_total") and _is_average(col.name)
-        and not _config_supports("average_of")
+        and not config_supports("average_of")
     ):
         conf = "low"
         evidence += "; the export gives an average, not a total"
@@ -610,7 +515,9 @@ def _assign(profile: ExportProfile, table: str) -> tuple[list[ColumnProposal], f
     """Greedy one-to-one assignment of source columns to canonical columns, best score first."""
 
     tdef = CANONICAL_TABLES[table]
-    cands = sorted(_candidates(profile, table), key=lambda c: (-c.score, c.canonical, c.source))
+    # On a tie, the column named exactly as the canonical column wins ("queue" over "department").
+    cands = sorted(_candidates(profile, table),
+                   key=lambda c: (-c.score, not _own_name(c), c.canonical, c.source))
     taken_canon: dict[str, _Candidate] = {}
     taken_source: set[str] = set()
     for cand in cands:
@@ -629,7 +536,8 @@ def _assign(profile: ExportProfile, table: str) -> tuple[list[ColumnProposal], f
             if c.canonical == canonical and c.source != best.source and c.score >= 0.45
         ]
         free_rivals = [c for c in rivals if c.source not in taken_source]
-        ambiguous = any(best.score - c.score < 0.05 for c in free_rivals)
+        ambiguous = any(best.score - c.score < 0.05 and not (_own_name(best) and not _own_name(c))
+                        for c in free_rivals)
         conf = _confidence(best)
         alternatives = tuple(
             _proposal(c, profile, table, active=False, confidence=_confidence(c))
@@ -644,149 +552,24 @@ def _assign(profile: ExportProfile, table: str) -> tuple[list[ColumnProposal], f
         proposals.append(prop)
         weight = {"high": 1.0, "medium": 0.8, "low": 0.3}[prop.confidence]
         score += best.score * weight
+    if table == "surveys":
+        proposals, score = _promote_score(proposals, score)
     return proposals, score
 
 
-def _with_time_of_day(profile: ExportProfile, tdef: Any, out: list[ColumnProposal]) -> list[ColumnProposal]:
-    """A date-only timestamp with a separate time-of-day column gets it as ``time_column``."""
-    used = {c.source for c in out if c.active and c.source}
-    for i, prop in enumerate(out):
-        if not prop.active or tdef.columns.get(prop.canonical) != "datetime" or not prop.source:
-            continue
-        col = profile.column(prop.source)
-        if col.type != "date":
-            continue
-        times = [
-            c for c in profile.columns
-            if c.type == "time" and c.name not in used
-            and set(_normalise(c.name)[0].split()) & {"time", "hour", "start", "clock"}
-        ]
-        if not times:
-            continue
-        tcol = times[0]
-        spec = dict(prop.spec) if isinstance(prop.spec, dict) else {"column": prop.spec}
-        spec["time_column"] = tcol.name
-        if tcol.value_format not in (None, "native"):
-            spec["time_format"] = tcol.value_format
-        used.add(tcol.name)
-        out[i] = _replace(
-            prop, spec=spec,
-            evidence=prop.evidence + f"; time of day from `{tcol.name}` ({tcol.describe()})",
-        )
-    return out
-
-
-def _contact_defaults(profile: ExportProfile, tdef: Any, by_name: dict[str, ColumnProposal]) -> list[ColumnProposal]:
-    """Contacts: abandonment as "offered and not answered" when no flag exists; a constant phone
-    channel when the column names speak of calls."""
-    extra: list[ColumnProposal] = []
-    # No abandonment flag: an offered call that was not answered was abandoned.
-    if (
-        "abandoned" in tdef.columns and "abandoned" not in by_name
-        and "answered" in by_name and by_name["answered"].active
-    ):
-        ans = by_name["answered"]
-        spec = ans.spec
-        if isinstance(spec, dict) and spec.get("values"):
-            values = {k: (not v) for k, v in spec["values"].items()}
-            extra.append(ColumnProposal(
-                canonical="abandoned",
-                spec={"column": ans.source, "values": values},
-                source=ans.source, confidence="medium",
-                evidence=(
-                    f"`{ans.source}` -> abandoned (inverted): no separate abandonment flag, so an "
-                    "offered call that was not answered is taken as abandoned"
-                ),
-                score=0.6,
-            ))
-
-    # Every record a call: a constant channel.
-    if "channel" in tdef.columns and "channel" not in by_name:
-        callish = [c.name for c in profile.columns if re.search(r"\bcalls?\b", _normalise(c.name)[0])]
-        if callish:
-            extra.append(ColumnProposal(
-                canonical="channel", spec={"value": "phone"}, source=None, confidence="medium",
-                evidence=(
-                    "every record is taken to be a call: column names speak of calls ("
-                    + ", ".join(f"`{n}`" for n in callish[:3]) + ")"
-                ),
-                score=0.6,
-            ))
-    return extra
-
-
-def _interval_defaults(profile: ExportProfile, tdef: Any, by_name: dict[str, ColumnProposal],
-                       out: list[ColumnProposal]) -> list[ColumnProposal]:
-    """Interval reports: the service-level threshold named in a header, the interval length named
-    in the file name."""
-    extra: list[ColumnProposal] = []
-    if "threshold_s" in tdef.columns and "threshold_s" not in by_name:
-        for prop in out:
-            match = re.search(r"(\d+)\s*(s|sec|secs|seconds)\b", prop.source or "", re.I)
-            if prop.canonical == "service_level" and prop.active and match:
-                extra.append(ColumnProposal(
-                    canonical="threshold_s", spec={"value": int(match.group(1))}, source=None,
-                    confidence="medium",
-                    evidence=f"the service-level header `{prop.source}` names a {match.group(1)} s "
-                    "threshold",
-                    score=0.6,
-                ))
-                break
-    if "interval_s" in tdef.columns and "interval_s" not in by_name:
-        stem = " " + _normalise(profile.path.stem)[0] + " "
-        lengths = (
-            (" daily ", 86400, "daily"), (" day ", 86400, "daily"), (" hourly ", 3600, "hourly"),
-            (" half hourly ", 1800, "half-hourly"), (" 30 min ", 1800, "30-minute"),
-            (" 15 min ", 900, "15-minute"),
-        )
-        for word, seconds, label in lengths:
-            if word in stem:
-                extra.append(ColumnProposal(
-                    canonical="interval_s", spec={"value": seconds}, source=None,
-                    confidence="medium",
-                    evidence=f"the file name `{profile.path.name}` says {label}: one row is "
-                    f"{seconds:,} s",
-                    score=0.6,
-                ))
-                break
-    return extra
-
-
-def _digest_key(profile: ExportProfile, tdef: Any, out: list[ColumnProposal],
-                columns: list[ColumnProposal]) -> list[ColumnProposal]:
-    """A required identifier with no source column becomes a digest of the whole record."""
-    key = tdef.key
-    active = {c.canonical for c in out if c.active}
-    if (
-        key and key in tdef.required_columns and key not in active
-        and _config_supports("hash_of")
-    ):
-        present = [c.name for c in profile.columns if c.type != "empty"]
-        out = [c for c in out if c.canonical != key]
-        alts = tuple(c for c in columns if c.canonical == key)
-        out.append(ColumnProposal(
-            canonical=key, spec={"hash_of": present}, source=None, confidence="medium",
-            evidence=(
-                f"no identifier column found: {key} is a digest of the whole record, so exact "
-                "repeated records show up as duplicates"
-            ),
-            score=0.5, alternatives=alts,
-        ))
-    return out
-
-
-def _derived(profile: ExportProfile, table: str, columns: list[ColumnProposal]) -> list[ColumnProposal]:
-    """Rules beyond one-to-one matches: time column, abandonment from answered, channel, ids."""
-    tdef = CANONICAL_TABLES[table]
-    by_name = {c.canonical: c for c in columns}
-    out = _with_time_of_day(profile, tdef, list(columns))
-    if table == "contacts":
-        out += _contact_defaults(profile, tdef, by_name)
-    if table == "intervals":
-        out += _interval_defaults(profile, tdef, by_name, out)
-    out = _digest_key(profile, tdef, out, columns)
-    order = list(tdef.columns)
-    return sorted(out, key=lambda c: order.index(c.canonical))
+def _promote_score(proposals: list[ColumnProposal], score: float) -> tuple[list[ColumnProposal], float]:
+    """Survey responses need a score: when no CSAT, NPS or CES column was chosen with confidence,
+    the likeliest candidate is (the others stay listed, and unmapped columns stay as extra columns)."""
+    scores = [p for p in proposals if p.canonical in SCALES]
+    if not scores or any(p.active for p in scores):
+        return proposals, score
+    best = max(scores, key=lambda p: p.score)
+    promoted = _replace(
+        best, active=True, confidence="medium",
+        evidence=best.evidence + "; the likeliest score column, chosen so that the responses have "
+        "a score (check it: the alternatives are listed)",
+    )
+    return [promoted if p is best else p for p in proposals], score + best.score * 0.5
 
 
 def _table_proposal(
@@ -824,7 +607,8 @@ def _table_proposal(
 def _surveys_from_contacts(
     profile: ExportProfile, contacts: TableProposal
 ) -> TableProposal | None:
-    """A contact-level file with a score column also feeds ``surveys`` (one response per contact)."""
+    """A contact-level (or case-level) file with a score column also feeds ``surveys``: one
+    response per rated contact or case, identified by its id."""
 
     if "surveys" not in CANONICAL_TABLES:
         return None
@@ -836,27 +620,35 @@ def _surveys_from_contacts(
     ]
     if not scores:
         return None
-    key = contacts.column("contact_id")
-    if key is None or not key.active:
+    is_case = contacts.table == "complaints"
+    key = contacts.column("complaint_id" if is_case else "contact_id")
+    if key is None or not key.active or (isinstance(key.spec, dict) and "hash_of" in key.spec):
         return None
-    arrived = contacts.column("arrived_at")
+    what = "case" if is_case else "contact"
     columns = [
         ColumnProposal(
             "response_id", key.spec, key.source, key.confidence,
-            f"`{key.source}` -> response_id: one response per contact, so the contact id "
-            "identifies the response", key.score,
-        ),
-        ColumnProposal(
-            "contact_id", key.spec, key.source, key.confidence,
-            f"`{key.source}` -> contact_id: the contact the rating is about", key.score,
+            f"`{key.source}` -> response_id: one response per {what}, so its id identifies the "
+            "response", key.score,
         ),
     ]
-    if arrived is not None and arrived.active:
+    if not is_case:
+        columns.append(ColumnProposal(
+            "contact_id", key.spec, key.source, key.confidence,
+            f"`{key.source}` -> contact_id: the contact the rating is about", key.score,
+        ))
+    # A case is rated once it is closed; a contact when it happened.
+    when = [contacts.column(c) for c in (("resolved_at", "received_at") if is_case else ("arrived_at",))]
+    arrived = next((w for w in when if w is not None and w.active), None)
+    if arrived is not None:
         columns.append(ColumnProposal(
             "responded_at", arrived.spec, arrived.source, "medium",
-            f"`{arrived.source}` -> responded_at: the contact's time (no separate response time)",
+            f"`{arrived.source}` -> responded_at: the {what}'s time (no separate response time)",
             arrived.score,
         ))
+    queue = contacts.column("queue")
+    if queue is not None and queue.active:
+        columns.append(_replace(queue, evidence=queue.evidence + "; the segment of the responses too"))
     columns += scores
     comment = next((p for p in props if p.canonical == "comment" and p.active), None)
     if comment is not None:
@@ -868,8 +660,8 @@ def _surveys_from_contacts(
     return _table_proposal(
         profile, "surveys", columns, sum(p.score for p in scores), skip_when_blank=skip,
         evidence=(
-            f"score column(s) {names} in a contact-level file: one survey response per rated "
-            f"contact; records with no score are skipped (skip_when_blank)"
+            f"score column(s) {names} in a {what}-level file: one survey response per rated "
+            f"{what}; records with no score are skipped (skip_when_blank)"
         ),
     )
 
@@ -894,22 +686,25 @@ def propose_mapping(profile: ExportProfile) -> MappingProposal:
     scored: dict[str, TableProposal] = {}
     for table, tdef in CANONICAL_TABLES.items():
         props, score = _assign(profile, table)
-        found = {p.canonical for p in props if p.active}
+        props = derived_columns(profile, table, props)
+        found = {p.canonical for p in props
+                 if p.active and not (isinstance(p.spec, dict) and "hash_of" in p.spec)}
         required_found = sum(r in found for r in tdef.required_columns)
         required_missing = len(tdef.required_columns) - required_found
+        if table == "surveys" and not found & set(SCALES):
+            required_missing += 1  # a response without a score is no survey response to review
         total = score + 1.0 * required_found - 1.0 * required_missing
         scored[table] = _table_proposal(profile, table, props, total)
     ranking = sorted(scored.values(), key=lambda t: -t.score)
     best = ranking[0]
-    columns = _derived(profile, best.table, list(best.columns))
-    main = _table_proposal(profile, best.table, columns, best.score)
+    main = best
     rivals = [t for t in ranking[1:3] if t.score > 0]
     why = main.evidence
     if rivals:
         why += "; next best: " + ", ".join(f"{t.table} ({t.score:.1f})" for t in rivals)
     main = _replace(main, evidence=f"score {main.score:.1f}: {why}")
     tables = [main]
-    if main.table == "contacts":
+    if main.table in ("contacts", "complaints"):
         second = _surveys_from_contacts(profile, main)
         if second is not None:
             tables.append(second)

@@ -1,0 +1,285 @@
+"""``csperf init`` reading what an export holds, not only its header names (issue 21).
+
+Each test writes a small export in the shape one kind of real system produces and checks what
+``propose_mapping`` (or the written config) makes of it; the last test scores ``csperf init`` on the
+tune part of ``benchmarks/init_corpus`` against its reference configs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from csperf_lib.core.config import load_config
+from csperf_lib.ingest.autoconfig import init_config
+from csperf_lib.ingest.mapping import to_duration, to_time_of_day
+from csperf_lib.ingest.profiling import inspect_export
+from csperf_lib.ingest.proposal import propose_mapping
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _table(proposal, name):
+    return next(t for t in proposal.tables if t.table == name)
+
+
+def _active(table):
+    return {c.canonical: c for c in table.columns if c.active}
+
+
+def _csv(path: Path, frame: pd.DataFrame) -> Path:
+    frame.to_csv(path, index=False)
+    return path
+
+
+# ------------------------------------------------------------------ times of day and units
+
+
+def test_a_time_of_day_hh_mm_is_hours_and_a_range_is_read_as_its_start():
+    values = pd.Series(["08:00", "8:30 AM", "01:30 PM", "12:15 AM", "08:00 AM-08:30 AM", "13:00 PM"], dtype=object)
+    times, bad = to_time_of_day(values)
+    assert list(times[:5].dt.total_seconds()) == [8 * 3600, 8.5 * 3600, 13.5 * 3600, 15 * 60, 8 * 3600]
+    assert list(bad) == [False] * 5 + [True]  # 13 PM is no time
+
+
+def test_milliseconds_are_a_duration_unit():
+    seconds, bad = to_duration(pd.Series(["1500", "0"]), unit="milliseconds")
+    assert list(seconds) == [1.5, 0.0] and not bad.any()
+
+
+def test_large_plain_durations_are_read_as_milliseconds(tmp_path):
+    # Genesys Cloud exports milliseconds without saying so: a median talk of 3 min is 180,000.
+    frame = pd.DataFrame({
+        "Conversation ID": [f"c{i}" for i in range(60)],
+        "Date": [f"2026-03-{i % 28 + 1:02d} 09:{i % 60:02d}:00" for i in range(60)],
+        "Abandoned": ["NO" if i % 6 else "YES" for i in range(60)],
+        "Total Talk": [0 if i % 6 == 0 else 120_000 + 1000 * i for i in range(60)],
+        "Total Hold": [0 if i % 3 else 30_000 + 100 * i for i in range(60)],
+    })
+    contacts = _table(propose_mapping(inspect_export(_csv(tmp_path / "interactions.csv", frame))), "contacts")
+    active = _active(contacts)
+    assert active["talk_s"].spec == {"column": "Total Talk", "unit": "milliseconds"}
+    assert active["hold_s"].spec["unit"] == "milliseconds"  # median of the values above 0
+    assert "milliseconds" in active["talk_s"].evidence
+    # No answered flag: the abandonment flag, inverted.
+    assert active["answered"].spec == {"column": "Abandoned", "values": {"NO": True, "YES": False}}
+
+
+# ------------------------------------------------------------------ names
+
+
+def test_abbreviations_and_plurals_in_names(tmp_path):
+    # Boston 311: open_dt / closed_dt; "Users - Interacted" style plurals.
+    frame = pd.DataFrame({
+        "case_enquiry_id": range(101, 141),
+        "open_dt": [f"2026-03-{i % 28 + 1:02d} 10:00:00" for i in range(40)],
+        "closed_dt": [f"2026-03-{i % 28 + 1:02d} 16:00:00" if i % 4 else "" for i in range(40)],
+        "case_status": ["Closed" if i % 4 else "Open" for i in range(40)],
+        "neighborhood": ["Roxbury", "Dorchester"] * 20,
+    })
+    complaints = _table(propose_mapping(inspect_export(_csv(tmp_path / "requests.csv", frame))), "complaints")
+    active = _active(complaints)
+    assert active["complaint_id"].source == "case_enquiry_id"
+    assert active["received_at"].source == "open_dt"
+    assert active["resolved_at"].source == "closed_dt"
+    assert active["region"].source == "neighborhood"
+
+
+def test_a_column_named_as_the_canonical_column_wins_a_tie(tmp_path):
+    frame = pd.DataFrame({
+        "id": range(40), "created": [f"2026-03-{i % 28 + 1:02d}" for i in range(40)],
+        "department": ["PWD", "BTD", "ISD", "INFO"] * 10, "queue": ["North", "South", "East", "West"] * 10,
+    })
+    complaints = _table(propose_mapping(inspect_export(_csv(tmp_path / "cases.csv", frame))), "complaints")
+    assert _active(complaints)["queue"].source == "queue"
+
+
+# ------------------------------------------------------------------ content
+
+
+def test_call_outcomes_give_answered_and_abandoned(tmp_path):
+    frame = pd.DataFrame({
+        "Call ID": [f"CA{i:05d}" for i in range(50)],
+        "Type": ["abandoned" if i % 7 == 0 else "inbound" for i in range(50)],
+        "Start Time": [f"2026-03-02 09:{i:02d}:00" for i in range(50)],
+        "Wait Time": [i * 3 for i in range(50)],
+    })
+    contacts = _table(propose_mapping(inspect_export(_csv(tmp_path / "calls.csv", frame))), "contacts")
+    active = _active(contacts)
+    assert active["answered"].spec == {"column": "Type", "values": {"inbound": True, "abandoned": False}}
+    assert active["abandoned"].spec["values"] == {"inbound": False, "abandoned": True}
+
+
+def test_a_rating_on_a_survey_scale_becomes_csat_when_no_name_says_so(tmp_path):
+    # An airline review site: several 1-5 sub-ratings, none named "satisfaction"; the service one
+    # is chosen, the others stay as extra columns; a 1-10 "overall" is not taken as NPS.
+    n = 60
+    frame = pd.DataFrame({
+        "airline": ["Skyways", "AirNorth"] * (n // 2),
+        "review_date": [f"{i % 28 + 1}th March 2026" for i in range(n)],
+        "seat_comfort": [i % 5 + 1 for i in range(n)],
+        "cabin_service": [(i + 2) % 5 + 1 for i in range(n)],
+        "food_bev": [(i + 3) % 5 + 1 for i in range(n)],
+        "overall": [i % 10 + 1 for i in range(n)],
+        "customer_review": [f"Flight {i} was late and the crew were {'kind' if i % 2 else 'rude'}." for i in range(n)],
+    })
+    proposal = propose_mapping(inspect_export(_csv(tmp_path / "reviews.csv", frame)))
+    surveys = _table(proposal, "surveys")
+    active = _active(surveys)
+    assert active["csat"].source == "cabin_service"
+    assert "nps" not in active
+    assert active["responded_at"].source == "review_date"  # "12th March 2026": a date in words
+    assert active["comment"].source == "customer_review"
+    assert {"seat_comfort", "food_bev", "overall"} <= set(surveys.unmapped)
+
+
+def test_question_text_under_the_header_names_the_scores(tmp_path):
+    # Qualtrics: Q1..Q3 as names, the question text and an ImportId line under the header.
+    lines = ["ResponseId,RecordedDate,Q1,Q2,Q3",
+             'Response ID,Recorded Date,How likely are you to recommend us to a friend?,'
+             'Overall how satisfied were you?,How easy was it to get your issue resolved?',
+             '{"ImportId":"_recordId"},{"ImportId":"recordedDate"},{"ImportId":"QID1"},{"ImportId":"QID2"},{"ImportId":"QID3"}']
+    lines += [f"R_{i:05d},2026-03-{i % 28 + 1:02d} 10:00:00,{i % 11},{i % 5 + 1},{i % 7 + 1}" for i in range(40)]
+    path = tmp_path / "qualtrics.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    profile = inspect_export(path)
+    assert profile.lines_under_header == 2 and profile.skip_rows == 3
+    assert profile.header_names == ("ResponseId", "RecordedDate", "Q1", "Q2", "Q3")
+    assert profile.column("Q1").type == "integer"
+    active = _active(_table(propose_mapping(profile), "surveys"))
+    assert (active["nps"].source, active["csat"].source, active["ces"].source) == ("Q1", "Q2", "Q3")
+    out = tmp_path / "review.yaml"
+    init_config([path], out=out)
+    config = load_config(out)
+    assert config.tables["surveys"].options["skip_rows"] == 3
+    assert "question text" in out.read_text(encoding="utf-8")
+
+
+def test_the_register_sheet_is_read_not_the_instructions(tmp_path):
+    path = tmp_path / "register.xlsx"
+    register = pd.DataFrame({
+        "Complaint Ref": [f"CMP-{i:04d}" for i in range(30)],
+        "Date Received": pd.date_range("2026-03-02", periods=30, freq="D"),
+        "Summary": [f"Charged twice for order {i}" for i in range(30)],
+    })
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"How to use this register": ["One row per complaint.", "Dates as dd/mm/yyyy."]}).to_excel(
+            writer, sheet_name="Instructions", index=False)
+        register.to_excel(writer, sheet_name="Register", index=False)
+    profile = inspect_export(path)
+    assert profile.sheet == "Register" and "Register" in profile.sheet_choice
+    active = _active(_table(propose_mapping(profile), "complaints"))
+    assert active["complaint_id"].source == "Complaint Ref"
+
+
+def test_a_social_inbox_is_the_social_channel(tmp_path):
+    frame = pd.DataFrame({
+        "Message ID": range(9000, 9040),
+        "Date": [f"2026-03-{i % 28 + 1:02d} 10:{i:02d}:00" for i in range(40)],
+        "Message": [f"@ExampleHelp my order {i} never arrived" for i in range(40)],
+    })
+    path = _csv(tmp_path / "facebook_page_inbox.csv", frame)
+    complaints = _table(propose_mapping(inspect_export(path)), "complaints")
+    active = _active(complaints)
+    assert active["channel"].spec == {"value": "social"}
+    assert "facebook" in active["channel"].evidence
+
+
+def test_interval_rows_labelled_by_a_time_range(tmp_path):
+    # Avaya CMS: the date, and the interval as "08:00 AM-08:30 AM"; service level as 80.5 (percent).
+    rows = []
+    for day in range(1, 4):
+        for k in range(16):
+            start = pd.Timestamp(2026, 3, day, 8) + pd.Timedelta(minutes=30 * k)
+            end = start + pd.Timedelta(minutes=30)
+            rows.append({"Date": start.strftime("%m/%d/%Y"),
+                         "Interval": f"{start:%I:%M %p}-{end:%I:%M %p}",
+                         "Calls Offered": 20 + k, "ACD Calls": 18 + k, "% Within Service Level": 70.5 + k})
+    path = _csv(tmp_path / "cms_interval.csv", pd.DataFrame(rows))
+    intervals = _table(propose_mapping(inspect_export(path)), "intervals")
+    active = _active(intervals)
+    assert active["interval_start"].spec["time_column"] == "Interval"
+    assert active["interval_s"].spec == {"value": 1800}
+    assert active["service_level"].spec == {"column": "% Within Service Level", "format": "percent"}
+
+
+def test_dates_with_a_weekday_or_a_month_name_after_the_year():
+    from csperf_lib.ingest.detect import detect_date_format as _detect_date
+
+    five9 = _detect_date(pd.Series(["Mon, 02 Mar 2026 09:01:32", "Tue, 03 Mar 2026 19:01:32"]))
+    assert five9["date_format"] == "%a, %d %b %Y %H:%M:%S"
+    phone = _detect_date(pd.Series(["Mon 03/02/2026", "Fri 03/13/2026"]))
+    assert phone["date_format"] == "%a %m/%d/%Y" and phone["date_order"] == "month-first"
+    austin = _detect_date(pd.Series(["2026 Mar 02 01:36:56 AM", "2026 Mar 04 02:33:23 PM"]))
+    assert austin["date_format"] == "%Y %b %d %I:%M:%S %p"
+
+
+def test_verdicts_in_words_are_a_flag_and_partly_upheld_is_said(tmp_path):
+    frame = pd.DataFrame({
+        "Reference": [f"C{i}" for i in range(40)],
+        "Date received": [f"{i % 28 + 1:02d}/03/2026" for i in range(40)],
+        "Upheld?": ["Yes", "No", "Partially", "No"] * 10,
+    })
+    complaints = _table(propose_mapping(inspect_export(_csv(tmp_path / "complaints.csv", frame))), "complaints")
+    upheld = _active(complaints)["upheld"]
+    assert upheld.spec["values"] == {"Yes": True, "No": False, "Partially": True}
+    assert "'Partially' read as true" in upheld.evidence
+
+
+def test_a_unique_column_named_as_a_key_is_preferred_to_a_digest(tmp_path):
+    frame = pd.DataFrame({
+        "Review Link": [f"http://example.com/review?id=gp:{i}" for i in range(40)],
+        "Review Submit Date and Time": [f"2026-03-{i % 28 + 1:02d}T10:00:00Z" for i in range(40)],
+        "Star Rating": [i % 5 + 1 for i in range(40)],
+        "Review Text": [f"The update {i} broke the login screen" for i in range(40)],
+    })
+    surveys = _table(propose_mapping(inspect_export(_csv(tmp_path / "reviews.csv", frame))), "surveys")
+    key = _active(surveys)["response_id"]
+    assert key.spec == "Review Link" and "unique" in key.evidence
+
+
+def test_interval_length_from_the_spacing_of_interval_starts_and_averages_named_by_abbreviation(tmp_path):
+    starts = pd.date_range("2026-03-02 08:00", periods=40, freq="30min")
+    frame = pd.DataFrame({
+        "Interval Start": starts.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "Queue Name": "Billing",
+        "Offer": range(10, 50), "Answer": range(9, 49), "ASA": [12_000 + i for i in range(40)],
+    })
+    intervals = _table(propose_mapping(inspect_export(_csv(tmp_path / "queue_performance.csv", frame))), "intervals")
+    active = _active(intervals)
+    assert active["interval_s"].spec == {"value": 1800}
+    assert active["wait_s_total"].spec == {"column": "ASA", "unit": "milliseconds", "average_of": "answered"}
+
+
+def test_a_file_without_a_header_is_mapped_only_as_far_as_its_content_tells(tmp_path):
+    lines = [f"{500001 + i},2026-03-02 09:{i % 60:02d}:00,Billing,Agent {i % 4},{i * 3},{i * 20},{'Y' if i % 6 else 'N'}"
+             for i in range(50)]
+    path = tmp_path / "acd.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    profile = inspect_export(path)
+    contacts = _table(propose_mapping(profile), "contacts")
+    active = _active(contacts)
+    assert active["contact_id"].source == profile.columns[0].name
+    assert active["arrived_at"].source == profile.columns[1].name
+    assert active["answered"].source == profile.columns[6].name
+    assert "no header line" in active["answered"].evidence
+    assert "queue" not in active and "wait_s" not in active  # the content cannot tell
+
+
+# ------------------------------------------------------------------ the corpus
+
+
+def test_init_gets_the_tune_part_of_the_corpus_right():
+    """At least 90 % of the reference columns read the same values, and every config init leaves
+    with exit 0 loads (the measured part is only measured, in benchmarks/init_accuracy.py)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import init_accuracy
+
+    scores, rows = init_accuracy.benchmark_init(init_accuracy.reference_configs("tune"))
+    assert len(rows) >= 15  # 14 exports and the overall line
+    compatible = sum(s.compatible for s in scores) / len(scores)
+    assert compatible >= 0.9, rows[-1]
+    # A config that does not load is never left behind as if it did: init said so and exited 1.
+    for row in rows[:-1]:
+        assert row["loads"] == "yes" or row["init exit"].startswith("1: csperf: error:"), row

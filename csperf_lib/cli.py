@@ -80,7 +80,8 @@ every required column that was not found. Review the file before running a revie
 
 The exports are then read through the config (collect and validate, as a review would) and the
 rows usable per table printed. The exit code is 0 only when the config loads and every table keeps
-usable rows; otherwise one line says what is missing (the draft stays for you to complete)."""
+the share of usable rows a review needs (validation.min_usable_share, 90 % unless set); otherwise
+one line says what is missing or what made rows unusable (the draft stays for you to complete)."""
 
 INIT_EPILOG = """\
 examples:
@@ -187,7 +188,8 @@ def _add_init(commands: Any) -> None:
     init.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     init.add_argument("--check", action=argparse.BooleanOptionalAction, default=True,
                       help="read the exports through the written config (collect and validate) and print the "
-                      "rows usable per table; a config under which a table keeps no row is an error "
+                      "rows usable per table; a config under which a review would stop (a table below "
+                      "validation.min_usable_share) is an error "
                       "(default: on; --no-check skips it for very large exports)")
     init.set_defaults(handler=_cmd_init)
 
@@ -310,24 +312,37 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _init_check(path: Path) -> None:
-    """Read the exports through the written config; refuse a config under which a table keeps no row."""
+    """Read the exports through the written config; refuse a config under which a review would stop:
+    a table keeping no row, or fewer usable rows than the review's threshold."""
     import os
 
     from csperf_lib.core.config import load_config
     from csperf_lib.ingest.store import Store
-    from csperf_lib.stages.data_check import check_data, data_check_lines, table_without_rows
+    from csperf_lib.stages.data_check import (
+        check_data,
+        data_check_lines,
+        table_below_threshold,
+        table_without_rows,
+    )
 
     config = load_config(path)
     with Store("duckdb://") as store:
         check = check_data(config, store)
     print("\n".join(data_check_lines(check)))
-    unusable = table_without_rows(check)
-    if unusable is not None:
-        table, reason = unusable
-        draft = path.with_name(f"{path.stem}.draft{path.suffix}")
-        os.replace(path, draft)  # a config that loads but keeps no row is never left where a review would use it
+    empty = table_without_rows(check)
+    short = table_below_threshold(check)
+    if empty is None and short is None:
+        return
+    draft = path.with_name(f"{path.stem}.draft{path.suffix}")
+    os.replace(path, draft)  # a config a review would stop on is never left where a review would use it
+    if empty is not None:
+        table, reason = empty
         raise CsperfError(f"the mapping reads every row of {table} as unusable (most often: {reason}); the draft is "
                           f"kept as {draft} for you to correct")
+    table, share, threshold, reason = short
+    raise CsperfError(f"the mapping leaves {share:.1%} of the rows of {table} usable, below the {threshold:.0%} a "
+                      f"review needs (validation.min_usable_share; most often: {reason}); the draft is kept as "
+                      f"{draft} for you to correct")
 
 
 def _init_summary(written: Any, proposals: Sequence[Any]) -> list[str]:

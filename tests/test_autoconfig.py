@@ -451,3 +451,23 @@ def test_a_header_line_is_not_taken_for_a_record(tmp_path):
     for header in ("Call Id,Agent,Answered", "id,2019,2020"):  # names, even with years among them
         lines = [header] + [f"C{i},A{i % 3},{'Y' if i % 2 else 'N'}" for i in range(30)]
         assert not inspect_export(_write(tmp_path / "calls.csv", lines)).header_names, header
+
+
+def test_cli_init_never_leaves_a_config_a_review_would_stop_on(tmp_path, capsys):
+    """Issue 21: a written config whose table keeps some rows, but fewer than the review's threshold
+    (an NPS score read as CSAT: most of 0-10 is off the 1-5 scale), passed init's check and then
+    stopped the review at validate. Init applies the review's own threshold."""
+    from csperf_lib.cli import _init_check
+
+    lines = ["response_id,score"] + [f"R{i},{i % 11}" for i in range(44)]
+    _write(tmp_path / "nps.csv", lines)
+    out = tmp_path / "review.yaml"
+    out.write_text("tables:\n  surveys:\n    source: {file: nps.csv}\n"
+                   "    columns: {response_id: response_id, csat: score}\n", encoding="utf-8")
+    with pytest.raises(CsperfError) as caught:
+        _init_check(out)
+    line = str(caught.value)
+    assert "leaves 45.5% of the rows of surveys usable, below the 90% a review needs" in line  # 20 of 44
+    assert "review.draft.yaml" in line and "\n" not in line
+    assert not out.exists() and (tmp_path / "review.draft.yaml").is_file()
+    assert "surveys: 44 rows in, 20 usable" in capsys.readouterr().out

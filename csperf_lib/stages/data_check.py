@@ -18,7 +18,7 @@ from csperf_lib.ingest.store import Store
 from csperf_lib.stages.collect import collect
 from csperf_lib.stages.validate import validate
 
-__all__ = ["DataCheck", "check_data", "data_check_lines", "table_without_rows"]
+__all__ = ["DataCheck", "check_data", "data_check_lines", "table_below_threshold", "table_without_rows"]
 
 
 @dataclass(frozen=True)
@@ -77,10 +77,27 @@ def data_check_lines(check: DataCheck) -> list[str]:
 
 def table_without_rows(check: DataCheck) -> tuple[str, str] | None:
     """The first table with rows of which none is usable, and its commonest reason; None when every
-    table keeps a usable row (what ``csperf init`` refuses to leave behind)."""
+    table keeps a usable row."""
     empty = check.accounting[(check.accounting["rows_in"] > 0) & (check.accounting["rows_usable"] == 0)]
     if empty.empty:
         return None
     table = str(empty["table"].iloc[0])
+    return table, _commonest_reason(check, table)
+
+
+def table_below_threshold(check: DataCheck) -> tuple[str, float, float, str] | None:
+    """The first table whose usable share is below the review's threshold
+    (``validation.min_usable_share``, the verdict validate gives), as ``(table, usable share,
+    threshold, commonest reason)``; None when every table passes, so that a review would go on
+    (what ``csperf init`` refuses to leave behind otherwise)."""
+    failed = check.accounting[(check.accounting["rows_in"] > 0) & ~check.accounting["passed"].astype(bool)]
+    if failed.empty:
+        return None
+    row = failed.iloc[0]
+    table = str(row["table"])
+    return table, float(row["usable_share"]), float(row["threshold"]), _commonest_reason(check, table)
+
+
+def _commonest_reason(check: DataCheck, table: str) -> str:
     reasons = check.quarantine.loc[check.quarantine["table"] == table, "reasons"].str.split("; ").explode()
-    return table, str(reasons.value_counts().index[0]) if len(reasons) else "no reason recorded"
+    return str(reasons.value_counts().index[0]) if len(reasons) else "no reason recorded"

@@ -93,7 +93,7 @@ def _contact_defaults(profile: ExportProfile, tdef: Any, by_name: dict[str, Colu
 
 #: Words of a call's outcome that mean nobody answered it, and that someone did.
 _UNANSWERED_WORDS = ("abandon", "missed", "no answer", "unanswered", "dropped", "hung up", "voicemail",
-                     "voice mail")
+                     "voice mail", "overflow", "timed out", "timeout", "no agent")
 _ANSWERED_WORDS = ("answered", "accepted", "inbound", "handled", "connected", "completed", "resolved",
                    "solved", "transfer", "escalat", "follow", "call back", "callback")
 

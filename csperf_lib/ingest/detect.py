@@ -206,6 +206,13 @@ def detect_date_format(text: pd.Series) -> dict[str, Any] | None:
     """Format and date order of date strings, verified by parsing; None when not dates. A leading
     weekday is read as part of the format."""
     sample = text.head(5000)
+    zone = sample.str.extract(r"\s(UTC|GMT)$")[0]
+    if len(sample) and zone.notna().mean() >= 0.95:  # "2026-03-02 08:04:35 UTC": read value by value
+        found = detect_date_format(sample.str.replace(r"\s(?:UTC|GMT)$", "", regex=True))
+        if not found:
+            return None
+        return dict(found, date_format=None,
+                    note=f"times marked {zone.dropna().iloc[0]}: kept on that clock unless the config names a time zone")
     weekday = sample.str.extract(_WEEKDAY)
     if len(sample) and weekday["day"].notna().mean() >= 0.95:
         found = detect_date_format(sample.str.replace(_WEEKDAY, "", regex=True))
@@ -261,7 +268,7 @@ def detect_date_format(text: pd.Series) -> dict[str, Any] | None:
     has_time = len(times) > 0
     fmt = date_fmt
     if has_time:
-        tz = times.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
+        tz = times.str.contains(r"(?:Z|[+-]\d{2}:?\d{2}|(?<=:\d\d)[+-]\d{2})$", regex=True)
         if tz.mean() > 0.5:
             fmt = "iso"
         else:
@@ -297,15 +304,15 @@ def detect_date_format(text: pd.Series) -> dict[str, Any] | None:
     }
 
 
-#: A date written in words with an ordinal day: "12th March 2026", "March 12th, 2026".
+#: A date written in words: "12th March 2026", "March 12th, 2026", "March 02, 2026".
 _WORDED_DATE = re.compile(
-    r"^(?:\d{1,2}(?:st|nd|rd|th)\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th),?\s+\d{4})$"
+    r"^(?:\d{1,2}(?:st|nd|rd|th)\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})$"
 )
 
 
 def _worded_date(sample: pd.Series) -> dict[str, Any] | None:
-    """Dates in words with an ordinal day, which no strftime format reads: left to collect's
-    reading of each value by its pattern (month names are unambiguous)."""
+    """Dates in words with an ordinal day or the month first, which the numeric patterns do not
+    read: left to collect's reading of each value by its pattern (month names are unambiguous)."""
     if sample.str.match(_WORDED_DATE).mean() < 0.95:
         return None
     cleaned = sample.str.replace(r"(\d)(?:st|nd|rd|th)\b", r"\1", regex=True)
@@ -314,7 +321,7 @@ def _worded_date(sample: pd.Series) -> dict[str, Any] | None:
         return None
     return {"type": "date", "date_format": None, "date_order": "month name",
             "first": str(parsed.min())[:19], "last": str(parsed.max())[:19],
-            "note": "dates in words with an ordinal day (\"12th March 2026\"), read value by value"}
+            "note": "dates in words (\"12th March 2026\", \"March 02, 2026\"), read value by value"}
 
 
 def commonest_step(parsed: pd.Series) -> float | None:

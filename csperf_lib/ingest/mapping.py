@@ -260,7 +260,9 @@ def to_duration(
 
 
 #: A UTC offset (or "Z") at the end of a timestamp written as text.
-UTC_OFFSET = re.compile(r"\s*(?:Z|[+-]\d{2}:?\d{2})$")
+#: A UTC offset ending a timestamp: Z, +01:00, +0100, or +00 right after a time (never the day of a
+#: date such as 2026-03-05).
+UTC_OFFSET = re.compile(r"\s*(?:Z|[+-]\d{2}:?\d{2}|(?<=:\d\d)[+-]\d{2})$")
 
 
 def _naive(values: pd.Series, timezone: str | None) -> pd.Series:

@@ -84,12 +84,17 @@ _WORD_FORMS = {"dt": "date", "ts": "timestamp", "num": "number", "no": "number",
 
 
 def _stem(tokens: list[str]) -> list[str]:
-    """Words compared without a plural ``s`` and with common abbreviations spelt out."""
+    """Words compared without a plural ``s`` or a verb or noun ending (``started`` and ``start``,
+    ``created``, ``creation`` and ``create`` compare equal), with common abbreviations spelt out."""
     out = []
     for token in tokens:
         token = _WORD_FORMS.get(token, token)
         if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
             token = token[:-1]
+        for ending in ("ation", "ion", "ing", "ed", "e"):
+            if len(token) > len(ending) + 3 and token.endswith(ending):
+                token = token[: -len(ending)]
+                break
         out.append(token)
     return out
 
@@ -106,6 +111,8 @@ def _name_score(name: str, synonyms: list[tuple[str, float]]) -> tuple[float, st
             continue
         if tokens == ptoks or compact == "".join(ptoks):
             score = 1.0
+        elif len(ptoks) > 1 and sorted(tokens) == sorted(ptoks):  # "date started" for "started date"
+            score = 0.95
         elif _contains(tokens, ptoks):
             extra = len(tokens) - len(ptoks)
             # A question as a header ("How likely is it that you would recommend us...?") names
@@ -201,6 +208,8 @@ def _value_fit(
             return 0.6, f"two values {'/'.join(col.flag_values)}"
         return 0.0, f"{col.describe()} values"
     if kind == "number":
+        if canonical == "csat" and t == "categorical" and _likert_values(col.values):
+            return 0.9, "satisfaction in words (" + ", ".join(col.values[:3]) + "...), read on the 1-5 scale"
         if t in ("integer", "number", "flag") and col.minimum is not None:
             lo, hi = col.minimum, col.maximum
             scale = SCALES.get(canonical)
@@ -325,7 +334,41 @@ def _base_spec(
         return col.name, ""
     if kind == "number" and col.type == "percent":
         return {"column": col.name, "format": "percent"}, "percent strings"
+    if kind == "number" and col.type == "categorical" and _likert_values(col.values):
+        return {"column": col.name, "values": _likert_values(col.values)}, (
+            "the words of a five-point satisfaction scale, 1 (the least satisfied) to 5 (the most)"
+        )
     return col.name, ""
+
+
+#: Words of a five-point satisfaction scale, least satisfied first; negatives are tested before the
+#: positives they contain ("unhappy" holds "happy").
+_VERY = ("extremely", "very", "completely", "highly")
+_DISPLEASED = ("unhappy", "dissatisfied", "unsatisfied", "bad", "poor", "terrible")
+_MIDDLE = ("neutral", "neither", "okay", "ok", "average", "indifferent")
+_PLEASED = ("happy", "satisfied", "good", "great", "excellent", "delighted")
+
+
+def _likert_values(values: Sequence[str]) -> dict[str, int] | None:
+    """Satisfaction ratings in words ("Extremely happy" ... "Extremely unhappy") as 1-5; None unless
+    every value reads as one level and at least three levels occur."""
+    if not 3 <= len(values) <= 7:
+        return None
+    out = {}
+    for value in values:
+        words = re.sub(r"[^a-z ]", " ", value.lower()).split()
+        very = any(w in _VERY for w in words)
+        if any(w in _DISPLEASED for w in words):
+            out[value] = 1 if very else 2
+        elif any(w in _MIDDLE for w in words):
+            out[value] = 3
+        elif "excellent" in words or "delighted" in words or (very and any(w in _PLEASED for w in words)):
+            out[value] = 5
+        elif any(w in _PLEASED for w in words):
+            out[value] = 4
+        else:
+            return None
+    return out if len(set(out.values())) >= 3 else None
 
 
 def _verdict_values(values: Sequence[str]) -> dict[str, bool] | None:
@@ -453,9 +496,12 @@ def _scale_only(col: ColumnProfile, table: str, canonical: str) -> tuple[float, 
         return 0.0, ""
     low, high = SCALES[canonical]
     lo, hi = col.minimum, col.maximum
+    # An eleven-point score without a 0 in the sample is still 0-10 when the column is called a
+    # score or a rating; under any other name (an "overall" 1-10) it is not taken for NPS.
+    generic = bool(set(_normalise(col.name)[0].split()) & {"score", "rating"})
     fits = {
         "csat": low <= lo and hi == high and col.distinct >= 3,
-        "nps": lo == 0 and hi == high and col.distinct >= 5,
+        "nps": (lo == 0 or (lo == 1 and generic)) and hi == high and col.distinct >= 5,
         "ces": low <= lo and hi in (6, 7) and col.distinct >= 4,
     }[canonical]
     return (0.4, f"values on the {low}-{high} scale") if fits else (0.0, "")
@@ -553,15 +599,28 @@ def _assign(profile: ExportProfile, table: str) -> tuple[list[ColumnProposal], f
         weight = {"high": 1.0, "medium": 0.8, "low": 0.3}[prop.confidence]
         score += best.score * weight
     if table == "surveys":
-        proposals, score = _promote_score(proposals, score)
+        proposals, score = _promote_score(profile, proposals, score)
     return proposals, score
 
 
-def _promote_score(proposals: list[ColumnProposal], score: float) -> tuple[list[ColumnProposal], float]:
+def _on_scale(profile: ExportProfile, prop: ColumnProposal) -> bool:
+    """The proposed column's values lie within the canonical score's scale (or are words read onto it)."""
+    if isinstance(prop.spec, dict) and prop.spec.get("values"):
+        return True
+    col = profile.column(prop.source) if prop.source else None
+    low, high = SCALES[prop.canonical]
+    return bool(col is not None and col.minimum is not None and low <= col.minimum and col.maximum <= high)
+
+
+def _promote_score(profile: ExportProfile, proposals: list[ColumnProposal], score: float) -> tuple[list[ColumnProposal], float]:
     """Survey responses need a score: when no CSAT, NPS or CES column was chosen with confidence,
-    the likeliest candidate is (the others stay listed, and unmapped columns stay as extra columns)."""
+    the likeliest candidate on its scale is (the others stay listed, and unmapped columns stay as
+    extra columns). A column off the scale is never promoted: most of its rows would be unusable."""
     scores = [p for p in proposals if p.canonical in SCALES]
-    if not scores or any(p.active for p in scores):
+    if any(p.active for p in scores):
+        return proposals, score
+    scores = [p for p in scores if _on_scale(profile, p)]
+    if not scores:
         return proposals, score
     best = max(scores, key=lambda p: p.score)
     promoted = _replace(

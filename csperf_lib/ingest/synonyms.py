@@ -21,7 +21,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "contact_id": (
             "contact id", "call id", "interaction id", "session id", "conversation id", "chat id",
             "call reference", "contact reference", "call ref", "callid", "ticket id:0.8",
-            "case id:0.7", "record id:0.7", "id:0.6"),
+            "case id:0.7", "record id:0.7", "id:0.6", "engagement id", "interaction uuid:0.9"),
         "channel": (
             "channel", "contact channel", "media type", "media", "contact type:0.8",
             "interaction type:0.8", "submitted via:0.8", "channel type"),
@@ -29,7 +29,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "queue", "queue name", "skill", "skill group", "split", "vdn", "topic:0.9",
             "service:0.8", "call type:0.8", "call reason:0.8", "reason:0.7", "category:0.7",
             "department:0.7", "campaign:0.8", "application:0.6", "line:0.6", "ring group",
-            "line name:0.8", "skill name"),
+            "line name:0.8", "skill name", "target name:0.7"),
         "team": ("team", "team name", "agent group", "group:0.8", "supervisor:0.7", "site:0.6"),
         "agent_id": (
             "agent", "agent id", "agent name", "operator", "representative", "rep:0.8", "advisor",
@@ -60,7 +60,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "talk", "talk time", "talk duration", "talktime", "conversation duration",
             "call duration:0.9", "duration:0.75", "handle time:0.7", "aht:0.6", "total talk",
             "agent interaction duration", "interaction duration:0.8", "in call duration",
-            "in call", "acd time:0.9", "agent time:0.8"),
+            "in call", "acd time:0.9", "agent time:0.8", "handling duration:0.8",
+            "handling time:0.8"),
         "hold_s": (
             "hold", "hold time", "hold duration", "on hold", "total hold",
             "customer hold duration"),
@@ -91,7 +92,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "category:0.7", "department:0.7", "skill:0.8", "model:0.7", "area:0.6", "team:0.8",
             "site:0.6", "airline:0.8", "company:0.7", "brand:0.8", "channel:0.7",
             "app version:0.6", "location:0.5", "asin:0.8", "product id:0.8", "sku:0.7",
-            "team assigned:0.9"),
+            "team assigned:0.9", "business:0.7", "hotel:0.8", "store:0.7", "branch:0.7",
+            "property:0.6"),
         "csat": (
             "csat", "satisfaction", "satisfaction rating", "satisfaction score",
             "customer satisfaction", "overall satisfaction", "star rating", "stars", "rating:0.9",
@@ -127,7 +129,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "complaint date", "received:0.8", "created:0.8", "submitted:0.7", "date:0.6",
             "open dt", "open date", "opened at", "created time", "create date", "date time opened",
             "open:0.7", "submit date:0.8", "creation date", "creation time", "created on",
-            "timestamp:0.7", "date created"),
+            "timestamp:0.7", "date created", "add date:0.9", "date added", "added at", "added on"),
         "channel": (
             "channel", "submitted via", "received via", "open data channel type", "channel type",
             "intake channel", "contact channel", "via:0.7", "source:0.6", "origin:0.6",
@@ -138,7 +140,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "type:0.7", "reason:0.7", "topic:0.8", "problem:0.7", "product:0.7", "ticket type:0.9",
             "case reason", "root cause:0.8", "sr type", "service request type", "request category",
             "case title:0.6", "complaint reason", "tag:0.7", "negative reason:0.9",
-            "request type:0.9", "subject:0.6"),
+            "request type:0.9", "subject:0.6", "service code description:0.9",
+            "service description:0.8"),
         "sub_category": (
             "sub category", "subcategory", "sub issue", "sub type", "subtype", "descriptor",
             "sub product:0.8", "detail:0.6", "type:0.6", "request type:0.8", "request details:0.6",

@@ -61,20 +61,10 @@ def _contact_defaults(profile: ExportProfile, tdef: Any, by_name: dict[str, Colu
         "abandoned" in tdef.columns and "abandoned" not in by_name
         and "answered" in by_name and by_name["answered"].active
     ):
-        ans = by_name["answered"]
-        spec = ans.spec
-        if isinstance(spec, dict) and spec.get("values"):
-            values = {k: (not v) for k, v in spec["values"].items()}
-            extra.append(ColumnProposal(
-                canonical="abandoned",
-                spec={"column": ans.source, "values": values},
-                source=ans.source, confidence="medium",
-                evidence=(
-                    f"`{ans.source}` -> abandoned (inverted): no separate abandonment flag, so an "
-                    "offered call that was not answered is taken as abandoned"
-                ),
-                score=0.6,
-            ))
+        inverted = _inverted(by_name["answered"], "abandoned", "no separate abandonment flag, so an offered "
+                             "call that was not answered is taken as abandoned")
+        if inverted is not None:
+            extra.append(inverted)
 
     # Every record a call: a constant channel.
     if "channel" in tdef.columns and "channel" not in by_name:
@@ -119,16 +109,10 @@ def _answered_from_outcome(profile: ExportProfile, tdef: Any, by_name: dict[str,
     if "answered" not in tdef.columns or ("answered" in by_name and by_name["answered"].active):
         return []
     aban = by_name.get("abandoned")
-    if aban is not None and aban.active and isinstance(aban.spec, dict) and aban.spec.get("values"):
-        values = {k: (not v) for k, v in aban.spec["values"].items()}
-        return [ColumnProposal(
-            canonical="answered", spec={"column": aban.source, "values": values}, source=aban.source,
-            confidence="medium", score=0.6,
-            evidence=f"`{aban.source}` -> answered (inverted): no answered flag, so a call that was "
-            "not abandoned is taken as answered",
-        )]
     if aban is not None and aban.active:
-        return []
+        inverted = _inverted(aban, "answered", "no answered flag, so a call that was not abandoned is "
+                             "taken as answered")
+        return [inverted] if inverted is not None else []
     for col in profile.columns:
         if col.type not in ("categorical", "flag") or not col.values or col.blank_share > 0.05:
             continue
@@ -137,20 +121,26 @@ def _answered_from_outcome(profile: ExportProfile, tdef: Any, by_name: dict[str,
             continue
         unanswered = [v for v, ok in mapping.items() if not ok]
         shown = ", ".join(f"'{v}'" for v in unanswered[:3])
-        return [
-            ColumnProposal(
-                canonical="answered", spec={"column": col.name, "values": mapping}, source=col.name,
-                confidence="medium", score=0.6,
-                evidence=f"`{col.name}` -> answered: its values say whether a call was answered "
-                f"({shown} read as not answered)",
-            ),
-            ColumnProposal(
-                canonical="abandoned", spec={"column": col.name, "values": {v: not ok for v, ok in mapping.items()}},
-                source=col.name, confidence="medium", score=0.6,
-                evidence=f"`{col.name}` -> abandoned: {shown} read as abandoned",
-            ),
-        ]
+        answered = ColumnProposal(
+            canonical="answered", spec={"column": col.name, "values": mapping}, source=col.name,
+            confidence="medium", score=0.6,
+            evidence=f"`{col.name}` -> answered: its values say whether a call was answered "
+            f"({shown} read as not answered)",
+        )
+        return [answered, _inverted(answered, "abandoned", f"{shown} read as abandoned")]
     return []
+
+
+def _inverted(prop: ColumnProposal, canonical: str, why: str) -> ColumnProposal | None:
+    """The flag ``prop`` reads with every value's truth flipped, as ``canonical`` (answered from an
+    abandonment flag, or the other way round); None when ``prop`` maps no values."""
+    if not (isinstance(prop.spec, dict) and prop.spec.get("values")):
+        return None
+    values = {k: (not v) for k, v in prop.spec["values"].items()}
+    return ColumnProposal(
+        canonical=canonical, spec={"column": prop.source, "values": values}, source=prop.source,
+        confidence="medium", score=0.6, evidence=f"`{prop.source}` -> {canonical} (inverted): {why}",
+    )
 
 
 def _interval_defaults(profile: ExportProfile, tdef: Any, by_name: dict[str, ColumnProposal],

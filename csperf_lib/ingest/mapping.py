@@ -439,23 +439,36 @@ def to_time_of_day(series: pd.Series, *, fmt: str | None = None) -> tuple[pd.Ser
         seconds = (parsed - parsed.dt.normalize()).dt.total_seconds()
         bad = _present(series) & seconds.isna()
     else:
-        seconds, bad = to_duration(series)
-        clock = _as_str(series).str.extract(_CLOCK_TIME)
-        read = clock[0].notna()
-        if read.any():
-            hours = clock.loc[read, 0].astype(int)
-            meridiem = clock.loc[read, 3].fillna("").str.lower().str.replace(".", "", regex=False)
-            twelve = meridiem != ""
-            bad_hour = twelve & ((hours < 1) | (hours > 12))
-            hours = hours.where(~twelve, hours % 12 + np.where(meridiem == "pm", 12, 0))
-            clock_s = (hours * 3600 + clock.loc[read, 1].astype(int) * 60
-                       + clock.loc[read, 2].fillna("0").astype(int)).astype("float64")
-            seconds = seconds.astype("float64")
-            seconds[read] = clock_s.where(~bad_hour)
-            bad = bad.copy()
-            bad[read] = bad_hour | (clock.loc[read, 1].astype(int) > 59)
+        clock_s, clock_bad = clock_seconds(_as_str(series))
+        read = clock_s.notna() | clock_bad
+        seconds = pd.Series(np.nan, index=series.index, dtype="float64")
+        bad = pd.Series(False, index=series.index)
+        seconds[read], bad[read] = clock_s[read], clock_bad[read]
+        if (~read).any():  # numbers, day fractions, Excel time cells
+            seconds[~read], bad[~read] = to_duration(series[~read])
     bad = bad | (seconds >= 86400).fillna(False) | (seconds < 0).fillna(False)
     return pd.to_timedelta(seconds.where(~bad), unit="s"), bad
+
+
+def clock_seconds(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Seconds since midnight of clock times ``h:mm[:ss][ AM|PM]`` (a range's start), and which
+    values look like clock times but are none (``13:00 PM``, ``10:75``); values that do not look
+    like clock times are NaN and not bad."""
+    clock = text.str.extract(_CLOCK_TIME)
+    read = clock[0].notna()
+    seconds = pd.Series(np.nan, index=text.index, dtype="float64")
+    bad = pd.Series(False, index=text.index)
+    if read.any():
+        hours = clock.loc[read, 0].astype(int)
+        minutes = clock.loc[read, 1].astype(int)
+        meridiem = clock.loc[read, 3].fillna("").str.lower().str.replace(".", "", regex=False)
+        twelve = meridiem != ""
+        wrong = (twelve & ((hours < 1) | (hours > 12))) | (minutes > 59)
+        hours = hours.where(~twelve, hours % 12 + np.where(meridiem == "pm", 12, 0))
+        value = (hours * 3600 + minutes * 60 + clock.loc[read, 2].fillna("0").astype(int)).astype("float64")
+        seconds[read] = value.where(~wrong)
+        bad[read] = wrong
+    return seconds, bad
 
 
 def per_unique(series: pd.Series, convert, /, **options) -> tuple[pd.Series, pd.Series]:

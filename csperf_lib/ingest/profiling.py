@@ -37,6 +37,7 @@ from csperf_lib.ingest.header_shape import (
     likeliest_sheet,
     lines_under_header,
 )
+from csperf_lib.ingest.mapping import clock_seconds
 from csperf_lib.ingest.readers import (
     SAMPLE_BYTES,
     binary_kind,
@@ -566,19 +567,11 @@ def _clock_profile(text: pd.Series, base: dict[str, Any]) -> ColumnProfile | Non
 
 def _range_profile(text: pd.Series, base: dict[str, Any]) -> ColumnProfile | None:
     """Ranges of clock times ("08:00 AM-08:30 AM"): times of day, each read as its start."""
-    parts = text.str.extract(_TIME_RANGE)
-    if parts[0].notna().mean() < 0.98:
+    if text.str.match(_TIME_RANGE).mean() < 0.98:
         return None
-    ok = parts[0].notna()
-
-    def seconds(hour: pd.Series, minute: pd.Series, meridiem: pd.Series) -> pd.Series:
-        pm = meridiem.fillna("").str.lower().eq("pm")
-        twelve = meridiem.notna()
-        hours = hour.astype(int).where(~twelve, hour.astype(int) % 12 + np.where(pm, 12, 0))
-        return hours * 3600 + minute.astype(int) * 60
-
-    start = seconds(parts[0][ok], parts[1][ok], parts[2][ok])
-    width = (seconds(parts[3][ok], parts[4][ok], parts[5][ok]) - start) % 86400
+    start, _ = clock_seconds(text)
+    end, _ = clock_seconds(text.str.split(r"\s*(?:-|–|to)\s*", n=1, regex=True).str[1].fillna(""))
+    width = ((end - start) % 86400).dropna()
     common = int(width.mode().iloc[0]) if len(width) else 0
     return ColumnProfile(
         type="time", value_format=None, minimum=float(start.min()), maximum=float(start.max()),

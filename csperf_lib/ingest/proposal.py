@@ -70,12 +70,14 @@ _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ .\-()/]*$")
 _YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~"}
 
 
-def _synonyms(table: str, canonical: str) -> list[tuple[str, float]]:
-    out = [(_normalise(canonical)[0], 1.0)]
+def _synonyms(table: str, canonical: str) -> tuple[tuple[str, float, tuple[str, ...]], ...]:
+    """``(phrase, weight, stemmed words)`` per synonym, the canonical name first: stemmed once per
+    canonical column, not again for every source column compared."""
+    entries = [(_normalise(canonical)[0], 1.0)]
     for entry in SYNONYMS.get(table, {}).get(canonical, ()):
         phrase, _, weight = entry.partition(":")
-        out.append((_normalise(phrase)[0], float(weight) if weight else 1.0))
-    return out
+        entries.append((_normalise(phrase)[0], float(weight) if weight else 1.0))
+    return tuple((phrase, weight, tuple(_stem(phrase.split()))) for phrase, weight in entries)
 
 
 #: Abbreviations exports use for a whole word.
@@ -99,14 +101,14 @@ def _stem(tokens: list[str]) -> list[str]:
     return out
 
 
-def _name_score(name: str, synonyms: list[tuple[str, float]]) -> tuple[float, str]:
+def _name_score(name: str, synonyms: Sequence[tuple[str, float, tuple[str, ...]]]) -> tuple[float, str]:
     words, _ = _normalise(name)
     tokens = _stem(words.split())
     compact = "".join(tokens)
     question = "?" in str(name) or len(tokens) >= 6
     best, why = 0.0, ""
-    for phrase, weight in synonyms:
-        ptoks = _stem(phrase.split())
+    for phrase, weight, stemmed in synonyms:
+        ptoks = list(stemmed)
         if not ptoks:
             continue
         if tokens == ptoks or compact == "".join(ptoks):
@@ -663,15 +665,16 @@ def _table_proposal(
     )
 
 
-def _surveys_from_contacts(
-    profile: ExportProfile, contacts: TableProposal
+def _surveys_from_ratings(
+    profile: ExportProfile, contacts: TableProposal, surveys: TableProposal | None
 ) -> TableProposal | None:
     """A contact-level (or case-level) file with a score column also feeds ``surveys``: one
-    response per rated contact or case, identified by its id."""
+    response per rated contact or case, identified by its id. ``surveys`` is the file's own
+    proposal for that table (already scored, not assigned again)."""
 
-    if "surveys" not in CANONICAL_TABLES:
+    if surveys is None:
         return None
-    props, _ = _assign(profile, "surveys")
+    props = list(surveys.columns)
     scores = [
         p for p in props
         if p.canonical in ("csat", "nps", "ces") and p.active and p.confidence != "low"
@@ -764,7 +767,7 @@ def propose_mapping(profile: ExportProfile) -> MappingProposal:
     main = _replace(main, evidence=f"score {main.score:.1f}: {why}")
     tables = [main]
     if main.table in ("contacts", "complaints"):
-        second = _surveys_from_contacts(profile, main)
+        second = _surveys_from_ratings(profile, main, scored.get("surveys"))
         if second is not None:
             tables.append(second)
     unused = {c.name for c in profile.columns}

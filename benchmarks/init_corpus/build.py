@@ -1312,7 +1312,7 @@ def _mss(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
-@export("mitel_call_detail", "mitel_call_detail.csv", "measure",
+@export("mitel_call_detail", "mitel_call_detail.csv", "tune",
         "A contact-centre call detail report: call start and end, queue, agent id, caller id, time to "
         "answer / talk / hold as m:ss, a disposition (Answered, Abandoned in Queue, Short Abandon)")
 def mitel_call_detail(rng):
@@ -1334,7 +1334,7 @@ def mitel_call_detail(rng):
     return _csv(frame)
 
 
-@export("helpscout_conversations", "helpscout_conversations.csv", "measure",
+@export("helpscout_conversations", "helpscout_conversations.csv", "tune",
         "Help Scout conversations export: number, subject, status, mailbox, assignee, type, created / "
         "closed times, customer email, tags")
 def helpscout_conversations(rng):
@@ -1355,7 +1355,7 @@ def helpscout_conversations(rng):
     return _csv(frame)
 
 
-@export("firm_complaints_log", "firm_complaints_log.xlsx", "measure",
+@export("firm_complaints_log", "firm_complaints_log.xlsx", "tune",
         "A regulated firm's complaints log workbook: a summary sheet first, then the log with "
         "received / final response dates, product group, reason, upheld Yes / No / Partly, redress")
 def firm_complaints_log(rng):
@@ -1373,7 +1373,7 @@ def firm_complaints_log(rng):
     return _xlsx({"Summary": summary, "Log": rows})
 
 
-@export("philly311_requests", "philly311_requests.csv", "measure",
+@export("philly311_requests", "philly311_requests.csv", "tune",
         "Philadelphia 311 (open data) export: service_request_id, service_name, agency_responsible, "
         "requested / updated / expected / closed datetimes, zipcode, lat / lon")
 def philly311_requests(rng):
@@ -1397,7 +1397,7 @@ def philly311_requests(rng):
     return _csv(frame)
 
 
-@export("alchemer_responses", "alchemer_responses.csv", "measure",
+@export("alchemer_responses", "alchemer_responses.csv", "tune",
         "Alchemer (SurveyGizmo) response export: Response ID, Time Started, Date Submitted, Status, "
         "the questions as headers, a hidden department field")
 def alchemer_responses(rng):
@@ -1416,7 +1416,7 @@ def alchemer_responses(rng):
     return _csv(frame)
 
 
-@export("wallboard_hourly", "wallboard_hourly.csv", "measure",
+@export("wallboard_hourly", "wallboard_hourly.csv", "tune",
         "A wallboard's hourly queue export: date and hour (0-23) in separate columns, Calls In / Ans / "
         "Aban, answered within 30 s, average wait and talk as mm:ss")
 def wallboard_hourly(rng):
@@ -1429,7 +1429,7 @@ def wallboard_hourly(rng):
     return _csv(frame)
 
 
-@export("app_store_reviews", "app_store_reviews.csv", "measure",
+@export("app_store_reviews", "app_store_reviews.csv", "tune",
         "App Store Connect ratings and reviews export: Date ('Mar 2, 2026'), Rating 1-5, Title, "
         "Review, Nickname, Territory, App Version")
 def app_store_reviews(rng):
@@ -1446,7 +1446,7 @@ def app_store_reviews(rng):
     return _csv(frame)
 
 
-@export("ccaas_agent_chats", "ccaas_agent_chats.csv", "measure",
+@export("ccaas_agent_chats", "ccaas_agent_chats.csv", "tune",
         "A chat platform's session export: session id, channel, skill, agent, queued / accepted / "
         "ended times, missed flag TRUE/FALSE, post-chat rating 1-5")
 def ccaas_agent_chats(rng):
@@ -1468,6 +1468,193 @@ def ccaas_agent_chats(rng):
         "Post-chat Rating": np.where(rated, rng.integers(1, 6, len(c)).astype(str), ""),
     })
     return _csv(frame)
+
+
+# --------------------------------------------------------------------------------------------
+# Measure part 5: written after part 4 had been scored and moved to tune
+# --------------------------------------------------------------------------------------------
+
+
+@export("zendesk_talk_calls", "zendesk_talk_calls.csv", "measure",
+        "Zendesk Talk calls export: US month-first date and time, line name, direction, agent, "
+        "wait / talk / hold / wrap-up seconds, an outcome (Answered, Abandoned in queue, Voicemail)")
+def zendesk_talk_calls(rng):
+    c = _calls(rng, 650)
+    voicemail = ~c["answered"] & (rng.random(len(c)) < 0.3)
+    frame = pd.DataFrame({
+        "Call ID": _unique(rng, 3 * 10**11, 4 * 10**11, len(c)),
+        "Date/Time": [t.strftime("%m/%d/%Y %H:%M") for t in c["arrived"]],
+        "Direction": "Inbound",
+        "Line": c["queue"] + " line",
+        "Agent": c["agent"],
+        "Caller": [f"+44 7{rng.integers(100, 999)} {rng.integers(100000, 999999)}" for _ in range(len(c))],
+        "Wait time": c["wait"].astype(int),
+        "Talk time": c["talk"].astype(int),
+        "Hold time": c["hold"].astype(int),
+        "Wrap-up time": c["wrap"].astype(int),
+        "Outcome": np.where(c["answered"], "Answered", np.where(voicemail, "Voicemail", "Abandoned in queue")),
+        "Transferred": np.where(c["transferred"], "Yes", "No"),
+    })
+    return _csv(frame)
+
+
+@export("kustomer_conversations", "kustomer_conversations.csv", "measure",
+        "Kustomer conversations export: 24-hex ids, ISO times with milliseconds, status "
+        "open / snoozed / done, channel, queue, assigned user, a 1-5 satisfaction, a preview")
+def kustomer_conversations(rng):
+    c = _cases(rng, 520)
+    rated = ~c["open"] & (rng.random(len(c)) < 0.35)
+    frame = pd.DataFrame({
+        "ID": [f"{rng.integers(16**12):012x}{rng.integers(16**12):012x}" for _ in range(len(c))],
+        "Name": c["text"].str.slice(0, 50),
+        "Status": np.where(c["open"], rng.choice(["open", "snoozed"], len(c)), "done"),
+        "Channels": rng.choice(["email", "chat", "sms"], len(c)),
+        "Queue": c["topic"],
+        "Assigned Users": c["agent"],
+        "Created At": c["opened"].dt.strftime("%Y-%m-%dT%H:%M:%S.123Z"),
+        "First Response At": c["first"].dt.strftime("%Y-%m-%dT%H:%M:%S.456Z"),
+        "Last Done At": c["closed"].dt.strftime("%Y-%m-%dT%H:%M:%S.789Z").fillna(""),
+        "Satisfaction": np.where(rated, rng.integers(1, 6, len(c)).astype(str), ""),
+        "Preview": c["text"],
+    })
+    return _csv(frame)
+
+
+@export("klaus_reviews", "klaus_reviews.csv", "measure",
+        "Klaus (Zendesk QA) reviews export in long form: review id, conversation id, reviewee, "
+        "reviewer, created time, one row per rating category with a 0-4 score and a critical flag")
+def klaus_reviews(rng):
+    rows = []
+    categories = ["Greeting", "Solution", "Tone", "Grammar", "Process"]
+    conversations = pd.read_csv(io.BytesIO(kustomer_conversations(_rng_for("kustomer_conversations"))))
+    for i in range(140):
+        conversation = conversations.iloc[int(rng.integers(0, len(conversations)))]
+        created = START + dt.timedelta(days=int(rng.integers(2, 60)), minutes=int(rng.integers(0, 600)))
+        for category in categories:
+            rows.append({
+                "Review ID": f"R{7100 + i}", "Conversation ID": conversation["ID"],
+                "Reviewee": conversation["Assigned Users"], "Reviewer": rng.choice(["Kim Q.", "Lee T."]),
+                "Created": created.strftime("%Y-%m-%d %H:%M:%S"), "Category": category,
+                "Score": int(rng.choice([0, 1, 2, 3, 4], p=[0.05, 0.1, 0.15, 0.3, 0.4])), "Max": 4,
+                "Critical": "true" if category == "Process" else "false",
+            })
+    return _csv(pd.DataFrame(rows))
+
+
+@export("fixmystreet_reports", "fixmystreet_reports.csv", "measure",
+        "FixMyStreet (UK council) reports export: Report ID, Title, Detail, Category, Created, "
+        "Confirmed, Acknowledged, Fixed, Status, Latitude / Longitude, Ward, Site Used")
+def fixmystreet_reports(rng):
+    c = _cases(rng, 480, open_share=0.3)
+    confirmed = c["opened"] + pd.to_timedelta(rng.integers(0, 600, len(c)), unit="s")
+    frame = pd.DataFrame({
+        "Report ID": _unique(rng, 4_100_000, 4_300_000, len(c)),
+        "Title": rng.choice(["Pothole", "Broken street light", "Fly-tipping", "Overflowing bin"], len(c)),
+        "Detail": c["text"],
+        "User Name": [f"Resident {i}" for i in rng.integers(1, 900, len(c))],
+        "Category": rng.choice(["Potholes", "Street lighting", "Fly tipping", "Bins"], len(c)),
+        "Created": c["opened"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
+        "Confirmed": confirmed.dt.strftime("%Y-%m-%dT%H:%M:%S"),
+        "Acknowledged": c["first"].dt.strftime("%Y-%m-%dT%H:%M:%S"),
+        "Fixed": c["closed"].dt.strftime("%Y-%m-%dT%H:%M:%S").fillna(""),
+        "Status": np.where(c["open"], rng.choice(["confirmed", "investigating", "action scheduled"], len(c)), "fixed"),
+        "Latitude": rng.normal(51.45, 0.02, len(c)).round(6),
+        "Longitude": rng.normal(-2.58, 0.02, len(c)).round(6),
+        "Ward": rng.choice(["Central", "Clifton", "Easton", "Bedminster"], len(c)),
+        "Site Used": rng.choice(["fixmystreet", "council website", "app"], len(c)),
+    })
+    return _csv(frame)
+
+
+@export("msforms_feedback", "msforms_feedback.xlsx", "measure",
+        "Microsoft Forms results workbook: ID, Start time, Completion time, Email (anonymous), Name, "
+        "then each question as a header (a 1-5 rating, a choice, free text)")
+def msforms_feedback(rng):
+    r = _ratings(rng, 300)
+    rows: list[list] = [["ID", "Start time", "Completion time", "Email", "Name",
+                         "Which service did you contact?",
+                         "Overall, how satisfied are you with the service you received?",
+                         "How easy was it to get the help you needed?", "What could we do better?"]]
+    for i, x in enumerate(r.itertuples()):
+        rows.append([i + 1, x.when, x.when + dt.timedelta(minutes=int(rng.integers(1, 6))), "anonymous", None,
+                     x.topic, int(x.csat), int(np.clip(x.csat + rng.integers(-1, 2), 1, 5)), x.comment or None])
+    return _xlsx({"Sheet1": rows})
+
+
+@export("teams_call_queue_daily", "teams_call_queue_daily.csv", "measure",
+        "Microsoft Teams call queue analytics, one row per queue and day: Date, Call Queue Name, "
+        "Total Calls, Answered Calls, Abandoned Calls, Average Wait Time (sec), Average Call Duration (sec)")
+def teams_call_queue_daily(rng):
+    f = _intervals(rng, days=28, minutes=60, queues=["Helpdesk", "Accounts"])
+    f["day"] = f["start"].dt.normalize()
+    daily = f.groupby(["day", "queue"], as_index=False).agg(
+        offered=("offered", "sum"), answered=("answered", "sum"), abandoned=("abandoned", "sum"),
+        asa=("asa", "mean"), aht=("aht", "mean"))
+    frame = pd.DataFrame({
+        "Date": daily["day"].dt.strftime("%Y-%m-%d"), "Call Queue Name": daily["queue"],
+        "Total Calls": daily["offered"], "Answered Calls": daily["answered"],
+        "Abandoned Calls": daily["abandoned"], "Average Wait Time (sec)": daily["asa"].round(1),
+        "Average Call Duration (sec)": daily["aht"].round(1),
+    })
+    return _csv(frame)
+
+
+@export("feefo_reviews", "feefo_reviews.csv", "measure",
+        "Feefo merchant reviews export: Order Ref, Review Date dd/mm/yyyy, Service Rating 1-5 and its "
+        "review, Product Rating and its review, product title, merchant reply")
+def feefo_reviews(rng):
+    r = _ratings(rng, 400)
+    product = np.clip(r["csat"] + rng.integers(-1, 2, len(r)), 1, 5)
+    frame = pd.DataFrame({
+        "Order Ref": [f"ORD-{v}" for v in _unique(rng, 100000, 999999, len(r))],
+        "Review Date": [t.strftime("%d/%m/%Y") for t in r["when"]],
+        "Service Rating": r["csat"],
+        "Service Review": r["comment"],
+        "Product Rating": product,
+        "Product Review": np.where(rng.random(len(r)) < 0.5, "Does what it says.", ""),
+        "Product Title": rng.choice(["Kettle 1.7L", "Toaster 2-slice", "Blender"], len(r)),
+        "Merchant Reply": np.where(r["csat"] <= 2, "Sorry to hear this, please contact us.", ""),
+    })
+    return _csv(frame)
+
+
+@export("hootsuite_inbox", "hootsuite_inbox.csv", "measure",
+        "Hootsuite Inbox export: message id, network, received time, author handle, message, "
+        "assignee, status, first response and resolution times in minutes")
+def hootsuite_inbox(rng):
+    c = _cases(rng, 450, open_share=0.2)
+    frame = pd.DataFrame({
+        "Message ID": [f"hs_{v}" for v in _unique(rng, 10**8, 10**9, len(c))],
+        "Network": rng.choice(["Facebook", "Instagram", "LinkedIn", "X"], len(c)),
+        "Received": c["opened"].dt.strftime("%Y-%m-%d %H:%M"),
+        "Author": [f"@user{v}" for v in rng.integers(1, 9999, len(c))],
+        "Message": c["text"],
+        "Assignee": c["agent"],
+        "Status": np.where(c["open"], "Open", "Resolved"),
+        "First Response Time (min)": ((c["first"] - c["opened"]).dt.total_seconds() / 60).round(),
+        "Resolution Time (min)": ((c["closed"] - c["opened"]).dt.total_seconds() / 60).round(),
+    })
+    return _csv(frame)
+
+
+@export("nhs_complaints_register", "nhs_complaints_register.xlsx", "measure",
+        "An NHS trust complaints register workbook: two title lines above the header, Ref No, Date "
+        "Received / Acknowledged / Response Due / Closed, Directorate, Primary Subject, Outcome "
+        "(Upheld, Partially Upheld, Not Upheld, Withdrawn), Summary")
+def nhs_complaints_register(rng):
+    c = _cases(rng, 360, open_share=0.2)
+    rows: list[list] = [["Complaints register - financial year 2025/26"], ["Exported 01/05/2026"], [],
+                        ["Ref No", "Date Received", "Date Acknowledged", "Response Due", "Date Closed",
+                         "Directorate", "Primary Subject", "Outcome", "Summary"]]
+    for i, r in enumerate(c.itertuples()):
+        closed = None if pd.isna(r.closed) else r.closed.date()
+        rows.append([f"C{2526000 + i}", r.opened.date(), r.first.date(),
+                     (r.opened + pd.Timedelta(days=25)).date(), closed,
+                     rng.choice(["Medicine", "Surgery", "Women & Children", "Community"]),
+                     rng.choice(["Communication", "Clinical treatment", "Appointments", "Staff attitude"]),
+                     None if closed is None else rng.choice(["Upheld", "Partially Upheld", "Not Upheld", "Withdrawn"]),
+                     r.text])
+    return _xlsx({"Register": rows})
 
 
 def _rng_for(name: str) -> np.random.Generator:

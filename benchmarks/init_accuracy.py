@@ -5,6 +5,7 @@ Usage::
     python benchmarks/init_accuracy.py              # the corpus (tune and measure parts) and examples/
     python benchmarks/init_accuracy.py --part measure --review   # also run each written config to a report
     python benchmarks/init_accuracy.py --detail     # plus one line per canonical column
+    python benchmarks/init_accuracy.py --part tune --export five9_call_log --detail   # some exports only
 
 Three sets of exports, each with its reference config:
 
@@ -304,9 +305,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--review", action="store_true",
                         help="also run csperf review on every written config (about a minute each)")
     parser.add_argument("--detail", action="store_true", help="one line per canonical column")
+    parser.add_argument("--export", action="append", metavar="NAME",
+                        help="score only these exports of the chosen parts (repeatable)")
     args = parser.parse_args(argv)
     for part in args.part or ["measure", "tune", "examples"]:
-        scores, rows = benchmark_init(reference_configs(part), review=args.review)
+        configs = [c for c in reference_configs(part) if not args.export or c.stem in args.export]
+        scores, rows = benchmark_init(configs, review=args.review)
         if not rows:
             print(f"\n## {part}: no reference config has its data present (../shared/real-data is absent?)")
             continue

@@ -316,3 +316,157 @@ def test_a_score_off_the_csat_scale_is_never_promoted_to_csat(tmp_path):
                           "Comment": [f"Delivery {i} was late" for i in range(60)]})
     active = _active(_table(propose_mapping(inspect_export(_csv(tmp_path / "nps.csv", frame))), "surveys"))
     assert active["nps"].source == "Score" and "csat" not in active
+
+
+# ------------------------------------------------------------------ second round: parts 4 and 5 of the corpus
+
+
+def test_dates_all_twelve_or_less_are_read_in_the_order_that_makes_them_consecutive():
+    from csperf_lib.ingest.detect import date_order
+
+    # Ten days of March written 02/03 ... 12/03: consecutive days day-first, the 3rd of ten months
+    # month-first; the export covers one stretch of time, so day-first.
+    march = date_order(pd.Series([f"{d:02d}/03/2026" for d in range(2, 13)]))
+    assert march.dayfirst is True and "1 day(s) apart" in march.evidence
+    us = date_order(pd.Series([f"03/{d:02d}/2026 10:00" for d in range(2, 13)]))
+    assert us.dayfirst is False
+    # Three dates a month apart either way: still undecided.
+    assert date_order(pd.Series(["01/02/2026", "02/03/2026", "03/04/2026"])).dayfirst is None
+
+
+def test_month_name_dates_with_a_twelve_hour_time():
+    from csperf_lib.ingest.detect import detect_date_format
+    from csperf_lib.ingest.mapping import to_datetime
+
+    found = detect_date_format(pd.Series(["Mar 02, 2026 08:27:50 AM", "Mar 12, 2026 09:27:50 PM"] * 3))
+    assert found["type"] == "datetime" and found["date_order"] == "month name"
+    stamps, bad = to_datetime(pd.Series(["Mar 02, 2026 08:27:50 AM", "Mar 12, 2026 09:27:50 PM"]))
+    assert [str(v) for v in stamps] == ["2026-03-02 08:27:50", "2026-03-12 21:27:50"] and not bad.any()
+
+
+def test_an_hour_of_the_day_as_a_number_is_the_interval_start_time(tmp_path):
+    # A wallboard's hourly export: the date, then the hour 8-17 as a number; "Calls Ans", "Ans < 30s".
+    rows = [{"Date": f"{d:02d}/03/2026", "Hour": h, "Queue": "General", "Calls In": 20 + h,
+             "Calls Ans": 18 + h, "Calls Aban": 2, "Ans < 30s": 15 + h}
+            for d in range(2, 9) for h in range(8, 18)]
+    intervals = _table(propose_mapping(inspect_export(_csv(tmp_path / "board.csv", pd.DataFrame(rows)))), "intervals")
+    active = _active(intervals)
+    start = active["interval_start"].spec
+    assert start["time_column"] == "Hour" and start["time_format"] == "%H" and start["format"] == "%d/%m/%Y"
+    assert active["interval_s"].spec == {"value": 3600}
+    assert active["answered"].source == "Calls Ans" and active["abandoned"].source == "Calls Aban"
+    assert active["answered_within_threshold"].source == "Ans < 30s"
+    assert active["threshold_s"].spec == {"value": 30}
+
+
+def test_an_outcome_of_verdicts_also_says_upheld_and_withdrawn_is_not(tmp_path):
+    frame = pd.DataFrame({
+        "Ref No": [f"C{i}" for i in range(40)],
+        "Date Received": [f"2026-03-{i % 28 + 1:02d}" for i in range(40)],
+        "Directorate": ["Medicine", "Surgery"] * 20,
+        "Outcome": ["Upheld", "Partially Upheld", "Not Upheld", "Withdrawn"] * 10,
+    })
+    active = _active(_table(propose_mapping(inspect_export(_csv(tmp_path / "register.csv", frame))), "complaints"))
+    assert active["outcome"].source == "Outcome" and active["queue"].source == "Directorate"
+    assert active["upheld"].spec == {"column": "Outcome", "values": {
+        "Upheld": True, "Partially Upheld": True, "Not Upheld": False, "Withdrawn": False}}
+
+
+def test_channel_and_text_known_by_their_values(tmp_path):
+    # Help Scout: "Type" holds email / chat / phone; the longest free text is the case's text.
+    frame = pd.DataFrame({
+        "Conversation ID": range(7000, 7040),
+        "Type": ["email", "chat", "phone", "email"] * 10,
+        "Created At": [f"2026-03-{i % 28 + 1:02d}T10:00:00Z" for i in range(40)],
+        "Notes": [f"The customer says parcel {i} never arrived and asks for a refund by Friday" for i in range(40)],
+    })
+    active = _active(_table(propose_mapping(inspect_export(_csv(tmp_path / "conversations.csv", frame))), "complaints"))
+    assert active["complaint_id"].source == "Conversation ID"
+    assert active["channel"].source == "Type" and "contact channel" in active["channel"].evidence
+    assert active["text"].source == "Notes" and "longest free text" in active["text"].evidence
+
+
+def test_reviews_with_stars_are_survey_responses_not_cases(tmp_path):
+    # An app store export has a date and a territory, as a case file might, but its 1-5 rating
+    # makes it survey responses.
+    frame = pd.DataFrame({
+        "Date": [f"Mar {i % 28 + 1}, 2026" for i in range(60)],
+        "Rating": [i % 5 + 1 for i in range(60)],
+        "Review": [f"Version {i} keeps logging me out of the app" for i in range(60)],
+        "Territory": ["GBR", "USA", "IRL"] * 20,
+    })
+    proposal = propose_mapping(inspect_export(_csv(tmp_path / "ratings.csv", frame)))
+    assert proposal.tables[0].table == "surveys"
+    assert _active(proposal.tables[0])["csat"].source == "Rating"
+
+
+def test_a_rated_chat_is_rated_when_it_ended(tmp_path):
+    frame = pd.DataFrame({
+        "Session ID": [f"S-{i}" for i in range(60)],
+        "Queued At": [f"2026-03-{i % 28 + 1:02d} 10:00:00" for i in range(60)],
+        "Ended At": [f"2026-03-{i % 28 + 1:02d} 10:09:00" for i in range(60)],
+        "Missed": ["TRUE" if i % 7 == 0 else "FALSE" for i in range(60)],
+        "Queue Seconds": [30 + i for i in range(60)],
+        "Post-chat Rating": ["" if i % 3 else str(i % 5 + 1) for i in range(60)],
+    })
+    proposal = propose_mapping(inspect_export(_csv(tmp_path / "chats.csv", frame)))
+    contacts, surveys = _active(_table(proposal, "contacts")), _active(_table(proposal, "surveys"))
+    assert contacts["arrived_at"].source == "Queued At" and contacts["wait_s"].source == "Queue Seconds"
+    assert contacts["answered"].spec == {"column": "Missed", "values": {"TRUE": False, "FALSE": True}}
+    assert surveys["responded_at"].source == "Ended At"
+
+
+def test_a_headerless_interval_report_is_read_by_arithmetic(tmp_path):
+    # Offered = answered + abandoned in every row; answered within the threshold never above answered.
+    lines = []
+    for k in range(40):
+        start = pd.Timestamp(2026, 3, 2, 8) + pd.Timedelta(minutes=30 * (k // 2))
+        offered, abandoned = 10 + k % 9, k % 3
+        lines.append(f"{start:%Y-%m-%d %H:%M},{'Sales' if k % 2 else 'Service'},{offered},"
+                     f"{offered - abandoned},{abandoned},{offered - abandoned - k % 2}")
+    path = tmp_path / "interval.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    profile = inspect_export(path)
+    names = [c.name for c in profile.columns]
+    assert profile.count_sums == ((names[2], names[3], names[4]),)
+    proposal = propose_mapping(profile)
+    intervals = proposal.tables[0]
+    assert intervals.table == "intervals"
+    active = _active(intervals)
+    assert [active[c].source for c in ("offered", "answered", "abandoned", "answered_within_threshold", "queue")] == \
+        [names[2], names[3], names[4], names[5], names[1]]
+    assert "offered = answered + abandoned" in active["offered"].evidence
+    assert active["interval_s"].spec == {"value": 1800}
+
+
+def test_names_run_together_are_split_into_known_words(tmp_path):
+    from csperf_lib.ingest.content_evidence import segment
+
+    assert segment("serviceorderstatus") == ["service", "order", "status"]
+    assert segment("qwertyuiop") == ["qwertyuiop"]
+    # Washington DC's 311 export: ADDDATE, RESOLUTIONDATE, SERVICEORDERSTATUS, ORGANIZATIONACRONYM.
+    frame = pd.DataFrame({
+        "SERVICEREQUESTID": [f"26-{9000 + i}" for i in range(40)],
+        "ADDDATE": [f"2026/03/{i % 28 + 1:02d} 02:54:02+00" for i in range(40)],
+        "RESOLUTIONDATE": [f"2026/03/{i % 28 + 1:02d} 22:39:47+00" if i % 4 else "" for i in range(40)],
+        "SERVICEORDERSTATUS": ["Closed" if i % 4 else "Open" for i in range(40)],
+        "ORGANIZATIONACRONYM": ["DPW", "DMV", "DDOT", "DOEE"] * 10,
+    })
+    active = _active(_table(propose_mapping(inspect_export(_csv(tmp_path / "dc.csv", frame))), "complaints"))
+    assert {k: active[k].source for k in ("complaint_id", "received_at", "resolved_at", "status", "queue")} == {
+        "complaint_id": "SERVICEREQUESTID", "received_at": "ADDDATE", "resolved_at": "RESOLUTIONDATE",
+        "status": "SERVICEORDERSTATUS", "queue": "ORGANIZATIONACRONYM"}
+
+
+def test_the_earliest_timestamp_is_when_a_record_happened_when_no_name_says(tmp_path):
+    frame = pd.DataFrame({
+        "Ref": [f"R{i}" for i in range(40)],
+        "Signed Off": [f"2026-04-{i % 28 + 1:02d} 09:00" if i % 5 else "" for i in range(40)],
+        "Raised": [f"2026-03-{i % 28 + 1:02d} 09:00" for i in range(40)],
+        "Status": ["Closed" if i % 5 else "Open" for i in range(40)],
+        "Details": [f"Customer {i} says the engineer never came and nobody phoned back" for i in range(40)],
+    })
+    complaints = _table(propose_mapping(inspect_export(_csv(tmp_path / "log.csv", frame))), "complaints")
+    received = _active(complaints)["received_at"]
+    assert received.source == "Raised" and "earliest" in received.evidence and "`Signed Off`" in received.evidence
+    assert complaints.missing_required == ()

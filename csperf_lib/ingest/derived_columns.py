@@ -16,10 +16,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from csperf_lib.core.tables import CANONICAL_TABLES
-from csperf_lib.ingest.profiling import ColumnProfile, ExportProfile, _normalise, _replace
+from csperf_lib.ingest.profiling import (
+    FALSE_WORDS,
+    TRUE_WORDS,
+    ColumnProfile,
+    ExportProfile,
+    _normalise,
+    _replace,
+)
 from csperf_lib.ingest.proposal_models import ColumnProposal, config_supports
 
-__all__ = ["derived_columns"]
+__all__ = ["derived_columns", "verdict_values"]
 
 
 def _with_time_of_day(profile: ExportProfile, tdef: Any, out: list[ColumnProposal]) -> list[ColumnProposal]:
@@ -33,22 +40,29 @@ def _with_time_of_day(profile: ExportProfile, tdef: Any, out: list[ColumnProposa
             continue
         times = [
             c for c in profile.columns
-            if c.type == "time" and c.name not in used
-            and set(_normalise(c.name)[0].split()) & {"time", "hour", "start", "clock", "interval", "period", "slot"}
+            if (c.type == "time" or _hour_numbers(c)) and c.name not in used
+            and set(_normalise(c.name)[0].split()) & {"time", "hour", "start", "clock", "interval", "period", "slot", "hr"}
         ]
         if not times:
             continue
         tcol = times[0]
         spec = dict(prop.spec) if isinstance(prop.spec, dict) else {"column": prop.spec}
         spec["time_column"] = tcol.name
-        if tcol.value_format not in (None, "native"):
+        what = tcol.describe()
+        if _hour_numbers(tcol):
+            spec["time_format"] = "%H"
+            what = f"whole hours {tcol.minimum:g}-{tcol.maximum:g}"
+        elif tcol.value_format not in (None, "native"):
             spec["time_format"] = tcol.value_format
         used.add(tcol.name)
-        out[i] = _replace(
-            prop, spec=spec,
-            evidence=prop.evidence + f"; time of day from `{tcol.name}` ({tcol.describe()})",
-        )
+        out[i] = _replace(prop, spec=spec, evidence=prop.evidence + f"; time of day from `{tcol.name}` ({what})")
     return out
+
+
+def _hour_numbers(col: ColumnProfile) -> bool:
+    """Whole numbers 0-23: the hour of the day, as wallboards and hourly reports write it."""
+    return (col.type == "integer" and col.minimum is not None and col.maximum is not None
+            and 0 <= col.minimum and col.maximum <= 23 and col.distinct >= 3)
 
 
 def _contact_defaults(profile: ExportProfile, tdef: Any, by_name: dict[str, ColumnProposal]) -> list[ColumnProposal]:
@@ -143,6 +157,45 @@ def _inverted(prop: ColumnProposal, canonical: str, why: str) -> ColumnProposal 
     )
 
 
+def verdict_values(values: Sequence[str]) -> dict[str, bool] | None:
+    """A complaint's verdict in words ("Upheld", "Not upheld", "Partly upheld", "Yes", "No",
+    "Partially", "Withdrawn") as true / false; None unless every value is one and both occur. A
+    partial verdict counts as upheld; a withdrawn complaint was not upheld."""
+    if not 2 <= len(values) <= 5:
+        return None
+    out = {}
+    for value in values:
+        low = value.strip().lower()
+        if low.startswith(("not ", "no ")) or low in FALSE_WORDS or low in ("rejected", "unfounded", "withdrawn", "unsubstantiated", "no finding"):
+            out[value] = False
+        elif low in TRUE_WORDS or "upheld" in low or low.startswith(("part", "yes")) or low in ("founded", "justified"):
+            out[value] = True
+        else:
+            return None
+    return out if set(out.values()) == {True, False} else None
+
+
+def _upheld_from_outcome(profile: ExportProfile, tdef: Any, by_name: dict[str, ColumnProposal]) -> list[ColumnProposal]:
+    """Complaints whose outcome column holds verdicts ("Upheld", "Partially upheld", "Not upheld",
+    "Withdrawn") say from it whether each was upheld, when no upheld column exists."""
+    if "upheld" not in tdef.columns or ("upheld" in by_name and by_name["upheld"].active):
+        return []
+    outcome = by_name.get("outcome")
+    if outcome is None or not outcome.active or not outcome.source:
+        return []
+    col = profile.column(outcome.source)
+    verdicts = verdict_values(col.values) if col.type == "categorical" else None
+    if verdicts is None:
+        return []
+    shown = ", ".join(f"'{v}'" for v, ok in verdicts.items() if ok)
+    return [ColumnProposal(
+        canonical="upheld", spec={"column": col.name, "values": verdicts}, source=col.name,
+        confidence="medium", score=0.6,
+        evidence=f"`{col.name}` -> upheld: the outcomes are verdicts ({shown} read as upheld; a "
+        "partial verdict counts as upheld, a withdrawn complaint as not upheld)",
+    )]
+
+
 def _interval_defaults(profile: ExportProfile, tdef: Any, by_name: dict[str, ColumnProposal],
                        out: list[ColumnProposal]) -> list[ColumnProposal]:
     """Interval reports: the service-level threshold named in a header, the interval length named
@@ -151,7 +204,7 @@ def _interval_defaults(profile: ExportProfile, tdef: Any, by_name: dict[str, Col
     if "threshold_s" in tdef.columns and "threshold_s" not in by_name:
         for prop in out:
             match = re.search(r"(\d+)\s*(s|sec|secs|seconds)\b", prop.source or "", re.I)
-            if prop.canonical == "service_level" and prop.active and match:
+            if prop.canonical in ("service_level", "answered_within_threshold") and prop.active and match:
                 extra.append(ColumnProposal(
                     canonical="threshold_s", spec={"value": int(match.group(1))}, source=None,
                     confidence="medium",
@@ -160,6 +213,14 @@ def _interval_defaults(profile: ExportProfile, tdef: Any, by_name: dict[str, Col
                     score=0.6,
                 ))
                 break
+    start = next((p for p in out if p.canonical == "interval_start" and p.active), None)
+    if ("interval_s" in tdef.columns and "interval_s" not in by_name and start is not None
+            and isinstance(start.spec, dict) and start.spec.get("time_format") == "%H"):
+        return [*extra, ColumnProposal(
+            canonical="interval_s", spec={"value": 3600}, source=None, confidence="medium", score=0.6,
+            evidence=f"the start of each row is given to the hour (`{start.spec['time_column']}`): "
+            "one row is 3,600 s",
+        )]
     ranges = [c for c in profile.columns if c.type == "time" and c.note.startswith("ranges of clock")
               and c.median]
     if "interval_s" in tdef.columns and "interval_s" not in by_name and ranges:
@@ -302,6 +363,8 @@ def derived_columns(profile: ExportProfile, table: str, columns: list[ColumnProp
         extra += _contact_defaults(profile, tdef, {**by_name, **{p.canonical: p for p in extra}})
     if table == "intervals":
         extra += _interval_defaults(profile, tdef, by_name, out)
+    if table == "complaints":
+        extra += _upheld_from_outcome(profile, tdef, by_name)
     derived = {p.canonical for p in extra}
     out = [c for c in out if c.canonical not in derived] + extra
     out = _digest_key(profile, tdef, out, columns)

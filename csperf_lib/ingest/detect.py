@@ -163,7 +163,39 @@ def date_order(series: pd.Series) -> DateOrder:
         example = text[second.index[second > 12][0]]
         return DateOrder(False, f"{above_second:,} of {len(parts):,} distinct dates have a second field above 12 "
                                 f"(e.g. {example})", separator)
+    spacing = _spacing_order(parts, separator)
+    if spacing is not None:
+        return spacing
     return DateOrder(None, f"all {len(parts):,} distinct dates have day and month fields of 12 or less", separator)
+
+
+def _spacing_order(parts: pd.DataFrame, separator: str) -> DateOrder | None:
+    """Day and month fields all 12 or less: the order under which the distinct dates lie close
+    together, when one order puts them days apart and the other months apart (ten days of March,
+    02/03 ... 12/03, are consecutive days day-first and the 3rd of ten months month-first). An
+    export covers a continuous stretch of time, so the compact reading is taken; it needs at least
+    five distinct dates and a median gap of a week or less, at most a quarter of the other's."""
+    if len(parts) < 5:
+        return None
+    first, second, year = parts[0].astype(int), parts[2].astype(int), parts[3].astype(int)
+    year = year.where(year >= 100, year + 2000)
+
+    def median_gap(day: pd.Series, month: pd.Series) -> float:
+        dates = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": day}), errors="coerce")
+        gaps = pd.Series(dates.dropna().unique()).sort_values().diff().dt.days.dropna()
+        return float(gaps.median()) if len(gaps) else float("inf")
+
+    day_first, month_first = median_gap(first, second), median_gap(second, first)
+    near, far = sorted((day_first, month_first))
+    if not (0 < near <= 7 and far >= 4 * near):
+        return None
+    order = "day-first" if day_first < month_first else "month-first"
+    return DateOrder(
+        day_first < month_first,
+        f"all {len(parts):,} distinct dates have day and month fields of 12 or less; read {order} they "
+        f"are {near:g} day(s) apart at the median, read the other way {far:g} days apart, so {order} "
+        "(an export covers a continuous stretch of time)", separator,
+    )
 
 
 def date_patterns(series: pd.Series) -> dict[str, tuple[int, str]]:
@@ -306,7 +338,8 @@ def detect_date_format(text: pd.Series) -> dict[str, Any] | None:
 
 #: A date written in words: "12th March 2026", "March 12th, 2026", "March 02, 2026".
 _WORDED_DATE = re.compile(
-    r"^(?:\d{1,2}(?:st|nd|rd|th)\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})$"
+    r"^(?:\d{1,2}(?:st|nd|rd|th)\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
+    r"(?P<time>,?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?)?$"
 )
 
 
@@ -319,9 +352,10 @@ def _worded_date(sample: pd.Series) -> dict[str, Any] | None:
     parsed = pd.to_datetime(cleaned, errors="coerce", format="mixed")
     if parsed.notna().mean() < 0.95:
         return None
-    return {"type": "date", "date_format": None, "date_order": "month name",
+    timed = sample.str.extract(_WORDED_DATE)["time"].notna().mean() >= 0.5
+    return {"type": "datetime" if timed else "date", "date_format": None, "date_order": "month name",
             "first": str(parsed.min())[:19], "last": str(parsed.max())[:19],
-            "note": "dates in words (\"12th March 2026\", \"March 02, 2026\"), read value by value"}
+            "note": "dates in words (\"12th March 2026\", \"Mar 02, 2026 08:15 AM\"), read value by value"}
 
 
 def commonest_step(parsed: pd.Series) -> float | None:

@@ -18,6 +18,7 @@ The file is opened read-only.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from collections import Counter
@@ -250,6 +251,13 @@ class ExportProfile:
         reader skips them (``skip_rows`` counts the header and them) and takes ``header_names``.
     sheet_choice : str
         Why this sheet of a workbook with several was read; empty when there was no choice.
+    count_sums : tuple of (str, str, str)
+        Whole-number columns that add up in every sampled row: ``(total, larger part, smaller
+        part)`` with total = larger + smaller (offered = answered + abandoned in an interval
+        report), the larger part the one with the larger mean.
+    bounded_by : tuple of (str, str)
+        Whole-number columns never above another: ``(smaller, larger)`` (answered within the
+        threshold never above answered), among the columns of ``count_sums``' larger parts.
     """
 
     path: Path
@@ -270,6 +278,8 @@ class ExportProfile:
     header_names: tuple[str, ...] = ()
     lines_under_header: int = 0
     sheet_choice: str = ""
+    count_sums: tuple[tuple[str, str, str], ...] = ()
+    bounded_by: tuple[tuple[str, str], ...] = ()
 
     def column(self, name: str) -> ColumnProfile:
         """The profile of the column called ``name``."""
@@ -845,6 +855,7 @@ def inspect_export(
         frame = frame.set_axis(list(header_names), axis=1)
         profiles = [replace(p, name=name) for p, name in zip(profiles, header_names, strict=True)]
     profiles = _blank_explanations(frame, profiles)
+    sums, bounded = _count_relations(frame, profiles, decimal=decimal, thousands=thousands)
     return ExportProfile(
         path=path,
         format=fmt,
@@ -864,7 +875,38 @@ def inspect_export(
         header_names=header_names,
         lines_under_header=below,
         sheet_choice=info.get("sheet_choice", ""),
+        count_sums=sums,
+        bounded_by=bounded,
     )
+
+
+def _count_relations(
+    frame: pd.DataFrame, profiles: list[ColumnProfile], *, decimal: str, thousands: str | None
+) -> tuple[tuple[tuple[str, str, str], ...], tuple[tuple[str, str], ...]]:
+    """Sums and bounds among whole-number columns (see ``ExportProfile.count_sums`` and
+    ``bounded_by``): the arithmetic that tells an interval report's counts apart when no header
+    names them. Every row with the three values must add up, over at least 10 rows."""
+    names = [p.name for p in profiles if p.type == "integer" and (p.minimum or 0) >= 0][:12]
+    if len(names) < 3:
+        return (), ()
+    numbers = {n: _to_numbers(_texts(frame[n]), decimal=decimal, thousands=thousands) for n in names}
+    sums = []
+    for total, a, b in itertools.permutations(names, 3):
+        if a > b:
+            continue
+        both = numbers[total].notna() & numbers[a].notna() & numbers[b].notna()
+        if both.sum() < 10 or numbers[total][both].sum() == 0:
+            continue
+        if (numbers[total][both] == numbers[a][both] + numbers[b][both]).all():
+            larger, smaller = (a, b) if numbers[a][both].mean() >= numbers[b][both].mean() else (b, a)
+            sums.append((total, larger, smaller))
+    parts = {s[1] for s in sums}
+    bounded = [
+        (n, larger) for larger in parts for n in names
+        if n not in {x for s in sums for x in s} and numbers[n].notna().sum() >= 10
+        and (numbers[n] <= numbers[larger]).where(numbers[n].notna() & numbers[larger].notna(), True).all()
+    ]
+    return tuple(sums), tuple(bounded)
 
 
 def _normalise(name: str) -> tuple[str, str | None]:

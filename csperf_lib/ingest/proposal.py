@@ -25,8 +25,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from csperf_lib.core.tables import CANONICAL_TABLES, CHANNELS, column_kind
-from csperf_lib.ingest.derived_columns import derived_columns
+from csperf_lib.core.tables import CANONICAL_TABLES, EVENT_COLUMNS, column_kind
+from csperf_lib.ingest.content_evidence import (
+    all_channels,
+    channel_values,
+    content_only,
+    counts_that_add_up,
+    scale_only,
+    segment,
+    values_only,
+)
+from csperf_lib.ingest.derived_columns import derived_columns, verdict_values
 from csperf_lib.ingest.profiling import (
     FALSE_WORDS,
     SCALES,
@@ -56,14 +65,6 @@ __all__ = [
 _AVERAGE_WORDS = {"avg", "average", "mean"}
 
 
-_CHANNEL_WORDS = (
-    ("phone", ("phone", "call", "voice", "telephone", "tel", "ivr")),
-    ("email", ("email", "e mail", "e-mail", "mail")),
-    ("chat", ("chat", "web chat", "webchat", "messag", "sms", "text message", "whatsapp")),
-    ("social", ("social", "twitter", "facebook", "instagram", "tweet")),
-)
-
-
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ .\-()/]*$")
 
 
@@ -82,7 +83,8 @@ def _synonyms(table: str, canonical: str) -> tuple[tuple[str, float, tuple[str, 
 
 #: Abbreviations exports use for a whole word.
 _WORD_FORMS = {"dt": "date", "ts": "timestamp", "num": "number", "no": "number", "nbr": "number",
-               "desc": "description", "cust": "customer", "grp": "group"}
+               "desc": "description", "cust": "customer", "grp": "group", "avg": "average",
+               "ans": "answered", "aban": "abandoned", "abn": "abandoned"}
 
 
 def _stem(tokens: list[str]) -> list[str]:
@@ -102,16 +104,20 @@ def _stem(tokens: list[str]) -> list[str]:
 
 
 def _name_score(name: str, synonyms: Sequence[tuple[str, float, tuple[str, ...]]]) -> tuple[float, str]:
-    words, _ = _normalise(name)
+    # "Ans < 30s" is answered within 30 s.
+    words, _ = _normalise(re.sub(r"\s*(?:<=?|\u2264)\s*(?=\d)", " within ", str(name)))
     tokens = _stem(words.split())
     compact = "".join(tokens)
+    squashed = words.replace(" ", "")  # "ADDDATE", "RESOLUTIONDATE": words run together, unstemmed
+    if len(tokens) == 1 and len(squashed) >= 8:  # "SERVICEORDERSTATUS": split into known words
+        tokens = _stem(segment(squashed))
     question = "?" in str(name) or len(tokens) >= 6
     best, why = 0.0, ""
     for phrase, weight, stemmed in synonyms:
         ptoks = list(stemmed)
         if not ptoks:
             continue
-        if tokens == ptoks or compact == "".join(ptoks):
+        if tokens == ptoks or compact == "".join(ptoks) or squashed == phrase.replace(" ", ""):
             score = 1.0
         elif len(ptoks) > 1 and sorted(tokens) == sorted(ptoks):  # "date started" for "started date"
             score = 0.95
@@ -164,6 +170,8 @@ def _value_fit(
             return 0.3, "values are not states of a case"
         if col.distinct == 1 and canonical not in ("channel", "status"):
             return 0.2, "one value only: no segments to compare"
+        if canonical != "channel" and all_channels(col):
+            return 0.3, "values are contact channels"
         if t == "categorical":
             return 1.0, f"categorical ({col.distinct:,} distinct)"
         if t == "flag":
@@ -200,7 +208,7 @@ def _value_fit(
             return 0.4, f"clock times ({col.value_format})"
         return 0.0, f"{col.describe()} values"
     if kind == "bool":
-        if t == "categorical" and _verdict_values(col.values):
+        if t == "categorical" and verdict_values(col.values):
             return 0.9, "verdicts (" + "/".join(col.values[:4]) + ")"
         if t == "flag" and len(col.flag_values) == 2:
             return 1.0, f"flag {'/'.join(col.flag_values)}"
@@ -250,7 +258,7 @@ def _spec(
     """The config spec for reading ``col`` as ``kind``, and a note on the format chosen."""
     spec, note = _base_spec(col, kind, profile=profile, unit=unit)
     if canonical == "channel" and col.values:
-        mapping = _channel_values(col.values)
+        mapping = channel_values(col.values)
         if mapping is not None:
             spec = {"column": col.name, "values": mapping}
             note = "values mapped onto phone/email/chat/social/other by keyword"
@@ -265,26 +273,6 @@ def _spec(
             "the export gives an average per answered call: average_of turns it into the total"
         )
     return spec, note
-
-
-def _channel_values(values: Sequence[str]) -> dict[str, Any] | None:
-    """Source channel names onto the canonical vocabulary; None when they already are canonical."""
-
-    if all(v.strip().lower() in CHANNELS and v.strip() == v.strip().lower() for v in values):
-        return None
-    mapping: dict[str, Any] = {}
-    for value in values:
-        low = " " + re.sub(r"[^a-z]+", " ", value.lower()) + " "
-        target: Any = "other"
-        if low.strip() in ("unknown", "n a", "none", "unspecified"):
-            target = None
-        else:
-            for channel, words in _CHANNEL_WORDS:
-                if any(f" {w}" in low for w in words):
-                    target = channel
-                    break
-        mapping[value] = target
-    return mapping
 
 
 def _swapped_order(fmt: str) -> str:
@@ -319,7 +307,7 @@ def _base_spec(
             )
         return {"column": col.name, "unit": "seconds"}, "unit not named; seconds assumed"
     if kind == "bool":
-        verdicts = _verdict_values(col.values) if col.type == "categorical" else None
+        verdicts = verdict_values(col.values) if col.type == "categorical" else None
         if verdicts:
             partial = [v for v in col.values if "part" in v.lower()]
             note = f"'{partial[0]}' read as true (upheld in part); change it if it should not count" if partial else ""
@@ -373,23 +361,6 @@ def _likert_values(values: Sequence[str]) -> dict[str, int] | None:
     return out if len(set(out.values())) >= 3 else None
 
 
-def _verdict_values(values: Sequence[str]) -> dict[str, bool] | None:
-    """A complaint's verdict in words ("Upheld", "Not upheld", "Partly upheld", "Yes", "No",
-    "Partially") as true / false; None unless every value is one and both occur."""
-    if not 2 <= len(values) <= 5:
-        return None
-    out = {}
-    for value in values:
-        low = value.strip().lower()
-        if low.startswith(("not ", "no ")) or low in FALSE_WORDS or low in ("rejected", "unfounded"):
-            out[value] = False
-        elif low in TRUE_WORDS or "upheld" in low or low.startswith(("part", "yes")) or low in ("founded", "justified"):
-            out[value] = True
-        else:
-            return None
-    return out if set(out.values()) == {True, False} else None
-
-
 #: A plain-number duration whose median is at least this is in milliseconds: as seconds it would
 #: be a median wait, talk or hold of 2 h 47 min; Genesys and Amazon Connect export milliseconds.
 _MILLISECOND_MEDIAN = 10_000
@@ -421,9 +392,14 @@ def _candidates(profile: ExportProfile, table: str) -> list[_Candidate]:
                 if 0.95 * label_score > name_score:
                     name_score, phrase = 0.95 * label_score, label_phrase
             if name_score <= 0:
-                name_score, phrase = _scale_only(col, table, canonical)
+                name_score, phrase = scale_only(col, table, canonical)
+            by_content, content_phrase = values_only(profile, col, canonical, kind)
+            if by_content > name_score:
+                name_score, phrase = by_content, content_phrase
             if name_score <= 0 and profile.header_names and not profile.lines_under_header:
-                name_score, phrase = _content_only(profile, col, table, canonical)
+                name_score, phrase = content_only(profile, col, table, canonical)
+            if name_score <= 0 and table == "intervals":
+                name_score, phrase = counts_that_add_up(profile, col, canonical)
             if name_score <= 0:
                 continue
             value_score, why = _value_fit(col, kind, canonical, key=key)
@@ -437,6 +413,8 @@ def _candidates(profile: ExportProfile, table: str) -> list[_Candidate]:
             )
             if phrase.startswith("values on the"):
                 name_part = f"the name says nothing, but the {phrase}"
+            elif phrase.startswith(("by its content", "by arithmetic")):
+                name_part = phrase
             elif phrase.startswith("no header line"):
                 name_part = phrase
             evidence = f"{name_part}, {why}"
@@ -448,65 +426,9 @@ def _candidates(profile: ExportProfile, table: str) -> list[_Candidate]:
     return out
 
 
-def _content_only(profile: ExportProfile, col: ColumnProfile, table: str, canonical: str) -> tuple[float, str]:
-    """A file without a header line: the columns whose content can only be one thing.
-
-    The first unique identifier is the table's key; the first timestamp is when the record
-    arrived and, for complaints, the second (blank while open) when it was resolved; the only
-    two-valued flag of a contact file says whether the call was answered; the only column of long
-    free text is the text. Anything else (which category is the queue, which number the wait) the
-    content cannot tell: it is left for the reader to name.
-    """
-    tdef = CANONICAL_TABLES[table]
-    kind = tdef.columns[canonical]
-    columns = list(profile.columns)
-    why = "no header line: by its content, "
-    if canonical == tdef.key and col.unique and col.type in ("identifier", "integer", "categorical"):
-        first = next((c for c in columns if c.unique and c.type in ("identifier", "integer", "categorical")), None)
-        return (0.6, why + "the first column unique in every row") if first is col else (0.0, "")
-    if kind == "datetime":
-        stamps = [c for c in columns if c.type in ("date", "datetime")]
-        order = {"arrived_at": 0, "received_at": 0, "responded_at": 0, "interval_start": 0, "resolved_at": 1}
-        place = order.get(canonical)
-        if place is not None and len(stamps) > place and stamps[place] is col:
-            return 0.6, why + ("the first timestamp" if place == 0 else "the second timestamp, blank while open")
-        return 0.0, ""
-    if canonical == "answered" and col.type == "flag":
-        flags = [c for c in columns if c.type == "flag"]
-        return (0.6, why + "the only two-valued flag of a contact file") if flags == [col] else (0.0, "")
-    if kind == "text" and col.type == "text":
-        texts = [c for c in columns if c.type == "text"]
-        return (0.6, why + "the only column of free text") if texts == [col] else (0.0, "")
-    return 0.0, ""
-
-
 def _own_name(cand: _Candidate) -> bool:
     """The source column is named exactly as the canonical column (``queue``, ``Queue``)."""
     return _normalise(cand.source)[0] == _normalise(cand.canonical)[0]
-
-
-def _scale_only(col: ColumnProfile, table: str, canonical: str) -> tuple[float, str]:
-    """A survey score recognised by its values alone, when its name says nothing ("Q2", "rating_3").
-
-    Whole numbers spanning most of one survey scale (1-5 for CSAT, 0-10 with a 0 for NPS, 1-7 with
-    a 6 or 7 for CES) are weak evidence (0.4) on their own: enough to propose the column, never to
-    outrank a column whose name matches (see :func:`_promote_score`).
-    """
-    if table != "surveys" or canonical not in SCALES or col.type not in ("integer", "number"):
-        return 0.0, ""
-    if col.minimum is None or col.maximum is None or col.minimum != int(col.minimum):
-        return 0.0, ""
-    low, high = SCALES[canonical]
-    lo, hi = col.minimum, col.maximum
-    # An eleven-point score without a 0 in the sample is still 0-10 when the column is called a
-    # score or a rating; under any other name (an "overall" 1-10) it is not taken for NPS.
-    generic = bool(set(_normalise(col.name)[0].split()) & {"score", "rating"})
-    fits = {
-        "csat": low <= lo and hi == high and col.distinct >= 3,
-        "nps": (lo == 0 or (lo == 1 and generic)) and hi == high and col.distinct >= 5,
-        "ces": low <= lo and hi in (6, 7) and col.distinct >= 4,
-    }[canonical]
-    return (0.4, f"values on the {low}-{high} scale") if fits else (0.0, "")
 
 
 def _confidence(cand: _Candidate) -> str:
@@ -699,10 +621,13 @@ def _surveys_from_ratings(
             "contact_id", key.spec, key.source, key.confidence,
             f"`{key.source}` -> contact_id: the contact the rating is about", key.score,
         ))
-    # A case is rated once it is closed; a contact when it happened.
+    # A case is rated once it is closed; a contact when it ended (else when it happened).
     when = [contacts.column(c) for c in (("resolved_at", "received_at") if is_case else ("arrived_at",))]
     arrived = next((w for w in when if w is not None and w.active), None)
-    if arrived is not None:
+    ended = None if is_case else _end_time(profile)
+    if ended is not None:
+        columns.append(ended)
+    elif arrived is not None:
         columns.append(ColumnProposal(
             "responded_at", arrived.spec, arrived.source, "medium",
             f"`{arrived.source}` -> responded_at: the {what}'s time (no separate response time)",
@@ -726,6 +651,49 @@ def _surveys_from_ratings(
             f"{what}; records with no score are skipped (skip_when_blank)"
         ),
     )
+
+
+_END_WORDS = {"end", "ended", "disconnect", "disconnected", "finish", "finished", "completed", "complete"}
+
+
+def _end_time(profile: ExportProfile) -> ColumnProposal | None:
+    """The timestamp a contact ended (``Ended At``, ``Disconnect Timestamp``): when a rating given
+    after the contact was asked for."""
+    for col in profile.columns:
+        if col.type == "datetime" and set(_normalise(col.name)[0].split()) & _END_WORDS:
+            spec, note = _spec(col, "datetime", profile=profile, unit=None)
+            return ColumnProposal(
+                "responded_at", spec, col.name, "medium",
+                f"`{col.name}` -> responded_at: the contact's end, after which it was rated"
+                + (f"; {note}" if note else ""), 0.6,
+            )
+    return None
+
+
+def _event_time_by_content(profile: ExportProfile, table: TableProposal) -> TableProposal:
+    """When no column's name says when each record happened (arrived, was received...), the
+    earliest timestamp column of the file not otherwise mapped is taken, saying so: a record's
+    later times (answered, closed, due) come after its first."""
+    event = EVENT_COLUMNS.get(table.table)
+    found = table.column(event) if event else None
+    if event is None or (found is not None and found.active):
+        return table
+    used = {c.source for c in table.columns if c.active and c.source}
+    stamps = [c for c in profile.columns if c.type in ("date", "datetime") and c.first and c.name not in used]
+    if not stamps:
+        return table
+    earliest = min(stamps, key=lambda c: (c.first, profile.columns.index(c)))
+    spec, note = _spec(earliest, "datetime", profile=profile, unit=None)
+    others = ", ".join(f"`{c.name}`" for c in stamps if c is not earliest)
+    evidence = (f"`{earliest.name}` -> {event}: no column is named as when each record happened; "
+                f"`{earliest.name}` holds the earliest times of the file (from {earliest.first})"
+                + (f", before {others}" if others else "") + (f"; {note}" if note else ""))
+    proposal = ColumnProposal(event, spec, earliest.name, "medium", evidence, 0.6)
+    columns = [c for c in table.columns if c.canonical != event] + [proposal]
+    order = list(CANONICAL_TABLES[table.table].columns)
+    columns.sort(key=lambda c: order.index(c.canonical))
+    return _table_proposal(profile, table.table, columns, table.score,
+                           skip_when_blank=table.skip_when_blank, evidence=table.evidence)
 
 
 def propose_mapping(profile: ExportProfile) -> MappingProposal:
@@ -753,8 +721,13 @@ def propose_mapping(profile: ExportProfile) -> MappingProposal:
                  if p.active and not (isinstance(p.spec, dict) and "hash_of" in p.spec)}
         required_found = sum(r in found for r in tdef.required_columns)
         required_missing = len(tdef.required_columns) - required_found
-        if table == "surveys" and not found & set(SCALES):
-            required_missing += 1  # a response without a score is no survey response to review
+        if table == "surveys":
+            # A response without a score is no survey response to review; a score on its scale is
+            # what makes a file of responses, as much as its key.
+            if found & set(SCALES):
+                required_found += 1
+            else:
+                required_missing += 1
         total = score + 1.0 * required_found - 1.0 * required_missing
         scored[table] = _table_proposal(profile, table, props, total)
     ranking = sorted(scored.values(), key=lambda t: -t.score)
@@ -764,7 +737,7 @@ def propose_mapping(profile: ExportProfile) -> MappingProposal:
     why = main.evidence
     if rivals:
         why += "; next best: " + ", ".join(f"{t.table} ({t.score:.1f})" for t in rivals)
-    main = _replace(main, evidence=f"score {main.score:.1f}: {why}")
+    main = _event_time_by_content(profile, _replace(main, evidence=f"score {main.score:.1f}: {why}"))
     tables = [main]
     if main.table in ("contacts", "complaints"):
         second = _surveys_from_ratings(profile, main, scored.get("surveys"))

@@ -45,23 +45,25 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "date time:0.8", "timestamp:0.8", "created at:0.8", "created date:0.8",
             "start date:0.8", "date:0.7", "start:0.7", "created:0.6", "received:0.6",
             "initiation timestamp", "initiation time", "initiated at", "started at",
-            "call started", "started:0.7"),
+            "call started", "started:0.7", "queued at", "queued", "enqueued at",
+            "entered queue", "queue entered"),
         "wait_s": (
             "wait", "wait time", "waiting time", "speed of answer", "answer speed", "asa",
             "queue time", "time in queue", "time to answer", "ring time:0.8", "answer time:0.8",
             "queue duration", "wait duration", "total queue:0.9", "queue wait", "queue wait time",
-            "waiting:0.9", "inqueue", "inqueue time", "in queue time"),
+            "waiting:0.9", "inqueue", "inqueue time", "in queue time", "queue:0.7", "queue second:0.9"),
         "answered": (
             "answered", "is answered", "call answered", "answered flag", "connected:0.8",
             "handled:0.8", "calls answered:0.8", "answer:0.9"),
         "abandoned": (
-            "abandoned", "abandon", "is abandoned", "abandoned flag", "dropped:0.8", "hung up:0.8"),
+            "abandoned", "abandon", "is abandoned", "abandoned flag", "dropped:0.8", "hung up:0.8",
+            "missed:0.9", "missed call", "unanswered"),
         "talk_s": (
             "talk", "talk time", "talk duration", "talktime", "conversation duration",
             "call duration:0.9", "duration:0.75", "handle time:0.7", "aht:0.6", "total talk",
             "agent interaction duration", "interaction duration:0.8", "in call duration",
             "in call", "acd time:0.9", "agent time:0.8", "handling duration:0.8",
-            "handling time:0.8"),
+            "handling time:0.8", "handle:0.75", "handle second:0.8"),
         "hold_s": (
             "hold", "hold time", "hold duration", "on hold", "total hold",
             "customer hold duration"),
@@ -86,7 +88,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "responded at", "response date", "survey date", "review date", "feedback date",
             "completed at", "submitted at", "submitted:0.8", "timestamp:0.8", "created at:0.8",
             "date:0.7", "created:0.6", "recorded date", "end date:0.8", "review submit date",
-            "review created", "date submitted", "submit date", "response time:0.6"),
+            "review created", "date submitted", "submit date", "response time:0.6", "completion time", "completion date",
+            "completed:0.8", "date completed", "finished at", "end time:0.7"),
         "queue": (
             "queue", "product", "product name", "variation", "service:0.8", "topic:0.8",
             "category:0.7", "department:0.7", "skill:0.8", "model:0.7", "area:0.6", "team:0.8",
@@ -122,14 +125,17 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "case number", "case reference", "request id", "service request id", "sr number",
             "ticket id:0.8", "reference:0.7", "id:0.6", "key:0.6", "case enquiry id",
             "ticket number", "incident number", "incident id", "number:0.6", "message id:0.7",
-            "sr id", "complaint ref", "ref:0.7", "tweet id", "post id", "comment id"),
+            "sr id", "complaint ref", "ref:0.7", "tweet id", "post id", "comment id",
+            "conversation id:0.9", "thread id:0.9", "report id", "enquiry id", "enquiry reference"),
         "received_at": (
             "received at", "date received", "received date", "created date", "created at",
             "date opened", "opened date", "opened", "date logged", "logged at", "date submitted",
             "complaint date", "received:0.8", "created:0.8", "submitted:0.7", "date:0.6",
             "open dt", "open date", "opened at", "created time", "create date", "date time opened",
             "open:0.7", "submit date:0.8", "creation date", "creation time", "created on",
-            "timestamp:0.7", "date created", "add date:0.9", "date added", "added at", "added on"),
+            "timestamp:0.7", "date created", "add date:0.9", "date added", "added at", "added on",
+            "requested datetime", "requested at", "requested date", "date requested",
+            "requested:0.8", "request date", "reported at", "date reported", "reported:0.7"),
         "channel": (
             "channel", "submitted via", "received via", "open data channel type", "channel type",
             "intake channel", "contact channel", "via:0.7", "source:0.6", "origin:0.6",
@@ -141,7 +147,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "case reason", "root cause:0.8", "sr type", "service request type", "request category",
             "case title:0.6", "complaint reason", "tag:0.7", "negative reason:0.9",
             "request type:0.9", "subject:0.6", "service code description:0.9",
-            "service description:0.8"),
+            "service description:0.8", "primary subject", "reason for complaint",
+            "nature of complaint", "complaint subject", "service name:0.8", "subject area:0.9"),
         "sub_category": (
             "sub category", "subcategory", "sub issue", "sub type", "subtype", "descriptor",
             "sub product:0.8", "detail:0.6", "type:0.6", "request type:0.8", "request details:0.6",
@@ -151,12 +158,15 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "agency name:0.85", "company:0.7", "business unit:0.8", "handled by:0.8",
             "service:0.6", "group:0.8", "assignment group", "owner department",
             "responsible agency", "division:0.8", "support group:0.9", "airline:0.8", "brand:0.8",
-            "service area", "owner:0.7", "team assigned:0.9", "service area name"),
+            "service area", "owner:0.7", "team assigned:0.9", "service area name", "directorate",
+            "mailbox:0.9", "inbox:0.8", "business area:0.9", "product group:0.9", "organization:0.8",
+            "organisation:0.8"),
         "region": (
             "region", "borough", "state:0.9", "area:0.8", "country:0.8", "county:0.8",
             "district:0.8", "city:0.7", "territory", "location:0.5", "zip code:0.5",
             "neighborhood", "neighbourhood", "community area:0.8", "ward:0.7",
-            "council district:0.8", "supervisor district:0.7", "postcode district:0.7"),
+            "council district:0.8", "supervisor district:0.7", "postcode district:0.7",
+            "zipcode:0.7", "zip:0.7", "postcode:0.7", "post code:0.7"),
         "acknowledged_at": (
             "acknowledged at", "acknowledged", "date acknowledged", "acknowledgement date",
             "acknowledgment date", "first response date:0.8", "first response:0.8",
@@ -166,13 +176,16 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "date resolved", "resolved:0.8", "completed:0.7", "resolution action updated date:0.5",
             "solved at", "solved", "closed dt", "close date", "resolved time",
             "final response date", "final response:0.9", "closed time", "date time closed",
-            "date responded", "responded:0.7", "response date:0.8", "resolved on", "closed on"),
+            "date responded", "responded:0.7", "response date:0.8", "resolved on", "closed on",
+            "closed datetime", "done at:0.9", "last done at:0.9", "done:0.7", "fixed at", "date fixed",
+            "fixed:0.8", "completed at:0.9", "completion date:0.9", "date completed:0.9"),
         "upheld": ("upheld", "complaint upheld", "justified", "founded:0.8", "substantiated"),
         "text": (
             "text", "narrative", "complaint narrative", "consumer complaint narrative",
             "complaint text", "description:0.9", "details:0.8", "complaint:0.7", "comments:0.7",
             "summary:0.7", "message:0.8", "short description:0.8", "subject:0.6",
-            "ticket description", "body:0.7", "request details:0.5", "case title:0.8", "title:0.7"),
+            "ticket description", "body:0.7", "request details:0.5", "case title:0.8", "title:0.7",
+            "preview:0.8", "complaint summary", "complaint details", "detail:0.7"),
         "contact_id": ("contact id", "call id", "interaction id"),
         "customer_id": (
             "customer id", "customer number", "client id", "consumer id", "member id",
@@ -194,21 +207,27 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "qa_evaluations": {
         "evaluation_id": (
             "evaluation id", "evaluation", "assessment id", "scorecard id", "form id:0.8",
-            "audit id", "qa id", "review id:0.7", "grade id", "evaluation number"),
-        "contact_id": ("contact id", "call id", "interaction id"),
-        "agent_id": ("agent", "agent id", "agent name", "employee", "advisor", "adviser"),
+            "audit id", "qa id", "review id:0.7", "grade id", "evaluation number", "review:0.6",
+            "scorecard response id"),
+        "contact_id": (
+            "contact id", "call id", "interaction id", "conversation id", "ticket id", "ticket:0.8",
+            "case id:0.8", "chat id", "session id"),
+        "agent_id": ("agent", "agent id", "agent name", "employee", "advisor", "adviser", "reviewee",
+            "evaluatee", "agent reviewed", "assessed agent", "graded agent", "user:0.6"),
         "evaluator_id": (
             "evaluator", "evaluator id", "reviewer", "assessor", "auditor", "qa analyst",
             "scored by", "evaluated by", "grader", "graded by", "qa reviewer"),
         "evaluated_at": (
             "evaluated at", "evaluation date", "reviewed at", "scored at", "date:0.6", "graded at",
-            "graded date", "date graded", "evaluation time"),
+            "graded date", "date graded", "evaluation time", "review date", "reviewed date",
+            "created at:0.7", "created:0.6", "review created:0.9"),
         "item": (
             "item", "question", "criterion", "criteria", "attribute", "behaviour", "behavior",
-            "competency", "section:0.7", "question text", "rubric question"),
+            "competency", "section:0.7", "question text", "rubric question", "category:0.8",
+            "rating category", "scorecard item", "criterion name"),
         "score": (
             "score", "points", "points awarded", "mark", "result:0.7", "points earned",
-            "points scored"),
+            "points scored", "rating:0.8"),
         "max_score": (
             "max score", "maximum score", "max points", "possible points", "out of", "maximum:0.8",
             "max:0.8", "weight:0.6", "points possible", "possible"),
@@ -231,16 +250,16 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "offered": (
             "offered", "calls offered", "contacts offered", "incoming", "incoming calls",
             "inbound calls", "calls received", "presented", "total calls:0.9", "calls:0.7",
-            "volume:0.8", "received:0.6", "offer", "calls presented", "contacts presented"),
+            "volume:0.8", "received:0.6", "offer", "calls presented", "contacts presented", "calls offered total"),
         "answered": (
             "answered", "answered calls", "calls answered", "calls handled", "handled:0.8",
-            "acd calls:0.8", "answer"),
+            "acd calls:0.8", "answer", "calls ans", "ans:0.9", "ans calls"),
         "abandoned": (
             "abandoned", "abandoned calls", "calls abandoned", "abandons", "aban", "abandon",
             "aban calls"),
         "answered_within_threshold": (
             "answered within threshold", "answered within sl", "answered in sl", "within sl",
-            "answered within", "calls answered within"),
+            "answered within", "calls answered within", "ans within"),
         "service_level": (
             "service level", "sl", "grade of service", "gos", "service level percent",
             "within service level:0.9", "service level pct", "sla", "sla %", "service level %"),
@@ -252,11 +271,13 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "total queue time", "wait total", "answer speed avg", "average speed of answer",
             "speed of answer avg", "asa", "answer speed:0.9", "speed of answer:0.9",
             "waiting time avg:0.8", "wait time avg:0.8", "waiting time:0.7", "avg speed ans",
-            "speed ans", "avg queue time", "average queue time", "queue time:0.8"),
+            "speed ans", "avg queue time", "average queue time", "queue time:0.8", "average wait:0.9",
+            "average wait time:0.9", "wait:0.7"),
         "talk_s_total": (
             "total talk", "total talk time", "talk time total", "talk total", "talk duration avg",
             "talk time avg", "average talk time", "talk duration:0.9", "talk time:0.9",
-            "avg acd time", "acd time:0.9"),
+            "avg acd time", "acd time:0.9", "average call duration", "call duration:0.8",
+            "avg talk", "talk:0.8"),
         "handle_s_total": (
             "total handle", "total handle time", "handle time total", "handle total", "aht",
             "average handle time", "handle time avg", "handle time:0.9", "avg handle time"),

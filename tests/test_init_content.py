@@ -470,3 +470,61 @@ def test_the_earliest_timestamp_is_when_a_record_happened_when_no_name_says(tmp_
     received = _active(complaints)["received_at"]
     assert received.source == "Raised" and "earliest" in received.evidence and "`Signed Off`" in received.evidence
     assert complaints.missing_required == ()
+
+
+def test_stars_in_words_are_read_as_csat_and_a_priority_is_no_score(tmp_path):
+    # Google Business Profile writes stars as ONE ... FIVE; a 1-5 priority or post number is no score.
+    words = ["ONE", "TWO", "THREE", "FOUR", "FIVE"]
+    frame = pd.DataFrame({
+        "Review ID": [f"AbF{i}" for i in range(50)],
+        "Star Rating": [words[i % 5] for i in range(50)],
+        "Priority": [i % 5 + 1 for i in range(50)],
+        "Comment": [f"The shop on street {i} was friendly and the staff knew their stuff" for i in range(50)],
+        "Create Time": [f"2026-03-{i % 28 + 1:02d}T10:00:00Z" for i in range(50)],
+    })
+    proposal = propose_mapping(inspect_export(_csv(tmp_path / "reviews.csv", frame)))
+    surveys = _active(proposal.tables[0])
+    assert proposal.tables[0].table == "surveys"
+    assert surveys["csat"].spec == {"column": "Star Rating", "values": dict(zip(words, range(1, 6), strict=True))}
+    from csperf_lib.ingest.content_evidence import scale_only
+    assert scale_only(proposal.profile.column("Priority"), "surveys", "csat") == (0.0, "")
+
+
+def test_forum_posts_with_prose_are_a_table_of_texts_not_contacts(tmp_path):
+    # A support forum: post id, author, reply-to number, time, category, the post, an accepted-answer
+    # flag. The posts' words belong to a table with text; "accepted_answer" is no answered call.
+    frame = pd.DataFrame({
+        "post_id": range(5001, 5061),
+        "username": [f"member{i % 13}" for i in range(60)],
+        "reply_to_post_number": ["" if i % 2 else str(i % 5 + 1) for i in range(60)],
+        "created_at": [f"2026-03-{i % 28 + 1:02d} 10:{i % 60:02d}:00" for i in range(60)],
+        "category": ["Billing help", "Broadband", "Mobile"] * 20,
+        "raw": [f"My broadband dropped again on day {i} and nobody from support has replied yet" for i in range(60)],
+        "accepted_answer": ["true" if i % 5 == 0 else "false" for i in range(60)],
+    })
+    proposal = propose_mapping(inspect_export(_csv(tmp_path / "forum.csv", frame)))
+    assert [t.table for t in proposal.tables] == ["complaints"]
+    active = _active(proposal.tables[0])
+    assert active["text"].source == "raw" and active["complaint_id"].source == "post_id"
+
+
+def test_deadline_words_say_timely_and_a_two_digit_hour_is_a_time(tmp_path):
+    from csperf_lib.ingest.content_evidence import timely_values
+
+    assert timely_values(["Within SLA", "SLA Violated"]) == {"Within SLA": True, "SLA Violated": False}
+    assert timely_values(["Met", "Not met"]) == {"Met": True, "Not met": False}
+    assert timely_values(["Y", "N"]) is None
+    frame = pd.DataFrame({
+        "Ticket ID": [f"#SR-{i}" for i in range(40)],
+        "Created Date": [f"2026-03-{i % 28 + 1:02d} 09:00:00" for i in range(40)],
+        "Resolution Status": ["Within SLA", "SLA Violated", "Within SLA", ""] * 10,
+    })
+    active = _active(_table(propose_mapping(inspect_export(_csv(tmp_path / "tickets.csv", frame))), "complaints"))
+    assert active["timely"].spec == {"column": "Resolution Status", "values": {"Within SLA": True, "SLA Violated": False}}
+    calls = pd.DataFrame({
+        "Conversation ID": [f"WT{i}" for i in range(60)], "Date": [f"2026-03-{i % 28 + 1:02d}" for i in range(60)],
+        "Hour": [f"{8 + i % 10:02d}" for i in range(60)], "Queue Time": range(60), "Talk Time": range(60, 120),
+        "Abandoned": ["No" if i % 9 else "Yes" for i in range(60)],
+    })
+    arrived = _active(_table(propose_mapping(inspect_export(_csv(tmp_path / "flex.csv", calls))), "contacts"))["arrived_at"]
+    assert arrived.spec["time_column"] == "Hour" and arrived.spec["time_format"] == "%H"

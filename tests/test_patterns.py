@@ -92,3 +92,15 @@ def test_arrival_profile_matches_pandas():
     for (weekday, hour), count in expected.items():
         assert profile.loc[(weekday, hour), "offered"] == count
     assert set(profile["days"]) == {2}
+
+
+def test_arrival_profile_ignores_an_extra_column_named_like_its_own():
+    # An export's own "Hour" column, kept beside the canonical ones, once broke stage 03: the
+    # engine compares names without regard to case, so it met the computed hour.
+    contacts = pd.DataFrame({
+        "arrived_at": pd.to_datetime(["2026-03-02 08:10", "2026-03-02 09:20", "2026-03-03 08:40"]),
+        "answered": [True, False, True], "abandoned": [False, True, False],
+        "Hour": ["08", "09", "08"], "Weekday": ["Mon", "Mon", "Tue"],
+    })
+    profile = arrival_profile(contacts)
+    assert list(profile["hour"]) == [8, 9, 8] and profile["offered"].sum() == 3

@@ -601,3 +601,15 @@ def test_no_rules_says_so_on_the_page(tmp_path):
     result = regulatory_compliance(NoStore(), TargetSet())
     assert result.summary.empty and "never assumed" in result.note
 
+
+
+def test_failing_cases_beside_an_extra_column_named_reason():
+    # A complaints export's own "Reason" column is kept as an extra column; the failing cases'
+    # computed reason must not meet it (the engine compares names without regard to case).
+    frame = complaints_frame(HAND_BUILT).assign(Reason="Billing", Elapsed_Days="n/a")
+    with Store("duckdb://") as s:
+        s.write("complaints", frame)
+        cases = regulatory_compliance(s, DEFAULT_REGULATORY_RULES).failing_cases
+    resolve = cases[cases["rule"] == "complaints_resolved_within_8_weeks"]
+    assert list(resolve["reason"]) == ["still open past the window", "late"]
+    assert resolve["elapsed_days"].tolist() == pytest.approx([107.0, 68.0])

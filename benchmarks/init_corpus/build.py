@@ -38,8 +38,13 @@ The measure part is used once, then moved to ``tune``:
   ``init`` was changed: 51 of 81 reference columns right (63 %); 8 of 9 ``init`` runs exited 0 and
   all 8 ran to a report unedited; the other exited with one line (QA reviews whose reviewee and
   rating category were not recognised). Part 5 then moved to ``tune``;
-* part 6 (10 exports), the exports marked ``measure`` now, was written after part 5 had been
-  moved and ``init`` tuned on parts 4 and 5, and not looked at before it was scored.
+* part 6 (10 exports), written after part 5 had been moved and ``init`` tuned on parts 4 and 5,
+  was scored on 2026-12-07 before it was looked at: 59 of 72 reference columns right (82 %); 10 of
+  10 ``init`` runs exited 0, 9 ran to a report unedited, and one review failed in stage 03 (an
+  export's own ``Hour`` column, kept as an extra column, met a name the arrival profile computes:
+  fixed in the method, not in ``init``). Part 6 then moved to ``tune``;
+* part 7, the exports marked ``measure`` now, was written after part 6 had been moved and ``init``
+  tuned on it, and not looked at before it was scored.
 
 Whoever tunes ``init`` on the current measure part moves it to ``tune`` first and writes a new one.
 """
@@ -1668,7 +1673,7 @@ def nhs_complaints_register(rng):
 # --------------------------------------------------------------------------------------------
 
 
-@export("webex_queue_statistics", "webex_queue_statistics.csv", "measure",
+@export("webex_queue_statistics", "webex_queue_statistics.csv", "tune",
         "Webex Contact Center queue statistics by 30-minute interval: Interval Start Time, Queue Name, "
         "Contacts Queued / Handled / Abandoned, averages as mm:ss, Service Level % with a % sign")
 def webex_queue_statistics(rng):
@@ -1684,7 +1689,7 @@ def webex_queue_statistics(rng):
     return _csv(frame)
 
 
-@export("freshcaller_call_log", "freshcaller_call_log.csv", "measure",
+@export("freshcaller_call_log", "freshcaller_call_log.csv", "tune",
         "Freshcaller call log: date ('02 Mar 2026') and time ('08:15:22 AM') apart, direction, status "
         "Completed / Missed / Voicemail / Abandoned, team, agent, wait and duration as hh:mm:ss")
 def freshcaller_call_log(rng):
@@ -1706,7 +1711,7 @@ def freshcaller_call_log(rng):
     return _csv(frame)
 
 
-@export("zoho_desk_tickets", "zoho_desk_tickets.csv", "measure",
+@export("zoho_desk_tickets", "zoho_desk_tickets.csv", "tune",
         "Zoho Desk tickets export: Ticket Id, status Open / On Hold / Closed, channel, department, "
         "owner, 'dd MMM yyyy hh:mm AM' created and closed times, happiness Good / Okay / Bad, description")
 def zoho_desk_tickets(rng):
@@ -1728,7 +1733,7 @@ def zoho_desk_tickets(rng):
     return _csv(frame)
 
 
-@export("hotjar_nps", "hotjar_nps.csv", "measure",
+@export("hotjar_nps", "hotjar_nps.csv", "tune",
         "Hotjar NPS survey export: Response ID, Submitted at with UTC, an NPS score 0-10, the reason, "
         "page URL, device, country")
 def hotjar_nps(rng):
@@ -1745,7 +1750,7 @@ def hotjar_nps(rng):
     return _csv(frame)
 
 
-@export("water_complaints_register", "water_complaints_register.xlsx", "measure",
+@export("water_complaints_register", "water_complaints_register.xlsx", "tune",
         "A water company's complaints register workbook: merged group headers above the column names "
         "(Complaint / Dates / Outcome), Y/N justified, stage 1 or 2")
 def water_complaints_register(rng):
@@ -1763,7 +1768,7 @@ def water_complaints_register(rng):
     return _xlsx({"Register": rows}, merge={"Register": ["A1:C1", "D1:F1", "G1:H1"]})
 
 
-@export("google_business_reviews", "google_business_reviews.csv", "measure",
+@export("google_business_reviews", "google_business_reviews.csv", "tune",
         "Google Business Profile reviews export: reviewer, star rating in words (ONE ... FIVE), comment, "
         "create / update times ISO with Z, owner reply, location name")
 def google_business_reviews(rng):
@@ -1782,7 +1787,7 @@ def google_business_reviews(rng):
     return _csv(frame)
 
 
-@export("community_forum_posts", "community_forum_posts.csv", "measure",
+@export("community_forum_posts", "community_forum_posts.csv", "tune",
         "A support community forum export (Discourse-style): post id, topic id, author, reply-to post, "
         "created time, category, the post's text, a solved flag")
 def community_forum_posts(rng):
@@ -1801,7 +1806,7 @@ def community_forum_posts(rng):
     return _csv(frame)
 
 
-@export("twilio_flex_tasks", "twilio_flex_tasks.csv", "measure",
+@export("twilio_flex_tasks", "twilio_flex_tasks.csv", "tune",
         "Twilio Flex Insights conversations report: conversation id, channel voice / chat, date and a "
         "two-digit hour apart, queue, agent, team, queue / talk / wrap-up seconds, abandoned Yes / No")
 def twilio_flex_tasks(rng):
@@ -1823,7 +1828,7 @@ def twilio_flex_tasks(rng):
     return _csv(frame)
 
 
-@export("freshservice_tickets", "freshservice_tickets.csv", "measure",
+@export("freshservice_tickets", "freshservice_tickets.csv", "tune",
         "Freshservice tickets export: Ticket ID '#SR-123', source, status, group, agent, created / "
         "resolved / closed dates, resolution status Within SLA / SLA Violated")
 def freshservice_tickets(rng):
@@ -1845,7 +1850,7 @@ def freshservice_tickets(rng):
     return _csv(frame)
 
 
-@export("edinburgh_council_enquiries", "edinburgh_council_enquiries.csv", "measure",
+@export("edinburgh_council_enquiries", "edinburgh_council_enquiries.csv", "tune",
         "A UK council's customer enquiries export (semicolon-separated, dd/mm/yyyy hh:mm): enquiry "
         "reference, received / responded dates, service area, enquiry type, channel, within target Y/N")
 def edinburgh_council_enquiries(rng):
@@ -1862,6 +1867,222 @@ def edinburgh_council_enquiries(rng):
         "Ward": rng.choice(["Leith", "Morningside", "Portobello", "Corstorphine"], len(c)),
     })
     return _csv(frame, sep=";")
+
+
+# --------------------------------------------------------------------------------------------
+# Measure part 7: written after part 6 had been scored and moved to tune
+# --------------------------------------------------------------------------------------------
+
+
+@export("vonage_cc_interactions", "vonage_cc_interactions.csv", "measure",
+        "Vonage Contact Center interaction export: GUIDs, ISO times with +00:00, channel type, queue, "
+        "agent, queue / talk / hold / wrap durations in seconds, outcome Connected / Abandoned / "
+        "Callback Requested, transfer TRUE / FALSE")
+def vonage_cc_interactions(rng):
+    c = _calls(rng, 700)
+    start = pd.to_datetime(c["arrived"])
+    callback = ~c["answered"] & (rng.random(len(c)) < 0.25)
+    frame = pd.DataFrame({
+        "Interaction GUID": [f"{rng.integers(16**8):08x}-{rng.integers(16**4):04x}-{rng.integers(16**4):04x}-"
+                             f"{rng.integers(16**4):04x}-{rng.integers(16**12):012x}" for _ in range(len(c))],
+        "Start Date Time": start.dt.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+        "Channel Type": rng.choice(["Voice", "Voice", "Email", "Chat"], len(c)),
+        "Queue Name": c["queue"],
+        "Agent Name": c["agent"],
+        "Queue Duration": c["wait"].astype(int),
+        "Talk Duration": c["talk"].astype(int),
+        "Hold Duration": c["hold"].astype(int),
+        "Wrap Duration": c["wrap"].astype(int),
+        "Outcome": np.where(c["answered"], "Connected", np.where(callback, "Callback Requested", "Abandoned")),
+        "Transfer": np.where(c["transferred"], "TRUE", "FALSE"),
+    })
+    return _csv(frame)
+
+
+@export("salesforce_agent_work", "salesforce_agent_work.csv", "measure",
+        "Salesforce Omni-Channel Agent Work report: work id, service channel, queue, user, request / "
+        "accept / close times as '3/2/2026, 8:15 AM', speed to answer and handle time in seconds, "
+        "status Closed / Canceled")
+def salesforce_agent_work(rng):
+    c = _calls(rng, 560)
+    start = pd.to_datetime(c["arrived"])
+    accepted = start + pd.to_timedelta(c["wait"], unit="s")
+    closed = accepted + pd.to_timedelta(c["talk"] + c["wrap"], unit="s")
+
+    def us(t):
+        return f"{t.month}/{t.day}/{t.year}, {t.hour % 12 or 12}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
+
+    frame = pd.DataFrame({
+        "Work Id": [f"0Bz{rng.integers(16**12):012X}" for _ in range(len(c))],
+        "Service Channel": rng.choice(["Case", "Chat", "Messaging"], len(c)),
+        "Queue": c["queue"] + " Queue",
+        "User": c["agent"],
+        "Request DateTime": [us(t) for t in start],
+        "Accept DateTime": [us(t) if ok else "" for t, ok in zip(accepted, c["answered"], strict=True)],
+        "Close DateTime": [us(t) if ok else "" for t, ok in zip(closed, c["answered"], strict=True)],
+        "Speed To Answer": np.where(c["answered"], c["wait"].astype(int).astype(str), ""),
+        "Handle Time": np.where(c["answered"], (c["talk"] + c["wrap"]).astype(int).astype(str), ""),
+        "Status": np.where(c["answered"], "Closed", "Canceled"),
+    })
+    return _csv(frame)
+
+
+@export("bazaarvoice_reviews", "bazaarvoice_reviews.csv", "measure",
+        "Bazaarvoice product reviews export: review id, submission date, overall rating 1-5, title, "
+        "text, product id and name, is-recommended True / False, reviewer location")
+def bazaarvoice_reviews(rng):
+    r = _ratings(rng, 420)
+    frame = pd.DataFrame({
+        "Review ID": _unique(rng, 10**8, 10**9, len(r)),
+        "Submission Date": [t.strftime("%Y-%m-%d") for t in r["when"]],
+        "Overall Rating": r["csat"],
+        "Review Title": [c.split(".")[0][:40] if c else "Review" for c in r["comment"]],
+        "Review Text": [c or "Does the job." for c in r["comment"]],
+        "Product ID": rng.choice(["P-1001", "P-1002", "P-2040"], len(r)),
+        "Product Name": rng.choice(["Cordless vacuum", "Air fryer", "Coffee machine"], len(r)),
+        "Is Recommended": np.where(r["csat"] >= 4, "True", "False"),
+        "Reviewer Location": rng.choice(["London", "Manchester", "Glasgow", ""], len(r)),
+    })
+    return _csv(frame)
+
+
+@export("ivr_postcall_survey", "ivr_postcall_survey.csv", "measure",
+        "An IVR post-call survey export: call id, survey date and time, Q1 satisfaction 1-5, Q2 "
+        "recommend 0-10, a transcribed comment, the agent and queue the call reached")
+def ivr_postcall_survey(rng):
+    r = _ratings(rng, 360)
+    frame = pd.DataFrame({
+        "Survey ID": np.arange(90001, 90001 + len(r)),
+        "Call ID": _unique(rng, 10**9, 2 * 10**9, len(r)),
+        "Survey Date": [t.strftime("%d/%m/%Y %H:%M") for t in r["when"]],
+        "Queue": r["topic"],
+        "Agent": r["agent"],
+        "Q1_Satisfaction": r["csat"],
+        "Q2_Recommend": r["nps"],
+        "Q3_Comment": r["comment"],
+    })
+    return _csv(frame)
+
+
+@export("housing_association_complaints", "housing_association_complaints.csv", "measure",
+        "A housing association's complaints register: complaint no., received, stage, service area, "
+        "response due and responded dates, response within timescale Yes / No, outcome Upheld / "
+        "Partially upheld / Not upheld")
+def housing_association_complaints(rng):
+    c = _cases(rng, 420, open_share=0.15)
+    due = c["opened"] + pd.Timedelta(days=10)
+    frame = pd.DataFrame({
+        "Complaint No.": [f"HA{7000 + i}" for i in range(len(c))],
+        "Received": c["opened"].dt.strftime("%d/%m/%Y"),
+        "Stage": rng.choice(["Stage 1", "Stage 2"], len(c), p=[0.8, 0.2]),
+        "Service Area": rng.choice(["Repairs", "Lettings", "Rent", "Estate services"], len(c)),
+        "Response Due": due.dt.strftime("%d/%m/%Y"),
+        "Responded": c["closed"].dt.strftime("%d/%m/%Y").fillna(""),
+        "Response Within Timescale": np.where(c["closed"].isna(), "", np.where(c["closed"] <= due, "Yes", "No")),
+        "Outcome": np.where(c["closed"].isna(), "", rng.choice(["Upheld", "Partially upheld", "Not upheld"], len(c))),
+        "Summary": c["text"],
+    })
+    return _csv(frame)
+
+
+@export("seattle_find_it_fix_it", "seattle_find_it_fix_it.csv", "measure",
+        "A city's customer service requests open data (Seattle-style): service request number, created "
+        "and closed dates as 'MM/DD/YYYY hh:mm:ss AM', request type, department, status, method "
+        "received, council district")
+def seattle_find_it_fix_it(rng):
+    c = _cases(rng, 600, open_share=0.2)
+    frame = pd.DataFrame({
+        "Service Request Number": [f"26-{v:08d}" for v in _unique(rng, 1, 99_999_999, len(c))],
+        "Created Date": c["opened"].dt.strftime("%m/%d/%Y %I:%M:%S %p"),
+        "Service Request Type": rng.choice(["Abandoned Vehicle", "Graffiti", "Illegal Dumping", "Pothole"], len(c)),
+        "City Department": rng.choice(["SDOT", "SPU", "SPD"], len(c)),
+        "Status": np.where(c["open"], rng.choice(["Open", "In Progress"], len(c)), "Closed"),
+        "Closed Date": c["closed"].dt.strftime("%m/%d/%Y %I:%M:%S %p").fillna(""),
+        "Method Received": rng.choice(["Phone", "Find It Fix It App", "Web"], len(c)),
+        "Council District": rng.integers(1, 8, len(c)),
+        "Latitude": rng.normal(47.61, 0.03, len(c)).round(6),
+        "Longitude": rng.normal(-122.33, 0.03, len(c)).round(6),
+    })
+    return _csv(frame)
+
+
+@export("threecx_queue_report", "threecx_queue_report.csv", "measure",
+        "A 3CX hourly queue report: queue, date dd/mm/yyyy and time 'HH:MM' apart, received / answered "
+        "/ abandoned calls, answered in 20 s, average waiting and talking time as hh:mm:ss")
+def threecx_queue_report(rng):
+    f = _intervals(rng, days=14, minutes=60, queues=["800 Sales", "801 Support"])
+    frame = pd.DataFrame({
+        "Queue": f["queue"], "Date": f["start"].dt.strftime("%d/%m/%Y"), "Time": f["start"].dt.strftime("%H:%M"),
+        "Received Calls": f["offered"], "Answered Calls": f["answered"], "Abandoned Calls": f["abandoned"],
+        "Answered in 20s": f["within"], "Avg. Waiting Time": [_hms(v) for v in f["asa"]],
+        "Avg. Talking Time": [_hms(v) for v in f["aht"]],
+    })
+    return _csv(frame)
+
+
+@export("khoros_care_conversations", "khoros_care_conversations.csv", "measure",
+        "Khoros Care conversations export: conversation id, network, opened / closed times, queue, "
+        "agent, first response and handle time in seconds, tags, the customer's first message")
+def khoros_care_conversations(rng):
+    c = _cases(rng, 460, open_share=0.15)
+    frame = pd.DataFrame({
+        "Conversation ID": [f"K-{v}" for v in _unique(rng, 10**6, 10**7, len(c))],
+        "Network": rng.choice(["Twitter", "Facebook", "Instagram"], len(c)),
+        "Opened At": c["opened"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+        "Closed At": c["closed"].dt.strftime("%Y-%m-%d %H:%M:%S").fillna(""),
+        "Queue": rng.choice(["Care - General", "Care - Billing"], len(c)),
+        "Agent": c["agent"],
+        "First Response Time (s)": ((c["first"] - c["opened"]).dt.total_seconds()).round().astype(int),
+        "Handle Time (s)": rng.integers(60, 1800, len(c)),
+        "Tags": rng.choice(["delivery", "refund", "outage", ""], len(c)),
+        "Customer Message": c["text"],
+    })
+    return _csv(frame)
+
+
+@export("livechat_archive", "livechat_archive.csv", "measure",
+        "LiveChat chats archive export (answered chats only): chat id, start date, duration and queue "
+        "waiting time in seconds, agent, group, rating 'rated good' / 'rated bad' / 'not rated', visitor")
+def livechat_archive(rng):
+    c = _calls(rng, 480)
+    c = c[c["answered"]].reset_index(drop=True)
+    frame = pd.DataFrame({
+        "chat id": [f"R{rng.integers(36**8):011d}" for _ in range(len(c))],
+        "chat start date": pd.to_datetime(c["arrived"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
+        "chat duration (seconds)": c["talk"].astype(int),
+        "queue waiting time (seconds)": c["wait"].astype(int),
+        "agent name": c["agent"],
+        "group name": c["queue"],
+        "rating": rng.choice(["rated good", "rated bad", "not rated", "not rated"], len(c)),
+        "visitor name": [f"Visitor {i}" for i in rng.integers(1, 9999, len(c))],
+        "visitor email": [f"v{i}@example.org" for i in rng.integers(1, 9999, len(c))],
+    })
+    return _csv(frame)
+
+
+@export("scorebuddy_scores", "scorebuddy_scores.csv", "measure",
+        "Scorebuddy QA scores in long form: score id, interaction id (the LiveChat chat), staff member, "
+        "scored by, date scored, section and question, answer Yes / No / N/A, points and max points, "
+        "fail-all")
+def scorebuddy_scores(rng):
+    chats = pd.read_csv(io.BytesIO(livechat_archive(_rng_for("livechat_archive"))))
+    questions = [("Opening", "Greeted the customer by name"), ("Opening", "Verified the account"),
+                 ("Resolution", "Resolved the query"), ("Resolution", "Set expectations"),
+                 ("Compliance", "Followed the data protection script")]
+    rows = []
+    for i in range(120):
+        chat = chats.iloc[int(rng.integers(0, len(chats)))]
+        when = START + dt.timedelta(days=int(rng.integers(3, 45)), minutes=int(rng.integers(0, 480)))
+        for section, question in questions:
+            answer = str(rng.choice(["Yes", "No", "N/A"], p=[0.8, 0.15, 0.05]))
+            rows.append({
+                "Score ID": 44000 + i, "Interaction ID": chat["chat id"], "Staff Member": chat["agent name"],
+                "Scored By": rng.choice(["QA Team Lead", "QA Analyst"]), "Date Scored": when.strftime("%d/%m/%Y"),
+                "Section": section, "Question": question, "Answer": answer,
+                "Points": {"Yes": 2, "No": 0, "N/A": ""}[answer], "Max Points": "" if answer == "N/A" else 2,
+                "Fail All": "Yes" if section == "Compliance" else "No",
+            })
+    return _csv(pd.DataFrame(rows))
 
 
 def _rng_for(name: str) -> np.random.Generator:

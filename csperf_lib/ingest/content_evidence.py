@@ -30,7 +30,8 @@ from csperf_lib.core.tables import CANONICAL_TABLES, CHANNELS
 from csperf_lib.ingest.profiling import SCALES, ColumnProfile, ExportProfile, _normalise
 from csperf_lib.ingest.synonyms import SYNONYMS
 
-__all__ = ["all_channels", "channel_values", "content_only", "counts_that_add_up", "scale_only", "segment", "values_only"]
+__all__ = ["all_channels", "channel_values", "content_only", "counts_that_add_up", "prose", "scale_only", "segment",
+           "timely_values", "values_only"]
 
 
 _CHANNEL_WORDS = (
@@ -150,14 +151,37 @@ def values_only(profile: ExportProfile, col: ColumnProfile, canonical: str, kind
     more on average) is its text. Moderate evidence (0.6): a name that matches still wins."""
     if canonical == "channel" and all_channels(col):
         return 0.6, "by its content, every value is a contact channel (" + ", ".join(col.values[:3]) + ")"
-    if kind == "text" and _prose(col, profile):
-        longest = max((c for c in profile.columns if _prose(c, profile)), key=lambda c: c.mean_length)
+    if canonical == "timely" and timely_values(col.flag_values or col.values):
+        return 0.6, "by its content, its values say whether a deadline was met (" + ", ".join(col.values[:2]) + ")"
+    if kind == "text" and prose(col, profile):
+        longest = max((c for c in profile.columns if prose(c, profile)), key=lambda c: c.mean_length)
         if longest is col:
             return 0.6, "by its content, the longest free text of the file"
     return 0.0, ""
 
 
-def _prose(col: ColumnProfile, profile: ExportProfile) -> bool:
+_MET = ("within", "met", "achieved", "on time", "in sla", "in time", "inside")
+_MISSED = ("violated", "breach", "missed", "overdue", "late", "outside", "exceeded", "failed", "not met")
+
+
+def timely_values(values: Sequence[str]) -> dict[str, bool] | None:
+    """Two values saying whether a deadline was met ("Within SLA" / "SLA Violated", "Met" /
+    "Breached") as true / false; None unless one of each."""
+    if len(values) != 2:
+        return None
+    out = {}
+    for value in values:
+        low = value.strip().lower()
+        if any(w in low for w in _MISSED):  # before the met words: "not met" holds "met"
+            out[value] = False
+        elif any(re.search(rf"\b{w}\b", low) for w in _MET):
+            out[value] = True
+        else:
+            return None
+    return out if set(out.values()) == {True, False} else None
+
+
+def prose(col: ColumnProfile, profile: ExportProfile) -> bool:
     """Free text in words (30 characters or more on average, four words or more, mostly letters and
     few digits, different in most records), not an address, a coordinate pair, a code or a label."""
     if col.type != "text" or col.mean_length < 30 or not col.examples:
@@ -200,6 +224,16 @@ def counts_that_add_up(profile: ExportProfile, col: ColumnProfile, canonical: st
     return 0.0, ""
 
 
+#: Words naming a small whole number that is no survey score (a priority 1-5, a post number).
+_NOT_SCORE_WORDS = {"number", "no", "id", "count", "code", "version", "year", "month", "day", "hour",
+                    "week", "post", "reply", "page", "position", "rank", "level", "floor", "priority",
+                    "tier", "stage", "attempt", "sequence", "seq", "line", "item", "quantity", "qty"}
+
+
+def _stem_words(name: str) -> list[str]:
+    return [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _normalise(name)[0].split()]
+
+
 def scale_only(col: ColumnProfile, table: str, canonical: str) -> tuple[float, str]:
     """A survey score recognised by its values alone, when its name says nothing ("Q2", "rating_3").
 
@@ -210,6 +244,8 @@ def scale_only(col: ColumnProfile, table: str, canonical: str) -> tuple[float, s
     if table != "surveys" or canonical not in SCALES or col.type not in ("integer", "number"):
         return 0.0, ""
     if col.minimum is None or col.maximum is None or col.minimum != int(col.minimum):
+        return 0.0, ""
+    if set(_stem_words(col.name)) & _NOT_SCORE_WORDS:  # "priority", "reply_to_post_number": 1-5, no score
         return 0.0, ""
     low, high = SCALES[canonical]
     lo, hi = col.minimum, col.maximum

@@ -51,7 +51,7 @@ def _with_time_of_day(profile: ExportProfile, tdef: Any, out: list[ColumnProposa
         what = tcol.describe()
         if _hour_numbers(tcol):
             spec["time_format"] = "%H"
-            what = f"whole hours {tcol.minimum:g}-{tcol.maximum:g}"
+            what = "whole hours of the day"
         elif tcol.value_format not in (None, "native"):
             spec["time_format"] = tcol.value_format
         used.add(tcol.name)
@@ -60,7 +60,10 @@ def _with_time_of_day(profile: ExportProfile, tdef: Any, out: list[ColumnProposa
 
 
 def _hour_numbers(col: ColumnProfile) -> bool:
-    """Whole numbers 0-23: the hour of the day, as wallboards and hourly reports write it."""
+    """Whole numbers 0-23 ("8" or "08"): the hour of the day, as wallboards and hourly reports
+    write it."""
+    if col.type == "categorical" and col.values and col.distinct >= 3:  # "08": codes with leading zeros
+        return all(v.isdigit() and len(v) <= 2 and int(v) <= 23 for v in col.values)
     return (col.type == "integer" and col.minimum is not None and col.maximum is not None
             and 0 <= col.minimum and col.maximum <= 23 and col.distinct >= 3)
 

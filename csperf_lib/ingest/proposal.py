@@ -31,8 +31,10 @@ from csperf_lib.ingest.content_evidence import (
     channel_values,
     content_only,
     counts_that_add_up,
+    prose,
     scale_only,
     segment,
+    timely_values,
     values_only,
 )
 from csperf_lib.ingest.derived_columns import derived_columns, verdict_values
@@ -142,7 +144,7 @@ def _contains(tokens: list[str], part: list[str]) -> bool:
 
 
 def _value_fit(
-    col: ColumnProfile, kind: str, canonical: str, *, key: bool
+    col: ColumnProfile, kind: str, canonical: str, *, key: bool, has_channel: bool = True
 ) -> tuple[float, str]:
     """How well a column's values fit a canonical kind (0 = incompatible) and why."""
     t = col.type
@@ -170,8 +172,10 @@ def _value_fit(
             return 0.3, "values are not states of a case"
         if col.distinct == 1 and canonical not in ("channel", "status"):
             return 0.2, "one value only: no segments to compare"
-        if canonical != "channel" and all_channels(col):
+        if canonical != "channel" and has_channel and all_channels(col):
             return 0.3, "values are contact channels"
+        if timely_values(col.flag_values or col.values):
+            return 0.3, "values say whether a deadline was met"
         if t == "categorical":
             return 1.0, f"categorical ({col.distinct:,} distinct)"
         if t == "flag":
@@ -208,6 +212,8 @@ def _value_fit(
             return 0.4, f"clock times ({col.value_format})"
         return 0.0, f"{col.describe()} values"
     if kind == "bool":
+        if canonical == "timely" and timely_values(col.flag_values or col.values):
+            return 1.0, "values say whether a deadline was met (" + "/".join(col.values[:2]) + ")"
         if t == "categorical" and verdict_values(col.values):
             return 0.9, "verdicts (" + "/".join(col.values[:4]) + ")"
         if t == "flag" and len(col.flag_values) == 2:
@@ -219,7 +225,7 @@ def _value_fit(
         return 0.0, f"{col.describe()} values"
     if kind == "number":
         if canonical == "csat" and t == "categorical" and _likert_values(col.values):
-            return 0.9, "satisfaction in words (" + ", ".join(col.values[:3]) + "...), read on the 1-5 scale"
+            return 0.9, "ratings in words (" + ", ".join(col.values[:3]) + "...), read on the 1-5 scale"
         if t in ("integer", "number", "flag") and col.minimum is not None:
             lo, hi = col.minimum, col.maximum
             scale = SCALES.get(canonical)
@@ -312,6 +318,9 @@ def _base_spec(
             partial = [v for v in col.values if "part" in v.lower()]
             note = f"'{partial[0]}' read as true (upheld in part); change it if it should not count" if partial else ""
             return {"column": col.name, "values": verdicts}, note
+        deadline = timely_values(col.flag_values or col.values)
+        if deadline:
+            return {"column": col.name, "values": deadline}, ""
         values = col.flag_values
         if len(values) == 2:
             words = {v.lower() for v in values}
@@ -344,6 +353,9 @@ def _likert_values(values: Sequence[str]) -> dict[str, int] | None:
     every value reads as one level and at least three levels occur."""
     if not 3 <= len(values) <= 7:
         return None
+    stars = _star_values(values)
+    if stars is not None:
+        return stars
     out = {}
     for value in values:
         words = re.sub(r"[^a-z ]", " ", value.lower()).split()
@@ -359,6 +371,28 @@ def _likert_values(values: Sequence[str]) -> dict[str, int] | None:
         else:
             return None
     return out if len(set(out.values())) >= 3 else None
+
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _star_values(values: Sequence[str]) -> dict[str, int] | None:
+    """Stars written out: number words ("ONE" ... "FIVE", as Google's review exports write them),
+    "3 stars", or star characters ("★★★☆☆"); None unless every value is one, 1 to 5."""
+    out = {}
+    for value in values:
+        text = value.strip().lower()
+        filled = text.count("\u2605")
+        match = re.fullmatch(r"([1-5])\s*stars?", text)
+        if text in _NUMBER_WORDS:
+            out[value] = _NUMBER_WORDS[text]
+        elif match:
+            out[value] = int(match.group(1))
+        elif filled and set(text) <= {"\u2605", "\u2606", " "}:
+            out[value] = filled
+        else:
+            return None
+    return out
 
 
 #: A plain-number duration whose median is at least this is in milliseconds: as seconds it would
@@ -402,7 +436,7 @@ def _candidates(profile: ExportProfile, table: str) -> list[_Candidate]:
                 name_score, phrase = counts_that_add_up(profile, col, canonical)
             if name_score <= 0:
                 continue
-            value_score, why = _value_fit(col, kind, canonical, key=key)
+            value_score, why = _value_fit(col, kind, canonical, key=key, has_channel="channel" in tdef.columns)
             if value_score <= 0:
                 continue
             score = 0.7 * name_score + 0.3 * value_score
@@ -714,6 +748,7 @@ def propose_mapping(profile: ExportProfile) -> MappingProposal:
     """
 
     scored: dict[str, TableProposal] = {}
+    texts = [c for c in profile.columns if prose(c, profile)]
     for table, tdef in CANONICAL_TABLES.items():
         props, score = _assign(profile, table)
         props = derived_columns(profile, table, props)
@@ -729,6 +764,8 @@ def propose_mapping(profile: ExportProfile) -> MappingProposal:
             else:
                 required_missing += 1
         total = score + 1.0 * required_found - 1.0 * required_missing
+        if texts and "text" not in tdef.columns.values():
+            total -= 1.0  # customers' words with nowhere to go: a table of texts fits better
         scored[table] = _table_proposal(profile, table, props, total)
     ranking = sorted(scored.values(), key=lambda t: -t.score)
     best = ranking[0]

@@ -94,7 +94,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "queue", "product", "product name", "variation", "service:0.8", "topic:0.8",
             "category:0.7", "department:0.7", "skill:0.8", "model:0.7", "area:0.6", "team:0.8",
             "site:0.6", "airline:0.8", "company:0.7", "brand:0.8", "channel:0.7",
-            "app version:0.6", "location:0.5", "asin:0.8", "product id:0.8", "sku:0.7",
+            "app version:0.6", "location:0.7", "asin:0.8", "product id:0.8", "sku:0.7",
             "team assigned:0.9", "business:0.7", "hotel:0.8", "store:0.7", "branch:0.7",
             "property:0.6"),
         "csat": (
@@ -148,7 +148,9 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "case title:0.6", "complaint reason", "tag:0.7", "negative reason:0.9",
             "request type:0.9", "subject:0.6", "service code description:0.9",
             "service description:0.8", "primary subject", "reason for complaint",
-            "nature of complaint", "complaint subject", "service name:0.8", "subject area:0.9"),
+            "nature of complaint", "complaint subject", "service name:0.8", "subject area:0.9",
+            "enquiry type", "case type", "report type", "problem type", "enquiry category",
+            "enquiry reason", "feedback type"),
         "sub_category": (
             "sub category", "subcategory", "sub issue", "sub type", "subtype", "descriptor",
             "sub product:0.8", "detail:0.6", "type:0.6", "request type:0.8", "request details:0.6",
@@ -199,7 +201,9 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "result:0.8", "decision:0.8", "resolution description:0.8",
             "company public response:0.6", "response:0.6"),
         "timely": (
-            "timely", "timely response", "on time", "within deadline", "sla met", "in sla:0.8"),
+            "timely", "timely response", "on time", "within deadline", "sla met", "in sla:0.8",
+            "within target", "target met", "met target", "in target", "within sla", "sla achieved",
+            "resolution status:0.6", "sla status:0.9", "sla:0.7"),
         "forwarded_at": (
             "forwarded at", "date sent to company", "sent to company", "forwarded",
             "date forwarded", "referred at", "date referred", "date sent:0.8", "assigned date:0.7"),

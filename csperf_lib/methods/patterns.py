@@ -46,6 +46,9 @@ def arrival_profile(contacts) -> pd.DataFrame:
     import ibis
 
     table = ibis.memtable(contacts) if isinstance(contacts, pd.DataFrame) else contacts
+    # Only the columns used: an export's own extra column ("Hour", "weekday") must not meet the
+    # names computed here (the engine compares names without regard to case).
+    table = table.select("arrived_at", "answered", "abandoned")
     at = table.arrived_at
     keyed = table.mutate(weekday=at.day_of_week.index(), hour=at.hour())
     grouped = (

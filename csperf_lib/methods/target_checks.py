@@ -331,16 +331,18 @@ def _assess_rule(
     key = CANONICAL_TABLES[rule.table].key
     cases = None
     if record["breaches"]:
+        # Computed names start with "_": an export's extra column ("Reason") must not meet them.
         failing = view.filter(late | overdue).mutate(
-            elapsed_days=ibis.ifelse(view["_end"].notnull(), view["_elapsed"], view["_age"]) / _DAY_S,
-            reason=ibis.ifelse(view["_end"].notnull(), "late", _OPEN_REASON),
+            _elapsed_days=ibis.ifelse(view["_end"].notnull(), view["_elapsed"], view["_age"]) / _DAY_S,
+            _reason=ibis.ifelse(view["_end"].notnull(), "late", _OPEN_REASON),
         )
         keys = [key] if key is not None and key in schema else []
-        ordered = failing.order_by([ibis.desc("elapsed_days"), *keys])
+        ordered = failing.order_by([ibis.desc("_elapsed_days"), *keys])
         if max_cases is not None:
             ordered = ordered.limit(int(max_cases))
-        cases = ordered.select(*keys, "_start", "_end", "elapsed_days", "reason").execute()
-        cases = cases.rename(columns={"_start": "start", "_end": "end"})
+        cases = ordered.select(*keys, "_start", "_end", "_elapsed_days", "_reason").execute()
+        cases = cases.rename(columns={"_start": "start", "_end": "end", "_elapsed_days": "elapsed_days",
+                                      "_reason": "reason"})
         cases.insert(0, "rule", rule.id)
     return record, cases
 

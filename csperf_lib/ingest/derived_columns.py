@@ -15,7 +15,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import pandas as pd
+
 from csperf_lib.core.tables import CANONICAL_TABLES
+from csperf_lib.ingest.mapping import clock_seconds
 from csperf_lib.ingest.profiling import (
     FALSE_WORDS,
     TRUE_WORDS,
@@ -83,10 +86,19 @@ def _contact_defaults(profile: ExportProfile, tdef: Any, by_name: dict[str, Colu
         if inverted is not None:
             extra.append(inverted)
 
-    # Every record a call: a constant channel.
+    # Every record a call, or a chat: a constant channel.
     if "channel" in tdef.columns and "channel" not in by_name:
         callish = [c.name for c in profile.columns if re.search(r"\bcalls?\b", _normalise(c.name)[0])]
-        if callish:
+        chatty = [c.name for c in profile.columns if re.search(r"\bchats?\b", _normalise(c.name)[0])]
+        if re.search(r"chat", profile.path.stem.lower()):
+            chatty.insert(0, f"the file name `{profile.path.name}`")
+        if chatty and not callish:
+            extra.append(ColumnProposal(
+                canonical="channel", spec={"value": "chat"}, source=None, confidence="medium", score=0.6,
+                evidence="every record is taken to be a chat: " + ", ".join(
+                    n if n.startswith("the file") else f"`{n}`" for n in chatty[:3]) + " speak of chats",
+            ))
+        elif callish:
             extra.append(ColumnProposal(
                 canonical="channel", spec={"value": "phone"}, source=None, confidence="medium",
                 evidence=(
@@ -100,9 +112,11 @@ def _contact_defaults(profile: ExportProfile, tdef: Any, by_name: dict[str, Colu
 
 #: Words of a call's outcome that mean nobody answered it, and that someone did.
 _UNANSWERED_WORDS = ("abandon", "missed", "no answer", "unanswered", "dropped", "hung up", "voicemail",
-                     "voice mail", "overflow", "timed out", "timeout", "no agent")
+                     "voice mail", "overflow", "timed out", "timeout", "no agent", "callback requested",
+                     "callback request", "requested callback", "requested a callback", "virtual hold",
+                     "cancel")
 _ANSWERED_WORDS = ("answered", "accepted", "inbound", "handled", "connected", "completed", "resolved",
-                   "solved", "transfer", "escalat", "follow", "call back", "callback")
+                   "solved", "transfer", "escalat", "follow", "call back", "callback", "closed")
 
 
 def _outcome_values(values: Sequence[str]) -> dict[str, bool] | None:
@@ -126,6 +140,10 @@ def _answered_from_outcome(profile: ExportProfile, tdef: Any, by_name: dict[str,
     if "answered" not in tdef.columns or ("answered" in by_name and by_name["answered"].active):
         return []
     aban = by_name.get("abandoned")
+    if aban is None or not aban.active:
+        every = _all_answered(profile, by_name)
+        if every is not None:
+            return [every]
     if aban is not None and aban.active:
         inverted = _inverted(aban, "answered", "no answered flag, so a call that was not abandoned is "
                              "taken as answered")
@@ -146,6 +164,26 @@ def _answered_from_outcome(profile: ExportProfile, tdef: Any, by_name: dict[str,
         )
         return [answered, _inverted(answered, "abandoned", f"{shown} read as abandoned")]
     return []
+
+
+def _all_answered(profile: ExportProfile, by_name: dict[str, ColumnProposal]) -> ColumnProposal | None:
+    """No answered or abandoned column, no outcome words, but every record has an agent and a talk
+    time above 0: an archive of answered contacts only (chat platforms export missed chats apart),
+    so ``answered`` is true throughout, said as an assumption to check."""
+    agent, talk = by_name.get("agent_id"), by_name.get("talk_s")
+    if agent is None or talk is None or not (agent.active and talk.active and agent.source and talk.source):
+        return None
+    if any(_outcome_values(c.values) for c in profile.columns if c.values):
+        return None
+    agents, talks = profile.column(agent.source), profile.column(talk.source)
+    if agents.blank_share > 0 or talks.blank_share > 0 or not talks.minimum or talks.minimum <= 0:
+        return None
+    return ColumnProposal(
+        canonical="answered", spec={"value": True}, source=None, confidence="medium", score=0.6,
+        evidence=f"every record has an agent (`{agent.source}`) and a talk time above 0 (`{talk.source}`) "
+        "and nothing says a contact was missed: an export of answered contacts only, so every record is "
+        "taken as answered (missed contacts, if any, are not in this file)",
+    )
 
 
 def _inverted(prop: ColumnProposal, canonical: str, why: str) -> ColumnProposal | None:
@@ -293,6 +331,12 @@ def _start_step(profile: ExportProfile, out: list[ColumnProposal]) -> tuple[str,
     start = next((p for p in out if p.canonical == "interval_start" and p.active and p.source), None)
     if start is None:
         return None
+    clock = start.spec.get("time_column") if isinstance(start.spec, dict) else None
+    if clock:  # the date's step is a day; the times of day say how long a row is
+        seconds, _ = clock_seconds(pd.Series(profile.column(clock).values, dtype=object))
+        gaps = pd.Series(sorted(set(seconds.dropna()))).diff().dropna()
+        step = float(gaps.mode().iloc[0]) if len(gaps) >= 2 else None
+        return (clock, int(step)) if step in (300, 600, 900, 1800, 3600) else None
     step = profile.column(start.source).median
     if step is None or step not in (300, 600, 900, 1800, 3600, 86400):
         return None

@@ -217,7 +217,7 @@ def date_patterns(series: pd.Series) -> dict[str, tuple[int, str]]:
 
 _DATE = re.compile(
     r"^(?P<a>\d{1,4})(?P<sep>[-/. ])(?P<b>\d{1,2}|[A-Za-z]{3,9})(?P=sep)(?P<c>\d{2,4})"
-    r"(?:(?P<t>[ T])(?P<time>.+))?$"
+    r"(?:(?P<t>,?[ T])(?P<time>.+))?$"
 )
 
 

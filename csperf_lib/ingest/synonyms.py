@@ -45,7 +45,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "date time:0.8", "timestamp:0.8", "created at:0.8", "created date:0.8",
             "start date:0.8", "date:0.7", "start:0.7", "created:0.6", "received:0.6",
             "initiation timestamp", "initiation time", "initiated at", "started at",
-            "call started", "started:0.7", "queued at", "queued", "enqueued at",
+            "call started", "started:0.7", "request datetime:0.8", "request time:0.8",
+            "requested at:0.8", "queued at", "queued", "enqueued at",
             "entered queue", "queue entered"),
         "wait_s": (
             "wait", "wait time", "waiting time", "speed of answer", "answer speed", "asa",
@@ -203,6 +204,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "timely": (
             "timely", "timely response", "on time", "within deadline", "sla met", "in sla:0.8",
             "within target", "target met", "met target", "in target", "within sla", "sla achieved",
+            "within timescale", "response within timescale", "in timescale", "within timeframe",
             "resolution status:0.6", "sla status:0.9", "sla:0.7"),
         "forwarded_at": (
             "forwarded at", "date sent to company", "sent to company", "forwarded",
@@ -211,20 +213,23 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "qa_evaluations": {
         "evaluation_id": (
             "evaluation id", "evaluation", "assessment id", "scorecard id", "form id:0.8",
-            "audit id", "qa id", "review id:0.7", "grade id", "evaluation number", "review:0.6",
+            "audit id", "qa id", "review id:0.7", "grade id", "evaluation number", "score id",
+            "scoring id", "audit number", "assessment number", "review:0.6",
             "scorecard response id"),
         "contact_id": (
             "contact id", "call id", "interaction id", "conversation id", "ticket id", "ticket:0.8",
             "case id:0.8", "chat id", "session id"),
         "agent_id": ("agent", "agent id", "agent name", "employee", "advisor", "adviser", "reviewee",
-            "evaluatee", "agent reviewed", "assessed agent", "graded agent", "user:0.6"),
+            "evaluatee", "agent reviewed", "assessed agent", "graded agent", "user:0.6", "staff member",
+            "staff:0.8", "team member", "colleague:0.8", "agent evaluated"),
         "evaluator_id": (
             "evaluator", "evaluator id", "reviewer", "assessor", "auditor", "qa analyst",
             "scored by", "evaluated by", "grader", "graded by", "qa reviewer"),
         "evaluated_at": (
             "evaluated at", "evaluation date", "reviewed at", "scored at", "date:0.6", "graded at",
             "graded date", "date graded", "evaluation time", "review date", "reviewed date",
-            "created at:0.7", "created:0.6", "review created:0.9"),
+            "created at:0.7", "created:0.6", "review created:0.9", "date scored", "score date",
+            "scored date", "date evaluated", "assessment date"),
         "item": (
             "item", "question", "criterion", "criteria", "attribute", "behaviour", "behavior",
             "competency", "section:0.7", "question text", "rubric question", "category:0.8",
@@ -235,7 +240,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "max_score": (
             "max score", "maximum score", "max points", "possible points", "out of", "maximum:0.8",
             "max:0.8", "weight:0.6", "points possible", "possible"),
-        "critical": ("critical", "is critical", "fatal", "auto fail", "autofail", "fatal error"),
+        "critical": ("critical", "is critical", "fatal", "auto fail", "autofail", "fatal error", "fail all",
+            "critical fail", "critical error", "fail:0.8", "zero tolerance"),
     },
     "intervals": {
         "interval_start": (

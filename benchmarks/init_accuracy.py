@@ -37,6 +37,8 @@ Nothing is asserted; the numbers are printed as tables.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import re
 import subprocess
 import sys
@@ -149,7 +151,16 @@ def _run_whole(source: SourceSpec) -> tuple[int, int]:
     return rows, bad
 
 
-def _cli(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+def _cli(*args: str, timeout: float = 900, in_process: bool = False) -> subprocess.CompletedProcess:
+    """``csperf <args>`` as a user runs it; ``in_process`` calls the same entry point
+    (:func:`csperf_lib.cli.main`) without starting Python again (for the test suite's guard)."""
+    if in_process:
+        from csperf_lib.cli import main as csperf_main
+
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = csperf_main(list(args))
+        return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
     return subprocess.run([sys.executable, "-m", "csperf_lib", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT)
 
@@ -159,7 +170,7 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else ""
 
 
-def score_example(example: Path, *, review: bool = False) -> tuple[list[ColumnScore], dict] | None:
+def score_example(example: Path, *, review: bool = False, in_process: bool = False) -> tuple[list[ColumnScore], dict] | None:
     """Run ``csperf init`` on a reference config's data and compare; None when its data is absent."""
     expected = load_config(example, check_files=False)
     files = []
@@ -176,7 +187,7 @@ def score_example(example: Path, *, review: bool = False) -> tuple[list[ColumnSc
         args = ["init", "--out", str(out)]
         for path in files:
             args += ["--from", str(path)]
-        done = _cli(*args)
+        done = _cli(*args, in_process=in_process)
         summary["init"] = "0" if done.returncode == 0 else f"{done.returncode}: {_last_line(done.stderr)}"
         if not out.exists():
             drafts = list(Path(folder).glob("*.draft.yaml"))
@@ -252,12 +263,15 @@ def reference_configs(part: str) -> list[Path]:
             if which == part]
 
 
-def benchmark_init(configs: list[Path], *, review: bool = False) -> tuple[list[ColumnScore], list[dict]]:
-    """Score every reference config whose data exists; (per-column scores, per-export rows)."""
+def benchmark_init(
+    configs: list[Path], *, review: bool = False, in_process: bool = False
+) -> tuple[list[ColumnScore], list[dict]]:
+    """Score every reference config whose data exists; (per-column scores, per-export rows).
+    ``in_process`` runs ``csperf init`` in this Python process (same entry point, no start-up)."""
     all_scores, rows = [], []
     for example in configs:
         try:
-            result = score_example(example, review=review)
+            result = score_example(example, review=review, in_process=in_process)
         except CsperfError as exc:
             rows.append({"export": example.stem, "problems": str(exc)[:80]})
             continue

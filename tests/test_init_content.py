@@ -277,7 +277,7 @@ def test_init_gets_the_tune_part_of_the_corpus_right():
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import init_accuracy
 
-    scores, rows = init_accuracy.benchmark_init(init_accuracy.reference_configs("tune"))
+    scores, rows = init_accuracy.benchmark_init(init_accuracy.reference_configs("tune"), in_process=True)
     assert len(rows) >= 90  # 89 or more exports and the overall line
     compatible = sum(s.compatible for s in scores) / len(scores)
     # The tune part (parts 1-7, 89 exports) read 94 % of its reference columns identically on

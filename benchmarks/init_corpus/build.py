@@ -49,6 +49,8 @@ The measure part is used once, then moved to ``tune``:
   exited from ``init`` with one line, a required column not found (a date written "3/2/2026, 8:15
   AM"; an archive of answered chats with no answered column; a QA export's "Staff Member"), so
   none of their 35 columns counts. Part 7 then moved to ``tune``;
+* part 8, the exports marked ``measure`` now, was written after part 7 had been moved and ``init``
+  tuned on it, and not looked at before it was scored.
 
 Whoever tunes ``init`` on the current measure part moves it to ``tune`` first and writes a new one.
 """
@@ -2085,6 +2087,190 @@ def scorebuddy_scores(rng):
                 "Section": section, "Question": question, "Answer": answer,
                 "Points": {"Yes": 2, "No": 0, "N/A": ""}[answer], "Max Points": "" if answer == "N/A" else 2,
                 "Fail All": "Yes" if section == "Compliance" else "No",
+            })
+    return _csv(pd.DataFrame(rows))
+
+
+# --------------------------------------------------------------------------------------------
+# Measure part 8: written after part 7 had been scored and moved to tune
+# --------------------------------------------------------------------------------------------
+
+
+@export("twilio_call_logs", "twilio_call_logs.csv", "measure",
+        "Twilio Voice call logs export: call Sid, RFC 2822 date created ('Mon, 02 Mar 2026 08:15:22 "
+        "+0000'), from / to numbers, direction, status completed / no-answer / busy / canceled, "
+        "duration in seconds, price")
+def twilio_call_logs(rng):
+    c = _calls(rng, 640)
+    status = np.where(c["answered"], "completed", rng.choice(["no-answer", "busy", "canceled"], len(c)))
+    frame = pd.DataFrame({
+        "Sid": [f"CA{rng.integers(16**15):016x}{rng.integers(16**15):016x}" for _ in range(len(c))],
+        "DateCreated": [t.strftime("%a, %d %b %Y %H:%M:%S +0000") for t in c["arrived"]],
+        "From": [f"+4477009{rng.integers(10000, 99999)}" for _ in range(len(c))],
+        "To": "+442071234567",
+        "Direction": "inbound",
+        "Status": status,
+        "Duration": np.where(c["answered"], (c["wait"] + c["talk"]).astype(int), 0),
+        "Price": np.where(c["answered"], -0.0085, 0.0),
+    })
+    return _csv(frame)
+
+
+@export("zendesk_chat_export", "zendesk_chat_export.csv", "measure",
+        "Zendesk Chat (Zopim) chats export: id, ISO timestamp, visitor, department, agent names, "
+        "duration and first response time in seconds, rating good / bad, missed true / false, tags")
+def zendesk_chat_export(rng):
+    c = _calls(rng, 520)
+    frame = pd.DataFrame({
+        "id": [f"2603.{rng.integers(10**6, 10**7)}.{rng.integers(16**6):06X}" for _ in range(len(c))],
+        "timestamp": pd.to_datetime(c["arrived"]).dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "visitor_name": [f"Visitor {i}" for i in rng.integers(1, 9999, len(c))],
+        "department_name": c["queue"],
+        "agent_names": c["agent"],
+        "duration": c["talk"].astype(int),
+        "response_time_first": np.where(c["answered"], c["wait"].astype(int).astype(str), ""),
+        "rating": np.where(c["answered"], rng.choice(["good", "bad", ""], len(c), p=[0.2, 0.1, 0.7]), ""),
+        "missed": np.where(c["answered"], "false", "true"),
+        "tags": rng.choice(["", "billing", "order_status"], len(c)),
+    })
+    return _csv(frame)
+
+
+@export("surveymonkey_labelled_scale", "surveymonkey_labelled_scale.csv", "measure",
+        "SurveyMonkey export (one header line): Respondent ID, Collector ID, start / end dates as "
+        "'03/02/2026 08:15:22 AM', contact fields, satisfaction as '1 - Very dissatisfied' ... '5 - "
+        "Very satisfied', a 0-10 recommend question, open comments")
+def surveymonkey_labelled_scale(rng):
+    r = _ratings(rng, 400)
+    labels = {1: "1 - Very dissatisfied", 2: "2 - Dissatisfied", 3: "3 - Neutral", 4: "4 - Satisfied",
+              5: "5 - Very satisfied"}
+    frame = pd.DataFrame({
+        "Respondent ID": _unique(rng, 10**10, 2 * 10**10, len(r)),
+        "Collector ID": 431234567,
+        "Start Date": [t.strftime("%m/%d/%Y %I:%M:%S %p") for t in r["when"]],
+        "End Date": [(t + dt.timedelta(minutes=2)).strftime("%m/%d/%Y %I:%M:%S %p") for t in r["when"]],
+        "IP Address": [f"81.2.{rng.integers(0, 255)}.{rng.integers(0, 255)}" for _ in range(len(r))],
+        "Email Address": "", "First Name": "", "Last Name": "",
+        "Which team did you speak to?": r["topic"],
+        "Overall, how satisfied or dissatisfied are you with our customer service?": [labels[int(v)] for v in r["csat"]],
+        "How likely is it that you would recommend us to a friend or colleague?": r["nps"],
+        "Do you have any other comments?": r["comment"],
+    })
+    return _csv(frame)
+
+
+@export("gp_practice_complaints", "gp_practice_complaints.xlsx", "measure",
+        "A GP practice's complaints log workbook: ref, date received, method, category, department, "
+        "acknowledged and response dates, acknowledged within 3 working days Y / N, outcome")
+def gp_practice_complaints(rng):
+    c = _cases(rng, 260, open_share=0.15)
+    rows: list[list] = [["Ref", "Date Received", "Method", "Category", "Department", "Date Acknowledged",
+                         "Date of Response", "Ack within 3 working days", "Outcome"]]
+    for i, r in enumerate(c.itertuples()):
+        closed = None if pd.isna(r.closed) else r.closed.date()
+        ack_days = (r.first - r.opened).days
+        rows.append([f"GP{26100 + i}", r.opened.date(), rng.choice(["Letter", "Email", "Verbal", "NHS website"]),
+                     rng.choice(["Access", "Clinical care", "Prescriptions", "Staff attitude"]),
+                     rng.choice(["Reception", "Nursing", "GP"]), r.first.date(), closed,
+                     "Y" if ack_days <= 3 else "N",
+                     None if closed is None else rng.choice(["Upheld", "Not upheld", "Partially upheld"])])
+    return _xlsx({"Complaints": rows})
+
+
+@export("gladly_conversations", "gladly_conversations.csv", "measure",
+        "Gladly conversations export: conversation id, customer id, created / closed times '(UTC)', "
+        "inbox, assignee, channel in capitals (PHONE, EMAIL, CHAT, SMS), status, topic")
+def gladly_conversations(rng):
+    c = _cases(rng, 500)
+    frame = pd.DataFrame({
+        "Conversation ID": [f"{rng.integers(16**10):010x}Gq" for _ in range(len(c))],
+        "Customer ID": [f"cus_{v}" for v in rng.integers(10**5, 10**6, len(c))],
+        "Created At (UTC)": c["opened"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+        "Closed At (UTC)": c["closed"].dt.strftime("%Y-%m-%d %H:%M:%S").fillna(""),
+        "Inbox": rng.choice(["Orders", "Returns", "VIP"], len(c)),
+        "Assignee": c["agent"],
+        "Channel": rng.choice(["PHONE", "EMAIL", "CHAT", "SMS"], len(c)),
+        "Status": np.where(c["open"], rng.choice(["OPEN", "WAITING"], len(c)), "CLOSED"),
+        "Topic": c["topic"],
+    })
+    return _csv(frame)
+
+
+@export("connect_historical_metrics", "connect_historical_metrics.csv", "measure",
+        "Amazon Connect historical metrics report by 15-minute interval: queue, start and end interval "
+        "ISO with milliseconds, contacts queued / handled / abandoned, average queue answer time and "
+        "handle time in seconds, service level 60 seconds as '85.71%'")
+def connect_historical_metrics(rng):
+    f = _intervals(rng, days=7, minutes=15, queues=["BasicQueue", "Billing"])
+    handled = f["answered"].clip(lower=1)
+    frame = pd.DataFrame({
+        "Queue": f["queue"],
+        "StartInterval": f["start"].dt.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "EndInterval": (f["start"] + pd.Timedelta(minutes=15)).dt.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "Contacts queued": f["offered"], "Contacts handled": f["answered"], "Contacts abandoned": f["abandoned"],
+        "Average queue answer time": f["asa"].round(0).astype(int), "Average handle time": f["aht"].round(0).astype(int),
+        "Service level 60 seconds": [f"{100 * w / h:.2f}%" for w, h in zip(f["within"], handled, strict=True)],
+    })
+    return _csv(frame)
+
+
+@export("judgeme_reviews", "judgeme_reviews.csv", "measure",
+        "Judge.me product reviews export (no review id): title, body, rating 1-5, review_date with "
+        "UTC, source, reviewer name and email, product handle, reply")
+def judgeme_reviews(rng):
+    r = _ratings(rng, 380)
+    frame = pd.DataFrame({
+        "title": [c.split(".")[0][:40] if c else "" for c in r["comment"]],
+        "body": [c or "Arrived on time." for c in r["comment"]],
+        "rating": r["csat"],
+        "review_date": [t.strftime("%Y-%m-%d %H:%M:%S UTC") for t in r["when"]],
+        "source": rng.choice(["web", "email"], len(r)),
+        "reviewer_name": [f"Customer {i}" for i in rng.integers(1, 9999, len(r))],
+        "reviewer_email": [f"c{i}@example.com" for i in rng.integers(1, 9999, len(r))],
+        "product_handle": rng.choice(["linen-shirt", "wool-jumper", "canvas-bag"], len(r)),
+        "reply": np.where(r["csat"] <= 2, "Sorry, please get in touch.", ""),
+    })
+    return _csv(frame)
+
+
+@export("sprinklr_cases", "sprinklr_cases.csv", "measure",
+        "Sprinklr social care case export: case number, creation time dd/mm/yyyy hh:mm, social network "
+        "in capitals, case status, queue, assigned user, first message, sentiment, closed time")
+def sprinklr_cases(rng):
+    c = _cases(rng, 470, open_share=0.2)
+    frame = pd.DataFrame({
+        "Case Number": np.arange(880001, 880001 + len(c)),
+        "Case Creation Time": c["opened"].dt.strftime("%d/%m/%Y %H:%M"),
+        "Social Network": rng.choice(["TWITTER", "FACEBOOK", "INSTAGRAM"], len(c)),
+        "Case Status": np.where(c["open"], rng.choice(["Open", "Awaiting Response"], len(c)), "Closed"),
+        "Queue": rng.choice(["Social Care", "Social Sales"], len(c)),
+        "Assigned User": c["agent"],
+        "First Message": c["text"],
+        "Sentiment": rng.choice(["POSITIVE", "NEGATIVE", "NEUTRAL"], len(c)),
+        "Case Closed Time": c["closed"].dt.strftime("%d/%m/%Y %H:%M").fillna(""),
+    })
+    return _csv(frame)
+
+
+@export("evaluagent_results", "evaluagent_results.csv", "measure",
+        "EvaluAgent evaluation results in long form: evaluation id, contact reference (the Gladly "
+        "conversation), agent, evaluator, date, scorecard, line item, result Pass / Fail, score 0/1 "
+        "out of 1, auto fail TRUE / FALSE")
+def evaluagent_results(rng):
+    conversations = pd.read_csv(io.BytesIO(gladly_conversations(_rng_for("gladly_conversations"))))
+    items = ["Opening", "Identification", "Empathy", "Resolution", "Closing"]
+    rows = []
+    for i in range(110):
+        conv = conversations.iloc[int(rng.integers(0, len(conversations)))]
+        when = START + dt.timedelta(days=int(rng.integers(2, 58)), hours=int(rng.integers(8, 18)))
+        for item in items:
+            passed = rng.random() < 0.85
+            rows.append({
+                "Evaluation ID": f"EV-{9100 + i}", "Contact Reference": conv["Conversation ID"],
+                "Agent": conv["Assignee"], "Evaluator": rng.choice(["Quality Lead", "Team Manager"]),
+                "Date": when.strftime("%Y-%m-%d %H:%M"), "Scorecard": "Conversations 2026",
+                "Line Item": item, "Result": "Pass" if passed else "Fail", "Score": int(passed),
+                "Possible": 1, "Auto Fail": "TRUE" if item == "Identification" and not passed else "FALSE",
             })
     return _csv(pd.DataFrame(rows))
 

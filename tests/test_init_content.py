@@ -569,3 +569,47 @@ def test_interval_length_from_the_times_of_day_beside_a_date(tmp_path):
     active = _active(_table(propose_mapping(inspect_export(path)), "intervals"))
     assert active["interval_start"].spec["time_column"] == "Time"
     assert active["interval_s"].spec == {"value": 3600} and "`Time`" in active["interval_s"].evidence
+
+
+def test_rfc_2822_dates_with_an_offset_and_call_statuses_in_words(tmp_path):
+    from csperf_lib.ingest.derived_columns import _outcome_values
+    from csperf_lib.ingest.detect import detect_date_format
+
+    found = detect_date_format(pd.Series(["Mon, 02 Mar 2026 09:54:27 +0000", "Tue, 03 Mar 2026 19:04:27 +0000"] * 3))
+    assert found["type"] == "datetime" and found["date_format"] is None and "offset" in found["note"]
+    assert _outcome_values(["completed", "busy", "no-answer", "canceled"]) == {
+        "completed": True, "busy": False, "no-answer": False, "canceled": False}
+    frame = pd.DataFrame({
+        "Sid": [f"CA{i:030x}" for i in range(60)],
+        "DateCreated": [f"Mon, {i % 28 + 1:02d} Mar 2026 09:{i % 60:02d}:27 +0000" for i in range(60)],
+        "Status": ["completed", "completed", "busy", "no-answer"] * 15,
+        "Duration": [0 if i % 4 >= 2 else 100 + i for i in range(60)],
+    })
+    contacts = _table(propose_mapping(inspect_export(_csv(tmp_path / "twilio_call_logs.csv", frame))), "contacts")
+    active = _active(contacts)
+    assert active["arrived_at"].source == "DateCreated" and active["contact_id"].source == "Sid"
+    assert active["channel"].spec == {"value": "phone"} and "file name" in active["channel"].evidence
+    assert contacts.missing_required == ()
+
+
+def test_counts_that_add_up_outweigh_a_time_named_like_a_count(tmp_path):
+    rows = [{"Queue": "Billing", "StartInterval": f"2026-03-0{2 + k // 40}T{8 + (k % 40) // 4:02d}:{15 * (k % 4):02d}:00.000Z",
+             "Contacts queued": 10 + k % 7, "Contacts handled": 10 + k % 7 - k % 3, "Contacts abandoned": k % 3,
+             "Average queue answer time": 20 + k % 30} for k in range(80)]
+    path = tmp_path / "metrics.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    active = _active(_table(propose_mapping(inspect_export(path)), "intervals"))
+    assert active["answered"].source == "Contacts handled" and active["offered"].source == "Contacts queued"
+    assert active["wait_s_total"].source == "Average queue answer time"
+
+
+def test_a_zero_or_one_score_per_item_is_a_qa_score(tmp_path):
+    frame = pd.DataFrame({
+        "Evaluation ID": [f"EV-{i // 5}" for i in range(100)], "Agent": [f"Agent {i // 20}" for i in range(100)],
+        "Date": [f"2026-03-{i // 5 % 28 + 1:02d} 10:00" for i in range(100)],
+        "Line Item": ["Opening", "Identification", "Empathy", "Resolution", "Closing"] * 20,
+        "Score": [(i * 7) % 3 != 0 for i in range(100)], "Possible": 1,
+    })
+    frame["Score"] = frame["Score"].astype(int)
+    qa = _active(_table(propose_mapping(inspect_export(_csv(tmp_path / "results.csv", frame))), "qa_evaluations"))
+    assert qa["score"].source == "Score" and qa["item"].source == "Line Item" and qa["max_score"].source == "Possible"

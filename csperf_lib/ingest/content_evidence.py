@@ -213,8 +213,8 @@ def counts_that_add_up(profile: ExportProfile, col: ColumnProfile, canonical: st
     for total, larger, smaller in profile.count_sums[:1]:
         why = f"by arithmetic, `{total}` = `{larger}` + `{smaller}` in every row"
         role = {total: "offered", larger: "answered", smaller: "abandoned"}.get(col.name)
-        if role == canonical:
-            return 0.6, f"{why}: offered = answered + abandoned"
+        if role == canonical:  # arithmetic holding in every row outweighs a name that resembles
+            return 0.9, f"{why}: offered = answered + abandoned"
         if canonical == "answered_within_threshold" and (col.name, larger) in profile.bounded_by:
             return 0.6, f"by arithmetic, never above `{larger}` (answered) in any row"
         if canonical == "queue" and col.type == "categorical":

@@ -89,6 +89,8 @@ def _contact_defaults(profile: ExportProfile, tdef: Any, by_name: dict[str, Colu
     # Every record a call, or a chat: a constant channel.
     if "channel" in tdef.columns and "channel" not in by_name:
         callish = [c.name for c in profile.columns if re.search(r"\bcalls?\b", _normalise(c.name)[0])]
+        if re.search(r"(?<![a-z])calls?(?![a-z])", profile.path.stem.lower().replace("_", " ")):
+            callish.insert(0, f"the file name `{profile.path.name}`")
         chatty = [c.name for c in profile.columns if re.search(r"\bchats?\b", _normalise(c.name)[0])]
         if re.search(r"chat", profile.path.stem.lower()):
             chatty.insert(0, f"the file name `{profile.path.name}`")
@@ -102,8 +104,8 @@ def _contact_defaults(profile: ExportProfile, tdef: Any, by_name: dict[str, Colu
             extra.append(ColumnProposal(
                 canonical="channel", spec={"value": "phone"}, source=None, confidence="medium",
                 evidence=(
-                    "every record is taken to be a call: column names speak of calls ("
-                    + ", ".join(f"`{n}`" for n in callish[:3]) + ")"
+                    "every record is taken to be a call: "
+                    + ", ".join(n if n.startswith("the file") else f"`{n}`" for n in callish[:3]) + " speak of calls"
                 ),
                 score=0.6,
             ))
@@ -114,7 +116,7 @@ def _contact_defaults(profile: ExportProfile, tdef: Any, by_name: dict[str, Colu
 _UNANSWERED_WORDS = ("abandon", "missed", "no answer", "unanswered", "dropped", "hung up", "voicemail",
                      "voice mail", "overflow", "timed out", "timeout", "no agent", "callback requested",
                      "callback request", "requested callback", "requested a callback", "virtual hold",
-                     "cancel")
+                     "cancel", "busy", "failed")
 _ANSWERED_WORDS = ("answered", "accepted", "inbound", "handled", "connected", "completed", "resolved",
                    "solved", "transfer", "escalat", "follow", "call back", "callback", "closed")
 
@@ -124,7 +126,7 @@ def _outcome_values(values: Sequence[str]) -> dict[str, bool] | None:
     reads one way or the other and both occur."""
     mapping = {}
     for value in values:
-        low = value.strip().lower().replace("_", " ")
+        low = value.strip().lower().replace("_", " ").replace("-", " ")
         if any(w in low for w in _UNANSWERED_WORDS):
             mapping[value] = False
         elif any(w in low for w in _ANSWERED_WORDS):

@@ -245,6 +245,15 @@ def detect_date_format(text: pd.Series) -> dict[str, Any] | None:
             return None
         return dict(found, date_format=None,
                     note=f"times marked {zone.dropna().iloc[0]}: kept on that clock unless the config names a time zone")
+    offset = sample.str.contains(r"\d:\d\d(?::\d\d)?\s*[+-]\d{2}:?\d{2}$", regex=True)
+    if len(sample) and offset.mean() >= 0.95 and not sample.str.match(r"^\d{4}-").all():
+        # "Mon, 02 Mar 2026 09:54:27 +0000" (RFC 2822): not ISO, so read value by value, the
+        # offset set aside as collect does.
+        found = detect_date_format(sample.str.replace(r"\s*[+-]\d{2}:?\d{2}$", "", regex=True))
+        if not found:
+            return None
+        return dict(found, date_format=None,
+                    note="times carry a UTC offset: kept on the clock written unless the config names a time zone")
     weekday = sample.str.extract(_WEEKDAY)
     if len(sample) and weekday["day"].notna().mean() >= 0.95:
         found = detect_date_format(sample.str.replace(_WEEKDAY, "", regex=True))

@@ -226,6 +226,10 @@ def _value_fit(
     if kind == "number":
         if canonical == "csat" and t == "categorical" and _likert_values(col.values):
             return 0.9, "ratings in words (" + ", ".join(col.values[:3]) + "...), read on the 1-5 scale"
+        if canonical in _COUNTS and set(_normalise(col.name)[0].split()) & _TIME_WORDS:
+            return 0.2, "the name speaks of a time, not a count"
+        if t == "flag" and set(col.flag_values) <= {"0", "1"}:
+            return 0.8, "whole numbers 0 and 1"
         if t in ("integer", "number", "flag") and col.minimum is not None:
             lo, hi = col.minimum, col.maximum
             scale = SCALES.get(canonical)
@@ -241,6 +245,10 @@ def _value_fit(
         return 0.0, f"{col.describe()} values"
     return (0.5, col.describe()) if t not in ("empty",) else (0.0, "empty")
 
+
+#: Canonical counts of an interval report, and words that name a time instead.
+_COUNTS = {"offered", "answered", "abandoned", "answered_within_threshold", "agents_staffed"}
+_TIME_WORDS = {"time", "duration", "speed", "seconds", "sec", "minutes"}
 
 #: Words of a case's state: a column of them is a status, never a region.
 _STATUS_WORDS = ("open", "closed", "resolved", "progress", "pending", "new", "solved", "assigned",
@@ -432,8 +440,10 @@ def _candidates(profile: ExportProfile, table: str) -> list[_Candidate]:
                 name_score, phrase = by_content, content_phrase
             if name_score <= 0 and profile.header_names and not profile.lines_under_header:
                 name_score, phrase = content_only(profile, col, table, canonical)
-            if name_score <= 0 and table == "intervals":
-                name_score, phrase = counts_that_add_up(profile, col, canonical)
+            if table == "intervals":
+                by_sum, sum_phrase = counts_that_add_up(profile, col, canonical)
+                if by_sum > name_score:
+                    name_score, phrase = by_sum, sum_phrase
             if name_score <= 0:
                 continue
             value_score, why = _value_fit(col, kind, canonical, key=key, has_channel="channel" in tdef.columns)

@@ -20,7 +20,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "contacts": {
         "contact_id": (
             "contact id", "call id", "interaction id", "session id", "conversation id", "chat id",
-            "call reference", "contact reference", "call ref", "callid", "ticket id:0.8",
+            "call reference", "contact reference", "call ref", "callid", "call sid", "sid:0.8", "ticket id:0.8",
             "case id:0.7", "record id:0.7", "id:0.6", "engagement id", "interaction uuid:0.9"),
         "channel": (
             "channel", "contact channel", "media type", "media", "contact type:0.8",
@@ -29,7 +29,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "queue", "queue name", "skill", "skill group", "split", "vdn", "topic:0.9",
             "service:0.8", "call type:0.8", "call reason:0.8", "reason:0.7", "category:0.7",
             "department:0.7", "campaign:0.8", "application:0.6", "line:0.6", "ring group",
-            "line name:0.8", "skill name", "target name:0.7"),
+            "line name:0.8", "skill name", "target name:0.7", "department name:0.8", "group name:0.7"),
         "team": ("team", "team name", "agent group", "group:0.8", "supervisor:0.7", "site:0.6"),
         "agent_id": (
             "agent", "agent id", "agent name", "operator", "representative", "rep:0.8", "advisor",
@@ -51,7 +51,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "wait_s": (
             "wait", "wait time", "waiting time", "speed of answer", "answer speed", "asa",
             "queue time", "time in queue", "time to answer", "ring time:0.8", "answer time:0.8",
-            "queue duration", "wait duration", "total queue:0.9", "queue wait", "queue wait time",
+            "queue duration", "wait duration", "total queue:0.9", "queue wait", "queue wait time", "first response time:0.8", "response time first:0.8",
             "waiting:0.9", "inqueue", "inqueue time", "in queue time", "queue:0.7", "queue second:0.9"),
         "answered": (
             "answered", "is answered", "call answered", "answered flag", "connected:0.8",
@@ -141,7 +141,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "channel", "submitted via", "received via", "open data channel type", "channel type",
             "intake channel", "contact channel", "via:0.7", "source:0.6", "origin:0.6",
             "case origin", "contact type", "method received", "network:0.6", "how received",
-            "request source", "received by:0.8"),
+            "request source", "received by:0.8", "method:0.7", "contact method", "received method"),
         "category": (
             "category", "complaint category", "complaint type", "issue:0.95", "issue type",
             "type:0.7", "reason:0.7", "topic:0.8", "problem:0.7", "product:0.7", "ticket type:0.9",
@@ -218,7 +218,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "scorecard response id"),
         "contact_id": (
             "contact id", "call id", "interaction id", "conversation id", "ticket id", "ticket:0.8",
-            "case id:0.8", "chat id", "session id"),
+            "case id:0.8", "chat id", "session id", "contact reference", "interaction reference",
+            "conversation reference", "ticket reference"),
         "agent_id": ("agent", "agent id", "agent name", "employee", "advisor", "adviser", "reviewee",
             "evaluatee", "agent reviewed", "assessed agent", "graded agent", "user:0.6", "staff member",
             "staff:0.8", "team member", "colleague:0.8", "agent evaluated"),
@@ -260,10 +261,10 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "offered": (
             "offered", "calls offered", "contacts offered", "incoming", "incoming calls",
             "inbound calls", "calls received", "presented", "total calls:0.9", "calls:0.7",
-            "volume:0.8", "received:0.6", "offer", "calls presented", "contacts presented", "calls offered total"),
+            "volume:0.8", "received:0.6", "offer", "calls presented", "contacts presented", "contacts queued", "calls queued", "queued:0.8", "calls offered total"),
         "answered": (
             "answered", "answered calls", "calls answered", "calls handled", "handled:0.8",
-            "acd calls:0.8", "answer", "calls ans", "ans:0.9", "ans calls"),
+            "acd calls:0.8", "answer", "contacts handled", "handled contacts", "handled calls", "calls ans", "ans:0.9", "ans calls"),
         "abandoned": (
             "abandoned", "abandoned calls", "calls abandoned", "abandons", "aban", "abandon",
             "aban calls"),
@@ -281,7 +282,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "total queue time", "wait total", "answer speed avg", "average speed of answer",
             "speed of answer avg", "asa", "answer speed:0.9", "speed of answer:0.9",
             "waiting time avg:0.8", "wait time avg:0.8", "waiting time:0.7", "avg speed ans",
-            "speed ans", "avg queue time", "average queue time", "queue time:0.8", "average wait:0.9",
+            "speed ans", "avg queue time", "average queue time", "queue time:0.8", "queue answer time",
+            "average queue answer time", "average wait:0.9",
             "average wait time:0.9", "wait:0.7"),
         "talk_s_total": (
             "total talk", "total talk time", "talk time total", "talk total", "talk duration avg",

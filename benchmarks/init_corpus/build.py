@@ -53,7 +53,9 @@ The measure part is used once, then moved to ``tune``:
   2026-12-08 before it was looked at: 41 of 77 reference columns right (53 %); 6 of 9 ``init`` runs
   exited 0 and all 6 ran to a report unedited (their columns 40 of 45 right); the other 3 exited
   from ``init`` with one line, a required column not found (an RFC 2822 date; "Contacts queued" as
-  offered; a QA "Line Item"), so none of their 33 columns counts. Part 8 then moved to ``tune``.
+  offered; a QA "Line Item"), so none of their 33 columns counts. Part 8 then moved to ``tune``;
+* part 9, the exports marked ``measure`` now, was written after part 8 had been moved and ``init``
+  tuned on it, and not looked at before it was scored.
 
 Whoever tunes ``init`` on the current measure part moves it to ``tune`` first and writes a new one.
 """
@@ -2274,6 +2276,189 @@ def evaluagent_results(rng):
                 "Date": when.strftime("%Y-%m-%d %H:%M"), "Scorecard": "Conversations 2026",
                 "Line Item": item, "Result": "Pass" if passed else "Fail", "Score": int(passed),
                 "Possible": 1, "Auto Fail": "TRUE" if item == "Identification" and not passed else "FALSE",
+            })
+    return _csv(pd.DataFrame(rows))
+
+
+# --------------------------------------------------------------------------------------------
+# Measure part 9: written after part 8 had been scored and moved to tune
+# --------------------------------------------------------------------------------------------
+
+
+@export("dynamics_omnichannel", "dynamics_omnichannel.csv", "measure",
+        "Dynamics 365 Omnichannel conversations: conversation, channel Live chat / Voice / SMS, queue, "
+        "agent, created on dd/mm/yyyy hh:mm (UK locale), wait and handle time in seconds, status "
+        "Closed / Abandoned, customer sentiment in words")
+def dynamics_omnichannel(rng):
+    c = _calls(rng, 600)
+    frame = pd.DataFrame({
+        "Conversation": [f"{rng.integers(16**8):08x}-{rng.integers(16**4):04x}-{rng.integers(16**4):04x}-"
+                         f"{rng.integers(16**4):04x}-{rng.integers(16**12):012x}" for _ in range(len(c))],
+        "Channel": rng.choice(["Live chat", "Voice", "SMS"], len(c)),
+        "Queue": c["queue"],
+        "Agent": c["agent"],
+        "Created On": pd.to_datetime(c["arrived"]).dt.strftime("%d/%m/%Y %H:%M"),
+        "Wait time (seconds)": c["wait"].astype(int),
+        "Handle time (seconds)": (c["talk"] + c["wrap"]).astype(int),
+        "Status": np.where(c["answered"], "Closed", "Abandoned"),
+        "Customer sentiment": rng.choice(["Slightly negative", "Neutral", "Slightly positive", "Positive"], len(c)),
+    })
+    return _csv(frame)
+
+
+@export("front_conversations", "front_conversations.csv", "measure",
+        "Front conversations export: cnv_ ids, inbox, assignee, tags, created at ISO, first response "
+        "and resolution times in minutes, status archived / open / snoozed, subject")
+def front_conversations(rng):
+    c = _cases(rng, 480)
+    frame = pd.DataFrame({
+        "Conversation ID": [f"cnv_{rng.integers(36**6):09d}" for _ in range(len(c))],
+        "Inbox": rng.choice(["Support", "Billing", "Partnerships"], len(c)),
+        "Assignee": c["agent"],
+        "Tags": rng.choice(["", "bug", "refund", "feature-request"], len(c)),
+        "Created At": c["opened"].dt.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "First Response Time (min)": ((c["first"] - c["opened"]).dt.total_seconds() / 60).round(1),
+        "Resolution Time (min)": ((c["closed"] - c["opened"]).dt.total_seconds() / 60).round(1),
+        "Status": np.where(c["open"], rng.choice(["open", "snoozed"], len(c)), "archived"),
+        "Subject": c["text"].str.slice(0, 60),
+    })
+    return _csv(frame)
+
+
+@export("qualtrics_tnps_labelled", "qualtrics_tnps_labelled.csv", "measure",
+        "A transactional NPS export with choice text: recommend answers '0 - Not at all likely', '1' ... "
+        "'9', '10 - Extremely likely', the reason, the touchpoint, recorded date")
+def qualtrics_tnps_labelled(rng):
+    r = _ratings(rng, 420)
+    text = {0: "0 - Not at all likely", 10: "10 - Extremely likely"}
+    frame = pd.DataFrame({
+        "Response ID": [f"R_{rng.integers(36**8):012d}" for _ in range(len(r))],
+        "Recorded Date": [t.strftime("%Y-%m-%d %H:%M:%S") for t in r["when"]],
+        "Touchpoint": rng.choice(["Contact centre", "Branch", "Online"], len(r)),
+        "How likely are you to recommend Example Bank to a friend or colleague?":
+            [text.get(int(v), str(int(v))) for v in r["nps"]],
+        "What is the main reason for your score?": r["comment"],
+    })
+    return _csv(frame)
+
+
+@export("energy_complaints_mi", "energy_complaints_mi.csv", "measure",
+        "An energy supplier's complaints MI extract, pipe-delimited with upper-case names and codes: "
+        "CASE_REF, DATE_OPENED / DATE_CLOSED (ISO dates), CHANNEL_CODE PH / EM / WB / LT, category "
+        "levels 1 and 2, team, OUTCOME_CODE UPH / PUP / NUP")
+def energy_complaints_mi(rng):
+    c = _cases(rng, 520, open_share=0.15)
+    frame = pd.DataFrame({
+        "CASE_REF": [f"EC{800000 + i}" for i in range(len(c))],
+        "DATE_OPENED": c["opened"].dt.strftime("%Y-%m-%d"),
+        "DATE_CLOSED": c["closed"].dt.strftime("%Y-%m-%d").fillna(""),
+        "CHANNEL_CODE": rng.choice(["PH", "EM", "WB", "LT"], len(c)),
+        "CATEGORY_L1": rng.choice(["Billing", "Metering", "Customer service", "Payments"], len(c)),
+        "CATEGORY_L2": rng.choice(["Estimated bill", "Direct debit", "Smart meter", "Delay"], len(c)),
+        "TEAM": rng.choice(["Complaints Team A", "Complaints Team B"], len(c)),
+        "OUTCOME_CODE": np.where(c["closed"].isna(), "", rng.choice(["UPH", "PUP", "NUP"], len(c))),
+    })
+    return _csv(frame, sep="|")
+
+
+@export("brandwatch_mentions", "brandwatch_mentions.csv", "measure",
+        "Brandwatch mentions export: a preamble of report lines above the header, mention id, date "
+        "with '.0', author, full text, page type twitter / facebook / news / forum, sentiment, url")
+def brandwatch_mentions(rng):
+    c = _cases(rng, 440)
+    frame = pd.DataFrame({
+        "Query Id": 2000123456,
+        "Query Name": "Example Co care",
+        "Date": c["opened"].dt.strftime("%Y-%m-%d %H:%M:%S.0"),
+        "Title": c["text"].str.slice(0, 30),
+        "Url": [f"https://social.example/{v}" for v in rng.integers(10**9, 10**10, len(c))],
+        "Author": [f"user{v}" for v in rng.integers(1, 9999, len(c))],
+        "Full Text": c["text"],
+        "Page Type": rng.choice(["twitter", "facebook", "news", "forum"], len(c), p=[0.5, 0.3, 0.1, 0.1]),
+        "Sentiment": rng.choice(["negative", "neutral", "positive"], len(c)),
+        "Mention Id": _unique(rng, 10**11, 10**12, len(c)),
+    })
+    preamble = ("Report:,Example Co care mentions\nBrand:,Example Co\nFrom:,2026-03-01\nTo:,2026-04-30\n"
+                "Label:,All mentions\n\n")
+    return preamble.encode("utf-8") + _csv(frame)
+
+
+@export("ucce_call_type_interval", "ucce_call_type_interval.xlsx", "measure",
+        "A Cisco UCCE call type interval report workbook: DateTime as text '3/2/2026 8:00:00 AM', call "
+        "type name, offered / handled / abandoned, service level calls and a 0-1 service level "
+        "fraction, average speed of answer and handle time in seconds")
+def ucce_call_type_interval(rng):
+    f = _intervals(rng, days=10, minutes=30, queues=["CT_Billing", "CT_Tech"])
+    rows: list[list] = [["DateTime", "CallTypeName", "CallsOffered", "CallsHandled", "TotalCallsAband",
+                         "ServiceLevelCalls", "ServiceLevel", "AvgSpeedAnswer", "AvgHandleTime"]]
+    for r in f.itertuples():
+        t = r.start
+        stamp = f"{t.month}/{t.day}/{t.year} {t.hour % 12 or 12}:{t.minute:02d}:00 {'AM' if t.hour < 12 else 'PM'}"
+        rows.append([stamp, r.queue, r.offered, r.answered, r.abandoned, r.within,
+                     round(r.within / r.answered, 4) if r.answered else 0.0, round(r.asa), round(r.aht)])
+    return _xlsx({"Call Type Interval": rows})
+
+
+@export("amazon_seller_feedback", "amazon_seller_feedback.csv", "measure",
+        "Amazon seller feedback report: date as m/d/yy, rating 1-5, comments, your response, arrived on "
+        "time / item as described / customer service Yes / No, order id, rater email")
+def amazon_seller_feedback(rng):
+    r = _ratings(rng, 360)
+    frame = pd.DataFrame({
+        "Date": [f"{t.month}/{t.day}/{t:%y}" for t in r["when"]],
+        "Rating": r["csat"],
+        "Comments": r["comment"],
+        "Your Response": np.where(r["csat"] <= 2, "We have contacted you.", ""),
+        "Arrived on Time": rng.choice(["Yes", "No"], len(r), p=[0.85, 0.15]),
+        "Item as Described": rng.choice(["Yes", "No"], len(r), p=[0.9, 0.1]),
+        "Customer Service": rng.choice(["Yes", "No", "-"], len(r), p=[0.5, 0.1, 0.4]),
+        "Order ID": [f"204-{rng.integers(10**6, 10**7)}-{rng.integers(10**6, 10**7)}" for _ in range(len(r))],
+        "Rater Email": [f"{v}@marketplace.amazon.co.uk" for v in rng.integers(10**8, 10**9, len(r))],
+    })
+    return _csv(frame)
+
+
+@export("pureconnect_interactions", "pureconnect_interactions.csv", "measure",
+        "A legacy PureConnect interaction summary: compact timestamps 'yyyymmdd hhmmss', t-prefixed "
+        "durations in milliseconds (tQueueWait, tTalk, tHeld, tACW), workgroup, user id, abandoned 0/1")
+def pureconnect_interactions(rng):
+    c = _calls(rng, 620)
+    frame = pd.DataFrame({
+        "InteractionIDKey": [f"{rng.integers(10**9, 10**10)}{i:04d}" for i in range(len(c))],
+        "InitiatedDateTime": pd.to_datetime(c["arrived"]).dt.strftime("%Y%m%d %H%M%S"),
+        "LastAssignedWorkgroupID": c["queue"].str.replace(" ", ""),
+        "LastLocalUserId": c["agent"].str.lower().str.replace(" ", "."),
+        "tQueueWait": (c["wait"] * 1000).astype(int),
+        "tTalk": (c["talk"] * 1000).astype(int),
+        "tHeld": (c["hold"] * 1000).astype(int),
+        "tACW": (c["wrap"] * 1000).astype(int),
+        "Abandoned": np.where(c["answered"], 0, 1),
+        "nTransfer": c["transferred"].astype(int),
+    })
+    return _csv(frame)
+
+
+@export("playvox_evaluations", "playvox_evaluations.csv", "measure",
+        "Playvox QA evaluations in long form: evaluation id, interaction id (the Dynamics conversation), "
+        "agent email, analyst, scorecard, section, question, answer, points and max points, created at")
+def playvox_evaluations(rng):
+    conversations = pd.read_csv(io.BytesIO(dynamics_omnichannel(_rng_for("dynamics_omnichannel"))))
+    conversations = conversations[conversations["Status"] == "Closed"].reset_index(drop=True)
+    questions = [("Greeting", "Used the approved greeting"), ("Discovery", "Asked open questions"),
+                 ("Discovery", "Confirmed the issue"), ("Close", "Summarised next steps")]
+    rows = []
+    for i in range(130):
+        conv = conversations.iloc[int(rng.integers(0, len(conversations)))]
+        when = START + dt.timedelta(days=int(rng.integers(2, 45)), hours=int(rng.integers(8, 18)))
+        for section, question in questions:
+            points = int(rng.choice([0, 5, 10], p=[0.1, 0.2, 0.7]))
+            rows.append({
+                "Evaluation ID": f"pv_{70000 + i}", "Interaction ID": conv["Conversation"],
+                "Agent Email": conv["Agent"].lower().replace(" ", ".") + "@example.co.uk",
+                "Analyst": rng.choice(["QA Lead", "QA Analyst"]), "Scorecard": "Omnichannel 2026",
+                "Section": section, "Question": question,
+                "Answer": {0: "No", 5: "Partially", 10: "Yes"}[points], "Points": points, "Max Points": 10,
+                "Created At": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
             })
     return _csv(pd.DataFrame(rows))
 

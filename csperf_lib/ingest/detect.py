@@ -265,6 +265,9 @@ def detect_date_format(text: pd.Series) -> dict[str, Any] | None:
         if pd.to_datetime(sample, errors="coerce", format=fmt).notna().mean() < 0.95:
             return None
         return dict(found, date_format=fmt)
+    compact = _compact_date(sample)
+    if compact is not None:
+        return compact
     parts = sample.str.extract(_DATE)
     matched = parts["a"].notna()
     if matched.mean() < 0.95:
@@ -350,6 +353,30 @@ _WORDED_DATE = re.compile(
     r"^(?:\d{1,2}(?:st|nd|rd|th)\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})"
     r"(?P<time>,?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp][Mm])?)?$"
 )
+
+
+_COMPACT = re.compile(r"^(20\d{2}|19\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:(?P<sep>[ T]?)(?P<time>\d{4}(?:\d{2})?))?$")
+
+
+def _compact_date(sample: pd.Series) -> dict[str, Any] | None:
+    """Dates without separators, as legacy systems write them ("20260302", "20260302 093122",
+    "20260302T0931"): a plausible year, month and day in every value, verified by parsing."""
+    found = sample.str.extract(_COMPACT)
+    if not len(sample) or found[0].isna().mean() > 0.05:
+        return None
+    times = found["time"].dropna()
+    fmt = "%Y%m%d"
+    if len(times):
+        if found["time"].isna().any():
+            return None
+        sep = found["sep"].mode().iloc[0]
+        fmt += sep + ("%H%M%S" if times.str.len().max() == 6 else "%H%M")
+    parsed = pd.to_datetime(sample, errors="coerce", format=fmt)
+    if parsed.notna().mean() < 0.95:
+        return None
+    return {"type": "datetime" if len(times) else "date", "date_format": fmt, "date_order": "year-first",
+            "first": str(parsed.min())[:19], "last": str(parsed.max())[:19],
+            "note": "dates written without separators (yyyymmdd)"}
 
 
 def _worded_date(sample: pd.Series) -> dict[str, Any] | None:

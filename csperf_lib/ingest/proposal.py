@@ -224,6 +224,13 @@ def _value_fit(
             return 0.6, f"two values {'/'.join(col.flag_values)}"
         return 0.0, f"{col.describe()} values"
     if kind == "number":
+        labelled = _labelled_numbers(col.values) if t == "categorical" else None
+        if labelled and SCALES.get(canonical):
+            low, high = SCALES[canonical]
+            lo, hi = min(labelled.values()), max(labelled.values())
+            if low <= lo and hi <= high:
+                return 1.0, f"numbers {lo}-{hi} with their labels ('{col.values[0]}'), within the {low}-{high} scale"
+            return 0.2, f"numbers {lo}-{hi} with labels, outside the {low}-{high} scale"
         if canonical == "csat" and t == "categorical" and _likert_values(col.values):
             return 0.9, "ratings in words (" + ", ".join(col.values[:3]) + "...), read on the 1-5 scale"
         if canonical in _COUNTS and set(_normalise(col.name)[0].split()) & _TIME_WORDS:
@@ -341,6 +348,9 @@ def _base_spec(
         return col.name, ""
     if kind == "number" and col.type == "percent":
         return {"column": col.name, "format": "percent"}, "percent strings"
+    if kind == "number" and col.type == "categorical" and _labelled_numbers(col.values):
+        return {"column": col.name, "values": _labelled_numbers(col.values)}, (
+            "answers written as a number with its label ('10 - Extremely likely'): the number is read")
     if kind == "number" and col.type == "categorical" and _likert_values(col.values):
         return {"column": col.name, "values": _likert_values(col.values)}, (
             "the words of a five-point satisfaction scale, 1 (the least satisfied) to 5 (the most)"
@@ -379,6 +389,23 @@ def _likert_values(values: Sequence[str]) -> dict[str, int] | None:
         else:
             return None
     return out if len(set(out.values())) >= 3 else None
+
+
+_LABELLED = re.compile(r"^\s*(\d{1,2})(?:\s*[-\u2013:.)]\s*[A-Za-z].*)?$")
+
+
+def _labelled_numbers(values: Sequence[str]) -> dict[str, int] | None:
+    """Scale answers written as a number and its label ("0 - Not at all likely", "7", "10 -
+    Extremely likely", "4 - Satisfied") as their numbers; None unless every value is one, at least
+    one carries a label and three numbers or more occur."""
+    out = {}
+    for value in values:
+        match = _LABELLED.match(value)
+        if not match:
+            return None
+        out[value] = int(match.group(1))
+    labelled = any(not v.strip().isdigit() for v in values)
+    return out if labelled and len(set(out.values())) >= 3 else None
 
 
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}

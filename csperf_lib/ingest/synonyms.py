@@ -20,7 +20,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "contacts": {
         "contact_id": (
             "contact id", "call id", "interaction id", "session id", "conversation id", "chat id",
-            "call reference", "contact reference", "call ref", "callid", "call sid", "sid:0.8", "ticket id:0.8",
+            "call reference", "contact reference", "call ref", "callid", "call sid", "sid:0.8", "ticket id:0.8", "conversation:0.8",
+            "interaction:0.8", "interaction id key", "interaction key", "work id:0.9", "work item id:0.9",
             "case id:0.7", "record id:0.7", "id:0.6", "engagement id", "interaction uuid:0.9"),
         "channel": (
             "channel", "contact channel", "media type", "media", "contact type:0.8",
@@ -29,13 +30,15 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "queue", "queue name", "skill", "skill group", "split", "vdn", "topic:0.9",
             "service:0.8", "call type:0.8", "call reason:0.8", "reason:0.7", "category:0.7",
             "department:0.7", "campaign:0.8", "application:0.6", "line:0.6", "ring group",
-            "line name:0.8", "skill name", "target name:0.7", "department name:0.8", "group name:0.7"),
+            "line name:0.8", "skill name", "target name:0.7", "department name:0.8", "group name:0.7", "workgroup", "workgroup id:0.9",
+            "assigned workgroup", "last assigned workgroup"),
         "team": ("team", "team name", "agent group", "group:0.8", "supervisor:0.7", "site:0.6"),
         "agent_id": (
             "agent", "agent id", "agent name", "operator", "representative", "rep:0.8", "advisor",
             "adviser", "employee", "employee id", "csr", "handled by:0.8", "staff:0.7", "user:0.6",
             "login id:0.8", "assignee:0.7", "users interacted", "user name:0.8", "username:0.8",
-            "agent username", "owner:0.6", "extension:0.7"),
+            "agent username", "owner:0.6", "extension:0.7", "local user id:0.8", "user id:0.7",
+            "last local user:0.8"),
         "region": (
             "region", "area:0.8", "borough", "state:0.8", "country:0.8", "city:0.7", "territory",
             "market:0.7", "location:0.6"),
@@ -45,7 +48,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "date time:0.8", "timestamp:0.8", "created at:0.8", "created date:0.8",
             "start date:0.8", "date:0.7", "start:0.7", "created:0.6", "received:0.6",
             "initiation timestamp", "initiation time", "initiated at", "started at",
-            "call started", "started:0.7", "request datetime:0.8", "request time:0.8",
+            "call started", "started:0.7", "request datetime:0.8", "request time:0.8", "created on:0.8", "initiated datetime", "initiated date time",
+            "initiated:0.8",
             "requested at:0.8", "queued at", "queued", "enqueued at",
             "entered queue", "queue entered"),
         "wait_s": (
@@ -66,7 +70,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "in call", "acd time:0.9", "agent time:0.8", "handling duration:0.8",
             "handling time:0.8", "handle:0.75", "handle second:0.8"),
         "hold_s": (
-            "hold", "hold time", "hold duration", "on hold", "total hold",
+            "hold", "hold time", "hold duration", "on hold", "total hold", "held:0.9", "time held",
             "customer hold duration"),
         "wrap_s": (
             "wrap", "wrap up", "wrapup", "wrap time", "wrap up time", "after call work", "acw",
@@ -96,7 +100,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "category:0.7", "department:0.7", "skill:0.8", "model:0.7", "area:0.6", "team:0.8",
             "site:0.6", "airline:0.8", "company:0.7", "brand:0.8", "channel:0.7",
             "app version:0.6", "location:0.7", "asin:0.8", "product id:0.8", "sku:0.7",
-            "team assigned:0.9", "business:0.7", "hotel:0.8", "store:0.7", "branch:0.7",
+            "team assigned:0.9", "business:0.7", "hotel:0.8", "store:0.7", "branch:0.7", "touchpoint:0.8",
+            "touch point:0.8", "journey:0.7",
             "property:0.6"),
         "csat": (
             "csat", "satisfaction", "satisfaction rating", "satisfaction score",
@@ -126,7 +131,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "case number", "case reference", "request id", "service request id", "sr number",
             "ticket id:0.8", "reference:0.7", "id:0.6", "key:0.6", "case enquiry id",
             "ticket number", "incident number", "incident id", "number:0.6", "message id:0.7",
-            "sr id", "complaint ref", "ref:0.7", "tweet id", "post id", "comment id",
+            "sr id", "complaint ref", "ref:0.7", "tweet id", "post id", "comment id", "mention id",
             "conversation id:0.9", "thread id:0.9", "report id", "enquiry id", "enquiry reference"),
         "received_at": (
             "received at", "date received", "received date", "created date", "created at",
@@ -141,9 +146,10 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "channel", "submitted via", "received via", "open data channel type", "channel type",
             "intake channel", "contact channel", "via:0.7", "source:0.6", "origin:0.6",
             "case origin", "contact type", "method received", "network:0.6", "how received",
-            "request source", "received by:0.8", "method:0.7", "contact method", "received method"),
+            "request source", "received by:0.8", "page type:0.8", "source type:0.8", "method:0.7", "contact method", "received method"),
         "category": (
-            "category", "complaint category", "complaint type", "issue:0.95", "issue type",
+            "category", "complaint category", "complaint type", "issue:0.95", "issue type", "category l1", "category level 1",
+            "category 1", "level 1 category",
             "type:0.7", "reason:0.7", "topic:0.8", "problem:0.7", "product:0.7", "ticket type:0.9",
             "case reason", "root cause:0.8", "sr type", "service request type", "request category",
             "case title:0.6", "complaint reason", "tag:0.7", "negative reason:0.9",
@@ -153,7 +159,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "enquiry type", "case type", "report type", "problem type", "enquiry category",
             "enquiry reason", "feedback type"),
         "sub_category": (
-            "sub category", "subcategory", "sub issue", "sub type", "subtype", "descriptor",
+            "sub category", "subcategory", "sub issue", "sub type", "subtype", "descriptor", "category l2", "category level 2",
+            "category 2", "level 2 category", "category l3:0.8",
             "sub product:0.8", "detail:0.6", "type:0.6", "request type:0.8", "request details:0.6",
             "sub reason"),
         "queue": (
@@ -224,7 +231,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "evaluatee", "agent reviewed", "assessed agent", "graded agent", "user:0.6", "staff member",
             "staff:0.8", "team member", "colleague:0.8", "agent evaluated"),
         "evaluator_id": (
-            "evaluator", "evaluator id", "reviewer", "assessor", "auditor", "qa analyst",
+            "evaluator", "evaluator id", "reviewer", "assessor", "auditor", "qa analyst", "analyst", "qa lead:0.8",
             "scored by", "evaluated by", "grader", "graded by", "qa reviewer"),
         "evaluated_at": (
             "evaluated at", "evaluation date", "reviewed at", "scored at", "date:0.6", "graded at",

@@ -59,7 +59,9 @@ The measure part is used once, then moved to ``tune``:
   exited 0 and all 7 ran to a report unedited, though one of them read a contact export as cases
   (0 of 9 columns right); the other 2 exited from ``init`` with one line (an NPS written "0 - Not at
   all likely" ... "10 - Extremely likely", which ``init``'s check found would leave no row usable;
-  a compact "20260302 093122" timestamp). Part 9 then moved to ``tune``.
+  a compact "20260302 093122" timestamp). Part 9 then moved to ``tune``;
+* part 10, the exports marked ``measure`` now, was written after part 9 had been moved and
+  ``init`` tuned on it, and not looked at before it was scored.
 
 Whoever tunes ``init`` on the current measure part moves it to ``tune`` first and writes a new one.
 """
@@ -2463,6 +2465,163 @@ def playvox_evaluations(rng):
                 "Section": section, "Question": question,
                 "Answer": {0: "No", 5: "Partially", 10: "Yes"}[points], "Points": points, "Max Points": 10,
                 "Created At": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            })
+    return _csv(pd.DataFrame(rows))
+
+
+# --------------------------------------------------------------------------------------------
+# Measure part 10: written after part 9 had been scored and moved to tune
+# --------------------------------------------------------------------------------------------
+
+
+@export("ringover_calls", "ringover_calls.csv", "measure",
+        "Ringover call log: call id, start time, type in / out, status answered / missed / voicemail, "
+        "total, in-call and waiting durations as hh:mm:ss, user, team, number")
+def ringover_calls(rng):
+    c = _calls(rng, 600)
+    voicemail = ~c["answered"] & (rng.random(len(c)) < 0.3)
+    frame = pd.DataFrame({
+        "Call ID": _unique(rng, 10**12, 10**13, len(c)),
+        "Start time": pd.to_datetime(c["arrived"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
+        "Type": "in",
+        "Status": np.where(c["answered"], "answered", np.where(voicemail, "voicemail", "missed")),
+        "Total duration": [_hms(w + t) for w, t in zip(c["wait"], c["talk"], strict=True)],
+        "In-call duration": [_hms(t) for t in c["talk"]],
+        "Waiting duration": [_hms(w) for w in c["wait"]],
+        "User": c["agent"],
+        "Team": c["queue"],
+        "Number": [f"+44 161 {rng.integers(100, 999)} {rng.integers(1000, 9999)}" for _ in range(len(c))],
+    })
+    return _csv(frame)
+
+
+@export("happyfox_tickets", "happyfox_tickets.csv", "measure",
+        "HappyFox tickets export: '#GS' ticket ids, subject, category, status, priority, assignee, "
+        "created at 'dd/mm/yyyy hh:mm AM', time spent in minutes, contact email")
+def happyfox_tickets(rng):
+    c = _cases(rng, 470)
+    frame = pd.DataFrame({
+        "Ticket ID": [f"#GS{12000 + i:08d}" for i in range(len(c))],
+        "Subject": c["text"].str.slice(0, 50),
+        "Category": rng.choice(["General Support", "Billing Desk", "Returns Desk"], len(c)),
+        "Status": np.where(c["open"], rng.choice(["New", "Pending"], len(c)), "Closed"),
+        "Priority": rng.choice(["Low", "Medium", "High"], len(c)),
+        "Assignee": c["agent"],
+        "Created At": c["opened"].dt.strftime("%d/%m/%Y %I:%M %p"),
+        "Time Spent": rng.integers(2, 90, len(c)),
+        "Contact Email": [f"c{i}@example.com" for i in rng.integers(1, 9999, len(c))],
+    })
+    return _csv(frame)
+
+
+@export("survicate_responses", "survicate_responses.csv", "measure",
+        "Survicate survey export: respondent id, date, questions prefixed 'Q1:' with the scale in the "
+        "question '(1-5)', an open question, country and device")
+def survicate_responses(rng):
+    r = _ratings(rng, 390)
+    frame = pd.DataFrame({
+        "Respondent ID": _unique(rng, 10**6, 10**7, len(r)),
+        "Date": [t.strftime("%Y-%m-%d") for t in r["when"]],
+        "Q1: How would you rate our support? (1-5)": r["csat"],
+        "Q2: What could we improve?": r["comment"],
+        "Country": rng.choice(["United Kingdom", "Ireland"], len(r)),
+        "Device": rng.choice(["desktop", "mobile"], len(r)),
+    })
+    return _csv(frame)
+
+
+@export("council_complaints_tracker", "council_complaints_tracker.xlsx", "measure",
+        "A council's complaints tracker workbook (the tracker sheet first, a notes sheet after): "
+        "abbreviated names (Date Rec'd, Date Resp'd, Dept), days taken, target met? Yes / No, nature "
+        "of complaint, outcome Upheld / Not Upheld / Part Upheld")
+def council_complaints_tracker(rng):
+    c = _cases(rng, 300, open_share=0.15)
+    rows: list[list] = [["Ref", "Date Rec'd", "Date Resp'd", "Days taken", "Target met?", "Dept",
+                         "Nature of complaint", "Outcome"]]
+    for i, r in enumerate(c.itertuples()):
+        closed = None if pd.isna(r.closed) else r.closed.date()
+        days = None if closed is None else (closed - r.opened.date()).days
+        rows.append([f"CC/{26}/{400 + i}", r.opened.date(), closed, days,
+                     None if days is None else ("Yes" if days <= 10 else "No"),
+                     rng.choice(["Waste", "Highways", "Revenues", "Planning"]),
+                     rng.choice(["Missed collection", "Staff conduct", "Delay", "Charges"]),
+                     None if closed is None else rng.choice(["Upheld", "Not Upheld", "Part Upheld"])])
+    notes = [["Notes"], ["Target: a full response within 10 working days"]]
+    return _xlsx({"Tracker": rows, "Notes": notes})
+
+
+@export("emplifi_inbox", "emplifi_inbox.csv", "measure",
+        "Emplifi (Socialbakers) community inbox export: message id, platform, created time ISO with "
+        "+01:00, author, message text, labels, assigned to, resolved TRUE / FALSE, response time hh:mm:ss")
+def emplifi_inbox(rng):
+    c = _cases(rng, 430)
+    frame = pd.DataFrame({
+        "Message ID": [f"{rng.integers(10**14, 10**15)}_{rng.integers(10**8, 10**9)}" for _ in range(len(c))],
+        "Platform": rng.choice(["Facebook", "Instagram", "X", "LinkedIn"], len(c)),
+        "Created Time": c["opened"].dt.strftime("%Y-%m-%dT%H:%M:%S+01:00"),
+        "Author Name": [f"Person {v}" for v in rng.integers(1, 9999, len(c))],
+        "Message Text": c["text"],
+        "Labels": rng.choice(["", "complaint", "question", "praise"], len(c)),
+        "Assigned To": c["agent"],
+        "Resolved": np.where(c["open"], "FALSE", "TRUE"),
+        "Response Time": [_hms(s) for s in (c["first"] - c["opened"]).dt.total_seconds()],
+    })
+    return _csv(frame)
+
+
+@export("daily_kpi_sheet", "daily_kpi_sheet.xlsx", "measure",
+        "A contact centre's daily KPI workbook, one row per team and day: calls presented and handled, "
+        "abandoned as a percentage, SL %, ASA in seconds, AHT as mm:ss, staff on shift")
+def daily_kpi_sheet(rng):
+    f = _intervals(rng, days=30, minutes=60, queues=["Team A", "Team B"])
+    f["day"] = f["start"].dt.normalize()
+    daily = f.groupby(["day", "queue"], as_index=False).agg(
+        offered=("offered", "sum"), answered=("answered", "sum"), abandoned=("abandoned", "sum"),
+        within=("within", "sum"), asa=("asa", "mean"), aht=("aht", "mean"), staffed=("staffed", "max"))
+    rows: list[list] = [["Date", "Team", "Calls Presented", "Calls Handled", "Abandoned %", "SL %",
+                         "ASA (s)", "AHT", "Staff"]]
+    for r in daily.itertuples():
+        rows.append([r.day.date(), r.queue, int(r.offered), int(r.answered),
+                     f"{100 * r.abandoned / r.offered:.1f}%", f"{100 * r.within / max(r.answered, 1):.1f}%",
+                     round(r.asa), _mss(r.aht), int(r.staffed)])
+    return _xlsx({"KPIs": rows})
+
+
+@export("ekomi_feedback", "ekomi_feedback.csv", "measure",
+        "eKomi feedback export (semicolon-separated, dotted day-first dates 'dd.mm.yyyy hh:mm'): "
+        "order id, date, rating 1-5, feedback, client reply")
+def ekomi_feedback(rng):
+    r = _ratings(rng, 370)
+    frame = pd.DataFrame({
+        "Order ID": [f"EK{v}" for v in _unique(rng, 10**6, 10**7, len(r))],
+        "Date": [t.strftime("%d.%m.%Y %H:%M") for t in r["when"]],
+        "Rating": r["csat"],
+        "Feedback": r["comment"],
+        "Client Reply": np.where(r["csat"] <= 2, "Thank you, we will be in touch.", ""),
+    })
+    return _csv(frame, sep=";")
+
+
+@export("observeai_evaluations", "observeai_evaluations.csv", "measure",
+        "Observe.AI evaluations in long form: evaluation id, interaction id (the Ringover call), agent "
+        "and evaluator names, evaluated on 'Mar 5, 2026', question, response, score obtained, max "
+        "score, is fatal true / false")
+def observeai_evaluations(rng):
+    calls = pd.read_csv(io.BytesIO(ringover_calls(_rng_for("ringover_calls"))))
+    calls = calls[calls["Status"] == "answered"].reset_index(drop=True)
+    questions = ["Did the agent verify the caller?", "Did the agent show empathy?",
+                 "Was the issue resolved?", "Did the agent offer further help?"]
+    rows = []
+    for i in range(120):
+        call = calls.iloc[int(rng.integers(0, len(calls)))]
+        when = START + dt.timedelta(days=int(rng.integers(2, 45)))
+        for q, question in enumerate(questions):
+            ok = rng.random() < 0.85
+            rows.append({
+                "Evaluation Id": f"ev-{31000 + i}", "Interaction Id": call["Call ID"], "Agent Name": call["User"],
+                "Evaluator Name": rng.choice(["Priya QA", "Tom QA"]), "Evaluated On": f"{when:%b} {when.day}, {when.year}",
+                "Question": question, "Response": "Yes" if ok else "No", "Score Obtained": 5 if ok else 0,
+                "Max Score": 5, "Is Fatal": "true" if q == 0 else "false",
             })
     return _csv(pd.DataFrame(rows))
 

@@ -86,7 +86,12 @@ def _synonyms(table: str, canonical: str) -> tuple[tuple[str, float, tuple[str, 
 #: Abbreviations exports use for a whole word.
 _WORD_FORMS = {"dt": "date", "ts": "timestamp", "num": "number", "no": "number", "nbr": "number",
                "desc": "description", "cust": "customer", "grp": "group", "avg": "average",
-               "ans": "answered", "aban": "abandoned", "abn": "abandoned"}
+               "ans": "answered", "aban": "abandoned", "abn": "abandoned", "dept": "department"}
+
+
+#: Contractions registers write ("Date Rec'd", "Date Resp'd").
+_CONTRACTED = {"rec": "received", "resp": "responded", "ack": "acknowledged", "comp": "completed",
+               "clos": "closed"}
 
 
 def _stem(tokens: list[str]) -> list[str]:
@@ -107,7 +112,9 @@ def _stem(tokens: list[str]) -> list[str]:
 
 def _name_score(name: str, synonyms: Sequence[tuple[str, float, tuple[str, ...]]]) -> tuple[float, str]:
     # "Ans < 30s" is answered within 30 s.
-    words, _ = _normalise(re.sub(r"\s*(?:<=?|\u2264)\s*(?=\d)", " within ", str(name)))
+    text = re.sub(r"\s*(?:<=?|\u2264)\s*(?=\d)", " within ", str(name))
+    text = re.sub(r"(?i)\b(rec|resp|ack|comp|clos)'d\b", lambda m: _CONTRACTED[m.group(1).lower()], text)
+    words, _ = _normalise(text)
     tokens = _stem(words.split())
     compact = "".join(tokens)
     squashed = words.replace(" ", "")  # "ADDDATE", "RESOLUTIONDATE": words run together, unstemmed
@@ -235,6 +242,8 @@ def _value_fit(
             return 0.9, "ratings in words (" + ", ".join(col.values[:3]) + "...), read on the 1-5 scale"
         if canonical in _COUNTS and set(_normalise(col.name)[0].split()) & _TIME_WORDS:
             return 0.2, "the name speaks of a time, not a count"
+        if canonical in _COUNTS and (t == "percent" or "%" in col.name):
+            return 0.1, "percentages, not a count"
         if t == "flag" and set(col.flag_values) <= {"0", "1"}:
             return 0.8, "whole numbers 0 and 1"
         if t in ("integer", "number", "flag") and col.minimum is not None:

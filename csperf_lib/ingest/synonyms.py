@@ -152,7 +152,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "category 1", "level 1 category",
             "type:0.7", "reason:0.7", "topic:0.8", "problem:0.7", "product:0.7", "ticket type:0.9",
             "case reason", "root cause:0.8", "sr type", "service request type", "request category",
-            "case title:0.6", "complaint reason", "tag:0.7", "negative reason:0.9",
+            "case title:0.6", "complaint reason", "tag:0.7", "label:0.7", "negative reason:0.9",
             "request type:0.9", "subject:0.6", "service code description:0.9",
             "service description:0.8", "primary subject", "reason for complaint",
             "nature of complaint", "complaint subject", "service name:0.8", "subject area:0.9",
@@ -264,7 +264,8 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "interval duration"),
         "queue": (
             "queue", "skill", "split", "campaign", "vdn", "skill group", "service:0.7", "csq name",
-            "csq", "queue name", "skill name"),
+            "csq", "queue name", "skill name", "team:0.8", "group:0.7", "call type:0.8",
+            "call type name", "department:0.7"),
         "offered": (
             "offered", "calls offered", "contacts offered", "incoming", "incoming calls",
             "inbound calls", "calls received", "presented", "total calls:0.9", "calls:0.7",

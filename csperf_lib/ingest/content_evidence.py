@@ -13,7 +13,10 @@ column, never enough to outrank a name that matches):
 * an interval report's counts by arithmetic, offered = answered + abandoned in every row
   (:func:`counts_that_add_up`, over :attr:`ExportProfile.count_sums`);
 * names run together into one word ("SERVICEORDERSTATUS") split into known words
-  (:func:`segment`).
+  (:func:`segment`);
+* what values say in words: satisfaction, stars and labelled scale answers as numbers
+  (:func:`likert_values`, :func:`labelled_numbers`), verdicts as upheld (:func:`verdict_values`),
+  deadline words as timely (:func:`timely_values`).
 
 Hand-written: these are contact-centre and public-register conventions that no schema-inference
 library encodes.
@@ -27,11 +30,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from csperf_lib.core.tables import CANONICAL_TABLES, CHANNELS
-from csperf_lib.ingest.profiling import SCALES, ColumnProfile, ExportProfile, _normalise
+from csperf_lib.ingest.profiling import (
+    FALSE_WORDS,
+    SCALES,
+    TRUE_WORDS,
+    ColumnProfile,
+    ExportProfile,
+    _normalise,
+)
 from csperf_lib.ingest.synonyms import SYNONYMS
 
-__all__ = ["all_channels", "channel_values", "content_only", "counts_that_add_up", "prose", "scale_only", "segment",
-           "timely_values", "values_only"]
+__all__ = ["all_channels", "channel_values", "content_only", "counts_that_add_up", "labelled_numbers",
+           "likert_values", "prose", "scale_only", "segment", "timely_values", "values_only", "verdict_values"]
 
 
 _CHANNEL_WORDS = (
@@ -175,6 +185,96 @@ def timely_values(values: Sequence[str]) -> dict[str, bool] | None:
         if any(w in low for w in _MISSED):  # before the met words: "not met" holds "met"
             out[value] = False
         elif any(re.search(rf"\b{w}\b", low) for w in _MET):
+            out[value] = True
+        else:
+            return None
+    return out if set(out.values()) == {True, False} else None
+
+
+#: Words of a five-point satisfaction scale, least satisfied first; negatives are tested before the
+#: positives they contain ("unhappy" holds "happy").
+_VERY = ("extremely", "very", "completely", "highly")
+_DISPLEASED = ("unhappy", "dissatisfied", "unsatisfied", "bad", "poor", "terrible")
+_MIDDLE = ("neutral", "neither", "okay", "ok", "average", "indifferent")
+_PLEASED = ("happy", "satisfied", "good", "great", "excellent", "delighted")
+
+
+def likert_values(values: Sequence[str]) -> dict[str, int] | None:
+    """Satisfaction ratings in words ("Extremely happy" ... "Extremely unhappy") as 1-5; None unless
+    every value reads as one level and at least three levels occur."""
+    if not 3 <= len(values) <= 7:
+        return None
+    stars = _star_values(values)
+    if stars is not None:
+        return stars
+    out = {}
+    for value in values:
+        words = re.sub(r"[^a-z ]", " ", value.lower()).split()
+        very = any(w in _VERY for w in words)
+        if any(w in _DISPLEASED for w in words):
+            out[value] = 1 if very else 2
+        elif any(w in _MIDDLE for w in words):
+            out[value] = 3
+        elif "excellent" in words or "delighted" in words or (very and any(w in _PLEASED for w in words)):
+            out[value] = 5
+        elif any(w in _PLEASED for w in words):
+            out[value] = 4
+        else:
+            return None
+    return out if len(set(out.values())) >= 3 else None
+
+
+_LABELLED = re.compile(r"^\s*(\d{1,2})(?:\s*[-\u2013:.)]\s*[A-Za-z].*)?$")
+
+
+def labelled_numbers(values: Sequence[str]) -> dict[str, int] | None:
+    """Scale answers written as a number and its label ("0 - Not at all likely", "7", "10 -
+    Extremely likely", "4 - Satisfied") as their numbers; None unless every value is one, at least
+    one carries a label and three numbers or more occur."""
+    out = {}
+    for value in values:
+        match = _LABELLED.match(value)
+        if not match:
+            return None
+        out[value] = int(match.group(1))
+    labelled = any(not v.strip().isdigit() for v in values)
+    return out if labelled and len(set(out.values())) >= 3 else None
+
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _star_values(values: Sequence[str]) -> dict[str, int] | None:
+    """Stars written out: number words ("ONE" ... "FIVE", as Google's review exports write them),
+    "3 stars", or star characters ("★★★☆☆"); None unless every value is one, 1 to 5."""
+    out = {}
+    for value in values:
+        text = value.strip().lower()
+        filled = text.count("\u2605")
+        match = re.fullmatch(r"([1-5])\s*stars?", text)
+        if text in _NUMBER_WORDS:
+            out[value] = _NUMBER_WORDS[text]
+        elif match:
+            out[value] = int(match.group(1))
+        elif filled and set(text) <= {"\u2605", "\u2606", " "}:
+            out[value] = filled
+        else:
+            return None
+    return out
+
+
+def verdict_values(values: Sequence[str]) -> dict[str, bool] | None:
+    """A complaint's verdict in words ("Upheld", "Not upheld", "Partly upheld", "Yes", "No",
+    "Partially", "Withdrawn") as true / false; None unless every value is one and both occur. A
+    partial verdict counts as upheld; a withdrawn complaint was not upheld."""
+    if not 2 <= len(values) <= 5:
+        return None
+    out = {}
+    for value in values:
+        low = value.strip().lower()
+        if low.startswith(("not ", "no ")) or low in FALSE_WORDS or low in ("rejected", "unfounded", "withdrawn", "unsubstantiated", "no finding"):
+            out[value] = False
+        elif low in TRUE_WORDS or "upheld" in low or low.startswith(("part", "yes")) or low in ("founded", "justified"):
             out[value] = True
         else:
             return None

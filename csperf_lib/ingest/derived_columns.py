@@ -18,10 +18,9 @@ from typing import Any
 import pandas as pd
 
 from csperf_lib.core.tables import CANONICAL_TABLES
+from csperf_lib.ingest.content_evidence import verdict_values
 from csperf_lib.ingest.mapping import clock_seconds
 from csperf_lib.ingest.profiling import (
-    FALSE_WORDS,
-    TRUE_WORDS,
     ColumnProfile,
     ExportProfile,
     _normalise,
@@ -29,7 +28,7 @@ from csperf_lib.ingest.profiling import (
 )
 from csperf_lib.ingest.proposal_models import ColumnProposal, config_supports
 
-__all__ = ["derived_columns", "verdict_values"]
+__all__ = ["derived_columns"]
 
 
 def _with_time_of_day(profile: ExportProfile, tdef: Any, out: list[ColumnProposal]) -> list[ColumnProposal]:
@@ -198,24 +197,6 @@ def _inverted(prop: ColumnProposal, canonical: str, why: str) -> ColumnProposal 
         canonical=canonical, spec={"column": prop.source, "values": values}, source=prop.source,
         confidence="medium", score=0.6, evidence=f"`{prop.source}` -> {canonical} (inverted): {why}",
     )
-
-
-def verdict_values(values: Sequence[str]) -> dict[str, bool] | None:
-    """A complaint's verdict in words ("Upheld", "Not upheld", "Partly upheld", "Yes", "No",
-    "Partially", "Withdrawn") as true / false; None unless every value is one and both occur. A
-    partial verdict counts as upheld; a withdrawn complaint was not upheld."""
-    if not 2 <= len(values) <= 5:
-        return None
-    out = {}
-    for value in values:
-        low = value.strip().lower()
-        if low.startswith(("not ", "no ")) or low in FALSE_WORDS or low in ("rejected", "unfounded", "withdrawn", "unsubstantiated", "no finding"):
-            out[value] = False
-        elif low in TRUE_WORDS or "upheld" in low or low.startswith(("part", "yes")) or low in ("founded", "justified"):
-            out[value] = True
-        else:
-            return None
-    return out if set(out.values()) == {True, False} else None
 
 
 def _upheld_from_outcome(profile: ExportProfile, tdef: Any, by_name: dict[str, ColumnProposal]) -> list[ColumnProposal]:

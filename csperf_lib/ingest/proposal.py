@@ -31,13 +31,16 @@ from csperf_lib.ingest.content_evidence import (
     channel_values,
     content_only,
     counts_that_add_up,
+    labelled_numbers,
+    likert_values,
     prose,
     scale_only,
     segment,
     timely_values,
     values_only,
+    verdict_values,
 )
-from csperf_lib.ingest.derived_columns import derived_columns, verdict_values
+from csperf_lib.ingest.derived_columns import derived_columns
 from csperf_lib.ingest.profiling import (
     FALSE_WORDS,
     SCALES,
@@ -231,14 +234,14 @@ def _value_fit(
             return 0.6, f"two values {'/'.join(col.flag_values)}"
         return 0.0, f"{col.describe()} values"
     if kind == "number":
-        labelled = _labelled_numbers(col.values) if t == "categorical" else None
+        labelled = labelled_numbers(col.values) if t == "categorical" else None
         if labelled and SCALES.get(canonical):
             low, high = SCALES[canonical]
             lo, hi = min(labelled.values()), max(labelled.values())
             if low <= lo and hi <= high:
                 return 1.0, f"numbers {lo}-{hi} with their labels ('{col.values[0]}'), within the {low}-{high} scale"
             return 0.2, f"numbers {lo}-{hi} with labels, outside the {low}-{high} scale"
-        if canonical == "csat" and t == "categorical" and _likert_values(col.values):
+        if canonical == "csat" and t == "categorical" and likert_values(col.values):
             return 0.9, "ratings in words (" + ", ".join(col.values[:3]) + "...), read on the 1-5 scale"
         if canonical in _COUNTS and set(_normalise(col.name)[0].split()) & _TIME_WORDS:
             return 0.2, "the name speaks of a time, not a count"
@@ -357,86 +360,14 @@ def _base_spec(
         return col.name, ""
     if kind == "number" and col.type == "percent":
         return {"column": col.name, "format": "percent"}, "percent strings"
-    if kind == "number" and col.type == "categorical" and _labelled_numbers(col.values):
-        return {"column": col.name, "values": _labelled_numbers(col.values)}, (
+    if kind == "number" and col.type == "categorical" and labelled_numbers(col.values):
+        return {"column": col.name, "values": labelled_numbers(col.values)}, (
             "answers written as a number with its label ('10 - Extremely likely'): the number is read")
-    if kind == "number" and col.type == "categorical" and _likert_values(col.values):
-        return {"column": col.name, "values": _likert_values(col.values)}, (
+    if kind == "number" and col.type == "categorical" and likert_values(col.values):
+        return {"column": col.name, "values": likert_values(col.values)}, (
             "the words of a five-point satisfaction scale, 1 (the least satisfied) to 5 (the most)"
         )
     return col.name, ""
-
-
-#: Words of a five-point satisfaction scale, least satisfied first; negatives are tested before the
-#: positives they contain ("unhappy" holds "happy").
-_VERY = ("extremely", "very", "completely", "highly")
-_DISPLEASED = ("unhappy", "dissatisfied", "unsatisfied", "bad", "poor", "terrible")
-_MIDDLE = ("neutral", "neither", "okay", "ok", "average", "indifferent")
-_PLEASED = ("happy", "satisfied", "good", "great", "excellent", "delighted")
-
-
-def _likert_values(values: Sequence[str]) -> dict[str, int] | None:
-    """Satisfaction ratings in words ("Extremely happy" ... "Extremely unhappy") as 1-5; None unless
-    every value reads as one level and at least three levels occur."""
-    if not 3 <= len(values) <= 7:
-        return None
-    stars = _star_values(values)
-    if stars is not None:
-        return stars
-    out = {}
-    for value in values:
-        words = re.sub(r"[^a-z ]", " ", value.lower()).split()
-        very = any(w in _VERY for w in words)
-        if any(w in _DISPLEASED for w in words):
-            out[value] = 1 if very else 2
-        elif any(w in _MIDDLE for w in words):
-            out[value] = 3
-        elif "excellent" in words or "delighted" in words or (very and any(w in _PLEASED for w in words)):
-            out[value] = 5
-        elif any(w in _PLEASED for w in words):
-            out[value] = 4
-        else:
-            return None
-    return out if len(set(out.values())) >= 3 else None
-
-
-_LABELLED = re.compile(r"^\s*(\d{1,2})(?:\s*[-\u2013:.)]\s*[A-Za-z].*)?$")
-
-
-def _labelled_numbers(values: Sequence[str]) -> dict[str, int] | None:
-    """Scale answers written as a number and its label ("0 - Not at all likely", "7", "10 -
-    Extremely likely", "4 - Satisfied") as their numbers; None unless every value is one, at least
-    one carries a label and three numbers or more occur."""
-    out = {}
-    for value in values:
-        match = _LABELLED.match(value)
-        if not match:
-            return None
-        out[value] = int(match.group(1))
-    labelled = any(not v.strip().isdigit() for v in values)
-    return out if labelled and len(set(out.values())) >= 3 else None
-
-
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
-
-
-def _star_values(values: Sequence[str]) -> dict[str, int] | None:
-    """Stars written out: number words ("ONE" ... "FIVE", as Google's review exports write them),
-    "3 stars", or star characters ("★★★☆☆"); None unless every value is one, 1 to 5."""
-    out = {}
-    for value in values:
-        text = value.strip().lower()
-        filled = text.count("\u2605")
-        match = re.fullmatch(r"([1-5])\s*stars?", text)
-        if text in _NUMBER_WORDS:
-            out[value] = _NUMBER_WORDS[text]
-        elif match:
-            out[value] = int(match.group(1))
-        elif filled and set(text) <= {"\u2605", "\u2606", " "}:
-            out[value] = filled
-        else:
-            return None
-    return out
 
 
 #: A plain-number duration whose median is at least this is in milliseconds: as seconds it would
